@@ -1,0 +1,137 @@
+//! The subcommands: serving, migrating, seeding, accounts, regions, the schema.
+use crate::config::{Cli, Command, RegionsCommand, SeedCommand, ServeArgs, UserCommand};
+use crate::domain::access::{Actor, Role};
+use crate::service::demo::{self, SeedOutcome};
+use crate::service::{ServiceError, departments, regions, users};
+use crate::startup;
+use anyhow::{Context, anyhow, bail};
+use std::io::Write;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(&cli.database_url, cli.db_pool, cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.database_url, cli.db_pool, args).await,
+        Some(Command::Schema) => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Migrate) => {
+            let db = startup::connect(&cli.database_url, 1).await?;
+            startup::migrate(&db).await?;
+            println!("the database at {} is up to date", startup::redact(&cli.database_url));
+            Ok(())
+        }
+        Some(Command::Seed { what: SeedCommand::Demo }) => {
+            let db = open_migrated(&cli.database_url).await?;
+            match demo::seed(&db).await.map_err(explain)? {
+                SeedOutcome::Seeded { regions, departments, users } => println!(
+                    "loaded the demo county 示范县: {regions} regions, {departments} departments, {users} users (password {})",
+                    demo::PASSWORD
+                ),
+                SeedOutcome::AlreadyPresent => println!("the demo county is already loaded; nothing changed"),
+            }
+            Ok(())
+        }
+        Some(Command::User { action }) => user(&cli.database_url, action).await,
+        Some(Command::Regions { action: RegionsCommand::Import { file } }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let db = open_migrated(&cli.database_url).await?;
+            let progress = |done: usize, total: usize| {
+                if done % 500 == 0 || done == total {
+                    eprint!("\rimporting regions: {done}/{total}");
+                    let _ = std::io::stderr().flush();
+                }
+            };
+            let summary = regions::import_csv(&db, &Actor::system(), &text, &progress).await.map_err(explain)?;
+            eprintln!();
+            println!(
+                "imported {}: {} created, {} updated, {} unchanged",
+                file.display(),
+                summary.created,
+                summary.updated,
+                summary.unchanged
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn open_migrated(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = startup::connect(url, 1).await?;
+    startup::migrate(&db).await?;
+    Ok(db)
+}
+
+/// A service failure as a message for the operator.
+fn explain(err: ServiceError) -> anyhow::Error {
+    match err {
+        ServiceError::Rejected(faults) => {
+            anyhow!(faults.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("\n"))
+        }
+        other => anyhow!(other),
+    }
+}
+
+async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result<()> {
+    let tokens = startup::tokens(&args)?;
+    let db = startup::connect(database_url, pool).await?;
+    if args.no_migrate {
+        tracing::info!("migrations skipped (--no-migrate)");
+    } else {
+        startup::migrate(&db).await?;
+    }
+    if args.demo {
+        if demo::database_is_empty(&db).await.map_err(explain)? {
+            demo::seed(&db).await.map_err(explain)?;
+            tracing::info!("loaded the demo county 示范县; sign in as admin, coordinator, finance, transport, water, health, power, education, telecom, township or inspector with password {}", demo::PASSWORD);
+        } else {
+            tracing::info!("--demo: the database already has users, so no demo data was loaded");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(
+        "serving on http://{} (GraphiQL at /, API at /graphql) with the database at {}",
+        args.listen,
+        startup::redact(database_url)
+    );
+    startup::serve(listener, startup::app(db, tokens, &args)).await
+}
+
+async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Create { username, role, region, department, display_name, password } = action;
+    let role: Role = role.to_ascii_uppercase().parse().map_err(|e: String| anyhow!(e))?;
+    let password = match password {
+        Some(p) => p,
+        None => {
+            eprint!("password for {username}: ");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the password")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let db = open_migrated(database_url).await?;
+    let system = Actor::system();
+    let department_id = match department {
+        None => None,
+        Some(name) => {
+            let found = departments::find_by_name(&db, &name).await.map_err(explain)?;
+            match found.as_slice() {
+                [one] => Some(one.id),
+                [] => bail!("there is no department named {name}"),
+                _ => bail!("several counties have a department named {name}; rename one first"),
+            }
+        }
+    };
+    let created = users::create(
+        &db,
+        &system,
+        users::UserInput { username, display_name, password, role, region_code: region, department_id },
+    )
+    .await
+    .map_err(explain)?;
+    println!("created user {} ({}) in region {}", created.username, created.role, created.region_code);
+    Ok(())
+}

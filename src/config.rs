@@ -1,0 +1,134 @@
+//! Command line and environment: every setting is a flag with a `TRACKER_*` (or
+//! `DATABASE_URL`) variable behind it.
+use clap::{ArgAction, Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the embedded database lives when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tracker.db?mode=rwc";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tracker",
+    version,
+    about = "扶贫项目与资金台账 — the poverty-alleviation project and fund tracker",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// `sqlite://path?mode=rwc` (the default, under ./data/) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// Connections in the database pool.
+    #[arg(long, env = "TRACKER_DB_POOL", default_value_t = 8, global = true)]
+    pub db_pool: u32,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// With no subcommand, `tracker` serves.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load data.
+    Seed {
+        #[command(subcommand)]
+        what: SeedCommand,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Manage the region tree.
+    Regions {
+        #[command(subcommand)]
+        action: RegionsCommand,
+    },
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    Schema,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SeedCommand {
+    /// The demo county 示范县 with its departments and one user per role.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// ADMIN, COORDINATOR, FINANCE, DEPARTMENT, TOWNSHIP or INSPECTOR.
+        #[arg(long)]
+        role: String,
+        /// The 12-digit code of the region the user works in.
+        #[arg(long)]
+        region: Option<String>,
+        /// The department's exact name (required for DEPARTMENT users).
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The password; read from standard input when not given.
+        #[arg(long, env = "TRACKER_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegionsCommand {
+    /// Import a region tree from a CSV file (header: code,name[,is_poverty_village,poor_households,poor_people]).
+    Import { file: PathBuf },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "TRACKER_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+
+    /// The secret that signs sign-in tokens; at least 32 bytes. Required unless --dev.
+    #[arg(long, env = "TRACKER_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Development mode: without a secret, sign tokens with a random one made at start.
+    #[arg(long, env = "TRACKER_DEV", action = ArgAction::SetTrue)]
+    pub dev: bool,
+
+    /// Load the demo county if the database has no users yet.
+    #[arg(long, env = "TRACKER_DEMO", action = ArgAction::SetTrue)]
+    pub demo: bool,
+
+    /// Do not run migrations at start.
+    #[arg(long, env = "TRACKER_NO_MIGRATE", action = ArgAction::SetTrue)]
+    pub no_migrate: bool,
+
+    /// How long a sign-in token lasts, in hours.
+    #[arg(long, env = "TRACKER_TOKEN_HOURS", default_value_t = 12)]
+    pub token_hours: u32,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "TRACKER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// How deeply a query may nest fields.
+    #[arg(long, env = "TRACKER_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// The most a query may cost (fields, with connections weighted by page size).
+    #[arg(long, env = "TRACKER_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub max_complexity: usize,
+}
+
+/// The shortest secret accepted outside dev mode.
+pub const MIN_SECRET_BYTES: usize = 32;

@@ -1,0 +1,293 @@
+//! Who may do what, where: roles, the signed-in actor with its region scope, and the one
+//! permission table every check is derived from.
+use super::fault::Fault;
+use super::region::{RegionCode, RegionLevel};
+use std::str::FromStr;
+
+/// 角色 — what a user does in the programme (DESIGN §1).
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 系统管理员 — manages regions, departments and users.
+    Admin,
+    /// 县扶贫办 — approves applications, sets the plan, assigns projects.
+    Coordinator,
+    /// 财政局 — keeps the fund ledger.
+    Finance,
+    /// 行业部门 — claims and builds assigned projects; bound to one department.
+    Department,
+    /// 乡镇 — drafts and submits applications; bound to one township.
+    Township,
+    /// 督查/审计/人大 — reads everything in its region, writes nothing.
+    Inspector,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Finance,
+        Role::Department,
+        Role::Township,
+        Role::Inspector,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::Coordinator => "COORDINATOR",
+            Role::Finance => "FINANCE",
+            Role::Department => "DEPARTMENT",
+            Role::Township => "TOWNSHIP",
+            Role::Inspector => "INSPECTOR",
+        }
+    }
+
+    /// Checks that a user of this role is bound the way the role needs: a township user to
+    /// a township, a department user to a department, everyone else to a county or above.
+    pub fn check_binding(self, region_level: RegionLevel, has_department: bool) -> Result<(), Fault> {
+        match self {
+            Role::Township if region_level != RegionLevel::Township => Err(Fault::invalid(
+                "regionCode",
+                "a TOWNSHIP user is scoped to a township (乡镇): give a township's code",
+            )),
+            Role::Department if !has_department => Err(Fault::invalid(
+                "departmentId",
+                "a DEPARTMENT user must belong to a department",
+            )),
+            Role::Admin | Role::Coordinator | Role::Finance | Role::Inspector
+                if region_level > RegionLevel::County =>
+            {
+                Err(Fault::invalid(
+                    "regionCode",
+                    format!("a {} user is scoped to a county or a larger region", self.as_str()),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}`"))
+    }
+}
+
+/// The part of the region tree an actor works in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole deployment: only the command-line tools act with this scope.
+    Everything,
+    /// A region and everything below it.
+    Subtree(RegionCode),
+}
+
+impl Scope {
+    /// Whether `code` lies in the scope — where the actor may act.
+    pub fn contains(&self, code: &RegionCode) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Subtree(root) => root.contains(code),
+        }
+    }
+
+    /// Whether the actor may see `code`: its subtree and the regions above it, so that a
+    /// township clerk can name its county and see the county's departments.
+    pub fn sees(&self, code: &RegionCode) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Subtree(root) => root.contains(code) || code.contains(root),
+        }
+    }
+
+    /// The scope's root region, if it has one.
+    pub fn root(&self) -> Option<&RegionCode> {
+        match self {
+            Scope::Everything => None,
+            Scope::Subtree(root) => Some(root),
+        }
+    }
+}
+
+/// The signed-in user a request acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the command-line tools.
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub department_id: Option<i64>,
+}
+
+impl Actor {
+    /// The actor for command-line work (`seed`, `user create`, `regions import`), which
+    /// the operator runs with direct access to the database.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            username: "system".to_string(),
+            role: Role::Admin,
+            scope: Scope::Everything,
+            department_id: None,
+        }
+    }
+}
+
+/// Things an actor may ask to do, each governed by one row of [`permission`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    ViewRegions,
+    ViewDepartments,
+    ViewUsers,
+    ManageRegions,
+    ManageDepartments,
+    ManageUsers,
+    ViewAuditLog,
+}
+
+/// Where the target of an operation must lie relative to the actor's scope.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// In the actor's subtree or above it (reading shared reference data).
+    Visible,
+    /// In the actor's subtree.
+    Subtree,
+}
+
+/// One row of the permission table.
+#[derive(Copy, Clone, Debug)]
+pub struct Permission {
+    pub operation: Operation,
+    /// What the operation is, in words for error messages and the README.
+    pub description: &'static str,
+    pub roles: &'static [Role],
+    pub reach: Reach,
+}
+
+const EVERYONE: &[Role] = &Role::ALL;
+const ADMIN: &[Role] = &[Role::Admin];
+const OVERSIGHT: &[Role] = &[Role::Admin, Role::Inspector];
+
+impl Operation {
+    pub const ALL: [Operation; 7] = [
+        Operation::ViewRegions,
+        Operation::ViewDepartments,
+        Operation::ViewUsers,
+        Operation::ManageRegions,
+        Operation::ManageDepartments,
+        Operation::ManageUsers,
+        Operation::ViewAuditLog,
+    ];
+}
+
+/// The permission table: role × operation × scope, one row per operation. Every check
+/// reads it; a `match` so that a new operation cannot be added without its row.
+pub const fn permission(operation: Operation) -> Permission {
+    use Operation::*;
+    let (description, roles, reach) = match operation {
+        ViewRegions => ("view regions", EVERYONE, Reach::Visible),
+        ViewDepartments => ("view departments", EVERYONE, Reach::Visible),
+        ViewUsers => ("view user accounts", OVERSIGHT, Reach::Subtree),
+        ManageRegions => ("create or change regions", ADMIN, Reach::Subtree),
+        ManageDepartments => ("create or change departments", ADMIN, Reach::Subtree),
+        ManageUsers => ("create, change or delete user accounts", ADMIN, Reach::Subtree),
+        ViewAuditLog => ("read the audit trail", OVERSIGHT, Reach::Subtree),
+    };
+    Permission { operation, description, roles, reach }
+}
+
+/// Checks the actor's role for `operation`, wherever its target lies.
+pub fn authorize(actor: &Actor, operation: Operation) -> Result<(), Fault> {
+    let row = permission(operation);
+    if row.roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        let allowed: Vec<&str> = row.roles.iter().map(|r| r.as_str()).collect();
+        Err(Fault::forbidden(format!(
+            "a {} user may not {}; this needs the role {}",
+            actor.role.as_str(),
+            row.description,
+            allowed.join(" or ")
+        )))
+    }
+}
+
+/// Checks the actor's role for `operation` and that `target` lies within its reach.
+pub fn authorize_at(actor: &Actor, operation: Operation, target: &RegionCode) -> Result<(), Fault> {
+    authorize(actor, operation)?;
+    let row = permission(operation);
+    let within = match row.reach {
+        Reach::Visible => actor.scope.sees(target),
+        Reach::Subtree => actor.scope.contains(target),
+    };
+    if within {
+        Ok(())
+    } else {
+        let root = actor.scope.root().map(|r| r.to_string()).unwrap_or_default();
+        Err(Fault::forbidden(format!(
+            "region {target} is outside your area ({root}); you may not {} there",
+            row.description
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, region: &str) -> Actor {
+        Actor {
+            user_id: Some(1),
+            username: "u".into(),
+            role,
+            scope: Scope::Subtree(RegionCode::parse(region).unwrap()),
+            department_id: None,
+        }
+    }
+
+    #[test]
+    fn inspectors_read_but_never_manage() {
+        for op in Operation::ALL {
+            let row = permission(op);
+            assert_eq!(row.operation, op);
+            if row.description.starts_with("create") {
+                assert!(!row.roles.contains(&Role::Inspector), "{op:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn scope_sees_ancestors_but_acts_only_below() {
+        let township = actor(Role::Township, "990101001000");
+        let county = RegionCode::parse("990101000000").unwrap();
+        let other_township = RegionCode::parse("990101002000").unwrap();
+        assert!(authorize_at(&township, Operation::ViewRegions, &county).is_ok());
+        assert!(authorize_at(&township, Operation::ViewRegions, &other_township).is_err());
+        let admin = actor(Role::Admin, "990101001000");
+        assert!(authorize_at(&admin, Operation::ManageRegions, &county).is_err());
+        assert!(authorize_at(&admin, Operation::ManageRegions, &RegionCode::parse("990101001007").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn wrong_role_is_forbidden_with_the_roles_that_may() {
+        let err = authorize(&actor(Role::Finance, "990101000000"), Operation::ManageUsers).unwrap_err();
+        assert_eq!(err.code, crate::domain::fault::ErrorCode::Forbidden);
+        assert!(err.message.contains("ADMIN"), "{}", err.message);
+    }
+
+    #[test]
+    fn role_bindings() {
+        assert!(Role::Township.check_binding(RegionLevel::County, false).is_err());
+        assert!(Role::Township.check_binding(RegionLevel::Township, false).is_ok());
+        assert!(Role::Department.check_binding(RegionLevel::County, false).is_err());
+        assert!(Role::Department.check_binding(RegionLevel::County, true).is_ok());
+        assert!(Role::Finance.check_binding(RegionLevel::Township, false).is_err());
+        assert!(Role::Admin.check_binding(RegionLevel::Province, false).is_ok());
+    }
+}

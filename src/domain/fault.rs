@@ -1,0 +1,75 @@
+//! Business failures: what went wrong, in the user's terms, and which input caused it.
+
+/// The kinds of failure a mutation reports in `userErrors`; clients branch on these.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "UserErrorCode")]
+pub enum ErrorCode {
+    /// 输入有误 — a value is malformed, out of range or inconsistent with another.
+    InvalidInput,
+    /// 不存在 — the object named does not exist (or is outside the caller's scope).
+    NotFound,
+    /// 无权限 — the caller's role or region may not do this.
+    Forbidden,
+    /// 已存在 — a unique name or code is already taken.
+    AlreadyExists,
+    /// 用户名或密码错误 — sign-in failed.
+    InvalidCredentials,
+}
+
+/// One business failure: a code, the input path that caused it, a message for a clerk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub code: ErrorCode,
+    /// Path to the input field, e.g. `["input", "regionCode"]`; empty when no field is to blame.
+    pub field: Vec<String>,
+    pub message: String,
+}
+
+impl Fault {
+    pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+        Fault {
+            code,
+            field: field.iter().map(|f| f.to_string()).collect(),
+            message: message.into(),
+        }
+    }
+
+    /// An invalid value of `input.<field>`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Fault::new(ErrorCode::InvalidInput, &["input", field], message)
+    }
+
+    pub fn not_found(field: &str, message: impl Into<String>) -> Self {
+        Fault::new(ErrorCode::NotFound, &["input", field], message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Fault::new(ErrorCode::Forbidden, &[], message)
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Trims a required text input and checks its length, naming the field when it fails.
+pub fn required_text(field: &str, label: &str, raw: &str, max_chars: usize) -> Result<String, Fault> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(Fault::invalid(field, format!("{label} must not be empty")));
+    }
+    if value.chars().count() > max_chars {
+        return Err(Fault::invalid(field, format!("{label} is longer than {max_chars} characters")));
+    }
+    Ok(value.to_string())
+}
+
+/// Checks that a count (households, people) is not negative.
+pub fn non_negative(field: &str, label: &str, value: i32) -> Result<i32, Fault> {
+    if value < 0 {
+        return Err(Fault::invalid(field, format!("{label} cannot be negative (got {value})")));
+    }
+    Ok(value)
+}

@@ -1,0 +1,12 @@
+//! The rules, with no I/O: region codes and levels, sectors, roles and the permission
+//! table, money, and the faults a rule can report.
+//!
+//! The enumerations here derive `async_graphql::Enum` so that each has exactly one
+//! definition — the schema's names and Chinese descriptions come from these doc comments.
+//! That is the only thing this module takes from the GraphQL library; it does no I/O.
+pub mod access;
+pub mod department;
+pub mod fault;
+pub mod money;
+pub mod region;
+pub mod sector;

@@ -1,0 +1,61 @@
+//! What a resolver knows about its request: who is asking, the database, the loaders.
+use super::errors::{internal, unauthenticated};
+use super::loaders::Loaders;
+use crate::domain::access::Actor;
+use crate::service::auth::Tokens;
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+/// Who sent the request, as the HTTP layer established it from the bearer token.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// No token was sent.
+    Anonymous,
+    /// A token was sent and refused; the reason is for the user.
+    Rejected(String),
+    SignedIn(Actor),
+}
+
+/// Per-request data put into the GraphQL request by the HTTP layer.
+pub struct RequestContext {
+    pub auth: Auth,
+    pub request_id: String,
+}
+
+/// Shared, per-schema data.
+pub struct AppData {
+    pub db: DatabaseConnection,
+    pub tokens: Tokens,
+}
+
+pub trait ContextExt {
+    /// The signed-in actor, or `UNAUTHENTICATED` saying why there is none.
+    fn actor(&self) -> async_graphql::Result<&Actor>;
+    fn db(&self) -> async_graphql::Result<&DatabaseConnection>;
+    fn app(&self) -> async_graphql::Result<&AppData>;
+    fn loaders(&self) -> async_graphql::Result<&Loaders>;
+}
+
+impl ContextExt for Context<'_> {
+    fn actor(&self) -> async_graphql::Result<&Actor> {
+        match self.data_opt::<RequestContext>().map(|r| &r.auth) {
+            Some(Auth::SignedIn(actor)) => Ok(actor),
+            Some(Auth::Rejected(reason)) => Err(unauthenticated(reason.clone())),
+            _ => Err(unauthenticated(
+                "sign in first: send `Authorization: Bearer <token>` with the token from the `login` mutation",
+            )),
+        }
+    }
+
+    fn db(&self) -> async_graphql::Result<&DatabaseConnection> {
+        Ok(&self.app()?.db)
+    }
+
+    fn app(&self) -> async_graphql::Result<&AppData> {
+        self.data_opt::<AppData>().ok_or_else(|| internal("schema built without AppData"))
+    }
+
+    fn loaders(&self) -> async_graphql::Result<&Loaders> {
+        self.data_opt::<Loaders>().ok_or_else(|| internal("request has no loaders"))
+    }
+}

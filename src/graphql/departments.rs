@@ -1,0 +1,121 @@
+//! Departments: `departments` and the admin mutations.
+use super::context::ContextExt;
+use super::errors::{OrApiError, UserError, internal, payload};
+use super::node::{decode_numeric, global_id};
+use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::regions::Region;
+use crate::domain::department::DepartmentKind;
+use crate::domain::sector::Sector;
+use crate::service::departments::{self as svc, DepartmentChanges, DepartmentInput};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::department;
+
+/// 部门 — a county department: a sector department, the poverty office or the finance bureau.
+pub struct Department(pub department::Model);
+
+#[Object]
+impl Department {
+    pub async fn id(&self) -> ID {
+        global_id("Department", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> DepartmentKind {
+        svc::kind_of(&self.0)
+    }
+    /// The sectors whose projects the department builds.
+    async fn sectors(&self) -> Vec<Sector> {
+        svc::sectors_of(&self.0)
+    }
+    /// The county the department belongs to.
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        ctx.loaders()?
+            .regions
+            .load_one(self.0.county_code.clone())
+            .await?
+            .map(Region)
+            .ok_or_else(|| internal(format!("department {} has no county", self.0.id)))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct DepartmentFilter {
+    pub county_code: Option<String>,
+    /// Only departments that handle this sector.
+    pub sector: Option<Sector>,
+    pub kind: Option<DepartmentKind>,
+}
+
+#[derive(Default)]
+pub struct DepartmentQuery;
+
+#[Object]
+impl DepartmentQuery {
+    /// The departments of the counties you can see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<DepartmentFilter>,
+    ) -> async_graphql::Result<ConnectionOf<Department>> {
+        let page = page_request::<i64>(first, after.clone())?;
+        let f = filter.unwrap_or_default();
+        let filter = svc::DepartmentFilter { county_code: f.county_code, sector: f.sector, kind: f.kind };
+        let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
+        Ok(connection(rows, after.is_some(), |d| d.id.to_string(), Department))
+    }
+}
+
+#[derive(InputObject)]
+pub struct DepartmentCreateInput {
+    pub county_code: String,
+    pub name: String,
+    pub kind: DepartmentKind,
+    #[graphql(default)]
+    pub sectors: Vec<Sector>,
+}
+
+#[derive(InputObject)]
+pub struct DepartmentUpdateInput {
+    pub id: ID,
+    pub name: Option<String>,
+    pub kind: Option<DepartmentKind>,
+    pub sectors: Option<Vec<Sector>>,
+}
+
+#[derive(SimpleObject)]
+pub struct DepartmentPayload {
+    pub department: Option<Department>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct DepartmentMutation;
+
+#[Object]
+impl DepartmentMutation {
+    /// Creates a department in a county (ADMIN).
+    async fn department_create(&self, ctx: &Context<'_>, input: DepartmentCreateInput) -> async_graphql::Result<DepartmentPayload> {
+        let actor = ctx.actor()?;
+        let input = DepartmentInput { county_code: input.county_code, name: input.name, kind: input.kind, sectors: input.sectors };
+        let (department, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
+        Ok(DepartmentPayload { department: department.map(Department), user_errors })
+    }
+
+    /// Renames a department or changes its kind or sectors (ADMIN).
+    async fn department_update(&self, ctx: &Context<'_>, input: DepartmentUpdateInput) -> async_graphql::Result<DepartmentPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let id = decode_numeric(&input.id, "Department", "id")?;
+            let changes = DepartmentChanges { name: input.name, kind: input.kind, sectors: input.sectors };
+            svc::update(db, actor, id, changes).await
+        }
+        .await;
+        let (department, user_errors) = payload(result)?;
+        Ok(DepartmentPayload { department: department.map(Department), user_errors })
+    }
+}

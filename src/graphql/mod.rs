@@ -1,0 +1,55 @@
+//! The GraphQL schema, assembled from one module per area. Resolvers stay thin: they
+//! check who is asking, call a service, and shape the answer.
+pub mod context;
+pub mod departments;
+pub mod errors;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod regions;
+pub mod scalars;
+pub mod users;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+#[derive(MergedObject, Default)]
+pub struct Query(node::NodeQuery, users::UserQuery, regions::RegionQuery, departments::DepartmentQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(users::UserMutation, regions::RegionMutation, departments::DepartmentMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Demand limits applied before a query runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// How deeply fields may nest.
+    pub depth: usize,
+    /// The most a query may cost: each field 1, a connection its page size times its nodes.
+    pub complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { depth: 12, complexity: 20_000 }
+    }
+}
+
+/// The schema with its limits; `data` is `None` only when printing the SDL.
+pub fn build_schema(data: Option<context::AppData>, limits: Limits) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        // Scalars that no field of this version uses yet still belong to the contract.
+        .register_output_type::<scalars::Decimal>()
+        .register_output_type::<scalars::Date>();
+    if let Some(data) = data {
+        builder = builder.data(data);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, Limits::default()).sdl()
+}

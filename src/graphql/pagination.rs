@@ -1,0 +1,87 @@
+//! Relay connections: `first` between 1 and 100, opaque `after` cursors over a unique
+//! sort key, and `totalCount`.
+use super::errors::bad_input;
+use crate::service::{Page, PageRequest};
+use async_graphql::SimpleObject;
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// The extra field every connection carries.
+#[derive(SimpleObject)]
+pub struct Totals {
+    /// How many objects the whole list has, across all pages.
+    pub total_count: i32,
+}
+
+pub type ConnectionOf<T> = Connection<String, T, Totals, EmptyFields>;
+
+/// The cost of a connection field for the complexity limit: its page size times the cost
+/// of one node.
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize * child_complexity.max(1)
+}
+
+fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("cursor:{key}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    String::from_utf8(bytes).ok()?.strip_prefix("cursor:").map(str::to_string)
+}
+
+/// Validates `first` and decodes `after` into the sort key it stands for.
+pub fn page_request<K: std::str::FromStr>(first: Option<i32>, after: Option<String>) -> async_graphql::Result<PageRequest<K>> {
+    let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&first) {
+        return Err(bad_input(format!(
+            "`first` must be between 1 and {MAX_PAGE_SIZE}, not {first}: ask for the next page with `after`"
+        )));
+    }
+    let after = match after {
+        None => None,
+        Some(cursor) => Some(
+            decode_cursor(&cursor)
+                .and_then(|key| key.parse::<K>().ok())
+                .ok_or_else(|| bad_input(format!("`after` is not a cursor from this list: `{cursor}`")))?,
+        ),
+    };
+    Ok(PageRequest { first: first as u64, after })
+}
+
+/// Builds a connection from a service page, `key` giving each row's cursor key.
+pub fn connection<R, T>(page: Page<R>, had_cursor: bool, key: impl Fn(&R) -> String, wrap: impl Fn(R) -> T) -> ConnectionOf<T>
+where
+    T: async_graphql::OutputType,
+{
+    let total_count = i32::try_from(page.total_count).unwrap_or(i32::MAX);
+    let mut conn = Connection::with_additional_fields(had_cursor, page.has_next_page, Totals { total_count });
+    conn.edges.extend(page.items.into_iter().map(|row| Edge::new(encode_cursor(&key(&row)), wrap(row))));
+    conn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_outside_1_to_100_is_refused() {
+        assert!(page_request::<String>(Some(0), None).is_err());
+        assert!(page_request::<String>(Some(101), None).is_err());
+        assert!(page_request::<String>(Some(-5), None).is_err());
+        assert_eq!(page_request::<String>(Some(100), None).unwrap().first, 100);
+        assert_eq!(page_request::<String>(None, None).unwrap().first, 20);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = encode_cursor("990101001000");
+        assert_eq!(page_request::<String>(None, Some(cursor)).unwrap().after.as_deref(), Some("990101001000"));
+        assert!(page_request::<String>(None, Some("not-a-cursor".into())).is_err());
+        assert!(page_request::<i64>(None, Some(encode_cursor("abc"))).is_err());
+    }
+}

@@ -1,0 +1,212 @@
+//! The region tree: `regions`, `region(code:)`, and the admin mutations that build it.
+use super::context::ContextExt;
+use super::errors::{OrApiError, UserError, bad_input, internal, payload};
+use super::node::global_id;
+use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::scalars::DateTime;
+use crate::domain::region::{RegionCode, RegionLevel};
+use crate::service::regions::{self as svc, RegionChanges, RegionFilter as SvcFilter, RegionInput};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::region;
+
+/// 行政区划 — a province, city, county, township or village.
+pub struct Region(pub region::Model);
+
+#[Object]
+impl Region {
+    pub async fn id(&self) -> ID {
+        global_id("Region", &self.0.code)
+    }
+    /// The 12-digit statistical division code (统计用区划代码).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn level(&self) -> async_graphql::Result<RegionLevel> {
+        self.0.level.parse().map_err(internal)
+    }
+    /// 建档立卡贫困村 — whether the village is a registered poverty village.
+    async fn is_poverty_village(&self) -> bool {
+        self.0.is_poverty_village
+    }
+    /// Registered poor households (建档立卡贫困户) in this region itself.
+    async fn poor_households(&self) -> i32 {
+        self.0.poor_households
+    }
+    /// Registered poor people (建档立卡贫困人口) in this region itself.
+    async fn poor_people(&self) -> i32 {
+        self.0.poor_people
+    }
+    /// The region one level up; null for a province.
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        match &self.0.parent_code {
+            None => Ok(None),
+            Some(code) => Ok(ctx.loaders()?.regions.load_one(code.clone()).await?.map(Region)),
+        }
+    }
+    /// The regions one level down, in code order.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ConnectionOf<Region>> {
+        let filter = SvcFilter { parent_code: Some(self.0.code.clone()), ..Default::default() };
+        list(ctx, filter, first, after).await
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+/// Which regions to list.
+#[derive(InputObject, Default)]
+pub struct RegionFilter {
+    /// Only the children of this region.
+    pub parent_code: Option<String>,
+    pub level: Option<RegionLevel>,
+    pub is_poverty_village: Option<bool>,
+    /// Only regions whose name contains this text.
+    pub name_contains: Option<String>,
+}
+
+async fn list(
+    ctx: &Context<'_>,
+    filter: SvcFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<ConnectionOf<Region>> {
+    let page = page_request::<String>(first, after.clone())?;
+    let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
+    Ok(connection(rows, after.is_some(), |r| r.code.clone(), Region))
+}
+
+#[derive(Default)]
+pub struct RegionQuery;
+
+#[Object]
+impl RegionQuery {
+    /// The regions you can see (your area and the regions above it), in code order.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn regions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RegionFilter>,
+    ) -> async_graphql::Result<ConnectionOf<Region>> {
+        let f = filter.unwrap_or_default();
+        let filter = SvcFilter {
+            parent_code: f.parent_code,
+            level: f.level,
+            is_poverty_village: f.is_poverty_village,
+            name_contains: f.name_contains,
+        };
+        list(ctx, filter, first, after).await
+    }
+
+    /// One region by its division code. An unknown code, or one outside your area, is a
+    /// `NOT_FOUND` error.
+    async fn region(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Region> {
+        let actor = ctx.actor()?;
+        let parsed = RegionCode::parse(&code).map_err(bad_input)?;
+        svc::get(ctx.db()?, actor, "code", &parsed).await.api().map(Region)
+    }
+}
+
+#[derive(InputObject)]
+pub struct RegionCreateInput {
+    /// The 12-digit division code; the level and parent follow from it.
+    pub code: String,
+    pub name: String,
+    #[graphql(default)]
+    pub is_poverty_village: bool,
+    #[graphql(default)]
+    pub poor_households: i32,
+    #[graphql(default)]
+    pub poor_people: i32,
+}
+
+#[derive(InputObject)]
+pub struct RegionUpdateInput {
+    /// The code of the region to change (codes never change).
+    pub code: String,
+    pub name: Option<String>,
+    pub is_poverty_village: Option<bool>,
+    pub poor_households: Option<i32>,
+    pub poor_people: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct RegionImportInput {
+    /// CSV text with a header row: `code,name[,is_poverty_village,poor_households,poor_people]`.
+    pub csv: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RegionPayload {
+    pub region: Option<Region>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct RegionImportPayload {
+    /// Regions created, updated and left unchanged; null when the import was refused.
+    pub created: Option<i32>,
+    pub updated: Option<i32>,
+    pub unchanged: Option<i32>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct RegionMutation;
+
+#[Object]
+impl RegionMutation {
+    /// Creates a region under its existing parent (ADMIN).
+    async fn region_create(&self, ctx: &Context<'_>, input: RegionCreateInput) -> async_graphql::Result<RegionPayload> {
+        let actor = ctx.actor()?;
+        let input = RegionInput {
+            code: input.code,
+            name: input.name,
+            is_poverty_village: input.is_poverty_village,
+            poor_households: input.poor_households,
+            poor_people: input.poor_people,
+        };
+        let (region, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
+        Ok(RegionPayload { region: region.map(Region), user_errors })
+    }
+
+    /// Changes a region's name, poverty flag or registered poor counts (ADMIN).
+    async fn region_update(&self, ctx: &Context<'_>, input: RegionUpdateInput) -> async_graphql::Result<RegionPayload> {
+        let actor = ctx.actor()?;
+        let changes = RegionChanges {
+            name: input.name,
+            is_poverty_village: input.is_poverty_village,
+            poor_households: input.poor_households,
+            poor_people: input.poor_people,
+        };
+        let (region, user_errors) = payload(svc::update(ctx.db()?, actor, &input.code, changes).await)?;
+        Ok(RegionPayload { region: region.map(Region), user_errors })
+    }
+
+    /// Imports a region tree from CSV in one transaction (ADMIN): new codes are created,
+    /// known ones updated; one bad row refuses the whole file.
+    async fn region_import(&self, ctx: &Context<'_>, input: RegionImportInput) -> async_graphql::Result<RegionImportPayload> {
+        let actor = ctx.actor()?;
+        let (summary, user_errors) = payload(svc::import_csv(ctx.db()?, actor, &input.csv, &|_, _| {}).await)?;
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(RegionImportPayload {
+            created: summary.map(|s| count(s.created)),
+            updated: summary.map(|s| count(s.updated)),
+            unchanged: summary.map(|s| count(s.unchanged)),
+            user_errors,
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! Accounts and sign-in: `login`, `me`, `users`, and the admin mutations.
+use super::context::ContextExt;
+use super::departments::Department;
+use super::errors::{OrApiError, UserError, internal, payload};
+use super::node::{decode_numeric, global_id};
+use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::regions::Region;
+use super::scalars::DateTime;
+use crate::domain::access::Role;
+use crate::service::users::{self as svc, UserChanges, UserInput};
+use crate::service::{ServiceError, auth};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::app_user;
+
+/// 用户 — a person who signs in.
+pub struct User(pub app_user::Model);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        global_id("User", self.0.id)
+    }
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn role(&self) -> async_graphql::Result<Role> {
+        svc::role_of(&self.0).api()
+    }
+    /// The region whose subtree the user works in.
+    async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        ctx.loaders()?
+            .regions
+            .load_one(self.0.region_code.clone())
+            .await?
+            .map(Region)
+            .ok_or_else(|| internal(format!("user {} has no region", self.0.id)))
+    }
+    /// The department the user works for, if any.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.department_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+        }
+    }
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    /// Only users working in this region's subtree.
+    pub region_code: Option<String>,
+    pub role: Option<Role>,
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let actor = ctx.actor()?;
+        let id = actor.user_id.ok_or_else(|| internal("signed-in actor without a user id"))?;
+        svc::find(ctx.db()?, actor, id)
+            .await
+            .api()?
+            .map(User)
+            .ok_or_else(|| super::errors::unauthenticated("this account no longer exists"))
+    }
+
+    /// The accounts in your area, by username (ADMIN, INSPECTOR).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<UserFilter>,
+    ) -> async_graphql::Result<ConnectionOf<User>> {
+        let page = page_request::<String>(first, after.clone())?;
+        let f = filter.unwrap_or_default();
+        let filter = svc::UserFilter { region_code: f.region_code, role: f.role };
+        let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
+        Ok(connection(rows, after.is_some(), |u| u.username.clone(), User))
+    }
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// A bearer token for the `Authorization` header.
+    pub token: Option<String>,
+    pub expires_at: Option<DateTime>,
+    pub user: Option<User>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct UserCreateInput {
+    pub username: String,
+    pub display_name: Option<String>,
+    /// At least 8 characters.
+    pub password: String,
+    pub role: Role,
+    /// The region the user works in; a DEPARTMENT user may leave it out and works in the
+    /// department's county.
+    pub region_code: Option<String>,
+    /// Required for a DEPARTMENT user.
+    pub department_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UserUpdateInput {
+    pub id: ID,
+    pub display_name: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<Role>,
+    pub region_code: Option<String>,
+    pub department_id: Option<ID>,
+    /// A disabled account cannot sign in, and its tokens stop working at once.
+    pub disabled: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct UserDeleteInput {
+    pub id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct UserPayload {
+    pub user: Option<User>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct UserDeletePayload {
+    pub deleted_user_id: Option<ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+fn department_key(id: Option<&ID>) -> Result<Option<i64>, ServiceError> {
+    Ok(match id {
+        Some(id) => Some(decode_numeric(id, "Department", "departmentId")?),
+        None => None,
+    })
+}
+
+#[Object]
+impl UserMutation {
+    /// Signs in with a username and password and returns a bearer token.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
+        let app = ctx.app()?;
+        let (result, user_errors) = payload(auth::login(&app.db, &app.tokens, &input.username, &input.password).await)?;
+        Ok(match result {
+            Some((user, issued)) => LoginPayload {
+                token: Some(issued.token),
+                expires_at: Some(DateTime(issued.expires_at)),
+                user: Some(User(user)),
+                user_errors,
+            },
+            None => LoginPayload { token: None, expires_at: None, user: None, user_errors },
+        })
+    }
+
+    /// Creates an account (ADMIN).
+    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> async_graphql::Result<UserPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let input = UserInput {
+                username: input.username,
+                display_name: input.display_name,
+                password: input.password,
+                role: input.role,
+                region_code: input.region_code,
+                department_id: department_key(input.department_id.as_ref())?,
+            };
+            svc::create(db, actor, input).await
+        }
+        .await;
+        let (user, user_errors) = payload(result)?;
+        Ok(UserPayload { user: user.map(User), user_errors })
+    }
+
+    /// Changes an account: name, password, role, area, department, or disables it (ADMIN).
+    async fn user_update(&self, ctx: &Context<'_>, input: UserUpdateInput) -> async_graphql::Result<UserPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let id = decode_numeric(&input.id, "User", "id")?;
+            let changes = UserChanges {
+                display_name: input.display_name,
+                password: input.password,
+                role: input.role,
+                region_code: input.region_code,
+                department_id: input.department_id.as_ref().map(|d| department_key(Some(d))).transpose()?,
+                disabled: input.disabled,
+            };
+            svc::update(db, actor, id, changes).await
+        }
+        .await;
+        let (user, user_errors) = payload(result)?;
+        Ok(UserPayload { user: user.map(User), user_errors })
+    }
+
+    /// Deletes an account (ADMIN); its tokens stop working at once. The audit trail keeps
+    /// what it did.
+    async fn user_delete(&self, ctx: &Context<'_>, input: UserDeleteInput) -> async_graphql::Result<UserDeletePayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let id = decode_numeric(&input.id, "User", "id")?;
+            svc::delete(db, actor, id).await
+        }
+        .await;
+        let (deleted, user_errors) = payload(result)?;
+        Ok(UserDeletePayload { deleted_user_id: deleted.map(|u| global_id("User", u.id)), user_errors })
+    }
+}

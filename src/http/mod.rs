@@ -1,0 +1,60 @@
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/`, `/healthz`. It turns bearer
+//! tokens into actors and requests into GraphQL executions, and holds no business rules.
+mod graphql;
+
+use crate::graphql::AppSchema;
+use crate::service::auth::Tokens;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler shares.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub tokens: Tokens,
+    pub max_body_bytes: usize,
+    pub limits: crate::graphql::Limits,
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.max_body_bytes;
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(graphql::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(Arc::new(state))
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("扶贫项目与资金 — GraphQL")
+            .finish(),
+    )
+}
+
+/// Reports whether the server is up and the database answers.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "reachable"}))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}

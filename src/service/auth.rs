@@ -1,0 +1,148 @@
+//! Sign-in: checking a password, issuing a JWT, and turning a presented token back into
+//! the actor it stands for.
+//!
+//! Tokens are HS256 only: the algorithm is pinned on both sides, so a token claiming
+//! `alg: none` or any other algorithm is refused. A token names the user; the role and
+//! scope are read from the database on every request, so disabling, deleting or
+//! re-scoping an account takes effect at once.
+use super::users::{role_of, verify_password};
+use super::{ServiceError, ServiceResult};
+use crate::domain::access::{Actor, Scope};
+use crate::domain::fault::{ErrorCode, Fault};
+use crate::domain::region::RegionCode;
+use entity::app_user;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The keys tokens are signed and checked with, and how long a token lasts.
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: Arc<EncodingKey>,
+    decoding: Arc<DecodingKey>,
+    pub lifetime: chrono::Duration,
+}
+
+const ALGORITHM: Algorithm = Algorithm::HS256;
+const ISSUER: &str = "poverty-fund-tracker";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The user's id.
+    sub: String,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// A signed token and when it expires.
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Why a presented token was not accepted; the message is for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRejected(pub String);
+
+impl Tokens {
+    /// Keys from a shared secret; fails only for a secret the library cannot use (empty).
+    pub fn new(secret: &[u8], lifetime: chrono::Duration) -> Result<Tokens, String> {
+        let unusable = |e: jsonwebtoken::errors::Error| format!("the token secret cannot be used: {e}");
+        Ok(Tokens {
+            encoding: Arc::new(EncodingKey::from_secret(secret).map_err(unusable)?),
+            decoding: Arc::new(DecodingKey::from_secret(secret).map_err(unusable)?),
+            lifetime,
+        })
+    }
+
+    pub fn issue(&self, user_id: i64) -> ServiceResult<IssuedToken> {
+        let now = chrono::Utc::now();
+        let expires_at = now + self.lifetime;
+        let claims = Claims { sub: user_id.to_string(), iss: ISSUER.to_string(), iat: now.timestamp(), exp: expires_at.timestamp() };
+        let token = jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
+            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
+        Ok(IssuedToken { token, expires_at })
+    }
+
+    /// The user id a token was issued to, if its signature, algorithm and expiry hold.
+    fn user_id(&self, token: &str) -> Result<i64, TokenRejected> {
+        use jsonwebtoken::errors::ErrorKind;
+        let mut validation = Validation::new(ALGORITHM);
+        validation.leeway = 5;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
+            TokenRejected(match e.kind() {
+                ErrorKind::ExpiredSignature => "your session has expired: sign in again".to_string(),
+                ErrorKind::InvalidSignature => "the token's signature is not valid: sign in again".to_string(),
+                ErrorKind::InvalidAlgorithm => "the token is not signed with the expected algorithm (HS256)".to_string(),
+                _ => "the token is malformed: sign in again".to_string(),
+            })
+        })?;
+        data.claims.sub.parse().map_err(|_| TokenRejected("the token is malformed: sign in again".into()))
+    }
+}
+
+/// Builds the actor a user row stands for.
+pub fn actor_of(user: &app_user::Model) -> ServiceResult<Actor> {
+    Ok(Actor {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+        role: role_of(user)?,
+        scope: Scope::Subtree(RegionCode::parse(&user.region_code).map_err(ServiceError::Internal)?),
+        department_id: user.department_id,
+    })
+}
+
+/// The actor a bearer token stands for: the token must be valid and its user must still
+/// exist and be enabled.
+pub async fn actor_for_token(
+    db: &DatabaseConnection,
+    tokens: &Tokens,
+    token: &str,
+) -> Result<Result<Actor, TokenRejected>, ServiceError> {
+    let user_id = match tokens.user_id(token) {
+        Ok(id) => id,
+        Err(rejected) => return Ok(Err(rejected)),
+    };
+    match app_user::Entity::find_by_id(user_id).one(db).await? {
+        None => Ok(Err(TokenRejected("this account no longer exists".into()))),
+        Some(user) if user.disabled => Ok(Err(TokenRejected("this account has been disabled".into()))),
+        Some(user) => Ok(Ok(actor_of(&user)?)),
+    }
+}
+
+/// A hash of a password no one has, checked when the username is unknown so that a
+/// failed sign-in takes as long whether or not the user exists.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3XoLh6Pf1bVvXvYkC0mG8XyqQ9m3s1f0kQ1zqJ0cZVU";
+
+/// Signs a user in: the password must match and the account be enabled.
+pub async fn login(
+    db: &DatabaseConnection,
+    tokens: &Tokens,
+    username: &str,
+    password: &str,
+) -> ServiceResult<(app_user::Model, IssuedToken)> {
+    let wrong = || -> ServiceError {
+        Fault::new(ErrorCode::InvalidCredentials, &["input"], "wrong username or password").into()
+    };
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?;
+    let Some(user) = user else {
+        // Only for the timing; the answer is "wrong" whatever it says.
+        let _ = verify_password(password.to_string(), DECOY_HASH.to_string()).await;
+        return Err(wrong());
+    };
+    if !verify_password(password.to_string(), user.password_hash.clone()).await? {
+        return Err(wrong());
+    }
+    if user.disabled {
+        return Err(Fault::new(ErrorCode::InvalidCredentials, &["input"], "this account has been disabled").into());
+    }
+    let issued = tokens.issue(user.id)?;
+    Ok((user, issued))
+}

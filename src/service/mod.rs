@@ -1,0 +1,98 @@
+//! Use cases: each public function is one thing a user does, checked against the
+//! permission table, run in one transaction with its audit entry. Services speak in
+//! domain types and entity rows; they never see a GraphQL type.
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod departments;
+pub mod regions;
+pub mod users;
+
+use crate::domain::fault::Fault;
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr, TransactionOptions,
+    TransactionTrait, sea_query::Condition,
+};
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request broke a rule; nothing changed. Reported to the user.
+    #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<Fault>),
+    /// The database failed; logged, never shown.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// Something else failed that the user cannot fix; logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<Fault> for ServiceError {
+    fn from(fault: Fault) -> Self {
+        ServiceError::Rejected(vec![fault])
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
+/// when it upgrades a read lock; PostgreSQL ignores the option.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: (db.get_database_backend() != DbBackend::Sqlite).then_some(AccessMode::ReadWrite),
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+    })
+    .await
+}
+
+/// Whether a database error is a unique-constraint violation (a name or code already taken).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// One page of a list ordered by a unique key, and how many rows the whole list has.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub total_count: u64,
+}
+
+/// Where a page starts and how long it is; `after` is the sort key of the last row seen.
+#[derive(Clone, Debug)]
+pub struct PageRequest<K> {
+    pub first: u64,
+    pub after: Option<K>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `first + 1` fetched rows: the extra row only says there is more.
+    pub fn from_overfetch(mut rows: Vec<T>, first: u64, total_count: u64) -> Page<T> {
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        Page { items: rows, has_next_page, total_count }
+    }
+}
+
+/// A condition matching region codes the scope can see (its subtree and the regions above it).
+pub(crate) fn visible_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::access::Scope, column: C) -> Condition {
+    use crate::domain::access::Scope;
+    match scope {
+        Scope::Everything => Condition::all(),
+        Scope::Subtree(root) => Condition::any()
+            .add(column.starts_with(root.subtree_prefix()))
+            .add(column.is_in(root.ancestors().iter().map(|c| c.to_string()))),
+    }
+}
+
+/// A condition matching region codes inside the scope's subtree.
+pub(crate) fn subtree_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::access::Scope, column: C) -> Condition {
+    use crate::domain::access::Scope;
+    match scope {
+        Scope::Everything => Condition::all(),
+        Scope::Subtree(root) => Condition::all().add(column.starts_with(root.subtree_prefix())),
+    }
+}

@@ -1,0 +1,128 @@
+//! Connecting, migrating, building the application and serving it.
+use crate::config::{MIN_SECRET_BYTES, ServeArgs};
+use crate::graphql::{Limits, build_schema, context::AppData};
+use crate::http::{AppState, router};
+use crate::service::auth::Tokens;
+use anyhow::{Context as _, bail};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::time::Duration;
+
+/// Opens the database named by `url`. For SQLite: creates the file's folder, and turns on
+/// WAL (readers do not wait for the writer), a busy timeout (writers queue instead of
+/// failing) and foreign keys.
+pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_path(url)
+        && let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(pool_size.max(1))
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))
+}
+
+/// The file path of an SQLite URL, if it is one.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("migrating the database failed")
+}
+
+/// Chooses the token secret: the configured one (long enough), or in dev mode a random
+/// one — tokens then last only as long as the process.
+pub fn tokens(args: &ServeArgs) -> anyhow::Result<Tokens> {
+    let lifetime = chrono::Duration::hours(i64::from(args.token_hours.max(1)));
+    match &args.jwt_secret {
+        Some(secret) if secret.len() >= MIN_SECRET_BYTES => Tokens::new(secret.as_bytes(), lifetime).map_err(anyhow::Error::msg),
+        Some(_) => bail!("TRACKER_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"),
+        None if args.dev => {
+            tracing::warn!("DEV MODE: no TRACKER_JWT_SECRET given; tokens are signed with a random secret and die with this process. Never run like this in production.");
+            let secret: [u8; 32] = rand::random();
+            Tokens::new(&secret, lifetime).map_err(anyhow::Error::msg)
+        }
+        None => bail!(
+            "no TRACKER_JWT_SECRET: set it to a random string of at least {MIN_SECRET_BYTES} bytes, or pass --dev to run in development mode"
+        ),
+    }
+}
+
+/// The whole application over an open database.
+pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Router {
+    let limits = Limits { depth: args.max_depth, complexity: args.max_complexity };
+    let schema = build_schema(Some(AppData { db: db.clone(), tokens: tokens.clone() }), limits);
+    router(AppState { schema, db, tokens, max_body_bytes: args.max_body_bytes, limits })
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> anyhow::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_redacted_and_sqlite_paths_found() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+        assert_eq!(sqlite_path("sqlite://data/tracker.db?mode=rwc").as_deref(), Some("data/tracker.db"));
+        assert_eq!(sqlite_path("postgres://x/y"), None);
+    }
+}
