@@ -178,7 +178,7 @@ fn classify(error: &mut async_graphql::ServerError, limits: crate::graphql::Limi
             code::QUERY_TOO_COMPLEX,
             Some(format!("the query asks for too much at once (its cost exceeds {}); request smaller pages or fewer fields", limits.complexity)),
         )
-    } else if error.message.starts_with("The recursion depth of the query") {
+    } else if error.message.starts_with("The recursion depth of the query") || error.message.starts_with("recursion limit exceeded") {
         (code::QUERY_TOO_COMPLEX, Some(format!("the query nests too deeply to be read: {}", error.message)))
     } else {
         (code::BAD_USER_INPUT, None)

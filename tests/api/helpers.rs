@@ -1,0 +1,157 @@
+//! The test harness: each test gets its own server on a random port over its own fresh
+//! database — an SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL`
+//! points at a server (the URL's database is used only to create the test's own).
+use serde_json::{Value, json};
+use tracker::config::ServeArgs;
+
+/// The secret tests sign tokens with, so they can forge bad ones.
+pub const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: sea_orm::DatabaseConnection,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(file) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+pub fn serve_args() -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        jwt_secret: Some(SECRET.into()),
+        dev: false,
+        demo: false,
+        no_migrate: false,
+        token_hours: 1,
+        max_body_bytes: 1024 * 1024,
+        max_depth: 12,
+        max_complexity: 20_000,
+    }
+}
+
+/// A database URL for a fresh, empty database, and the SQLite file if it is one.
+async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
+    let name = format!("tracker_test_{}", uuid::Uuid::new_v4().simple());
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => {
+            use sea_orm::ConnectionTrait;
+            let admin = sea_orm::Database::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create the test database");
+            admin.close().await.ok();
+            let (base, _) = server.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let file = std::env::temp_dir().join(format!("{name}.db"));
+            (format!("sqlite://{}?mode=rwc", file.display()), Some(file))
+        }
+    }
+}
+
+pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
+    let (url, sqlite_file) = fresh_database().await;
+    let db = tracker::startup::connect(&url, 8).await.expect("connect");
+    tracker::startup::migrate(&db).await.expect("migrate");
+    let tokens = tracker::startup::tokens(&args).expect("tokens");
+    let listener = tokio::net::TcpListener::bind(args.listen).await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let app = tracker::startup::app(db.clone(), tokens, &args);
+    tokio::spawn(tracker::startup::serve(listener, app));
+    TestApp { address, client: reqwest::Client::new(), db, sqlite_file }
+}
+
+/// A server over an empty, migrated database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(serve_args()).await
+}
+
+/// A server with the demo county loaded.
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.expect("seed demo");
+    app
+}
+
+/// A GraphQL response: the parsed body and the HTTP status.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first top-level error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn error_message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or("")
+    }
+
+    /// Asserts there were no top-level errors and returns the data.
+    pub fn ok(&self) -> &Value {
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        &self.body["data"]
+    }
+}
+
+impl TestApp {
+    pub async fn post_raw(&self, body: impl Into<reqwest::Body>, token: Option<&str>) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Reply { status, body }
+    }
+
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        self.post_raw(json!({"query": query, "variables": variables}).to_string(), token).await
+    }
+
+    /// Signs in and returns the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let reply = self
+            .gql(
+                None,
+                "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token userErrors { code message } } }",
+                json!({"u": username, "p": password}),
+            )
+            .await;
+        reply.ok()["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login as {username} failed: {}", reply.body))
+            .to_string()
+    }
+
+    /// Signs in as a demo user.
+    pub async fn demo_login(&self, username: &str) -> String {
+        self.login(username, tracker::service::demo::PASSWORD).await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+    }
+}
