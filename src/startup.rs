@@ -66,10 +66,14 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 pub fn tokens(args: &ServeArgs) -> anyhow::Result<Tokens> {
     let lifetime = chrono::Duration::hours(i64::from(args.token_hours.max(1)));
     match &args.jwt_secret {
-        Some(secret) if secret.len() >= MIN_SECRET_BYTES => Tokens::new(secret.as_bytes(), lifetime).map_err(anyhow::Error::msg),
+        Some(secret) if secret.len() >= MIN_SECRET_BYTES => {
+            Tokens::new(secret.as_bytes(), lifetime).map_err(anyhow::Error::msg)
+        }
         Some(_) => bail!("TRACKER_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long"),
         None if args.dev => {
-            tracing::warn!("DEV MODE: no TRACKER_JWT_SECRET given; tokens are signed with a random secret and die with this process. Never run like this in production.");
+            tracing::warn!(
+                "DEV MODE: no TRACKER_JWT_SECRET given; tokens are signed with a random secret and die with this process. Never run like this in production."
+            );
             let secret: [u8; 32] = rand::random();
             Tokens::new(&secret, lifetime).map_err(anyhow::Error::msg)
         }
@@ -81,14 +85,31 @@ pub fn tokens(args: &ServeArgs) -> anyhow::Result<Tokens> {
 
 /// The whole application over an open database.
 pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Router {
-    let limits = Limits { depth: args.max_depth, complexity: args.max_complexity };
-    let schema = build_schema(Some(AppData { db: db.clone(), tokens: tokens.clone() }), limits);
-    router(AppState { schema, db, tokens, max_body_bytes: args.max_body_bytes, limits })
+    let limits = Limits {
+        depth: args.max_depth,
+        complexity: args.max_complexity,
+    };
+    let schema = build_schema(
+        Some(AppData {
+            db: db.clone(),
+            tokens: tokens.clone(),
+        }),
+        limits,
+    );
+    router(AppState {
+        schema,
+        db,
+        tokens,
+        max_body_bytes: args.max_body_bytes,
+        limits,
+    })
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> anyhow::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -120,9 +141,18 @@ mod tests {
 
     #[test]
     fn database_urls_are_redacted_and_sqlite_paths_found() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
-        assert_eq!(sqlite_path("sqlite://data/tracker.db?mode=rwc").as_deref(), Some("data/tracker.db"));
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            sqlite_path("sqlite://data/tracker.db?mode=rwc").as_deref(),
+            Some("data/tracker.db")
+        );
         assert_eq!(sqlite_path("postgres://x/y"), None);
     }
 }

@@ -209,9 +209,7 @@ impl MigrationTrait for Migration {
             Department::Table.into_iden(),
             Region::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -21,10 +21,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("the database at {} is up to date", startup::redact(&cli.database_url));
             Ok(())
         }
-        Some(Command::Seed { what: SeedCommand::Demo }) => {
+        Some(Command::Seed {
+            what: SeedCommand::Demo,
+        }) => {
             let db = open_migrated(&cli.database_url).await?;
             match demo::seed(&db).await.map_err(explain)? {
-                SeedOutcome::Seeded { regions, departments, users } => println!(
+                SeedOutcome::Seeded {
+                    regions,
+                    departments,
+                    users,
+                } => println!(
                     "loaded the demo county 示范县: {regions} regions, {departments} departments, {users} users (password {})",
                     demo::PASSWORD
                 ),
@@ -33,16 +39,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User { action }) => user(&cli.database_url, action).await,
-        Some(Command::Regions { action: RegionsCommand::Import { file } }) => {
+        Some(Command::Regions {
+            action: RegionsCommand::Import { file },
+        }) => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let db = open_migrated(&cli.database_url).await?;
             let progress = |done: usize, total: usize| {
-                if done % 500 == 0 || done == total {
+                if done.is_multiple_of(500) || done == total {
                     eprint!("\rimporting regions: {done}/{total}");
                     let _ = std::io::stderr().flush();
                 }
             };
-            let summary = regions::import_csv(&db, &Actor::system(), &text, &progress).await.map_err(explain)?;
+            let summary = regions::import_csv(&db, &Actor::system(), &text, &progress)
+                .await
+                .map_err(explain)?;
             eprintln!();
             println!(
                 "imported {}: {} created, {} updated, {} unchanged",
@@ -83,7 +93,10 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
     if args.demo {
         if demo::database_is_empty(&db).await.map_err(explain)? {
             demo::seed(&db).await.map_err(explain)?;
-            tracing::info!("loaded the demo county 示范县; sign in as admin, coordinator, finance, transport, water, health, power, education, telecom, township or inspector with password {}", demo::PASSWORD);
+            tracing::info!(
+                "loaded the demo county 示范县; sign in as admin, coordinator, finance, transport, water, health, power, education, telecom, township or inspector with password {}",
+                demo::PASSWORD
+            );
         } else {
             tracing::info!("--demo: the database already has users, so no demo data was loaded");
         }
@@ -100,7 +113,14 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
 }
 
 async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Create { username, role, region, department, display_name, password } = action;
+    let UserCommand::Create {
+        username,
+        role,
+        region,
+        department,
+        display_name,
+        password,
+    } = action;
     let role: Role = role.to_ascii_uppercase().parse().map_err(|e: String| anyhow!(e))?;
     let password = match password {
         Some(p) => p,
@@ -108,7 +128,9 @@ async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
             eprint!("password for {username}: ");
             let _ = std::io::stderr().flush();
             let mut line = String::new();
-            std::io::stdin().read_line(&mut line).context("cannot read the password")?;
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password")?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
@@ -128,10 +150,20 @@ async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
     let created = users::create(
         &db,
         &system,
-        users::UserInput { username, display_name, password, role, region_code: region, department_id },
+        users::UserInput {
+            username,
+            display_name,
+            password,
+            role,
+            region_code: region,
+            department_id,
+        },
     )
     .await
     .map_err(explain)?;
-    println!("created user {} ({}) in region {}", created.username, created.role, created.region_code);
+    println!(
+        "created user {} ({}) in region {}",
+        created.username, created.role, created.region_code
+    );
     Ok(())
 }

@@ -54,9 +54,7 @@ impl Role {
                 "departmentId",
                 "a DEPARTMENT user must belong to a department",
             )),
-            Role::Admin | Role::Coordinator | Role::Finance | Role::Inspector
-                if region_level > RegionLevel::County =>
-            {
+            Role::Admin | Role::Coordinator | Role::Finance | Role::Inspector if region_level > RegionLevel::County => {
                 Err(Fault::invalid(
                     "regionCode",
                     format!("a {} user is scoped to a county or a larger region", self.as_str()),
@@ -74,7 +72,10 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}`"))
+            .ok_or_else(|| {
+                let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role `{s}`: use one of {}", roles.join(", "))
+            })
     }
 }
 
@@ -199,7 +200,12 @@ pub const fn permission(operation: Operation) -> Permission {
         ManageUsers => ("create, change or delete user accounts", ADMIN, Reach::Subtree),
         ViewAuditLog => ("read the audit trail", OVERSIGHT, Reach::Subtree),
     };
-    Permission { operation, description, roles, reach }
+    Permission {
+        operation,
+        description,
+        roles,
+        reach,
+    }
 }
 
 /// Checks the actor's role for `operation`, wherever its target lies.
@@ -271,7 +277,14 @@ mod tests {
         assert!(authorize_at(&township, Operation::ViewRegions, &other_township).is_err());
         let admin = actor(Role::Admin, "990101001000");
         assert!(authorize_at(&admin, Operation::ManageRegions, &county).is_err());
-        assert!(authorize_at(&admin, Operation::ManageRegions, &RegionCode::parse("990101001007").unwrap()).is_ok());
+        assert!(
+            authorize_at(
+                &admin,
+                Operation::ManageRegions,
+                &RegionCode::parse("990101001007").unwrap()
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -27,9 +27,13 @@ impl FromStr for DepartmentKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [DepartmentKind::Sector, DepartmentKind::PovertyOffice, DepartmentKind::FinanceBureau]
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| format!("unknown department kind `{s}`"))
+        [
+            DepartmentKind::Sector,
+            DepartmentKind::PovertyOffice,
+            DepartmentKind::FinanceBureau,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == s)
+        .ok_or_else(|| format!("unknown department kind `{s}`"))
     }
 }

@@ -61,7 +61,10 @@ pub fn required_text(field: &str, label: &str, raw: &str, max_chars: usize) -> R
         return Err(Fault::invalid(field, format!("{label} must not be empty")));
     }
     if value.chars().count() > max_chars {
-        return Err(Fault::invalid(field, format!("{label} is longer than {max_chars} characters")));
+        return Err(Fault::invalid(
+            field,
+            format!("{label} is longer than {max_chars} characters"),
+        ));
     }
     Ok(value.to_string())
 }
@@ -69,7 +72,10 @@ pub fn required_text(field: &str, label: &str, raw: &str, max_chars: usize) -> R
 /// Checks that a count (households, people) is not negative.
 pub fn non_negative(field: &str, label: &str, value: i32) -> Result<i32, Fault> {
     if value < 0 {
-        return Err(Fault::invalid(field, format!("{label} cannot be negative (got {value})")));
+        return Err(Fault::invalid(
+            field,
+            format!("{label} cannot be negative (got {value})"),
+        ));
     }
     Ok(value)
 }

@@ -84,7 +84,10 @@ mod tests {
     #[test]
     fn parses_exact_fen() {
         assert_eq!(Money::parse_positive(yuan("0.01")).unwrap().fen(), 1);
-        assert_eq!(Money::parse_positive(yuan("9999999999.99")).unwrap().fen(), 999_999_999_999);
+        assert_eq!(
+            Money::parse_positive(yuan("9999999999.99")).unwrap().fen(),
+            999_999_999_999
+        );
         assert_eq!(Money::parse_positive(yuan("12.500")).unwrap().fen(), 1250);
         assert_eq!(Money::from_fen(1250).to_string(), "12.50");
         assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
@@ -94,7 +97,10 @@ mod tests {
     fn refuses_what_the_ledger_cannot_hold() {
         assert_eq!(Money::parse_positive(yuan("0")), Err(MoneyError::NotPositive));
         assert_eq!(Money::parse_positive(yuan("-1.00")), Err(MoneyError::NotPositive));
-        assert!(matches!(Money::parse_positive(yuan("1.001")), Err(MoneyError::TooPrecise(_))));
+        assert!(matches!(
+            Money::parse_positive(yuan("1.001")),
+            Err(MoneyError::TooPrecise(_))
+        ));
         assert!(matches!(
             Money::parse_positive(yuan("1000000000000.00")),
             Err(MoneyError::TooLarge(_))

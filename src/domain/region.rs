@@ -186,7 +186,10 @@ mod tests {
         let village = code("990101012034");
         assert_eq!(village.parent(), Some(code("990101012000")));
         let ancestors: Vec<String> = village.ancestors().iter().map(|c| c.to_string()).collect();
-        assert_eq!(ancestors, ["990101012000", "990101000000", "990100000000", "990000000000"]);
+        assert_eq!(
+            ancestors,
+            ["990101012000", "990101000000", "990100000000", "990000000000"]
+        );
         assert_eq!(code("990000000000").parent(), None);
     }
 
@@ -202,7 +205,16 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused_with_a_reason() {
-        for bad in ["", "99010100100", "9901010010001", "99010100100a", "000000000000", "990001000000", "990100001000", "990101000001"] {
+        for bad in [
+            "",
+            "99010100100",
+            "9901010010001",
+            "99010100100a",
+            "000000000000",
+            "990001000000",
+            "990100001000",
+            "990101000001",
+        ] {
             let err = RegionCode::parse(bad).unwrap_err();
             assert!(err.contains("not a region code"), "{bad}: {err}");
         }

@@ -114,7 +114,10 @@ mod tests {
     fn list_round_trips_sorted_and_deduplicated() {
         let stored = Sector::format_list(&[Sector::Telecom, Sector::Road, Sector::Road]);
         assert_eq!(stored, "ROAD,TELECOM");
-        assert_eq!(Sector::parse_list(&stored).unwrap(), vec![Sector::Road, Sector::Telecom]);
+        assert_eq!(
+            Sector::parse_list(&stored).unwrap(),
+            vec![Sector::Road, Sector::Telecom]
+        );
         assert_eq!(Sector::parse_list("").unwrap(), vec![]);
         assert!(Sector::parse_list("ROAD,BRIDGE").is_err());
     }

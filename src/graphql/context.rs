@@ -52,10 +52,12 @@ impl ContextExt for Context<'_> {
     }
 
     fn app(&self) -> async_graphql::Result<&AppData> {
-        self.data_opt::<AppData>().ok_or_else(|| internal("schema built without AppData"))
+        self.data_opt::<AppData>()
+            .ok_or_else(|| internal("schema built without AppData"))
     }
 
     fn loaders(&self) -> async_graphql::Result<&Loaders> {
-        self.data_opt::<Loaders>().ok_or_else(|| internal("request has no loaders"))
+        self.data_opt::<Loaders>()
+            .ok_or_else(|| internal("request has no loaders"))
     }
 }

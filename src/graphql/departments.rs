@@ -63,7 +63,11 @@ impl DepartmentQuery {
     ) -> async_graphql::Result<ConnectionOf<Department>> {
         let page = page_request::<i64>(first, after.clone())?;
         let f = filter.unwrap_or_default();
-        let filter = svc::DepartmentFilter { county_code: f.county_code, sector: f.sector, kind: f.kind };
+        let filter = svc::DepartmentFilter {
+            county_code: f.county_code,
+            sector: f.sector,
+            kind: f.kind,
+        };
         let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
         Ok(connection(rows, after.is_some(), |d| d.id.to_string(), Department))
     }
@@ -98,24 +102,47 @@ pub struct DepartmentMutation;
 #[Object]
 impl DepartmentMutation {
     /// Creates a department in a county (ADMIN).
-    async fn department_create(&self, ctx: &Context<'_>, input: DepartmentCreateInput) -> async_graphql::Result<DepartmentPayload> {
+    async fn department_create(
+        &self,
+        ctx: &Context<'_>,
+        input: DepartmentCreateInput,
+    ) -> async_graphql::Result<DepartmentPayload> {
         let actor = ctx.actor()?;
-        let input = DepartmentInput { county_code: input.county_code, name: input.name, kind: input.kind, sectors: input.sectors };
+        let input = DepartmentInput {
+            county_code: input.county_code,
+            name: input.name,
+            kind: input.kind,
+            sectors: input.sectors,
+        };
         let (department, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
-        Ok(DepartmentPayload { department: department.map(Department), user_errors })
+        Ok(DepartmentPayload {
+            department: department.map(Department),
+            user_errors,
+        })
     }
 
     /// Renames a department or changes its kind or sectors (ADMIN).
-    async fn department_update(&self, ctx: &Context<'_>, input: DepartmentUpdateInput) -> async_graphql::Result<DepartmentPayload> {
+    async fn department_update(
+        &self,
+        ctx: &Context<'_>,
+        input: DepartmentUpdateInput,
+    ) -> async_graphql::Result<DepartmentPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
         let result = async {
             let id = decode_numeric(&input.id, "Department", "id")?;
-            let changes = DepartmentChanges { name: input.name, kind: input.kind, sectors: input.sectors };
+            let changes = DepartmentChanges {
+                name: input.name,
+                kind: input.kind,
+                sectors: input.sectors,
+            };
             svc::update(db, actor, id, changes).await
         }
         .await;
         let (department, user_errors) = payload(result)?;
-        Ok(DepartmentPayload { department: department.map(Department), user_errors })
+        Ok(DepartmentPayload {
+            department: department.map(Department),
+            user_errors,
+        })
     }
 }

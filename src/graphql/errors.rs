@@ -32,7 +32,10 @@ pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
 /// A failure of the server itself: the detail goes to the log, the client gets the code.
 pub fn internal(detail: impl std::fmt::Display) -> async_graphql::Error {
     tracing::error!(error = %detail, "internal error");
-    api_error(code::INTERNAL_SERVER_ERROR, "internal server error: the request was not completed; quote the request id when reporting it")
+    api_error(
+        code::INTERNAL_SERVER_ERROR,
+        "internal server error: the request was not completed; quote the request id when reporting it",
+    )
 }
 
 /// A service failure as a top-level error, for queries.

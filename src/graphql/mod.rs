@@ -13,10 +13,19 @@ pub mod users;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 #[derive(MergedObject, Default)]
-pub struct Query(node::NodeQuery, users::UserQuery, regions::RegionQuery, departments::DepartmentQuery);
+pub struct Query(
+    node::NodeQuery,
+    users::UserQuery,
+    regions::RegionQuery,
+    departments::DepartmentQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(users::UserMutation, regions::RegionMutation, departments::DepartmentMutation);
+pub struct Mutation(
+    users::UserMutation,
+    regions::RegionMutation,
+    departments::DepartmentMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -31,7 +40,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { depth: 12, complexity: 20_000 }
+        Limits {
+            depth: 12,
+            complexity: 20_000,
+        }
     }
 }
 

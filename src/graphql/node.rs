@@ -61,15 +61,24 @@ impl NodeQuery {
         Ok(match kind.as_str() {
             "Region" => {
                 let code = RegionCode::parse(&key).map_err(|_| unknown())?;
-                service::regions::find(db, actor, &code).await.api()?.map(|r| Node::Region(Region(r)))
+                service::regions::find(db, actor, &code)
+                    .await
+                    .api()?
+                    .map(|r| Node::Region(Region(r)))
             }
             "Department" => {
                 let id = key.parse().map_err(|_| unknown())?;
-                service::departments::find(db, actor, id).await.api()?.map(|d| Node::Department(Department(d)))
+                service::departments::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|d| Node::Department(Department(d)))
             }
             "User" => {
                 let id = key.parse().map_err(|_| unknown())?;
-                service::users::find(db, actor, id).await.api()?.map(|u| Node::User(User(u)))
+                service::users::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|u| Node::User(User(u)))
             }
             _ => return Err(unknown()),
         })

@@ -31,11 +31,17 @@ fn encode_cursor(key: &str) -> String {
 
 fn decode_cursor(cursor: &str) -> Option<String> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    String::from_utf8(bytes).ok()?.strip_prefix("cursor:").map(str::to_string)
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("cursor:")
+        .map(str::to_string)
 }
 
 /// Validates `first` and decodes `after` into the sort key it stands for.
-pub fn page_request<K: std::str::FromStr>(first: Option<i32>, after: Option<String>) -> async_graphql::Result<PageRequest<K>> {
+pub fn page_request<K: std::str::FromStr>(
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<PageRequest<K>> {
     let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&first) {
         return Err(bad_input(format!(
@@ -50,17 +56,29 @@ pub fn page_request<K: std::str::FromStr>(first: Option<i32>, after: Option<Stri
                 .ok_or_else(|| bad_input(format!("`after` is not a cursor from this list: `{cursor}`")))?,
         ),
     };
-    Ok(PageRequest { first: first as u64, after })
+    Ok(PageRequest {
+        first: first as u64,
+        after,
+    })
 }
 
 /// Builds a connection from a service page, `key` giving each row's cursor key.
-pub fn connection<R, T>(page: Page<R>, had_cursor: bool, key: impl Fn(&R) -> String, wrap: impl Fn(R) -> T) -> ConnectionOf<T>
+pub fn connection<R, T>(
+    page: Page<R>,
+    had_cursor: bool,
+    key: impl Fn(&R) -> String,
+    wrap: impl Fn(R) -> T,
+) -> ConnectionOf<T>
 where
     T: async_graphql::OutputType,
 {
     let total_count = i32::try_from(page.total_count).unwrap_or(i32::MAX);
     let mut conn = Connection::with_additional_fields(had_cursor, page.has_next_page, Totals { total_count });
-    conn.edges.extend(page.items.into_iter().map(|row| Edge::new(encode_cursor(&key(&row)), wrap(row))));
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|row| Edge::new(encode_cursor(&key(&row)), wrap(row))),
+    );
     conn
 }
 
@@ -80,7 +98,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let cursor = encode_cursor("990101001000");
-        assert_eq!(page_request::<String>(None, Some(cursor)).unwrap().after.as_deref(), Some("990101001000"));
+        assert_eq!(
+            page_request::<String>(None, Some(cursor)).unwrap().after.as_deref(),
+            Some("990101001000")
+        );
         assert!(page_request::<String>(None, Some("not-a-cursor".into())).is_err());
         assert!(page_request::<i64>(None, Some(encode_cursor("abc"))).is_err());
     }

@@ -54,7 +54,10 @@ impl Region {
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<ConnectionOf<Region>> {
-        let filter = SvcFilter { parent_code: Some(self.0.code.clone()), ..Default::default() };
+        let filter = SvcFilter {
+            parent_code: Some(self.0.code.clone()),
+            ..Default::default()
+        };
         list(ctx, filter, first, after).await
     }
     async fn created_at(&self) -> DateTime {
@@ -180,7 +183,10 @@ impl RegionMutation {
             poor_people: input.poor_people,
         };
         let (region, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
-        Ok(RegionPayload { region: region.map(Region), user_errors })
+        Ok(RegionPayload {
+            region: region.map(Region),
+            user_errors,
+        })
     }
 
     /// Changes a region's name, poverty flag or registered poor counts (ADMIN).
@@ -193,12 +199,19 @@ impl RegionMutation {
             poor_people: input.poor_people,
         };
         let (region, user_errors) = payload(svc::update(ctx.db()?, actor, &input.code, changes).await)?;
-        Ok(RegionPayload { region: region.map(Region), user_errors })
+        Ok(RegionPayload {
+            region: region.map(Region),
+            user_errors,
+        })
     }
 
     /// Imports a region tree from CSV in one transaction (ADMIN): new codes are created,
     /// known ones updated; one bad row refuses the whole file.
-    async fn region_import(&self, ctx: &Context<'_>, input: RegionImportInput) -> async_graphql::Result<RegionImportPayload> {
+    async fn region_import(
+        &self,
+        ctx: &Context<'_>,
+        input: RegionImportInput,
+    ) -> async_graphql::Result<RegionImportPayload> {
         let actor = ctx.actor()?;
         let (summary, user_errors) = payload(svc::import_csv(ctx.db()?, actor, &input.csv, &|_, _| {}).await)?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);

@@ -9,7 +9,10 @@ use rust_decimal::Decimal as Exact;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Decimal(pub Exact);
 
-#[Scalar(name = "Decimal", specified_by_url = "https://spec.graphql.org/October2021/#sec-String")]
+#[Scalar(
+    name = "Decimal",
+    specified_by_url = "https://spec.graphql.org/October2021/#sec-String"
+)]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -37,7 +40,9 @@ pub fn parse_decimal(text: &str) -> Result<Exact, String> {
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
     let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits_only(whole) || !digits_only(fraction) {
-        return Err(format!("`{text}` is not a decimal number: write digits with an optional decimal point, e.g. \"1234.56\""));
+        return Err(format!(
+            "`{text}` is not a decimal number: write digits with an optional decimal point, e.g. \"1234.56\""
+        ));
     }
     Exact::from_str_exact(text).map_err(|_| format!("`{text}` has too many digits to be held exactly"))
 }
@@ -46,7 +51,10 @@ pub fn parse_decimal(text: &str) -> Result<Exact, String> {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(name = "Date", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")]
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -99,15 +107,28 @@ mod tests {
     #[test]
     fn decimal_takes_strings_and_refuses_numbers() {
         assert_eq!(
-            <Decimal as ScalarType>::parse(Value::String("9999999999.99".into())).unwrap().0.to_string(),
+            <Decimal as ScalarType>::parse(Value::String("9999999999.99".into()))
+                .unwrap()
+                .0
+                .to_string(),
             "9999999999.99"
         );
         let err = <Decimal as ScalarType>::parse(Value::from(12.5)).unwrap_err();
-        assert!(err.into_server_error(Default::default()).message.contains("sent as strings"));
+        assert!(
+            err.into_server_error(Default::default())
+                .message
+                .contains("sent as strings")
+        );
         for bad in ["", "1e5", " 1", "1,000", "1.", ".5", "--1", "abc", "1.2.3"] {
-            assert!(<Decimal as ScalarType>::parse(Value::String(bad.into())).is_err(), "{bad}");
+            assert!(
+                <Decimal as ScalarType>::parse(Value::String(bad.into())).is_err(),
+                "{bad}"
+            );
         }
-        assert_eq!(Decimal(Exact::new(123450, 2)).to_value(), Value::String("1234.50".into()));
+        assert_eq!(
+            Decimal(Exact::new(123450, 2)).to_value(),
+            Value::String("1234.50".into())
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl UserQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let actor = ctx.actor()?;
-        let id = actor.user_id.ok_or_else(|| internal("signed-in actor without a user id"))?;
+        let id = actor
+            .user_id
+            .ok_or_else(|| internal("signed-in actor without a user id"))?;
         svc::find(ctx.db()?, actor, id)
             .await
             .api()?
@@ -87,7 +89,10 @@ impl UserQuery {
     ) -> async_graphql::Result<ConnectionOf<User>> {
         let page = page_request::<String>(first, after.clone())?;
         let f = filter.unwrap_or_default();
-        let filter = svc::UserFilter { region_code: f.region_code, role: f.role };
+        let filter = svc::UserFilter {
+            region_code: f.region_code,
+            role: f.role,
+        };
         let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
         Ok(connection(rows, after.is_some(), |u| u.username.clone(), User))
     }
@@ -174,7 +179,12 @@ impl UserMutation {
                 user: Some(User(user)),
                 user_errors,
             },
-            None => LoginPayload { token: None, expires_at: None, user: None, user_errors },
+            None => LoginPayload {
+                token: None,
+                expires_at: None,
+                user: None,
+                user_errors,
+            },
         })
     }
 
@@ -195,7 +205,10 @@ impl UserMutation {
         }
         .await;
         let (user, user_errors) = payload(result)?;
-        Ok(UserPayload { user: user.map(User), user_errors })
+        Ok(UserPayload {
+            user: user.map(User),
+            user_errors,
+        })
     }
 
     /// Changes an account: name, password, role, area, department, or disables it (ADMIN).
@@ -209,14 +222,21 @@ impl UserMutation {
                 password: input.password,
                 role: input.role,
                 region_code: input.region_code,
-                department_id: input.department_id.as_ref().map(|d| department_key(Some(d))).transpose()?,
+                department_id: input
+                    .department_id
+                    .as_ref()
+                    .map(|d| department_key(Some(d)))
+                    .transpose()?,
                 disabled: input.disabled,
             };
             svc::update(db, actor, id, changes).await
         }
         .await;
         let (user, user_errors) = payload(result)?;
-        Ok(UserPayload { user: user.map(User), user_errors })
+        Ok(UserPayload {
+            user: user.map(User),
+            user_errors,
+        })
     }
 
     /// Deletes an account (ADMIN); its tokens stop working at once. The audit trail keeps
@@ -230,6 +250,9 @@ impl UserMutation {
         }
         .await;
         let (deleted, user_errors) = payload(result)?;
-        Ok(UserDeletePayload { deleted_user_id: deleted.map(|u| global_id("User", u.id)), user_errors })
+        Ok(UserDeletePayload {
+            deleted_user_id: deleted.map(|u| global_id("User", u.id)),
+            user_errors,
+        })
     }
 }

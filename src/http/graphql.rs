@@ -21,10 +21,14 @@ fn new_request_id() -> String {
 
 /// A JSON response with the request id attached.
 fn json_response(status: StatusCode, body: &impl serde::Serialize, request_id: &str) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| br#"{"errors":[{"message":"internal server error"}]}"#.to_vec());
+    let bytes =
+        serde_json::to_vec(body).unwrap_or_else(|_| br#"{"errors":[{"message":"internal server error"}]}"#.to_vec());
     let mut response = (status, bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", value);
     }
@@ -39,7 +43,11 @@ fn request_error(status: StatusCode, code: &str, message: &str, request_id: &str
     json_response(status, &body, request_id)
 }
 
-pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let request_id = new_request_id();
     let span = tracing::info_span!("graphql", request_id = %request_id, method = "POST", user = tracing::field::Empty);
     async move {
@@ -83,7 +91,9 @@ pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuer
         let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
             Ok(request) => request,
             Err(e) => {
-                let message = format!("the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})");
+                let message = format!(
+                    "the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})"
+                );
                 return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, &request_id);
             }
         };
@@ -94,7 +104,9 @@ pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuer
                 "mutations must be sent with POST; GET is for queries only",
                 &request_id,
             );
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
         execute(&state, &headers, request, &request_id).await
@@ -128,7 +140,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Auth, cra
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
     else {
-        return Ok(Auth::Rejected("send the token as `Authorization: Bearer <token>`".into()));
+        return Ok(Auth::Rejected(
+            "send the token as `Authorization: Bearer <token>`".into(),
+        ));
     };
     Ok(match actor_for_token(&state.db, &state.tokens, token).await? {
         Ok(actor) => Auth::SignedIn(actor),
@@ -154,14 +168,24 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
     }
     let started = std::time::Instant::now();
     let request = request
-        .data(RequestContext { auth, request_id: request_id.to_string() })
+        .data(RequestContext {
+            auth,
+            request_id: request_id.to_string(),
+        })
         .data(Loaders::new(&state.db));
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         classify(error, state.limits);
-        error.extensions.get_or_insert_with(Default::default).set("requestId", request_id);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", request_id);
     }
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        errors = response.errors.len(),
+        "graphql request"
+    );
     json_response(StatusCode::OK, &response, request_id)
 }
 
@@ -172,14 +196,28 @@ fn classify(error: &mut async_graphql::ServerError, limits: crate::graphql::Limi
         return;
     }
     let (code, message) = if error.message.starts_with("Query is nested too deep") {
-        (code::QUERY_TOO_COMPLEX, Some(format!("the query nests fields more than {} levels deep; ask for less at once", limits.depth)))
+        (
+            code::QUERY_TOO_COMPLEX,
+            Some(format!(
+                "the query nests fields more than {} levels deep; ask for less at once",
+                limits.depth
+            )),
+        )
     } else if error.message.starts_with("Query is too complex") {
         (
             code::QUERY_TOO_COMPLEX,
-            Some(format!("the query asks for too much at once (its cost exceeds {}); request smaller pages or fewer fields", limits.complexity)),
+            Some(format!(
+                "the query asks for too much at once (its cost exceeds {}); request smaller pages or fewer fields",
+                limits.complexity
+            )),
         )
-    } else if error.message.starts_with("The recursion depth of the query") || error.message.starts_with("recursion limit exceeded") {
-        (code::QUERY_TOO_COMPLEX, Some(format!("the query nests too deeply to be read: {}", error.message)))
+    } else if error.message.starts_with("The recursion depth of the query")
+        || error.message.starts_with("recursion limit exceeded")
+    {
+        (
+            code::QUERY_TOO_COMPLEX,
+            Some(format!("the query nests too deeply to be read: {}", error.message)),
+        )
     } else {
         (code::BAD_USER_INPUT, None)
     };

@@ -47,7 +47,11 @@ async fn graphiql() -> Html<String> {
 /// Reports whether the server is up and the database answers.
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "reachable"}))).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok", "database": "reachable"})),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (

@@ -60,7 +60,12 @@ impl Tokens {
     pub fn issue(&self, user_id: i64) -> ServiceResult<IssuedToken> {
         let now = chrono::Utc::now();
         let expires_at = now + self.lifetime;
-        let claims = Claims { sub: user_id.to_string(), iss: ISSUER.to_string(), iat: now.timestamp(), exp: expires_at.timestamp() };
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iss: ISSUER.to_string(),
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
         let token = jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
             .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
         Ok(IssuedToken { token, expires_at })
@@ -77,11 +82,16 @@ impl Tokens {
             TokenRejected(match e.kind() {
                 ErrorKind::ExpiredSignature => "your session has expired: sign in again".to_string(),
                 ErrorKind::InvalidSignature => "the token's signature is not valid: sign in again".to_string(),
-                ErrorKind::InvalidAlgorithm => "the token is not signed with the expected algorithm (HS256)".to_string(),
+                ErrorKind::InvalidAlgorithm => {
+                    "the token is not signed with the expected algorithm (HS256)".to_string()
+                }
                 _ => "the token is malformed: sign in again".to_string(),
             })
         })?;
-        data.claims.sub.parse().map_err(|_| TokenRejected("the token is malformed: sign in again".into()))
+        data.claims
+            .sub
+            .parse()
+            .map_err(|_| TokenRejected("the token is malformed: sign in again".into()))
     }
 }
 
@@ -116,7 +126,8 @@ pub async fn actor_for_token(
 
 /// A hash of a password no one has, checked when the username is unknown so that a
 /// failed sign-in takes as long whether or not the user exists.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3XoLh6Pf1bVvXvYkC0mG8XyqQ9m3s1f0kQ1zqJ0cZVU";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3XoLh6Pf1bVvXvYkC0mG8XyqQ9m3s1f0kQ1zqJ0cZVU";
 
 /// Signs a user in: the password must match and the account be enabled.
 pub async fn login(
@@ -141,7 +152,12 @@ pub async fn login(
         return Err(wrong());
     }
     if user.disabled {
-        return Err(Fault::new(ErrorCode::InvalidCredentials, &["input"], "this account has been disabled").into());
+        return Err(Fault::new(
+            ErrorCode::InvalidCredentials,
+            &["input"],
+            "this account has been disabled",
+        )
+        .into());
     }
     let issued = tokens.issue(user.id)?;
     Ok((user, issued))

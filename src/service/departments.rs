@@ -8,8 +8,8 @@ use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
 use entity::department;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -57,8 +57,8 @@ pub async fn list(
     authorize(actor, Operation::ViewDepartments)?;
     let mut query = department::Entity::find().filter(visible_codes(&actor.scope, department::Column::CountyCode));
     if let Some(county) = &filter.county_code {
-        let county = RegionCode::parse(county)
-            .map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "countyCode"], m))?;
+        let county =
+            RegionCode::parse(county).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "countyCode"], m))?;
         query = query.filter(department::Column::CountyCode.eq(county.as_str()));
     }
     if let Some(kind) = filter.kind {
@@ -95,7 +95,9 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
         return Ok(None);
     };
     let county = county_code_of(&model)?;
-    Ok(authorize_at(actor, Operation::ViewDepartments, &county).is_ok().then_some(model))
+    Ok(authorize_at(actor, Operation::ViewDepartments, &county)
+        .is_ok()
+        .then_some(model))
 }
 
 /// Departments by id for batching nested fields; ones the actor cannot see are left out.
@@ -110,7 +112,10 @@ pub async fn find_many(db: &DatabaseConnection, actor: &Actor, ids: &[i64]) -> S
 
 fn check_sectors(kind: DepartmentKind, sectors: &[Sector]) -> Result<(), Fault> {
     if kind == DepartmentKind::Sector && sectors.is_empty() {
-        return Err(Fault::invalid("sectors", "a sector department (行业部门) must handle at least one sector"));
+        return Err(Fault::invalid(
+            "sectors",
+            "a sector department (行业部门) must handle at least one sector",
+        ));
     }
     Ok(())
 }
@@ -124,7 +129,11 @@ fn name_taken(county: &str, name: &str) -> ServiceError {
     .into()
 }
 
-pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DepartmentInput) -> ServiceResult<department::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: DepartmentInput,
+) -> ServiceResult<department::Model> {
     authorize(actor, Operation::ManageDepartments)?;
     let county = super::regions::parse_code("countyCode", &input.county_code)?;
     let name = required_text("name", "the department's name", &input.name, 100)?;
@@ -133,7 +142,10 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DepartmentInp
     if county.level() != RegionLevel::County {
         return Err(Fault::invalid(
             "countyCode",
-            format!("departments belong to a county; {county} is a {}", county.level().chinese_name()),
+            format!(
+                "departments belong to a county; {county} is a {}",
+                county.level().chinese_name()
+            ),
         )
         .into());
     }
@@ -151,7 +163,13 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: DepartmentInp
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { name_taken(county.as_str(), &name) } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            name_taken(county.as_str(), &name)
+        } else {
+            e.into()
+        }
+    })?;
     audit::record(
         &txn,
         actor,
@@ -195,10 +213,13 @@ pub async fn update(
     active.kind = Set(kind.as_str().to_string());
     active.sectors = Set(Sector::format_list(&sectors));
     active.updated_at = Set(chrono::Utc::now());
-    let model = active
-        .update(&txn)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { name_taken(&county, &name) } else { e.into() })?;
+    let model = active.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            name_taken(&county, &name)
+        } else {
+            e.into()
+        }
+    })?;
     audit::record(
         &txn,
         actor,

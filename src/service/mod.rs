@@ -73,7 +73,11 @@ impl<T> Page<T> {
     pub fn from_overfetch(mut rows: Vec<T>, first: u64, total_count: u64) -> Page<T> {
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
-        Page { items: rows, has_next_page, total_count }
+        Page {
+            items: rows,
+            has_next_page,
+            total_count,
+        }
     }
 }
 

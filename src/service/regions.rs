@@ -6,8 +6,8 @@ use crate::domain::fault::{Fault, non_negative, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
 use entity::region;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// Which regions a list shows.
@@ -53,8 +53,13 @@ pub async fn list(
     authorize(actor, Operation::ViewRegions)?;
     let mut query = region::Entity::find().filter(visible_codes(&actor.scope, region::Column::Code));
     if let Some(parent) = &filter.parent_code {
-        let parent = RegionCode::parse(parent)
-            .map_err(|m| Fault::new(crate::domain::fault::ErrorCode::InvalidInput, &["filter", "parentCode"], m))?;
+        let parent = RegionCode::parse(parent).map_err(|m| {
+            Fault::new(
+                crate::domain::fault::ErrorCode::InvalidInput,
+                &["filter", "parentCode"],
+                m,
+            )
+        })?;
         query = query.filter(region::Column::ParentCode.eq(parent.as_str()));
     }
     if let Some(level) = filter.level {
@@ -88,7 +93,12 @@ pub async fn find(db: &impl ConnectionTrait, actor: &Actor, code: &RegionCode) -
 }
 
 /// Like [`find`], but an unknown code is a user error naming `field`.
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, field: &str, code: &RegionCode) -> ServiceResult<region::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    field: &str,
+    code: &RegionCode,
+) -> ServiceResult<region::Model> {
     find(db, actor, code)
         .await?
         .ok_or_else(|| Fault::not_found(field, format!("there is no region with code {code} in your area")).into())
@@ -131,7 +141,10 @@ fn validate(input: &RegionInput) -> Result<(RegionCode, String), Vec<Fault>> {
     {
         faults.push(Fault::invalid(
             "isPovertyVillage",
-            format!("only a village can be a poverty village (贫困村); {code} is a {}", code.level().chinese_name()),
+            format!(
+                "only a village can be a poverty village (贫困村); {code} is a {}",
+                code.level().chinese_name()
+            ),
         ));
     }
     match (code, name) {
@@ -297,8 +310,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, RegionInput)>, Vec<Fault>> {
             "the header row must name the columns `code` and `name` (and optionally `is_poverty_village`, `poor_households`, `poor_people`)".into(),
         )]);
     };
-    let (flag_col, households_col, people_col) =
-        (column("is_poverty_village"), column("poor_households"), column("poor_people"));
+    let (flag_col, households_col, people_col) = (
+        column("is_poverty_village"),
+        column("poor_households"),
+        column("poor_people"),
+    );
     let mut rows = Vec::new();
     let mut faults = Vec::new();
     for (index, record) in reader.records().enumerate() {
@@ -318,15 +334,24 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, RegionInput)>, Vec<Fault>> {
             "" | "false" | "0" | "no" | "否" => false,
             "true" | "1" | "yes" | "是" => true,
             other => {
-                faults.push(csv_fault(line, format!("is_poverty_village must be true or false, not `{other}`")));
+                faults.push(csv_fault(
+                    line,
+                    format!("is_poverty_village must be true or false, not `{other}`"),
+                ));
                 continue;
             }
         };
         let mut count = |col: Option<usize>, label: &str| match cell(col) {
             "" => Some(0),
-            text => text.parse::<i32>().map_err(|_| faults.push(csv_fault(line, format!("{label} must be a whole number, not `{text}`")))).ok(),
+            text => text
+                .parse::<i32>()
+                .map_err(|_| faults.push(csv_fault(line, format!("{label} must be a whole number, not `{text}`"))))
+                .ok(),
         };
-        let (Some(households), Some(people)) = (count(households_col, "poor_households"), count(people_col, "poor_people")) else {
+        let (Some(households), Some(people)) = (
+            count(households_col, "poor_households"),
+            count(people_col, "poor_people"),
+        ) else {
             continue;
         };
         let input = RegionInput {
@@ -365,7 +390,11 @@ pub async fn import_csv(
             ServiceError::Rejected(faults) => ServiceError::Rejected(
                 faults
                     .into_iter()
-                    .map(|f| Fault { message: format!("line {line}: {}", f.message), field: vec!["input".into(), "csv".into()], ..f })
+                    .map(|f| Fault {
+                        message: format!("line {line}: {}", f.message),
+                        field: vec!["input".into(), "csv".into()],
+                        ..f
+                    })
                     .collect(),
             ),
             other => other,

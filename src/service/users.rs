@@ -7,8 +7,8 @@ use crate::domain::region::RegionCode;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use entity::app_user;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -59,8 +59,12 @@ pub async fn hash_password(password: String) -> ServiceResult<String> {
 /// Checks a password against a stored hash, off the async threads.
 pub async fn verify_password(password: String, stored_hash: String) -> ServiceResult<bool> {
     tokio::task::spawn_blocking(move || match PasswordHash::new(&stored_hash) {
-        Ok(parsed) => Ok(argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()),
-        Err(e) => Err(ServiceError::Internal(format!("stored password hash is malformed: {e}"))),
+        Ok(parsed) => Ok(argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()),
+        Err(e) => Err(ServiceError::Internal(format!(
+            "stored password hash is malformed: {e}"
+        ))),
     })
     .await
     .map_err(|e| ServiceError::Internal(format!("password check task failed: {e}")))?
@@ -80,7 +84,10 @@ fn check_username(raw: &str) -> Result<String, Fault> {
 
 fn check_password(field: &str, password: &str) -> Result<(), Fault> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Fault::invalid(field, format!("a password has at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(Fault::invalid(
+            field,
+            format!("a password has at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if password.len() > 1024 {
         return Err(Fault::invalid(field, "a password is at most 1024 bytes"));
@@ -97,14 +104,13 @@ async fn check_placement(
     region_code: Option<&str>,
     department_id: Option<i64>,
 ) -> ServiceResult<String> {
-    let department = match department_id {
-        Some(id) => Some(
-            super::departments::find(conn, actor, id)
-                .await?
-                .ok_or_else(|| Fault::not_found("departmentId", format!("there is no department {id} in your area")))?,
-        ),
-        None => None,
-    };
+    let department =
+        match department_id {
+            Some(id) => Some(super::departments::find(conn, actor, id).await?.ok_or_else(|| {
+                Fault::not_found("departmentId", format!("there is no department {id} in your area"))
+            })?),
+            None => None,
+        };
     let region = match (region_code, &department) {
         (Some(raw), _) => super::regions::parse_code("regionCode", raw)?,
         (None, Some(dept)) if role == Role::Department => {
@@ -112,8 +118,7 @@ async fn check_placement(
         }
         (None, _) => return Err(Fault::invalid("regionCode", "say which region the user works in").into()),
     };
-    let region_model = super::regions::get(conn, actor, "regionCode", &region).await?;
-    let _ = region_model;
+    super::regions::get(conn, actor, "regionCode", &region).await?;
     role.check_binding(region.level(), department.is_some())?;
     if let Some(dept) = &department
         && role == Role::Department
@@ -121,7 +126,10 @@ async fn check_placement(
     {
         return Err(Fault::invalid(
             "regionCode",
-            format!("a DEPARTMENT user works in its department's county, {}", dept.county_code),
+            format!(
+                "a DEPARTMENT user works in its department's county, {}",
+                dept.county_code
+            ),
         )
         .into());
     }
@@ -130,7 +138,12 @@ async fn check_placement(
 }
 
 fn username_taken(username: &str) -> ServiceError {
-    Fault::new(ErrorCode::AlreadyExists, &["input", "username"], format!("the username {username} is taken")).into()
+    Fault::new(
+        ErrorCode::AlreadyExists,
+        &["input", "username"],
+        format!("the username {username} is taken"),
+    )
+    .into()
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserInput) -> ServiceResult<app_user::Model> {
@@ -143,8 +156,14 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserInput) ->
     };
     let password_hash = hash_password(input.password.clone()).await?;
     let txn = begin_write(db).await?;
-    let region_code =
-        check_placement(&txn, actor, input.role, input.region_code.as_deref(), input.department_id).await?;
+    let region_code = check_placement(
+        &txn,
+        actor,
+        input.role,
+        input.region_code.as_deref(),
+        input.department_id,
+    )
+    .await?;
     let now = chrono::Utc::now();
     let model = app_user::ActiveModel {
         username: Set(username.clone()),
@@ -160,7 +179,13 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserInput) ->
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { username_taken(&username) } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            username_taken(&username)
+        } else {
+            e.into()
+        }
+    })?;
     audit::record(&txn, actor, user_change("user.create", None, &model)).await?;
     txn.commit().await?;
     Ok(model)
@@ -173,7 +198,9 @@ fn user_change<'a>(action: &'a str, before: Option<&app_user::Model>, after: &ap
         entity_id: after.id.to_string(),
         region_code: Some(after.region_code.clone()),
         before: before.and_then(|b| serde_json::to_value(b).ok()),
-        after: (action != "user.delete").then(|| serde_json::to_value(after).ok()).flatten(),
+        after: (action != "user.delete")
+            .then(|| serde_json::to_value(after).ok())
+            .flatten(),
     }
 }
 
@@ -186,7 +213,9 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
         return Ok(Some(model));
     }
     let region = RegionCode::parse(&model.region_code).map_err(ServiceError::Internal)?;
-    Ok(authorize_at(actor, Operation::ViewUsers, &region).is_ok().then_some(model))
+    Ok(authorize_at(actor, Operation::ViewUsers, &region)
+        .is_ok()
+        .then_some(model))
 }
 
 pub async fn list(
@@ -198,7 +227,8 @@ pub async fn list(
     authorize(actor, Operation::ViewUsers)?;
     let mut query = app_user::Entity::find().filter(subtree_codes(&actor.scope, app_user::Column::RegionCode));
     if let Some(raw) = &filter.region_code {
-        let code = RegionCode::parse(raw).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
+        let code =
+            RegionCode::parse(raw).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
         query = query.filter(app_user::Column::RegionCode.starts_with(code.subtree_prefix()));
     }
     if let Some(role) = filter.role {

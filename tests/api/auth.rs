@@ -12,7 +12,12 @@ async fn every_demo_user_signs_in_and_sees_its_role_and_scope() {
     let app = spawn_demo_app().await;
     let expected = [
         ("admin", "ADMIN", "990000000000", None),
-        ("coordinator", "COORDINATOR", "990101000000", Some("示范县扶贫开发办公室")),
+        (
+            "coordinator",
+            "COORDINATOR",
+            "990101000000",
+            Some("示范县扶贫开发办公室"),
+        ),
         ("finance", "FINANCE", "990101000000", Some("示范县财政局")),
         ("transport", "DEPARTMENT", "990101000000", Some("示范县交通运输局")),
         ("water", "DEPARTMENT", "990101000000", Some("示范县水利局")),
@@ -103,14 +108,21 @@ async fn bad_tokens_are_unauthenticated_with_a_reason() {
         (None, "sign in first"),
         (Some("not-a-token".to_string()), "malformed"),
         (Some(forge(claims(now - 60), SECRET.as_bytes())), "expired"),
-        (Some(forge(claims(now + 3600), b"another-secret-another-secret-another")), "signature"),
+        (
+            Some(forge(claims(now + 3600), b"another-secret-another-secret-another")),
+            "signature",
+        ),
         (Some(unsigned), "malformed"),
         (Some(hs512), "algorithm"),
     ];
     for (token, reason) in cases {
         let reply = app.gql(token.as_deref(), ME, json!({})).await;
         assert_eq!(reply.error_code(), Some("UNAUTHENTICATED"), "{token:?}: {}", reply.body);
-        assert!(reply.error_message().contains(reason), "{token:?}: {}", reply.error_message());
+        assert!(
+            reply.error_message().contains(reason),
+            "{token:?}: {}",
+            reply.error_message()
+        );
         assert_eq!(reply.data()["me"], json!(null));
     }
     // A header that is not a bearer token.
@@ -177,5 +189,10 @@ async fn a_deleted_or_disabled_users_token_stops_working_at_once() {
         .gql(None, r#"mutation { login(input: {username: "water", password: "demo1234"}) { token userErrors { code message } } }"#, json!({}))
         .await;
     assert_eq!(reply.ok()["login"]["userErrors"][0]["code"], "INVALID_CREDENTIALS");
-    assert!(reply.ok()["login"]["userErrors"][0]["message"].as_str().unwrap().contains("disabled"));
+    assert!(
+        reply.ok()["login"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disabled")
+    );
 }

@@ -44,7 +44,9 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {
             use sea_orm::ConnectionTrait;
-            let admin = sea_orm::Database::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+            let admin = sea_orm::Database::connect(&server)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
@@ -69,7 +71,12 @@ pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let app = tracker::startup::app(db.clone(), tokens, &args);
     tokio::spawn(tracker::startup::serve(listener, app));
-    TestApp { address, client: reqwest::Client::new(), db, sqlite_file }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        sqlite_file,
+    }
 }
 
 /// A server over an empty, migrated database.
@@ -128,7 +135,8 @@ impl TestApp {
     }
 
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
-        self.post_raw(json!({"query": query, "variables": variables}).to_string(), token).await
+        self.post_raw(json!({"query": query, "variables": variables}).to_string(), token)
+            .await
     }
 
     /// Signs in and returns the token.
@@ -152,6 +160,10 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
     }
 }

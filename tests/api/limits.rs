@@ -25,11 +25,27 @@ async fn page_size_must_be_between_1_and_100() {
     let app = spawn_demo_app().await;
     let token = app.demo_login("admin").await;
     for first in [0, 1000, -1] {
-        let reply = app.gql(Some(&token), "query($n: Int) { regions(first: $n) { totalCount } }", json!({"n": first})).await;
+        let reply = app
+            .gql(
+                Some(&token),
+                "query($n: Int) { regions(first: $n) { totalCount } }",
+                json!({"n": first}),
+            )
+            .await;
         assert_eq!(reply.error_code(), Some("BAD_USER_INPUT"), "{first}: {}", reply.body);
-        assert!(reply.error_message().contains("between 1 and 100"), "{}", reply.error_message());
+        assert!(
+            reply.error_message().contains("between 1 and 100"),
+            "{}",
+            reply.error_message()
+        );
     }
-    let reply = app.gql(Some(&token), "{ regions(first: 100) { totalCount nodes { code } } }", json!({})).await;
+    let reply = app
+        .gql(
+            Some(&token),
+            "{ regions(first: 100) { totalCount nodes { code } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(reply.ok()["regions"]["nodes"].as_array().unwrap().len(), 100);
     still_serving(&app, &token).await;
 }
@@ -49,7 +65,12 @@ async fn deep_and_costly_queries_are_refused_before_they_run() {
     let token = app.demo_login("admin").await;
     for levels in [20, 50, 200] {
         let reply = app.gql(Some(&token), &nested(levels), json!({})).await;
-        assert_eq!(reply.error_code(), Some("QUERY_TOO_COMPLEX"), "{levels}: {}", reply.body);
+        assert_eq!(
+            reply.error_code(),
+            Some("QUERY_TOO_COMPLEX"),
+            "{levels}: {}",
+            reply.body
+        );
         assert!(reply.data().is_null(), "nothing ran: {}", reply.body);
     }
     let costly = "{ regions(first: 100) { nodes { children(first: 100) { nodes { children(first: 100) { nodes { code name } } } } } } }";
@@ -64,18 +85,34 @@ async fn oversized_malformed_and_batched_bodies_get_clear_errors() {
     let app = spawn_demo_app().await;
     let token = app.demo_login("admin").await;
 
-    let huge = format!(r#"{{"query": "{{ me {{ username }} }}", "variables": {{"pad": "{}"}}}}"#, "x".repeat(10 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"query": "{{ me {{ username }} }}", "variables": {{"pad": "{}"}}}}"#,
+        "x".repeat(10 * 1024 * 1024)
+    );
     let reply = app.post_raw(huge, Some(&token)).await;
     assert_eq!(reply.status, 413);
     assert_eq!(reply.error_code(), Some("BAD_USER_INPUT"));
-    assert!(reply.error_message().contains("larger than the limit"), "{}", reply.error_message());
+    assert!(
+        reply.error_message().contains("larger than the limit"),
+        "{}",
+        reply.error_message()
+    );
 
     let reply = app.post_raw(r#"{"query": "{ me { username } }""#, Some(&token)).await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.error_code(), Some("BAD_USER_INPUT"));
-    assert!(reply.error_message().contains("not a GraphQL request"), "{}", reply.error_message());
+    assert!(
+        reply.error_message().contains("not a GraphQL request"),
+        "{}",
+        reply.error_message()
+    );
 
-    let reply = app.post_raw(r#"[{"query": "{ me { username } }"}, {"query": "{ me { role } }"}]"#, Some(&token)).await;
+    let reply = app
+        .post_raw(
+            r#"[{"query": "{ me { username } }"}, {"query": "{ me { role } }"}]"#,
+            Some(&token),
+        )
+        .await;
     assert_eq!(reply.status, 400);
     assert!(reply.error_message().contains("batched requests are not supported"));
 
@@ -108,7 +145,10 @@ async fn get_serves_queries_and_refuses_mutations() {
     let response = app
         .client
         .get(format!("{}/graphql", app.address))
-        .query(&[("query", r#"mutation { login(input: {username: "admin", password: "demo1234"}) { token } }"#)])
+        .query(&[(
+            "query",
+            r#"mutation { login(input: {username: "admin", password: "demo1234"}) { token } }"#,
+        )])
         .send()
         .await
         .unwrap();
@@ -121,7 +161,9 @@ async fn get_serves_queries_and_refuses_mutations() {
 #[tokio::test]
 async fn errors_carry_a_request_id_and_no_internals() {
     let app = spawn_demo_app().await;
-    let reply = app.gql(None, "{ region(code: \"990101001000\") { name } }", json!({})).await;
+    let reply = app
+        .gql(None, "{ region(code: \"990101001000\") { name } }", json!({}))
+        .await;
     let request_id = reply.body["errors"][0]["extensions"]["requestId"].as_str().unwrap();
     assert_eq!(request_id.len(), 32);
     let text = reply.body.to_string().to_lowercase();
