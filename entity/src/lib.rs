@@ -3,4 +3,7 @@
 pub mod app_user;
 pub mod audit_entry;
 pub mod department;
+pub mod project;
+pub mod project_event;
+pub mod project_village;
 pub mod region;

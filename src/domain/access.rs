@@ -69,13 +69,10 @@ impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| {
-                let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                format!("unknown role `{s}`: use one of {}", roles.join(", "))
-            })
+        Role::ALL.into_iter().find(|role| role.as_str() == s).ok_or_else(|| {
+            let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role `{s}`: use one of {}", roles.join(", "))
+        })
     }
 }
 

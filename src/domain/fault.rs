@@ -14,6 +14,10 @@ pub enum ErrorCode {
     AlreadyExists,
     /// 用户名或密码错误 — sign-in failed.
     InvalidCredentials,
+    /// 状态不允许 — the project's state does not allow this action.
+    InvalidTransition,
+    /// 版本已过期 — someone changed the object since you read it; reload and try again.
+    StaleVersion,
 }
 
 /// One business failure: a code, the input path that caused it, a message for a clerk.

@@ -7,6 +7,9 @@
 pub mod access;
 pub mod department;
 pub mod fault;
+pub mod lifecycle;
 pub mod money;
+pub mod project;
+pub mod quantity;
 pub mod region;
 pub mod sector;

@@ -1,11 +1,13 @@
 //! The GraphQL schema, assembled from one module per area. Resolvers stay thin: they
 //! check who is asking, call a service, and shape the answer.
+pub mod audit;
 pub mod context;
 pub mod departments;
 pub mod errors;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod projects;
 pub mod regions;
 pub mod scalars;
 pub mod users;
@@ -18,6 +20,8 @@ pub struct Query(
     users::UserQuery,
     regions::RegionQuery,
     departments::DepartmentQuery,
+    projects::ProjectQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -25,6 +29,7 @@ pub struct Mutation(
     users::UserMutation,
     regions::RegionMutation,
     departments::DepartmentMutation,
+    projects::ProjectMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -51,10 +56,7 @@ impl Default for Limits {
 pub fn build_schema(data: Option<context::AppData>, limits: Limits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        // Scalars that no field of this version uses yet still belong to the contract.
-        .register_output_type::<scalars::Decimal>()
-        .register_output_type::<scalars::Date>();
+        .limit_complexity(limits.complexity);
     if let Some(data) = data {
         builder = builder.data(data);
     }

@@ -4,6 +4,7 @@
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, bad_input};
+use super::projects::Project;
 use super::regions::Region;
 use super::users::User;
 use crate::domain::fault::Fault;
@@ -20,6 +21,7 @@ pub enum Node {
     Region(Region),
     Department(Department),
     User(User),
+    Project(Project),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -79,6 +81,13 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|u| Node::User(User(u)))
+            }
+            "Project" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::projects::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|p| Node::Project(Project(p)))
             }
             _ => return Err(unknown()),
         })

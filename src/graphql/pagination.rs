@@ -66,7 +66,7 @@ pub fn page_request<K: std::str::FromStr>(
 pub fn connection<R, T>(
     page: Page<R>,
     had_cursor: bool,
-    key: impl Fn(&R) -> String,
+    mut key: impl FnMut(&R) -> String,
     wrap: impl Fn(R) -> T,
 ) -> ConnectionOf<T>
 where

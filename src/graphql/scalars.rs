@@ -24,10 +24,6 @@ impl ScalarType for Decimal {
         }
     }
 
-    fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(_))
-    }
-
     fn to_value(&self) -> Value {
         Value::String(self.0.to_string())
     }

@@ -34,3 +34,55 @@ pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'
     .await?;
     Ok(())
 }
+
+/// Which audit entries to list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor_username: Option<String>,
+    pub action: Option<String>,
+    pub occurred_after: Option<chrono::DateTime<chrono::Utc>>,
+    pub occurred_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One page of the audit trail in the actor's area, newest first (ADMIN, INSPECTOR).
+pub async fn list(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    filter: &AuditFilter,
+    page: &super::PageRequest<i64>,
+) -> super::ServiceResult<super::Page<audit_entry::Model>> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    crate::domain::access::authorize(actor, crate::domain::access::Operation::ViewAuditLog)?;
+    let mut query =
+        audit_entry::Entity::find().filter(super::subtree_codes(&actor.scope, audit_entry::Column::RegionCode));
+    if let Some(kind) = &filter.entity_type {
+        query = query.filter(audit_entry::Column::EntityType.eq(kind.trim()));
+    }
+    if let Some(id) = &filter.entity_id {
+        query = query.filter(audit_entry::Column::EntityId.eq(id.trim()));
+    }
+    if let Some(username) = &filter.actor_username {
+        query = query.filter(audit_entry::Column::ActorUsername.eq(username.trim()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_entry::Column::Action.eq(action.trim()));
+    }
+    if let Some(after) = filter.occurred_after {
+        query = query.filter(audit_entry::Column::OccurredAt.gte(after));
+    }
+    if let Some(before) = filter.occurred_before {
+        query = query.filter(audit_entry::Column::OccurredAt.lt(before));
+    }
+    let total_count = query.clone().count(db).await?;
+    if let Some(after) = page.after {
+        query = query.filter(audit_entry::Column::Id.lt(after));
+    }
+    let rows = query
+        .order_by_desc(audit_entry::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    Ok(super::Page::from_overfetch(rows, page.first, total_count))
+}

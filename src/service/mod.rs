@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod departments;
+pub mod projects;
 pub mod regions;
 pub mod users;
 

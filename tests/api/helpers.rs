@@ -2,6 +2,8 @@
 //! database — an SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL`
 //! points at a server (the URL's database is used only to create the test's own).
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tracker::config::ServeArgs;
 
 /// The secret tests sign tokens with, so they can forge bad ones.
@@ -11,6 +13,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sea_orm::DatabaseConnection,
+    /// How many SQL statements the server's connection has run.
+    pub statements: Arc<AtomicUsize>,
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -64,7 +68,12 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
 
 pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
     let (url, sqlite_file) = fresh_database().await;
-    let db = tracker::startup::connect(&url, 8).await.expect("connect");
+    let mut db = tracker::startup::connect(&url, 8).await.expect("connect");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
     tracker::startup::migrate(&db).await.expect("migrate");
     let tokens = tracker::startup::tokens(&args).expect("tokens");
     let listener = tokio::net::TcpListener::bind(args.listen).await.expect("bind");
@@ -75,6 +84,7 @@ pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        statements,
         sqlite_file,
     }
 }
@@ -157,6 +167,25 @@ impl TestApp {
     /// Signs in as a demo user.
     pub async fn demo_login(&self, username: &str) -> String {
         self.login(username, tracker::service::demo::PASSWORD).await
+    }
+
+    /// The statements the server runs for one request.
+    pub async fn count_statements(&self, token: &str, query: &str, variables: Value) -> (usize, Reply) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let reply = self.gql(Some(token), query, variables).await;
+        (self.statements.load(Ordering::SeqCst) - before, reply)
+    }
+
+    /// The actor a demo user acts as, for setting up state through the services.
+    pub async fn actor(&self, username: &str) -> tracker::domain::access::Actor {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let user = entity::app_user::Entity::find()
+            .filter(entity::app_user::Column::Username.eq(username))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {username}"));
+        tracker::service::auth::actor_of(&user).unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -2,6 +2,8 @@
 mod auth;
 mod directory;
 mod helpers;
+mod lifecycle;
 mod limits;
+mod projects;
 mod schema;
 mod users;

@@ -1,0 +1,866 @@
+//! Projects and their lifecycle: `projects`, `project(code:)`, and one mutation per action
+//! of the state machine, each taking the project and its `expectedVersion`.
+use super::context::ContextExt;
+use super::departments::Department;
+use super::errors::{OrApiError, UserError, internal, payload};
+use super::node::{decode_numeric, global_id};
+use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::regions::Region;
+use super::scalars::{Date, DateTime, Decimal};
+use crate::domain::access::Actor;
+use crate::domain::fault::Fault;
+use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus};
+use crate::domain::money::Money;
+use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone};
+use crate::domain::quantity::Quantity;
+use crate::domain::sector::Sector;
+use crate::service::projects::{
+    self as svc, ProjectChanges, ProjectFilter as SvcFilter, ProjectInput, ProjectOrder as SvcOrder,
+    ProjectOrderField as SvcField, TargetInput, TransitionDetails,
+};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use entity::{project, project_event};
+
+/// 扶贫项目 — a poverty-alleviation construction project.
+pub struct Project(pub project::Model);
+
+/// 受益对象 — who a project benefits, of whom registered poor (建档立卡).
+#[derive(SimpleObject, InputObject, Clone, Copy, Default)]
+#[graphql(input_name = "BeneficiariesInput")]
+pub struct BeneficiaryCounts {
+    pub households: i32,
+    pub people: i32,
+    pub poor_households: i32,
+    pub poor_people: i32,
+}
+
+impl From<BeneficiaryCounts> for Beneficiaries {
+    fn from(b: BeneficiaryCounts) -> Self {
+        Beneficiaries {
+            households: b.households,
+            people: b.people,
+            poor_households: b.poor_households,
+            poor_people: b.poor_people,
+        }
+    }
+}
+
+/// 绩效目标 — a performance target.
+#[derive(SimpleObject, Clone)]
+pub struct PerformanceTarget {
+    pub indicator: String,
+    pub unit: String,
+    pub target: Decimal,
+}
+
+#[derive(InputObject, Clone)]
+pub struct PerformanceTargetInput {
+    pub indicator: String,
+    #[graphql(default)]
+    pub unit: String,
+    pub target: Decimal,
+}
+
+fn date(value: Option<chrono::NaiveDate>) -> Option<Date> {
+    value.map(Date)
+}
+
+#[Object]
+impl Project {
+    pub async fn id(&self) -> ID {
+        global_id("Project", self.0.id)
+    }
+    /// County-unique code, e.g. `2025-ROAD-0042`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn sector(&self) -> async_graphql::Result<Sector> {
+        svc::sector_of(&self.0).api()
+    }
+    /// The unit quantities are measured in (公里, 处, 个, 户).
+    async fn unit(&self) -> async_graphql::Result<&'static str> {
+        Ok(svc::sector_of(&self.0).api()?.unit())
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn status(&self) -> async_graphql::Result<ProjectStatus> {
+        svc::status_of(&self.0).api()
+    }
+    /// Increases with every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The actions you may take now, by the lifecycle table.
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectAction>> {
+        let actor: &Actor = ctx.actor()?;
+        let status = svc::status_of(&self.0).api()?;
+        Ok(lifecycle::allowed_from(status)
+            .filter(|t| lifecycle::check(actor, status, t.action, self.0.department_id).is_ok())
+            .map(|t| t.action)
+            .collect())
+    }
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        region(ctx, &self.0.county_code).await
+    }
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        region(ctx, &self.0.township_code).await
+    }
+    /// The villages the project serves.
+    async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let loaders = ctx.loaders()?;
+        let codes = loaders.project_villages.load_one(self.0.id).await?.unwrap_or_default();
+        let mut found = loaders.regions.load_many(codes.iter().cloned()).await?;
+        Ok(codes.iter().filter_map(|c| found.remove(c)).map(Region).collect())
+    }
+    /// 建设性质
+    async fn construction_nature(&self) -> async_graphql::Result<ConstructionNature> {
+        ConstructionNature::parse(&self.0.construction_nature).ok_or_else(|| internal("unknown construction nature"))
+    }
+    /// 建设内容
+    async fn content(&self) -> &str {
+        &self.0.content
+    }
+    /// Planned quantity in the sector's unit.
+    async fn planned_quantity(&self) -> Decimal {
+        Decimal(Quantity::from_milli(self.0.planned_quantity_milli).to_decimal())
+    }
+    /// Budget in yuan.
+    async fn budget(&self) -> Decimal {
+        Decimal(Money::from_fen(self.0.budget_fen).to_yuan())
+    }
+    async fn beneficiaries(&self) -> BeneficiaryCounts {
+        BeneficiaryCounts {
+            households: self.0.beneficiary_households,
+            people: self.0.beneficiary_people,
+            poor_households: self.0.poor_households,
+            poor_people: self.0.poor_people,
+        }
+    }
+    async fn performance_targets(&self) -> Vec<PerformanceTarget> {
+        svc::targets_of(&self.0)
+            .into_iter()
+            .map(|t| PerformanceTarget {
+                indicator: t.indicator,
+                unit: t.unit,
+                target: Decimal(t.target.parse().unwrap_or_default()),
+            })
+            .collect()
+    }
+    /// The responsible department, once assigned.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.department_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+        }
+    }
+    /// The deadline the department has to claim the project by.
+    async fn claim_deadline(&self) -> Option<Date> {
+        date(self.0.claim_deadline)
+    }
+    async fn planned_start(&self) -> Option<Date> {
+        date(self.0.planned_start)
+    }
+    async fn planned_finish(&self) -> Option<Date> {
+        date(self.0.planned_finish)
+    }
+    /// 开工日期
+    async fn actual_start(&self) -> Option<Date> {
+        date(self.0.actual_start)
+    }
+    /// 竣工日期
+    async fn actual_finish(&self) -> Option<Date> {
+        date(self.0.actual_finish)
+    }
+    /// The quantity built, recorded at completion.
+    async fn final_quantity(&self) -> Option<Decimal> {
+        self.0
+            .final_quantity_milli
+            .map(|q| Decimal(Quantity::from_milli(q).to_decimal()))
+    }
+    async fn acceptance_grade(&self) -> Option<AcceptanceGrade> {
+        self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
+    }
+    /// Every step of the lifecycle, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectEvent>> {
+        Ok(ctx
+            .loaders()?
+            .project_events
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ProjectEvent)
+            .collect())
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+async fn region(ctx: &Context<'_>, code: &str) -> async_graphql::Result<Region> {
+    ctx.loaders()?
+        .regions
+        .load_one(code.to_string())
+        .await?
+        .map(Region)
+        .ok_or_else(|| internal(format!("region {code} is missing")))
+}
+
+/// 项目动态 — one step of a project's lifecycle.
+pub struct ProjectEvent(pub project_event::Model);
+
+#[Object]
+impl ProjectEvent {
+    async fn action(&self) -> async_graphql::Result<ProjectAction> {
+        ProjectAction::parse(&self.0.action).ok_or_else(|| internal("unknown action"))
+    }
+    /// Null for the creation.
+    async fn from_status(&self) -> Option<ProjectStatus> {
+        self.0.from_status.as_deref().and_then(ProjectStatus::parse)
+    }
+    async fn to_status(&self) -> async_graphql::Result<ProjectStatus> {
+        ProjectStatus::parse(&self.0.to_status).ok_or_else(|| internal("unknown status"))
+    }
+    async fn actor_username(&self) -> &str {
+        &self.0.actor_username
+    }
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.0.occurred_at)
+    }
+    /// The comment, reason or findings given.
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    /// The date the step names: a milestone's, construction start, completion, or the claim deadline.
+    async fn date(&self) -> Option<Date> {
+        date(self.0.event_date)
+    }
+    async fn milestone(&self) -> Option<PreparationMilestone> {
+        self.0.milestone.as_deref().and_then(PreparationMilestone::parse)
+    }
+    async fn grade(&self) -> Option<AcceptanceGrade> {
+        self.0.grade.as_deref().and_then(AcceptanceGrade::parse)
+    }
+    /// The department assigned.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.department_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+        }
+    }
+    /// The final quantity recorded at completion.
+    async fn quantity(&self) -> Option<Decimal> {
+        self.0
+            .quantity_milli
+            .map(|q| Decimal(Quantity::from_milli(q).to_decimal()))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ProjectFilter {
+    pub year: Option<i32>,
+    pub sector: Option<Sector>,
+    /// Any of these statuses.
+    pub statuses: Option<Vec<ProjectStatus>>,
+    pub township_code: Option<String>,
+    pub village_code: Option<String>,
+    pub department: Option<ID>,
+    /// Only projects that serve (true) or do not serve (false) a poverty village.
+    pub poverty_village: Option<bool>,
+    /// Text in the name or the code.
+    pub text: Option<String>,
+}
+
+#[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
+pub enum ProjectOrderField {
+    #[default]
+    Code,
+    Name,
+    Year,
+    Status,
+    PlannedStart,
+    UpdatedAt,
+}
+
+#[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject, Default)]
+pub struct ProjectOrder {
+    pub field: ProjectOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// The projects you can see: a township its own, a department those assigned to it,
+    /// everyone else those in their area.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ProjectFilter>,
+        order_by: Option<ProjectOrder>,
+    ) -> async_graphql::Result<ConnectionOf<Project>> {
+        let actor = ctx.actor()?;
+        let page = page_request::<u64>(first, after.clone())?;
+        let f = filter.unwrap_or_default();
+        let department_id = match &f.department {
+            Some(id) => {
+                Some(decode_numeric(id, "Department", "department").map_err(|f| super::errors::bad_input(f.message))?)
+            }
+            None => None,
+        };
+        let filter = SvcFilter {
+            year: f.year,
+            sector: f.sector,
+            statuses: f.statuses.unwrap_or_default(),
+            township_code: f.township_code,
+            village_code: f.village_code,
+            department_id,
+            poverty_village: f.poverty_village,
+            text: f.text,
+        };
+        let o = order_by.unwrap_or_default();
+        let order = SvcOrder {
+            field: match o.field {
+                ProjectOrderField::Code => SvcField::Code,
+                ProjectOrderField::Name => SvcField::Name,
+                ProjectOrderField::Year => SvcField::Year,
+                ProjectOrderField::Status => SvcField::Status,
+                ProjectOrderField::PlannedStart => SvcField::PlannedStart,
+                ProjectOrderField::UpdatedAt => SvcField::UpdatedAt,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        };
+        let start = page.after.unwrap_or(0);
+        let rows = svc::list(ctx.db()?, actor, &filter, order, &page).await.api()?;
+        prime(ctx, &rows.items).await?;
+        // Cursors are positions in the ordered list.
+        let mut position = start;
+        Ok(connection(
+            rows,
+            after.is_some(),
+            |_| {
+                position += 1;
+                position.to_string()
+            },
+            Project,
+        ))
+    }
+
+    /// One project by its county-unique code; `countyCode` is needed only when you can
+    /// see several counties with the same code. Null when there is none you can see.
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        county_code: Option<String>,
+    ) -> async_graphql::Result<Option<Project>> {
+        let actor = ctx.actor()?;
+        Ok(svc::find_by_code(ctx.db()?, actor, &code, county_code.as_deref())
+            .await
+            .api()?
+            .map(Project))
+    }
+}
+
+/// Loads, for a whole page at once, the references its selected fields will ask for: one
+/// query per kind of reference, whatever the page size.
+async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Result<()> {
+    let look = ctx.look_ahead();
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+    let loaders = ctx.loaders()?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut regions: Vec<String> = Vec::new();
+    let mut departments: Vec<i64> = Vec::new();
+    if wants("villages") {
+        let villages = loaders.project_villages.load_many(ids.iter().copied()).await?;
+        regions.extend(villages.into_values().flatten());
+        // A village's parent is the project's township.
+        regions.extend(rows.iter().map(|p| p.township_code.clone()));
+    }
+    if wants("township") {
+        regions.extend(rows.iter().map(|p| p.township_code.clone()));
+    }
+    if wants("county") || wants("department") {
+        regions.extend(rows.iter().map(|p| p.county_code.clone()));
+    }
+    if wants("department") {
+        departments.extend(rows.iter().filter_map(|p| p.department_id));
+    }
+    if wants("events") {
+        let events = loaders.project_events.load_many(ids.iter().copied()).await?;
+        departments.extend(events.values().flatten().filter_map(|e| e.department_id));
+    }
+    if !regions.is_empty() {
+        regions.sort();
+        regions.dedup();
+        loaders.regions.load_many(regions).await?;
+    }
+    if !departments.is_empty() {
+        departments.sort();
+        departments.dedup();
+        loaders.departments.load_many(departments).await?;
+    }
+    Ok(())
+}
+
+#[derive(SimpleObject)]
+pub struct ProjectPayload {
+    pub project: Option<Project>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectCreateInput {
+    pub name: String,
+    pub sector: Sector,
+    pub year: i32,
+    /// The villages served, all in your township.
+    pub village_codes: Vec<String>,
+    pub construction_nature: ConstructionNature,
+    #[graphql(default)]
+    pub content: String,
+    /// In the sector's unit, at most 3 decimals.
+    pub planned_quantity: Decimal,
+    /// In yuan, at most 2 decimals.
+    pub budget: Decimal,
+    pub beneficiaries: Option<BeneficiaryCounts>,
+    #[graphql(default)]
+    pub performance_targets: Vec<PerformanceTargetInput>,
+    pub planned_start: Option<Date>,
+    pub planned_finish: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectUpdateInput {
+    pub project: ID,
+    pub expected_version: i32,
+    pub name: Option<String>,
+    pub village_codes: Option<Vec<String>>,
+    pub construction_nature: Option<ConstructionNature>,
+    pub content: Option<String>,
+    pub planned_quantity: Option<Decimal>,
+    pub budget: Option<Decimal>,
+    pub beneficiaries: Option<BeneficiaryCounts>,
+    pub performance_targets: Option<Vec<PerformanceTargetInput>>,
+    pub planned_start: Option<Date>,
+    pub planned_finish: Option<Date>,
+}
+
+fn targets(input: Vec<PerformanceTargetInput>) -> Vec<TargetInput> {
+    input
+        .into_iter()
+        .map(|t| TargetInput {
+            indicator: t.indicator,
+            unit: t.unit,
+            target: t.target.0,
+        })
+        .collect()
+}
+
+/// Inputs of the transitions that need nothing but an optional comment.
+#[derive(InputObject)]
+#[graphql(name = "ProjectCommentInput")]
+pub struct CommentInput {
+    pub project: ID,
+    pub expected_version: i32,
+    pub comment: Option<String>,
+}
+
+/// Inputs of the transitions that need a reason.
+#[derive(InputObject)]
+#[graphql(name = "ProjectReasonInput")]
+pub struct ReasonInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// Why; required.
+    pub reason: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectAssignInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// A department of the project's county that handles its sector.
+    pub department: Option<ID>,
+    /// The date by which the department must claim it.
+    pub deadline: Option<Date>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectRecordPreparationInput {
+    pub project: ID,
+    pub expected_version: i32,
+    pub milestone: Option<PreparationMilestone>,
+    pub date: Option<Date>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectStartConstructionInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// 开工日期; not in the future.
+    pub date: Option<Date>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectCompleteInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// 竣工日期; not before the start, not in the future.
+    pub date: Option<Date>,
+    /// The quantity built, in the sector's unit.
+    pub final_quantity: Option<Decimal>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectAcceptInput {
+    pub project: ID,
+    pub expected_version: i32,
+    pub grade: Option<AcceptanceGrade>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProjectFailAcceptanceInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// What the inspection found; required.
+    pub findings: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+/// Runs one lifecycle action and shapes its payload.
+async fn act(
+    ctx: &Context<'_>,
+    project: &ID,
+    expected_version: i32,
+    action: ProjectAction,
+    details: Result<TransitionDetails, Fault>,
+) -> async_graphql::Result<ProjectPayload> {
+    let actor = ctx.actor()?;
+    let db = ctx.db()?;
+    let result = async {
+        let id = decode_numeric(project, "Project", "project")?;
+        svc::transition(db, actor, id, expected_version, action, details?).await
+    }
+    .await;
+    let (project, user_errors) = payload(result)?;
+    Ok(ProjectPayload {
+        project: project.map(Project),
+        user_errors,
+    })
+}
+
+fn comment_only(comment: Option<String>) -> Result<TransitionDetails, Fault> {
+    Ok(TransitionDetails {
+        comment,
+        ..Default::default()
+    })
+}
+
+#[Object]
+impl ProjectMutation {
+    /// 新建 — a township drafts a project (TOWNSHIP).
+    async fn project_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectCreateInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let actor = ctx.actor()?;
+        let input = ProjectInput {
+            name: input.name,
+            sector: input.sector,
+            year: input.year,
+            village_codes: input.village_codes,
+            nature: input.construction_nature,
+            content: input.content,
+            planned_quantity: input.planned_quantity.0,
+            budget: input.budget.0,
+            beneficiaries: input.beneficiaries.unwrap_or_default().into(),
+            performance_targets: targets(input.performance_targets),
+            planned_start: input.planned_start.map(|d| d.0),
+            planned_finish: input.planned_finish.map(|d| d.0),
+        };
+        let (project, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
+        Ok(ProjectPayload {
+            project: project.map(Project),
+            user_errors,
+        })
+    }
+
+    /// Edits a draft (TOWNSHIP, drafts only).
+    async fn project_update(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectUpdateInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let id = decode_numeric(&input.project, "Project", "project")?;
+            let changes = ProjectChanges {
+                name: input.name,
+                sector: None,
+                year: None,
+                village_codes: input.village_codes,
+                nature: input.construction_nature,
+                content: input.content,
+                planned_quantity: input.planned_quantity.map(|d| d.0),
+                budget: input.budget.map(|d| d.0),
+                beneficiaries: input.beneficiaries.map(Into::into),
+                performance_targets: input.performance_targets.map(targets),
+                planned_start: input.planned_start.map(|d| d.0),
+                planned_finish: input.planned_finish.map(|d| d.0),
+            };
+            svc::update(db, actor, id, input.expected_version, changes).await
+        }
+        .await;
+        let (project, user_errors) = payload(result)?;
+        Ok(ProjectPayload {
+            project: project.map(Project),
+            user_errors,
+        })
+    }
+
+    /// 镇村申报 — submit a complete application (TOWNSHIP).
+    async fn project_submit(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Submit,
+            comment_only(input.comment),
+        )
+        .await
+    }
+
+    /// 退回 — return an application for changes, with a reason (COORDINATOR).
+    async fn project_return(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Return,
+            comment_only(input.reason),
+        )
+        .await
+    }
+
+    /// 否决 — reject an application, with a reason (COORDINATOR).
+    async fn project_reject(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Reject,
+            comment_only(input.reason),
+        )
+        .await
+    }
+
+    /// 县级统筹 — approve into the annual plan (COORDINATOR).
+    async fn project_approve(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Approve,
+            comment_only(input.comment),
+        )
+        .await
+    }
+
+    /// 清单交办 — assign to a department with a deadline (COORDINATOR).
+    async fn project_assign(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectAssignInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let details = match &input.department {
+            Some(id) => decode_numeric(id, "Department", "department").map(Some),
+            None => Ok(None),
+        }
+        .map(|department_id| TransitionDetails {
+            comment: input.comment,
+            department_id,
+            deadline: input.deadline.map(|d| d.0),
+            ..Default::default()
+        });
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Assign,
+            details,
+        )
+        .await
+    }
+
+    /// 部门认领 — the assigned department claims the task (DEPARTMENT).
+    async fn project_claim(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Claim,
+            comment_only(input.comment),
+        )
+        .await
+    }
+
+    /// 拒领 — the assigned department declines, with a reason (DEPARTMENT).
+    async fn project_decline(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Decline,
+            comment_only(input.reason),
+        )
+        .await
+    }
+
+    /// 前期工作 — record a preliminary-work milestone and its date (DEPARTMENT).
+    async fn project_record_preparation(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectRecordPreparationInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let details = TransitionDetails {
+            comment: input.comment,
+            milestone: input.milestone,
+            date: input.date.map(|d| d.0),
+            ..Default::default()
+        };
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::RecordPreparation,
+            Ok(details),
+        )
+        .await
+    }
+
+    /// 开工 — start construction on a date (DEPARTMENT).
+    async fn project_start_construction(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectStartConstructionInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let details = TransitionDetails {
+            comment: input.comment,
+            date: input.date.map(|d| d.0),
+            ..Default::default()
+        };
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::StartConstruction,
+            Ok(details),
+        )
+        .await
+    }
+
+    /// 竣工 — complete construction with the date and the quantity built (DEPARTMENT).
+    async fn project_complete(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectCompleteInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let details = TransitionDetails {
+            comment: input.comment,
+            date: input.date.map(|d| d.0),
+            final_quantity: input.final_quantity.map(|q| q.0),
+            ..Default::default()
+        };
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Complete,
+            Ok(details),
+        )
+        .await
+    }
+
+    /// 验收 — accept completed work with a grade (COORDINATOR).
+    async fn project_accept(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectAcceptInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let details = TransitionDetails {
+            comment: input.comment,
+            grade: input.grade,
+            ..Default::default()
+        };
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Accept,
+            Ok(details),
+        )
+        .await
+    }
+
+    /// 验收不合格 — fail acceptance with the findings; construction resumes (COORDINATOR).
+    async fn project_fail_acceptance(
+        &self,
+        ctx: &Context<'_>,
+        input: ProjectFailAcceptanceInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::FailAcceptance,
+            comment_only(input.findings),
+        )
+        .await
+    }
+
+    /// 取消 — cancel a project that is not final, with a reason (COORDINATOR).
+    async fn project_cancel(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+        act(
+            ctx,
+            &input.project,
+            input.expected_version,
+            ProjectAction::Cancel,
+            comment_only(input.reason),
+        )
+        .await
+    }
+}

@@ -1,0 +1,319 @@
+//! The project list: filters, order, scope, batching, `node` and the audit log's access.
+use crate::helpers::{TestApp, spawn_demo_app};
+use serde_json::json;
+use tracker::domain::access::Actor;
+use tracker::domain::lifecycle::ProjectAction;
+use tracker::domain::project::{Beneficiaries, ConstructionNature, china_date};
+use tracker::domain::sector::Sector;
+use tracker::service::projects::{self, ProjectInput, TransitionDetails};
+
+fn input(name: &str, sector: Sector, year: i32, villages: &[&str]) -> ProjectInput {
+    let today = china_date(chrono::Utc::now());
+    ProjectInput {
+        name: name.into(),
+        sector,
+        year,
+        village_codes: villages.iter().map(|v| v.to_string()).collect(),
+        nature: ConstructionNature::New,
+        content: "建设内容".into(),
+        planned_quantity: rust_decimal::Decimal::new(3, 0),
+        budget: rust_decimal::Decimal::new(50_000_000, 2),
+        beneficiaries: Beneficiaries {
+            households: 10,
+            people: 30,
+            poor_households: 2,
+            poor_people: 6,
+        },
+        performance_targets: vec![tracker::service::projects::TargetInput {
+            indicator: "受益人口".into(),
+            unit: "人".into(),
+            target: rust_decimal::Decimal::new(30, 0),
+        }],
+        planned_start: Some(today),
+        planned_finish: Some(today),
+    }
+}
+
+/// A second township user, for 东风镇.
+async fn second_township(app: &TestApp) -> Actor {
+    tracker::service::users::create(
+        &app.db,
+        &Actor::system(),
+        tracker::service::users::UserInput {
+            username: "dongfeng".into(),
+            display_name: None,
+            password: "dongfeng-pass".into(),
+            role: tracker::domain::access::Role::Township,
+            region_code: Some("990101002000".into()),
+            department_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    app.actor("dongfeng").await
+}
+
+async fn approve_and_assign(app: &TestApp, id: i64, department: i64) {
+    let coordinator = app.actor("coordinator").await;
+    let township_actor = {
+        let project = projects::find(&app.db, &Actor::system(), id).await.unwrap().unwrap();
+        if project.township_code == "990101001000" {
+            app.actor("township").await
+        } else {
+            app.actor("dongfeng").await
+        }
+    };
+    let mut version = 1;
+    for (actor, action) in [
+        (&township_actor, ProjectAction::Submit),
+        (&coordinator, ProjectAction::Approve),
+        (&coordinator, ProjectAction::Assign),
+    ] {
+        let details = TransitionDetails {
+            department_id: Some(department),
+            deadline: Some(china_date(chrono::Utc::now()) + chrono::Duration::days(5)),
+            ..Default::default()
+        };
+        version = projects::transition(&app.db, actor, id, version, action, details)
+            .await
+            .unwrap()
+            .version;
+    }
+}
+
+#[tokio::test]
+async fn filters_order_and_scope() {
+    let app = spawn_demo_app().await;
+    let chengguan = app.actor("township").await;
+    let dongfeng = second_township(&app).await;
+    let transport_dept = app.actor("transport").await.department_id.unwrap();
+    let road = projects::create(
+        &app.db,
+        &chengguan,
+        input("大河村道路", Sector::Road, 2026, &["990101001001"]),
+    )
+    .await
+    .unwrap();
+    projects::create(
+        &app.db,
+        &chengguan,
+        input("小河村人饮", Sector::DrinkingWater, 2026, &["990101001002"]),
+    )
+    .await
+    .unwrap();
+    projects::create(
+        &app.db,
+        &chengguan,
+        input("大河村产业", Sector::Industry, 2025, &["990101001001"]),
+    )
+    .await
+    .unwrap();
+    let east = projects::create(
+        &app.db,
+        &dongfeng,
+        input("东风镇道路", Sector::Road, 2026, &["990101002002"]),
+    )
+    .await
+    .unwrap();
+    approve_and_assign(&app, road.id, transport_dept).await;
+    approve_and_assign(&app, east.id, transport_dept).await;
+
+    let coordinator = app.demo_login("coordinator").await;
+    let count = |token: String, filter: serde_json::Value| {
+        let app = &app;
+        async move {
+            let reply = app
+                .gql(
+                    Some(&token),
+                    "query($f: ProjectFilter) { projects(filter: $f) { totalCount nodes { code } } }",
+                    json!({"f": filter}),
+                )
+                .await;
+            reply.ok()["projects"]["totalCount"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(count(coordinator.clone(), json!({})).await, 4);
+    assert_eq!(count(coordinator.clone(), json!({"year": 2026})).await, 3);
+    assert_eq!(count(coordinator.clone(), json!({"sector": "ROAD"})).await, 2);
+    assert_eq!(count(coordinator.clone(), json!({"statuses": ["ASSIGNED"]})).await, 2);
+    assert_eq!(
+        count(coordinator.clone(), json!({"statuses": ["DRAFT", "SUBMITTED"]})).await,
+        2
+    );
+    assert_eq!(
+        count(coordinator.clone(), json!({"townshipCode": "990101002000"})).await,
+        1
+    );
+    assert_eq!(
+        count(coordinator.clone(), json!({"villageCode": "990101001001"})).await,
+        2
+    );
+    // 大河村 (990101001001) and 990101002002? Only villages numbered 1, 4, 7… are poverty villages.
+    assert_eq!(count(coordinator.clone(), json!({"povertyVillage": true})).await, 2);
+    assert_eq!(count(coordinator.clone(), json!({"povertyVillage": false})).await, 2);
+    assert_eq!(count(coordinator.clone(), json!({"text": "大河村"})).await, 2);
+    assert_eq!(count(coordinator.clone(), json!({"text": "2025-INDUSTRY"})).await, 1);
+
+    // A township sees its own; a department the projects assigned to it; others none.
+    assert_eq!(count(app.demo_login("township").await, json!({})).await, 3);
+    assert_eq!(count(app.login("dongfeng", "dongfeng-pass").await, json!({})).await, 1);
+    assert_eq!(count(app.demo_login("transport").await, json!({})).await, 2);
+    assert_eq!(count(app.demo_login("water").await, json!({})).await, 0);
+
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "{ projects(orderBy: {field: NAME, direction: DESC}) { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    let names: Vec<&str> = reply.ok()["projects"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(names, sorted);
+
+    // Paging by cursor visits each project once.
+    let mut after: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let reply = app
+            .gql(Some(&coordinator), "query($a: String) { projects(first: 3, after: $a, orderBy: {field: UPDATED_AT}) { nodes { code } pageInfo { hasNextPage endCursor } } }", json!({"a": after}))
+            .await;
+        let page = &reply.ok()["projects"];
+        seen.extend(
+            page["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["code"].as_str().unwrap().to_string()),
+        );
+        if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 4);
+
+    // project(code:) and node(id:) apply the same scope.
+    let township = app.demo_login("township").await;
+    let reply = app
+        .gql(
+            Some(&township),
+            r#"{ project(code: "2026-ROAD-0002") { name } mine: project(code: "2026-ROAD-0001") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.ok()["project"], json!(null), "东风镇's road is not 城关镇's");
+    assert_eq!(reply.ok()["mine"]["name"], "大河村道路");
+    let east_id = tracker::graphql::node::global_id("Project", east.id).0;
+    let reply = app
+        .gql(
+            Some(&township),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": east_id}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"], json!(null));
+    let water = app.demo_login("water").await;
+    let reply = app
+        .gql(
+            Some(&water),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": east_id}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"], json!(null));
+    let transport = app.demo_login("transport").await;
+    let reply = app
+        .gql(
+            Some(&transport),
+            "query($id: ID!) { node(id: $id) { ... on Project { name allowedActions } } }",
+            json!({"id": east_id}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"]["allowedActions"], json!(["CLAIM", "DECLINE"]));
+}
+
+#[tokio::test]
+async fn a_page_costs_the_same_statements_at_any_size() {
+    let app = spawn_demo_app().await;
+    let chengguan = app.actor("township").await;
+    let transport_dept = app.actor("transport").await.department_id.unwrap();
+    for i in 0..100 {
+        let villages = ["990101001001", "990101001002", "990101001003"];
+        let project = projects::create(
+            &app.db,
+            &chengguan,
+            input(&format!("项目{i:03}"), Sector::Road, 2026, &villages[..1 + i % 3]),
+        )
+        .await
+        .unwrap();
+        if i % 2 == 0 {
+            approve_and_assign(&app, project.id, transport_dept).await;
+        }
+    }
+    let coordinator = app.demo_login("coordinator").await;
+    let query = "query($n: Int) { projects(first: $n) { totalCount nodes { code township { name } county { code } villages { name isPovertyVillage parent { name } } department { name county { name } } events { action department { name } } } } }";
+    let (small, reply) = app.count_statements(&coordinator, query, json!({"n": 10})).await;
+    assert_eq!(reply.ok()["projects"]["nodes"].as_array().unwrap().len(), 10);
+    let (large, reply) = app.count_statements(&coordinator, query, json!({"n": 100})).await;
+    let nodes = reply.ok()["projects"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 100);
+    assert!(
+        nodes
+            .iter()
+            .all(|n| !n["villages"].as_array().unwrap().is_empty() && n["township"]["name"] == "城关镇")
+    );
+    assert_eq!(
+        small, large,
+        "a page of 10 ran {small} statements, a page of 100 ran {large}"
+    );
+    assert!(large <= 12, "{large} statements for one page");
+}
+
+#[tokio::test]
+async fn only_oversight_reads_the_audit_log_and_only_in_its_area() {
+    let app = spawn_demo_app().await;
+    let chengguan = app.actor("township").await;
+    projects::create(
+        &app.db,
+        &chengguan,
+        input("审计测试", Sector::Road, 2026, &["990101001001"]),
+    )
+    .await
+    .unwrap();
+    for username in ["finance", "township", "coordinator", "transport"] {
+        let token = app.demo_login(username).await;
+        let reply = app.gql(Some(&token), "{ auditLog { totalCount } }", json!({})).await;
+        assert_eq!(reply.error_code(), Some("FORBIDDEN"), "{username}");
+    }
+    let inspector = app.demo_login("inspector").await;
+    let reply = app
+        .gql(
+            Some(&inspector),
+            r#"{ auditLog(filter: {entityType: "Project"}) { totalCount nodes { action actorUsername entityId } } }"#,
+            json!({}),
+        )
+        .await;
+    let log = &reply.ok()["auditLog"];
+    assert_eq!(log["totalCount"], 1);
+    assert_eq!(log["nodes"][0]["action"], "project.create");
+    assert_eq!(log["nodes"][0]["actorUsername"], "township");
+    let reply = app
+        .gql(
+            Some(&inspector),
+            r#"{ auditLog(filter: {actorUsername: "system", action: "region.create"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    // The demo county's own rows, but not the province and city above the inspector.
+    assert_eq!(reply.ok()["auditLog"]["totalCount"], 161);
+}
