@@ -2,13 +2,18 @@
 //! new user can try every query. Its codes start with 99, which no real province uses,
 //! so demo data never mixes with real data.
 use super::departments::{self, DepartmentInput};
+use super::projects::{self, ProjectInput, TargetInput, TransitionDetails};
 use super::users::{self, UserInput};
-use super::{ServiceResult, regions};
+use super::{ServiceError, ServiceResult, regions};
 use crate::domain::access::{Actor, Role};
 use crate::domain::department::DepartmentKind;
+use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus, Who};
+use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone, china_date};
 use crate::domain::sector::Sector;
-use entity::{app_user, region};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use chrono::{Datelike, NaiveDate};
+use entity::{app_user, department, region};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub const PROVINCE: &str = "990000000000";
 pub const CITY: &str = "990100000000";
@@ -151,9 +156,19 @@ pub enum SeedOutcome {
     AlreadyPresent,
 }
 
-/// Loads the demo county, its departments and one user per role. Does nothing if the
-/// demo county is already there.
+/// Loads the demo county: its regions, departments, one user per role, and projects in
+/// every state and sector for this year and the last. Does nothing if the demo county is
+/// already there.
 pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
+    let outcome = seed_directory(db).await?;
+    if let SeedOutcome::Seeded { .. } = outcome {
+        seed_projects(db, china_date(chrono::Utc::now())).await?;
+    }
+    Ok(outcome)
+}
+
+/// Loads the demo county's regions, departments and users, without projects.
+pub async fn seed_directory(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
     if region::Entity::find_by_id(COUNTY).one(db).await?.is_some() {
         return Ok(SeedOutcome::AlreadyPresent);
     }
@@ -226,4 +241,213 @@ pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
 /// demo passwords never appear in a deployment that has real users.
 pub async fn database_is_empty(db: &DatabaseConnection) -> ServiceResult<bool> {
     Ok(app_user::Entity::find().count(db).await? == 0)
+}
+
+/// How many demo projects each sector gets per year; with 9 sectors that is 36 a year,
+/// enough for every one of the 11 states to appear at least three times.
+const PROJECTS_PER_SECTOR: usize = 4;
+
+/// The path from a new draft to `status`, as the lifecycle table's actions.
+fn path_to(status: ProjectStatus) -> Vec<ProjectAction> {
+    use ProjectAction as A;
+    use ProjectStatus as S;
+    let claimed = [A::Submit, A::Approve, A::Assign, A::Claim];
+    let path: &[ProjectAction] = match status {
+        S::Draft => &[],
+        S::Submitted => &[A::Submit],
+        S::Rejected => &[A::Submit, A::Reject],
+        S::Approved => &[A::Submit, A::Approve],
+        S::Assigned => &[A::Submit, A::Approve, A::Assign],
+        S::Claimed => &claimed,
+        S::Preparing => &[A::Submit, A::Approve, A::Assign, A::Claim, A::RecordPreparation],
+        S::UnderConstruction => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::RecordPreparation,
+            A::StartConstruction,
+        ],
+        S::Completed => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+        ],
+        S::Accepted => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+            A::Accept,
+        ],
+        S::Cancelled => &[A::Submit, A::Approve, A::Cancel],
+    };
+    path.to_vec()
+}
+
+/// A plausible planned quantity (in the sector's unit) and budget (yuan) for a demo project.
+fn demo_size(sector: Sector, n: usize) -> (Decimal, Decimal) {
+    let n = n as i64;
+    match sector {
+        Sector::Road => (Decimal::new(35 + 12 * n, 1), Decimal::new(1_200_000 + 310_000 * n, 0)),
+        Sector::DrinkingWater => (Decimal::new(1 + n % 3, 0), Decimal::new(450_000 + 120_000 * n, 0)),
+        Sector::Clinic => (Decimal::ONE, Decimal::new(300_000 + 20_000 * n, 0)),
+        Sector::PowerGrid => (Decimal::new(60 + 25 * n, 1), Decimal::new(800_000 + 150_000 * n, 0)),
+        Sector::Education => (Decimal::ONE, Decimal::new(2_500_000 + 400_000 * n, 0)),
+        Sector::Telecom => (Decimal::ONE, Decimal::new(350_000 + 50_000 * n, 0)),
+        Sector::Industry => (Decimal::ONE, Decimal::new(600_000 + 90_000 * n, 0)),
+        Sector::Housing => (Decimal::new(20 + 8 * n, 0), Decimal::new(700_000 + 280_000 * n, 0)),
+        Sector::Other => (Decimal::ONE, Decimal::new(200_000 + 30_000 * n, 0)),
+    }
+}
+
+/// Demo projects for `today`'s year and the year before, in every state and sector, moved
+/// through the lifecycle by the users the table names (synthetic clerks where the demo
+/// has no user for a township or department).
+pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<usize> {
+    let departments = department::Entity::find()
+        .filter(department::Column::CountyCode.eq(COUNTY))
+        .all(db)
+        .await?;
+    let coordinator = demo_actor(db, "coordinator").await?;
+    let mut created = 0;
+    for year in [today.year() - 1, today.year()] {
+        for (s, sector) in Sector::ALL.into_iter().enumerate() {
+            let department = departments
+                .iter()
+                .find(|d| super::departments::sectors_of(d).contains(&sector))
+                .ok_or_else(|| ServiceError::Internal(format!("no demo department handles {sector:?}")))?;
+            for k in 0..PROJECTS_PER_SECTOR {
+                let n = s * PROJECTS_PER_SECTOR + k;
+                let status = ProjectStatus::ALL[(n + year as usize) % ProjectStatus::ALL.len()];
+                let township = (n % TOWNSHIPS.len()) + 1;
+                let township_actor = township_actor(db, township).await?;
+                let department_actor = department_actor(db, department).await?;
+                // One or two villages, the first a poverty village (every third is one).
+                let first_village = 1 + 3 * (k % 5);
+                let mut villages = vec![format!("990101{township:03}{first_village:03}")];
+                if k % 2 == 1 {
+                    villages.push(format!("990101{township:03}{:03}", first_village + 1));
+                }
+                let (quantity, budget) = demo_size(sector, k);
+                let start = NaiveDate::from_ymd_opt(year, 3 + (k as u32 % 4), 1 + (n as u32 % 27))
+                    .unwrap_or(today)
+                    .min(today);
+                let households = 40 + 13 * n as i32 % 90;
+                let input = ProjectInput {
+                    name: format!(
+                        "{}{}{}",
+                        TOWNSHIPS[township - 1],
+                        sector.chinese_name(),
+                        ["新建工程", "提升工程", "改造工程", "配套工程"][k]
+                    ),
+                    sector,
+                    year,
+                    village_codes: villages,
+                    nature: [
+                        ConstructionNature::New,
+                        ConstructionNature::Renovation,
+                        ConstructionNature::Continued,
+                    ][k % 3],
+                    content: format!("{}{}{}", sector.chinese_name(), quantity, sector.unit()),
+                    planned_quantity: quantity,
+                    budget,
+                    beneficiaries: Beneficiaries {
+                        households,
+                        people: households * 3 + 7,
+                        poor_households: households / 3,
+                        poor_people: households / 3 * 3,
+                    },
+                    performance_targets: vec![TargetInput {
+                        indicator: format!("{}建设任务", sector.chinese_name()),
+                        unit: sector.unit().to_string(),
+                        target: quantity,
+                    }],
+                    planned_start: Some(start),
+                    planned_finish: NaiveDate::from_ymd_opt(year, 11, 30),
+                };
+                let mut project = projects::create(db, &township_actor, input).await?;
+                for action in path_to(status) {
+                    let row = lifecycle::transition(projects::status_of(&project)?, action)
+                        .ok_or_else(|| ServiceError::Internal(format!("demo path takes {action:?} illegally")))?;
+                    let actor = match row.who {
+                        Who::Role(Role::Township) => &township_actor,
+                        Who::AssignedDepartment => &department_actor,
+                        Who::Role(_) => &coordinator,
+                    };
+                    let details = TransitionDetails {
+                        comment: matches!(action, ProjectAction::Reject | ProjectAction::Cancel)
+                            .then(|| "与已有项目重复".to_string()),
+                        department_id: Some(department.id),
+                        deadline: Some(today + chrono::Duration::days(30)),
+                        milestone: Some(PreparationMilestone::Design),
+                        date: Some(if action == ProjectAction::Complete {
+                            today.min(start + chrono::Duration::days(120))
+                        } else {
+                            start
+                        }),
+                        final_quantity: Some(quantity),
+                        grade: Some(if k % 2 == 0 {
+                            AcceptanceGrade::Qualified
+                        } else {
+                            AcceptanceGrade::Excellent
+                        }),
+                    };
+                    project = projects::transition(db, actor, project.id, project.version, action, details).await?;
+                }
+                created += 1;
+            }
+        }
+    }
+    Ok(created)
+}
+
+async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Actor> {
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::Internal(format!("demo user {username} is missing")))?;
+    super::auth::actor_of(&user)
+}
+
+/// The demo user of township `n` (1-based), or a clerk standing in for one.
+async fn township_actor(db: &DatabaseConnection, n: usize) -> ServiceResult<Actor> {
+    if n == 1 {
+        return demo_actor(db, "township").await;
+    }
+    let code = crate::domain::region::RegionCode::parse(&format!("990101{n:03}000")).map_err(ServiceError::Internal)?;
+    Ok(Actor {
+        user_id: None,
+        username: "demo".into(),
+        role: Role::Township,
+        scope: crate::domain::access::Scope::Subtree(code),
+        department_id: None,
+    })
+}
+
+/// The demo user of a department, or a clerk standing in for one.
+async fn department_actor(db: &DatabaseConnection, department: &department::Model) -> ServiceResult<Actor> {
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::DepartmentId.eq(department.id))
+        .filter(app_user::Column::Role.eq(Role::Department.as_str()))
+        .one(db)
+        .await?;
+    match user {
+        Some(user) => super::auth::actor_of(&user),
+        None => Ok(Actor {
+            user_id: None,
+            username: "demo".into(),
+            role: Role::Department,
+            scope: crate::domain::access::Scope::Subtree(
+                crate::domain::region::RegionCode::parse(COUNTY).map_err(ServiceError::Internal)?,
+            ),
+            department_id: Some(department.id),
+        }),
+    }
 }

@@ -94,10 +94,12 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(serve_args()).await
 }
 
-/// A server with the demo county loaded.
+/// A server with the demo county's regions, departments and users (no projects).
 pub async fn spawn_demo_app() -> TestApp {
     let app = spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.expect("seed demo");
+    tracker::service::demo::seed_directory(&app.db)
+        .await
+        .expect("seed demo");
     app
 }
 

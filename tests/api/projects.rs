@@ -1,5 +1,6 @@
 //! The project list: filters, order, scope, batching, `node` and the audit log's access.
 use crate::helpers::{TestApp, spawn_demo_app};
+use chrono::Datelike;
 use serde_json::json;
 use tracker::domain::access::Actor;
 use tracker::domain::lifecycle::ProjectAction;
@@ -316,4 +317,56 @@ async fn only_oversight_reads_the_audit_log_and_only_in_its_area() {
         .await;
     // The demo county's own rows, but not the province and city above the inspector.
     assert_eq!(reply.ok()["auditLog"]["totalCount"], 161);
+}
+
+#[tokio::test]
+async fn the_demo_county_has_projects_in_every_state_and_sector_for_two_years() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let inspector = app.demo_login("inspector").await;
+    let year = china_date(chrono::Utc::now()).year();
+    for y in [year - 1, year] {
+        for status in tracker::domain::lifecycle::ProjectStatus::ALL {
+            let reply = app
+                .gql(Some(&inspector), "query($y: Int, $s: [ProjectStatus!]) { projects(filter: {year: $y, statuses: $s}) { totalCount } }", json!({"y": y, "s": [status.as_str()]}))
+                .await;
+            assert!(
+                reply.ok()["projects"]["totalCount"].as_i64().unwrap() > 0,
+                "no {status:?} project in {y}"
+            );
+        }
+        for sector in Sector::ALL {
+            let reply = app
+                .gql(
+                    Some(&inspector),
+                    "query($y: Int, $s: Sector) { projects(filter: {year: $y, sector: $s}) { totalCount } }",
+                    json!({"y": y, "s": sector.as_str()}),
+                )
+                .await;
+            assert_eq!(reply.ok()["projects"]["totalCount"], 4, "{sector:?} in {y}");
+        }
+    }
+    // Each project's history is consistent with the table: every event's step is a row of it.
+    let reply = app
+        .gql(
+            Some(&inspector),
+            "{ projects(first: 100) { nodes { status events { action fromStatus toStatus } } } }",
+            json!({}),
+        )
+        .await;
+    for project in reply.ok()["projects"]["nodes"].as_array().unwrap() {
+        let events = project["events"].as_array().unwrap();
+        assert_eq!(events.last().unwrap()["toStatus"], project["status"]);
+        for event in &events[1..] {
+            let from = tracker::domain::lifecycle::ProjectStatus::parse(event["fromStatus"].as_str().unwrap()).unwrap();
+            let action = tracker::domain::lifecycle::ProjectAction::parse(event["action"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                tracker::domain::lifecycle::transition(from, action)
+                    .unwrap()
+                    .to
+                    .as_str(),
+                event["toStatus"]
+            );
+        }
+    }
 }
