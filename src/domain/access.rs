@@ -147,6 +147,9 @@ pub enum Operation {
     ManageDepartments,
     ManageUsers,
     ViewAuditLog,
+    ViewFunds,
+    ManageFunds,
+    ManagePlan,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -171,9 +174,11 @@ pub struct Permission {
 const EVERYONE: &[Role] = &Role::ALL;
 const ADMIN: &[Role] = &[Role::Admin];
 const OVERSIGHT: &[Role] = &[Role::Admin, Role::Inspector];
+const FINANCE: &[Role] = &[Role::Finance, Role::Admin];
+const COORDINATION: &[Role] = &[Role::Coordinator];
 
 impl Operation {
-    pub const ALL: [Operation; 7] = [
+    pub const ALL: [Operation; 10] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -181,6 +186,9 @@ impl Operation {
         Operation::ManageDepartments,
         Operation::ManageUsers,
         Operation::ViewAuditLog,
+        Operation::ViewFunds,
+        Operation::ManageFunds,
+        Operation::ManagePlan,
     ];
 }
 
@@ -196,6 +204,17 @@ pub const fn permission(operation: Operation) -> Permission {
         ManageDepartments => ("create or change departments", ADMIN, Reach::Subtree),
         ManageUsers => ("create, change or delete user accounts", ADMIN, Reach::Subtree),
         ViewAuditLog => ("read the audit trail", OVERSIGHT, Reach::Subtree),
+        ViewFunds => (
+            "read fund lines, the ledger, the plan and fund utilization",
+            EVERYONE,
+            Reach::Subtree,
+        ),
+        ManageFunds => (
+            "record fund lines, receipts, allocations, disbursements and reversals",
+            FINANCE,
+            Reach::Subtree,
+        ),
+        ManagePlan => ("set or approve the annual plan", COORDINATION, Reach::Subtree),
     };
     Permission {
         operation,

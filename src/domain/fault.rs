@@ -18,6 +18,18 @@ pub enum ErrorCode {
     InvalidTransition,
     /// 版本已过期 — someone changed the object since you read it; reload and try again.
     StaleVersion,
+    /// 资金不足 — more than has arrived (or been allocated) is asked for.
+    InsufficientFunds,
+    /// 负面清单 — integrated agricultural funds may not pay for this kind of project.
+    NegativeList,
+    /// 非扶贫对象 — poverty money must reach a poverty village or registered poor households.
+    NotPovertyTargeted,
+    /// 项目阶段不符 — the project's stage does not allow this (e.g. paying before construction).
+    WrongProjectStage,
+    /// 计划已锁定 — an approved plan is not changed in place; a change makes a new version.
+    PlanLocked,
+    /// 已冲销 — the entry has already been reversed.
+    AlreadyReversed,
 }
 
 /// One business failure: a code, the input path that caused it, a message for a clerk.

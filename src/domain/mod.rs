@@ -7,7 +7,9 @@
 pub mod access;
 pub mod department;
 pub mod fault;
+pub mod funds;
 pub mod lifecycle;
+pub mod metrics;
 pub mod money;
 pub mod project;
 pub mod quantity;

@@ -5,7 +5,11 @@
 //! reference stays inside what the caller may see: a region's parent is in the caller's
 //! subtree or above it, a department's county and a visible user's region likewise. The
 //! scope itself is applied where objects enter a response (lists, `node`, root lookups).
-//! A project's villages, township, department and events belong to the project.
+//! A project's villages, township, department, events and ledger entries belong to the
+//! project; an entry's fund line, project and allocation belong to the entry.
+use crate::domain::funds::EntryKind;
+use crate::domain::money::Money;
+use crate::service::funds::ProjectFunds;
 use entity::{department, region};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -70,6 +74,90 @@ impl Loader<i64> for ProjectEventLoader {
     }
 }
 
+/// Fund lines by id.
+pub struct FundLineLoader(DatabaseConnection);
+/// A fund line's receipts, allocations and disbursements.
+pub struct FundLineTotalsLoader(DatabaseConnection);
+/// Ledger entries by id.
+pub struct LedgerEntryLoader(DatabaseConnection);
+/// Projects by id.
+pub struct ProjectLoader(DatabaseConnection);
+/// A project's ledger entries of one kind.
+pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
+/// A project's fund summary.
+pub struct ProjectFundsLoader(DatabaseConnection);
+
+macro_rules! by_id_loader {
+    ($loader:ty, $entity:path, $model:ty, $id:path) => {
+        impl Loader<i64> for $loader {
+            type Value = $model;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                use $entity as table;
+                let rows = table::Entity::find()
+                    .filter($id.is_in(keys.iter().copied()))
+                    .all(&self.0)
+                    .await
+                    .map_err(super::errors::internal)?;
+                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+            }
+        }
+    };
+}
+
+by_id_loader!(
+    FundLineLoader,
+    entity::fund_line,
+    entity::fund_line::Model,
+    entity::fund_line::Column::Id
+);
+by_id_loader!(
+    LedgerEntryLoader,
+    entity::ledger_entry,
+    entity::ledger_entry::Model,
+    entity::ledger_entry::Column::Id
+);
+by_id_loader!(
+    ProjectLoader,
+    entity::project,
+    entity::project::Model,
+    entity::project::Column::Id
+);
+
+impl Loader<i64> for FundLineTotalsLoader {
+    type Value = (Money, Money, Money);
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::service::funds::totals_of_lines(&self.0, keys)
+            .await
+            .map_err(super::errors::from_service)
+    }
+}
+
+impl Loader<i64> for ProjectEntriesLoader {
+    type Value = Vec<entity::ledger_entry::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::service::funds::entries_of_projects(&self.0, keys, self.1)
+            .await
+            .map_err(super::errors::from_service)
+    }
+}
+
+impl Loader<i64> for ProjectFundsLoader {
+    type Value = ProjectFunds;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::service::funds::summaries_of_projects(&self.0, keys)
+            .await
+            .map_err(super::errors::from_service)
+    }
+}
+
 /// The loaders of one request. Each caches what it loaded, so a list resolver can prime
 /// them for a whole page (see `projects::prime`) and nested fields then cost nothing —
 /// batching that does not depend on how quickly the resolvers happen to run.
@@ -78,23 +166,38 @@ pub struct Loaders {
     pub departments: DataLoader<DepartmentLoader, HashMapCache>,
     pub project_villages: DataLoader<ProjectVillageLoader, HashMapCache>,
     pub project_events: DataLoader<ProjectEventLoader, HashMapCache>,
+    pub fund_lines: DataLoader<FundLineLoader, HashMapCache>,
+    pub fund_line_totals: DataLoader<FundLineTotalsLoader, HashMapCache>,
+    pub ledger_entries: DataLoader<LedgerEntryLoader, HashMapCache>,
+    pub projects: DataLoader<ProjectLoader, HashMapCache>,
+    pub project_allocations: DataLoader<ProjectEntriesLoader, HashMapCache>,
+    pub project_disbursements: DataLoader<ProjectEntriesLoader, HashMapCache>,
+    pub project_funds: DataLoader<ProjectFundsLoader, HashMapCache>,
+}
+
+/// A per-request loader that keeps what it loaded.
+fn cached<L, K>(loader: L) -> DataLoader<L, HashMapCache>
+where
+    L: Loader<K> + Send + Sync + 'static,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Loaders {
         Loaders {
-            regions: DataLoader::with_cache(RegionLoader(db.clone()), tokio::spawn, HashMapCache::default()),
-            departments: DataLoader::with_cache(DepartmentLoader(db.clone()), tokio::spawn, HashMapCache::default()),
-            project_villages: DataLoader::with_cache(
-                ProjectVillageLoader(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            project_events: DataLoader::with_cache(
-                ProjectEventLoader(db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            regions: cached(RegionLoader(db.clone())),
+            departments: cached(DepartmentLoader(db.clone())),
+            project_villages: cached(ProjectVillageLoader(db.clone())),
+            project_events: cached(ProjectEventLoader(db.clone())),
+            fund_lines: cached(FundLineLoader(db.clone())),
+            fund_line_totals: cached(FundLineTotalsLoader(db.clone())),
+            ledger_entries: cached(LedgerEntryLoader(db.clone())),
+            projects: cached(ProjectLoader(db.clone())),
+            project_allocations: cached(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
+            project_disbursements: cached(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
+            project_funds: cached(ProjectFundsLoader(db.clone())),
         }
     }
 }

@@ -4,13 +4,16 @@ pub mod audit;
 pub mod context;
 pub mod departments;
 pub mod errors;
+pub mod funds;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod plans;
 pub mod projects;
 pub mod regions;
 pub mod scalars;
 pub mod users;
+pub mod utilization;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -22,6 +25,9 @@ pub struct Query(
     departments::DepartmentQuery,
     projects::ProjectQuery,
     audit::AuditQuery,
+    funds::FundQuery,
+    plans::PlanQuery,
+    utilization::UtilizationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -30,6 +36,8 @@ pub struct Mutation(
     regions::RegionMutation,
     departments::DepartmentMutation,
     projects::ProjectMutation,
+    funds::FundMutation,
+    plans::PlanMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

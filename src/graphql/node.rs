@@ -4,6 +4,7 @@
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, bad_input};
+use super::funds::{FundLine, LedgerEntry};
 use super::projects::Project;
 use super::regions::Region;
 use super::users::User;
@@ -22,6 +23,8 @@ pub enum Node {
     Department(Department),
     User(User),
     Project(Project),
+    FundLine(FundLine),
+    LedgerEntry(LedgerEntry),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -88,6 +91,20 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|p| Node::Project(Project(p)))
+            }
+            "FundLine" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::funds::find_line(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|l| Node::FundLine(FundLine(l)))
+            }
+            "LedgerEntry" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::funds::find_entry(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|e| Node::LedgerEntry(LedgerEntry(e)))
             }
             _ => return Err(unknown()),
         })

@@ -3,6 +3,7 @@
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, UserError, internal, payload};
+use super::funds::{LedgerEntry, ProjectFundSummary};
 use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::regions::Region;
@@ -195,6 +196,40 @@ impl Project {
             .into_iter()
             .map(ProjectEvent)
             .collect())
+    }
+    /// 资金安排 — the allocations to this project, reversals included, oldest first.
+    async fn allocations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LedgerEntry>> {
+        Ok(ctx
+            .loaders()?
+            .project_allocations
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(LedgerEntry)
+            .collect())
+    }
+    /// 资金拨付 — the disbursements to this project, reversals included, oldest first.
+    async fn disbursements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LedgerEntry>> {
+        Ok(ctx
+            .loaders()?
+            .project_disbursements
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(LedgerEntry)
+            .collect())
+    }
+    /// The project's money: allocated and disbursed, in all and per fund kind.
+    async fn fund_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ProjectFundSummary> {
+        Ok(ctx
+            .loaders()?
+            .project_funds
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into())
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -418,6 +453,15 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
         regions.sort();
         regions.dedup();
         loaders.regions.load_many(regions).await?;
+    }
+    if wants("fundSummary") {
+        loaders.project_funds.load_many(ids.iter().copied()).await?;
+    }
+    if wants("allocations") {
+        loaders.project_allocations.load_many(ids.iter().copied()).await?;
+    }
+    if wants("disbursements") {
+        loaders.project_disbursements.load_many(ids.iter().copied()).await?;
     }
     if !departments.is_empty() {
         departments.sort();

@@ -5,9 +5,12 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod departments;
+pub mod funds;
+pub mod plans;
 pub mod projects;
 pub mod regions;
 pub mod users;
+pub mod utilization;
 
 use crate::domain::fault::Fault;
 use sea_orm::{

@@ -198,3 +198,105 @@ impl TestApp {
             .expect("request")
     }
 }
+
+/// A project of the demo county moved to `status` through the services, as the users the
+/// lifecycle table names (township 城关镇, the sector's department, the coordinator).
+pub async fn project_at(
+    app: &TestApp,
+    status: tracker::domain::lifecycle::ProjectStatus,
+    sector: tracker::domain::sector::Sector,
+    villages: &[&str],
+    poor_households: i32,
+) -> entity::project::Model {
+    use tracker::domain::lifecycle::{self, ProjectAction as A, ProjectStatus as S, Who};
+    use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
+    let today = tracker::domain::project::china_date(chrono::Utc::now());
+    let township = app.actor("township").await;
+    let coordinator = app.actor("coordinator").await;
+    let department_user = match sector {
+        tracker::domain::sector::Sector::Road => "transport",
+        tracker::domain::sector::Sector::DrinkingWater => "water",
+        tracker::domain::sector::Sector::Clinic => "health",
+        tracker::domain::sector::Sector::PowerGrid => "power",
+        tracker::domain::sector::Sector::Education => "education",
+        tracker::domain::sector::Sector::Telecom => "telecom",
+        other => panic!("no demo department user for {other:?}"),
+    };
+    let department = app.actor(department_user).await;
+    let input = ProjectInput {
+        name: format!("{}测试项目", sector.chinese_name()),
+        sector,
+        year: 2026,
+        village_codes: villages.iter().map(|v| v.to_string()).collect(),
+        nature: tracker::domain::project::ConstructionNature::New,
+        content: "建设内容".into(),
+        planned_quantity: rust_decimal::Decimal::new(5, 0),
+        budget: rust_decimal::Decimal::new(1_000_000, 0),
+        beneficiaries: tracker::domain::project::Beneficiaries {
+            households: 50,
+            people: 150,
+            poor_households,
+            poor_people: poor_households * 3,
+        },
+        performance_targets: vec![TargetInput {
+            indicator: "工程量".into(),
+            unit: sector.unit().into(),
+            target: rust_decimal::Decimal::new(5, 0),
+        }],
+        planned_start: Some(today),
+        planned_finish: Some(today),
+    };
+    let mut project = projects::create(&app.db, &township, input).await.unwrap();
+    let path: &[A] = match status {
+        S::Draft => &[],
+        S::Submitted => &[A::Submit],
+        S::Approved => &[A::Submit, A::Approve],
+        S::Claimed => &[A::Submit, A::Approve, A::Assign, A::Claim],
+        S::UnderConstruction => &[A::Submit, A::Approve, A::Assign, A::Claim, A::StartConstruction],
+        S::Completed => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+        ],
+        S::Accepted => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+            A::Accept,
+        ],
+        S::Cancelled => &[A::Submit, A::Approve, A::Cancel],
+        other => panic!("no fixture path to {other:?}"),
+    };
+    for action in path {
+        let row = lifecycle::transition(projects::status_of(&project).unwrap(), *action).unwrap();
+        let actor = match row.who {
+            Who::Role(tracker::domain::access::Role::Township) => &township,
+            Who::AssignedDepartment => &department,
+            Who::Role(_) => &coordinator,
+        };
+        let details = TransitionDetails {
+            comment: Some("测试".into()),
+            department_id: department.department_id,
+            deadline: Some(today + chrono::Duration::days(30)),
+            milestone: None,
+            date: Some(today),
+            final_quantity: Some(rust_decimal::Decimal::new(5, 0)),
+            grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
+        };
+        project = projects::transition(&app.db, actor, project.id, project.version, *action, details)
+            .await
+            .unwrap();
+    }
+    project
+}
+
+/// A project's global ID.
+pub fn project_id(project: &entity::project::Model) -> String {
+    tracker::graphql::node::global_id("Project", project.id).0
+}

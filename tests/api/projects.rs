@@ -262,7 +262,7 @@ async fn a_page_costs_the_same_statements_at_any_size() {
         }
     }
     let coordinator = app.demo_login("coordinator").await;
-    let query = "query($n: Int) { projects(first: $n) { totalCount nodes { code township { name } county { code } villages { name isPovertyVillage parent { name } } department { name county { name } } events { action department { name } } } } }";
+    let query = "query($n: Int) { projects(first: $n) { totalCount nodes { code township { name } county { code } villages { name isPovertyVillage parent { name } } department { name county { name } } events { action department { name } } fundSummary { allocated disbursed byKind { kind allocated } } allocations { amount fundLine { name } } disbursements { amount } } } }";
     let (small, reply) = app.count_statements(&coordinator, query, json!({"n": 10})).await;
     assert_eq!(reply.ok()["projects"]["nodes"].as_array().unwrap().len(), 10);
     let (large, reply) = app.count_statements(&coordinator, query, json!({"n": 100})).await;

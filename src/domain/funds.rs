@@ -1,0 +1,236 @@
+//! 资金 — fund kinds and levels, and the rules money obeys on its way to a project
+//! (DESIGN §2.5): the negative list, poverty targeting, and when a project may be paid.
+use super::fault::{ErrorCode, Fault};
+use super::lifecycle::ProjectStatus;
+use super::money::Money;
+use super::sector::Sector;
+
+/// 资金类型 — where a fund line's money comes from.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FundKind {
+    /// 统筹整合涉农资金 — integrated agricultural funds.
+    IntegratedAgricultural,
+    /// 县本级配套资金 — county matching funds.
+    CountyMatching,
+    /// 政策性金融贷款 — policy-bank loans.
+    PolicyLoan,
+    /// 行业资金 — sector funds.
+    Sector,
+    /// 东西部协作资金 — east-west cooperation funds.
+    EastWest,
+    /// 社会帮扶资金 — social assistance.
+    Social,
+    /// 自筹资金 — self-raised funds.
+    SelfRaised,
+}
+
+/// 资金级次 — the level of government a fund line comes from.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FundLevel {
+    /// 中央
+    Central,
+    /// 省级
+    Provincial,
+    /// 市级
+    Municipal,
+    /// 县级
+    County,
+}
+
+/// The kinds of ledger entry.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// 到位 — money of a fund line that has arrived.
+    Receipt,
+    /// 安排 — money of a fund line assigned to a project.
+    Allocation,
+    /// 拨付 — money of an allocation paid out.
+    Disbursement,
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(FundKind {
+    IntegratedAgricultural => "INTEGRATED_AGRICULTURAL",
+    CountyMatching => "COUNTY_MATCHING",
+    PolicyLoan => "POLICY_LOAN",
+    Sector => "SECTOR",
+    EastWest => "EAST_WEST",
+    Social => "SOCIAL",
+    SelfRaised => "SELF_RAISED",
+});
+text_enum!(FundLevel { Central => "CENTRAL", Provincial => "PROVINCIAL", Municipal => "MUNICIPAL", County => "COUNTY" });
+text_enum!(EntryKind { Receipt => "RECEIPT", Allocation => "ALLOCATION", Disbursement => "DISBURSEMENT" });
+
+impl FundKind {
+    pub const ALL: [FundKind; 7] = [
+        FundKind::IntegratedAgricultural,
+        FundKind::CountyMatching,
+        FundKind::PolicyLoan,
+        FundKind::Sector,
+        FundKind::EastWest,
+        FundKind::Social,
+        FundKind::SelfRaised,
+    ];
+
+    /// Whether a line of this kind is poverty money unless said otherwise: every kind but
+    /// sector and self-raised funds (扶贫项目资金只能用于贫困村、贫困户).
+    pub fn poverty_targeted_by_default(self) -> bool {
+        !matches!(self, FundKind::Sector | FundKind::SelfRaised)
+    }
+
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            FundKind::IntegratedAgricultural => "统筹整合涉农资金",
+            FundKind::CountyMatching => "县本级配套资金",
+            FundKind::PolicyLoan => "政策性金融贷款",
+            FundKind::Sector => "行业资金",
+            FundKind::EastWest => "东西部协作资金",
+            FundKind::Social => "社会帮扶资金",
+            FundKind::SelfRaised => "自筹资金",
+        }
+    }
+}
+
+/// 负面清单 — integrated agricultural funds may not pay for clinics or schools; those are
+/// funded by sector or other lines.
+pub fn check_negative_list(kind: FundKind, sector: Sector) -> Result<(), Fault> {
+    if kind == FundKind::IntegratedAgricultural && matches!(sector, Sector::Clinic | Sector::Education) {
+        return Err(Fault::new(
+            ErrorCode::NegativeList,
+            &["input", "fundLine"],
+            format!(
+                "integrated agricultural funds (统筹整合涉农资金) may not pay for {} ({}) projects: they are on the negative list (负面清单); use a sector or other fund line",
+                sector.chinese_name(),
+                sector.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// 扶贫项目资金只能用于贫困村、贫困户 — poverty money reaches a poverty village or registered
+/// poor households.
+pub fn check_poverty_targeting(
+    line_targeted: bool,
+    serves_poverty_village: bool,
+    poor_beneficiaries: i32,
+) -> Result<(), Fault> {
+    if line_targeted && !serves_poverty_village && poor_beneficiaries <= 0 {
+        return Err(Fault::new(
+            ErrorCode::NotPovertyTargeted,
+            &["input", "project"],
+            "this fund line is poverty money (扶贫资金), and the project serves no poverty village (贫困村) and no registered poor households (贫困户)",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a project may receive an allocation: it is in the plan and not abandoned.
+pub fn check_allocatable(status: ProjectStatus) -> Result<(), Fault> {
+    use ProjectStatus as S;
+    if matches!(status, S::Draft | S::Submitted | S::Rejected | S::Cancelled) {
+        return Err(Fault::new(
+            ErrorCode::WrongProjectStage,
+            &["input", "project"],
+            format!(
+                "money is allocated to approved projects; this one is {}",
+                status.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// No payment before construction starts; the retention (质保金) only after acceptance.
+pub fn check_disbursable(status: ProjectStatus, is_retention: bool) -> Result<(), Fault> {
+    use ProjectStatus as S;
+    if is_retention && status != S::Accepted {
+        return Err(Fault::new(
+            ErrorCode::WrongProjectStage,
+            &["input", "isRetention"],
+            format!(
+                "the retention payment (质保金) is made after acceptance; the project is {}",
+                status.as_str()
+            ),
+        ));
+    }
+    if !matches!(status, S::UnderConstruction | S::Completed | S::Accepted) {
+        return Err(Fault::new(
+            ErrorCode::WrongProjectStage,
+            &["input", "allocation"],
+            format!(
+                "nothing is paid before construction starts; the project is {}",
+                status.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `amount` fits in what is `available`, naming the available amount if not.
+pub fn check_available(amount: Money, available: Money, what: &str, field: &str) -> Result<(), Fault> {
+    if amount > available {
+        return Err(Fault::new(
+            ErrorCode::InsufficientFunds,
+            &["input", field],
+            format!("{amount} yuan is more than {what}: only {available} yuan is available"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clinics_and_schools_are_on_the_negative_list_for_integrated_funds_only() {
+        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Clinic).is_err());
+        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Education).is_err());
+        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Road).is_ok());
+        assert!(check_negative_list(FundKind::Sector, Sector::Clinic).is_ok());
+    }
+
+    #[test]
+    fn poverty_money_needs_a_poverty_village_or_poor_households() {
+        assert!(check_poverty_targeting(true, false, 0).is_err());
+        assert!(check_poverty_targeting(true, true, 0).is_ok());
+        assert!(check_poverty_targeting(true, false, 3).is_ok());
+        assert!(check_poverty_targeting(false, false, 0).is_ok());
+        assert!(!FundKind::SelfRaised.poverty_targeted_by_default());
+        assert!(FundKind::PolicyLoan.poverty_targeted_by_default());
+    }
+
+    #[test]
+    fn payments_wait_for_construction_and_retention_for_acceptance() {
+        assert!(check_disbursable(ProjectStatus::Claimed, false).is_err());
+        assert!(check_disbursable(ProjectStatus::UnderConstruction, false).is_ok());
+        assert!(check_disbursable(ProjectStatus::Completed, true).is_err());
+        assert!(check_disbursable(ProjectStatus::Accepted, true).is_ok());
+    }
+
+    #[test]
+    fn insufficient_funds_names_what_is_available() {
+        let err = check_available(
+            Money::from_fen(10_001),
+            Money::from_fen(10_000),
+            "has arrived",
+            "amount",
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InsufficientFunds);
+        assert!(err.message.contains("100.00 yuan is available"), "{}", err.message);
+    }
+}

@@ -1,0 +1,130 @@
+//! 指标 — the metric formulas of DESIGN §4, in one place. Sums are exact integers; rates
+//! are percentages with 2 decimals, rounded half up, and absent when the denominator is 0.
+use super::money::Money;
+use rust_decimal::Decimal;
+
+/// `numerator / denominator × 100`, rounded half up to 2 places, computed on integers so
+/// that no rounding happens before the last step. `None` when the denominator is 0.
+pub fn rate(numerator: i64, denominator: i64) -> Option<Decimal> {
+    if denominator == 0 {
+        return None;
+    }
+    let negative = (numerator < 0) != (denominator < 0);
+    let (n, d) = (i128::from(numerator).abs(), i128::from(denominator).abs());
+    // Hundredths of a percent: n × 100 (percent) × 100 (two decimals).
+    let scaled = n * 10_000;
+    let mut hundredths = scaled / d;
+    if (scaled % d) * 2 >= d {
+        hundredths += 1;
+    }
+    if negative {
+        hundredths = -hundredths;
+    }
+    Some(Decimal::from_i128_with_scale(hundredths, 2))
+}
+
+/// The money figures of one group (DESIGN §4): what is planned, in place, allocated and
+/// disbursed; the rest derive from them. `None` where the group has no such figure
+/// (a sector has no plan of its own, for instance).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MoneyFigures {
+    /// 年计划 — Σ planned amount of the fund lines.
+    pub planned: Option<Money>,
+    /// 到位 — Σ receipts.
+    pub in_place: Option<Money>,
+    /// 已安排 — Σ allocations.
+    pub allocated: Money,
+    /// 已拨付 — Σ disbursements.
+    pub disbursed: Money,
+}
+
+impl MoneyFigures {
+    /// 到位率 — inPlace / planned × 100.
+    pub fn arrival_rate(&self) -> Option<Decimal> {
+        rate(self.in_place?.fen(), self.planned?.fen())
+    }
+
+    /// 未安排结余 — inPlace − allocated.
+    pub fn unallocated(&self) -> Option<Money> {
+        Some(Money::from_fen(self.in_place?.fen() - self.allocated.fen()))
+    }
+
+    /// 支出进度 — disbursed / inPlace × 100.
+    pub fn disbursement_rate(&self) -> Option<Decimal> {
+        rate(self.disbursed.fen(), self.in_place?.fen())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_round_half_up_to_two_places() {
+        // 87.345 → 87.35
+        assert_eq!(rate(87_345, 100_000).unwrap().to_string(), "87.35");
+        assert_eq!(rate(87_344, 100_000).unwrap().to_string(), "87.34");
+        assert_eq!(rate(1, 3).unwrap().to_string(), "33.33");
+        assert_eq!(rate(2, 3).unwrap().to_string(), "66.67");
+        assert_eq!(rate(1, 1).unwrap().to_string(), "100.00");
+        assert_eq!(rate(0, 5).unwrap().to_string(), "0.00");
+        assert_eq!(rate(5, 0), None);
+        assert_eq!(rate(-1, 8).unwrap().to_string(), "-12.50");
+    }
+
+    #[test]
+    fn derived_figures_follow_the_definitions() {
+        let f = MoneyFigures {
+            planned: Some(Money::from_fen(100_000)),
+            in_place: Some(Money::from_fen(80_000)),
+            allocated: Money::from_fen(50_000),
+            disbursed: Money::from_fen(20_000),
+        };
+        assert_eq!(f.arrival_rate().unwrap().to_string(), "80.00");
+        assert_eq!(f.unallocated(), Some(Money::from_fen(30_000)));
+        assert_eq!(f.disbursement_rate().unwrap().to_string(), "25.00");
+        let by_sector = MoneyFigures {
+            planned: None,
+            in_place: None,
+            ..f
+        };
+        assert_eq!(
+            (
+                by_sector.arrival_rate(),
+                by_sector.unallocated(),
+                by_sector.disbursement_rate()
+            ),
+            (None, None, None)
+        );
+    }
+}
+
+/// 分组维度 — what utilization figures can be grouped by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[graphql(name = "UtilizationDimension")]
+pub enum Dimension {
+    /// 资金类型
+    FundKind,
+    /// 资金级次
+    FundLevel,
+    /// 资金项
+    FundLine,
+    /// 县 — for a city or province.
+    County,
+    /// 行业 — of the project the money went to.
+    Sector,
+    /// 乡镇 — of the project the money went to.
+    Township,
+    /// 责任部门 — of the project the money went to.
+    Department,
+    /// 月份 — of the entry's date.
+    Month,
+}
+
+impl Dimension {
+    /// Whether the dimension belongs to the project money went to: planned amounts and
+    /// receipts have no project, so they cannot be split this way.
+    pub fn is_project_attribute(self) -> bool {
+        matches!(self, Dimension::Sector | Dimension::Township | Dimension::Department)
+    }
+}

@@ -1,0 +1,431 @@
+//! The fund ledger: `fundLines`, the ledger entries, and the finance bureau's mutations.
+use super::context::ContextExt;
+use super::errors::{OrApiError, UserError, internal, payload};
+use super::node::{decode_numeric, global_id};
+use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::projects::Project;
+use super::regions::Region;
+use super::scalars::{Date, DateTime, Decimal};
+use crate::domain::fault::Fault;
+use crate::domain::funds::{EntryKind, FundKind, FundLevel};
+use crate::domain::money::Money;
+use crate::service::ServiceError;
+use crate::service::funds::{self as svc, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::{fund_line, ledger_entry};
+
+fn yuan(money: Money) -> Decimal {
+    Decimal(money.to_yuan())
+}
+
+/// 资金项 — one named source of money for one county and year.
+pub struct FundLine(pub fund_line::Model);
+
+#[Object]
+impl FundLine {
+    pub async fn id(&self) -> ID {
+        global_id("FundLine", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        ctx.loaders()?
+            .regions
+            .load_one(self.0.county_code.clone())
+            .await?
+            .map(Region)
+            .ok_or_else(|| internal("fund line without a county"))
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn kind(&self) -> async_graphql::Result<FundKind> {
+        svc::kind_of_line(&self.0).api()
+    }
+    async fn level(&self) -> async_graphql::Result<FundLevel> {
+        svc::level_of_line(&self.0).api()
+    }
+    /// 年计划 as the line was created, in yuan (the approved annual plan may set another).
+    async fn planned_amount(&self) -> Decimal {
+        yuan(Money::from_fen(self.0.planned_fen))
+    }
+    /// Whether its money may only reach poverty villages or registered poor households.
+    async fn poverty_targeted(&self) -> bool {
+        self.0.poverty_targeted
+    }
+    /// 到位 — Σ receipts, in yuan.
+    async fn in_place(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(yuan(self.totals(ctx).await?.0))
+    }
+    /// 已安排 — Σ allocations, in yuan.
+    async fn allocated(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(yuan(self.totals(ctx).await?.1))
+    }
+    /// 未安排结余 — what has arrived and is not yet allocated, in yuan.
+    async fn unallocated(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        let (in_place, allocated, _) = self.totals(ctx).await?;
+        Ok(yuan(Money::from_fen(in_place.fen() - allocated.fen())))
+    }
+    /// 已拨付 — Σ disbursements, in yuan.
+    async fn disbursed(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(yuan(self.totals(ctx).await?.2))
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+impl FundLine {
+    async fn totals(&self, ctx: &Context<'_>) -> async_graphql::Result<(Money, Money, Money)> {
+        Ok(ctx
+            .loaders()?
+            .fund_line_totals
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// 台账分录 — one entry of the append-only ledger: a receipt (到位), an allocation (安排)
+/// or a disbursement (拨付). A reversal (冲销) is an entry of the same kind with a
+/// negative amount that names the entry it reverses.
+pub struct LedgerEntry(pub ledger_entry::Model);
+
+#[Object]
+impl LedgerEntry {
+    pub async fn id(&self) -> ID {
+        global_id("LedgerEntry", self.0.id)
+    }
+    async fn kind(&self) -> async_graphql::Result<EntryKind> {
+        svc::kind_of_entry(&self.0).api()
+    }
+    /// In yuan; negative for a reversal.
+    async fn amount(&self) -> Decimal {
+        yuan(Money::from_fen(self.0.amount_fen))
+    }
+    async fn date(&self) -> Date {
+        Date(self.0.entry_date)
+    }
+    async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<FundLine> {
+        ctx.loaders()?
+            .fund_lines
+            .load_one(self.0.fund_line_id)
+            .await?
+            .map(FundLine)
+            .ok_or_else(|| internal("entry without a fund line"))
+    }
+    /// The project money was allocated or paid to; null for a receipt.
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        match self.0.project_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.projects.load_one(id).await?.map(Project)),
+        }
+    }
+    /// For a disbursement: the allocation it pays out.
+    async fn allocation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
+        match self.0.allocation_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(id).await?.map(LedgerEntry)),
+        }
+    }
+    /// 文号 — the document number of a receipt.
+    async fn document_no(&self) -> Option<&str> {
+        (self.0.kind == EntryKind::Receipt.as_str())
+            .then_some(self.0.document_no.as_deref())
+            .flatten()
+    }
+    /// The voucher number of a disbursement.
+    async fn voucher_no(&self) -> Option<&str> {
+        (self.0.kind == EntryKind::Disbursement.as_str())
+            .then_some(self.0.document_no.as_deref())
+            .flatten()
+    }
+    /// 质保金 — whether a disbursement is the retention payment.
+    async fn is_retention(&self) -> bool {
+        self.0.is_retention
+    }
+    /// For a reversal: the entry it reverses.
+    async fn reverses(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
+        match self.0.reverses_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(id).await?.map(LedgerEntry)),
+        }
+    }
+    /// A note, or the reason for a reversal.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.0.recorded_at)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct FundLineFilter {
+    pub county_code: Option<String>,
+    pub year: Option<i32>,
+    pub kind: Option<FundKind>,
+    pub level: Option<FundLevel>,
+}
+
+#[derive(Default)]
+pub struct FundQuery;
+
+#[Object]
+impl FundQuery {
+    /// The fund lines of the counties you can see.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn fund_lines(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        after: Option<String>,
+        filter: Option<FundLineFilter>,
+    ) -> async_graphql::Result<ConnectionOf<FundLine>> {
+        let actor = ctx.actor()?;
+        let page = page_request::<i64>(first, after.clone())?;
+        let f = filter.unwrap_or_default();
+        let filter = svc::FundLineFilter {
+            county_code: f.county_code,
+            year: f.year,
+            kind: f.kind,
+            level: f.level,
+        };
+        let rows = svc::list_lines(ctx.db()?, actor, &filter, &page).await.api()?;
+        let ids: Vec<i64> = rows.items.iter().map(|l| l.id).collect();
+        ctx.loaders()?.fund_line_totals.load_many(ids).await?;
+        Ok(connection(rows, after.is_some(), |l| l.id.to_string(), FundLine))
+    }
+}
+
+#[derive(InputObject)]
+pub struct FundLineCreateInput {
+    pub county_code: String,
+    pub year: i32,
+    pub name: String,
+    pub kind: FundKind,
+    pub level: FundLevel,
+    /// 年计划, in yuan.
+    pub planned_amount: Decimal,
+    /// Whether its money may only reach poverty villages or poor households; by default
+    /// every kind but SECTOR and SELF_RAISED.
+    pub poverty_targeted: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct FundReceiptRecordInput {
+    pub fund_line: ID,
+    /// In yuan, at most 2 decimals.
+    pub amount: Decimal,
+    pub date: Date,
+    /// 文号
+    pub document_no: String,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct FundAllocateInput {
+    pub fund_line: ID,
+    pub project: ID,
+    pub amount: Decimal,
+    pub date: Date,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct DisbursementRecordInput {
+    /// The allocation paid out.
+    pub allocation: ID,
+    pub amount: Decimal,
+    pub date: Date,
+    pub voucher_no: String,
+    /// 质保金 — the retention payment, made after acceptance.
+    #[graphql(default)]
+    pub is_retention: bool,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct LedgerEntryReverseInput {
+    pub entry: ID,
+    /// Why; required.
+    pub reason: Option<String>,
+    /// The reversal's date; today if left out.
+    pub date: Option<Date>,
+}
+
+#[derive(SimpleObject)]
+pub struct FundLinePayload {
+    pub fund_line: Option<FundLine>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct LedgerEntryPayload {
+    pub entry: Option<LedgerEntry>,
+    pub user_errors: Vec<UserError>,
+}
+
+fn entry_payload(result: Result<ledger_entry::Model, ServiceError>) -> async_graphql::Result<LedgerEntryPayload> {
+    let (entry, user_errors) = payload(result)?;
+    Ok(LedgerEntryPayload {
+        entry: entry.map(LedgerEntry),
+        user_errors,
+    })
+}
+
+fn id_of(id: &ID, kind: &str, field: &str) -> Result<i64, Fault> {
+    decode_numeric(id, kind, field)
+}
+
+#[derive(Default)]
+pub struct FundMutation;
+
+#[Object]
+impl FundMutation {
+    /// 资金项 — creates a fund line for a county and year (FINANCE).
+    async fn fund_line_create(
+        &self,
+        ctx: &Context<'_>,
+        input: FundLineCreateInput,
+    ) -> async_graphql::Result<FundLinePayload> {
+        let actor = ctx.actor()?;
+        let input = FundLineInput {
+            county_code: input.county_code,
+            year: input.year,
+            name: input.name,
+            kind: input.kind,
+            level: input.level,
+            planned: input.planned_amount.0,
+            poverty_targeted: input.poverty_targeted,
+        };
+        let (line, user_errors) = payload(svc::create_line(ctx.db()?, actor, input).await)?;
+        Ok(FundLinePayload {
+            fund_line: line.map(FundLine),
+            user_errors,
+        })
+    }
+
+    /// 资金到位 — records money of a fund line that has arrived (FINANCE).
+    async fn fund_receipt_record(
+        &self,
+        ctx: &Context<'_>,
+        input: FundReceiptRecordInput,
+    ) -> async_graphql::Result<LedgerEntryPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let input = ReceiptInput {
+                fund_line_id: id_of(&input.fund_line, "FundLine", "fundLine")?,
+                amount: input.amount.0,
+                date: input.date.0,
+                document_no: input.document_no,
+                note: input.note,
+            };
+            svc::record_receipt(db, actor, input).await
+        }
+        .await;
+        entry_payload(result)
+    }
+
+    /// 资金安排 — allocates arrived money of a fund line to a project (FINANCE).
+    async fn fund_allocate(
+        &self,
+        ctx: &Context<'_>,
+        input: FundAllocateInput,
+    ) -> async_graphql::Result<LedgerEntryPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let input = AllocationInput {
+                fund_line_id: id_of(&input.fund_line, "FundLine", "fundLine")?,
+                project_id: id_of(&input.project, "Project", "project")?,
+                amount: input.amount.0,
+                date: input.date.0,
+                note: input.note,
+            };
+            svc::allocate(db, actor, input).await
+        }
+        .await;
+        entry_payload(result)
+    }
+
+    /// 资金拨付 — pays out money of an allocation (FINANCE).
+    async fn disbursement_record(
+        &self,
+        ctx: &Context<'_>,
+        input: DisbursementRecordInput,
+    ) -> async_graphql::Result<LedgerEntryPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let input = DisbursementInput {
+                allocation_id: id_of(&input.allocation, "LedgerEntry", "allocation")?,
+                amount: input.amount.0,
+                date: input.date.0,
+                voucher_no: input.voucher_no,
+                is_retention: input.is_retention,
+                note: input.note,
+            };
+            svc::disburse(db, actor, input).await
+        }
+        .await;
+        entry_payload(result)
+    }
+
+    /// 冲销 — reverses an entry with a new negative entry tied to it (FINANCE). The ledger
+    /// is never edited or deleted.
+    async fn ledger_entry_reverse(
+        &self,
+        ctx: &Context<'_>,
+        input: LedgerEntryReverseInput,
+    ) -> async_graphql::Result<LedgerEntryPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let id = id_of(&input.entry, "LedgerEntry", "entry")?;
+            svc::reverse(db, actor, id, input.reason, input.date.map(|d| d.0)).await
+        }
+        .await;
+        entry_payload(result)
+    }
+}
+
+/// A project's money, in yuan.
+#[derive(SimpleObject)]
+pub struct ProjectFundSummary {
+    /// 已安排
+    pub allocated: Decimal,
+    /// 已拨付
+    pub disbursed: Decimal,
+    pub by_kind: Vec<FundKindAmounts>,
+}
+
+#[derive(SimpleObject)]
+pub struct FundKindAmounts {
+    pub kind: FundKind,
+    pub allocated: Decimal,
+    pub disbursed: Decimal,
+}
+
+impl From<svc::ProjectFunds> for ProjectFundSummary {
+    fn from(funds: svc::ProjectFunds) -> Self {
+        ProjectFundSummary {
+            allocated: yuan(funds.allocated),
+            disbursed: yuan(funds.disbursed),
+            by_kind: funds
+                .by_kind
+                .into_iter()
+                .map(|(kind, allocated, disbursed)| FundKindAmounts {
+                    kind,
+                    allocated: yuan(allocated),
+                    disbursed: yuan(disbursed),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! 年度计划 — `annualPlan`, `annualPlanSet`, `annualPlanApprove`.
+use super::context::ContextExt;
+use super::errors::{OrApiError, UserError, internal, payload};
+use super::funds::FundLine;
+use super::node::{decode_numeric, global_id};
+use super::regions::Region;
+use super::scalars::{DateTime, Decimal};
+use crate::domain::money::Money;
+use crate::domain::quantity::Quantity;
+use crate::domain::sector::Sector;
+use crate::service::plans::{self as svc, PlanInput};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+
+/// Whether a plan version may still change.
+#[derive(Enum, Copy, Clone, PartialEq, Eq)]
+pub enum PlanStatus {
+    /// 草案 — editable.
+    Draft,
+    /// 已批准 — locked; a change makes a new version.
+    Approved,
+}
+
+/// One version of a county's annual plan.
+pub struct AnnualPlan(pub svc::Plan);
+
+#[Object]
+impl AnnualPlan {
+    pub async fn id(&self) -> ID {
+        global_id("AnnualPlan", self.0.plan.id)
+    }
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
+        ctx.loaders()?
+            .regions
+            .load_one(self.0.plan.county_code.clone())
+            .await?
+            .map(Region)
+            .ok_or_else(|| internal("plan without a county"))
+    }
+    async fn year(&self) -> i32 {
+        self.0.plan.year
+    }
+    async fn version(&self) -> i32 {
+        self.0.plan.version
+    }
+    async fn status(&self) -> PlanStatus {
+        if self.0.plan.status == svc::APPROVED {
+            PlanStatus::Approved
+        } else {
+            PlanStatus::Draft
+        }
+    }
+    async fn approved_at(&self) -> Option<DateTime> {
+        self.0.plan.approved_at.map(DateTime)
+    }
+    async fn approved_by(&self) -> Option<&str> {
+        self.0.plan.approved_by.as_deref()
+    }
+    /// The fund lines' planned amounts (年计划).
+    async fn fund_lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlannedFund>> {
+        let loaders = ctx.loaders()?;
+        let mut out = Vec::new();
+        for row in &self.0.fund_lines {
+            let line = loaders
+                .fund_lines
+                .load_one(row.fund_line_id)
+                .await?
+                .ok_or_else(|| internal("plan names a missing fund line"))?;
+            out.push(PlannedFund {
+                fund_line: FundLine(line),
+                planned_amount: Decimal(Money::from_fen(row.planned_fen).to_yuan()),
+            });
+        }
+        Ok(out)
+    }
+    /// Each sector's targets (道路计划建设xx公里).
+    async fn sectors(&self) -> async_graphql::Result<Vec<SectorTarget>> {
+        self.0
+            .sectors
+            .iter()
+            .map(|s| {
+                let sector: Sector = s.sector.parse().map_err(internal)?;
+                Ok(SectorTarget {
+                    sector,
+                    unit: sector.unit().to_string(),
+                    target_quantity: Decimal(Quantity::from_milli(s.target_quantity_milli).to_decimal()),
+                    target_project_count: s.target_project_count,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PlannedFund {
+    pub fund_line: FundLine,
+    /// In yuan.
+    pub planned_amount: Decimal,
+}
+
+#[derive(SimpleObject)]
+pub struct SectorTarget {
+    pub sector: Sector,
+    /// 公里, 处, 个 or 户.
+    pub unit: String,
+    /// 计划建设 — in the sector's unit.
+    pub target_quantity: Decimal,
+    /// How many projects the sector plans.
+    pub target_project_count: i32,
+}
+
+#[derive(Default)]
+pub struct PlanQuery;
+
+#[Object]
+impl PlanQuery {
+    /// A county's annual plan: the latest version, or the one asked for. Null if none.
+    async fn annual_plan(
+        &self,
+        ctx: &Context<'_>,
+        county_code: String,
+        year: i32,
+        version: Option<i32>,
+    ) -> async_graphql::Result<Option<AnnualPlan>> {
+        let actor = ctx.actor()?;
+        Ok(svc::get(ctx.db()?, actor, &county_code, year, version)
+            .await
+            .api()?
+            .map(AnnualPlan))
+    }
+}
+
+#[derive(InputObject)]
+pub struct PlannedFundInput {
+    pub fund_line: ID,
+    /// In yuan.
+    pub planned_amount: Decimal,
+}
+
+#[derive(InputObject)]
+pub struct SectorTargetInput {
+    pub sector: Sector,
+    /// In the sector's unit, at most 3 decimals.
+    pub target_quantity: Decimal,
+    pub target_project_count: i32,
+}
+
+#[derive(InputObject)]
+pub struct AnnualPlanSetInput {
+    pub county_code: String,
+    pub year: i32,
+    /// The version to edit; leave out to edit the latest draft, or to start a new version
+    /// after the latest approved one. Naming an approved version is refused (PLAN_LOCKED).
+    pub version: Option<i32>,
+    /// Every fund line of the plan with its planned amount.
+    #[graphql(default)]
+    pub fund_lines: Vec<PlannedFundInput>,
+    /// Every sector of the plan with its targets.
+    #[graphql(default)]
+    pub sectors: Vec<SectorTargetInput>,
+}
+
+#[derive(InputObject)]
+pub struct AnnualPlanApproveInput {
+    pub county_code: String,
+    pub year: i32,
+    pub version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct AnnualPlanPayload {
+    pub annual_plan: Option<AnnualPlan>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Sets the annual plan's planned amounts and sector targets (COORDINATOR).
+    async fn annual_plan_set(
+        &self,
+        ctx: &Context<'_>,
+        input: AnnualPlanSetInput,
+    ) -> async_graphql::Result<AnnualPlanPayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let mut fund_lines = Vec::new();
+            for line in &input.fund_lines {
+                fund_lines.push((
+                    decode_numeric(&line.fund_line, "FundLine", "fundLines")?,
+                    line.planned_amount.0,
+                ));
+            }
+            let sectors = input
+                .sectors
+                .iter()
+                .map(|s| (s.sector, s.target_quantity.0, s.target_project_count))
+                .collect();
+            svc::set(
+                db,
+                actor,
+                PlanInput {
+                    county_code: input.county_code,
+                    year: input.year,
+                    version: input.version,
+                    fund_lines,
+                    sectors,
+                },
+            )
+            .await
+        }
+        .await;
+        let (plan, user_errors) = payload(result)?;
+        Ok(AnnualPlanPayload {
+            annual_plan: plan.map(AnnualPlan),
+            user_errors,
+        })
+    }
+
+    /// Approves and locks a draft version of the plan (COORDINATOR).
+    async fn annual_plan_approve(
+        &self,
+        ctx: &Context<'_>,
+        input: AnnualPlanApproveInput,
+    ) -> async_graphql::Result<AnnualPlanPayload> {
+        let actor = ctx.actor()?;
+        let result = svc::approve(ctx.db()?, actor, &input.county_code, input.year, input.version).await;
+        let (plan, user_errors) = payload(result)?;
+        Ok(AnnualPlanPayload {
+            annual_plan: plan.map(AnnualPlan),
+            user_errors,
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! 资金使用情况 — `fundUtilization`: the money metrics of DESIGN §4, grouped.
+use super::context::ContextExt;
+use super::departments::Department;
+use super::errors::OrApiError;
+use super::funds::FundLine;
+use super::regions::Region;
+use super::scalars::{Date, Decimal};
+use crate::domain::funds::{FundKind, FundLevel};
+use crate::domain::metrics::{Dimension, MoneyFigures};
+use crate::domain::money::Money;
+use crate::domain::sector::Sector;
+use crate::service::utilization::{self as svc, GroupKey};
+use async_graphql::{Context, Object};
+
+/// One group of the utilization figures. The group's keys are the dimensions asked for;
+/// the others are null. Money is yuan; rates are percentages with 2 decimals, null when
+/// their denominator is 0 or the figure does not apply to the grouping.
+pub struct FundUtilizationRow {
+    key: GroupKey,
+    figures: MoneyFigures,
+}
+
+fn yuan(money: Money) -> Decimal {
+    Decimal(money.to_yuan())
+}
+
+#[Object]
+impl FundUtilizationRow {
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        region(ctx, self.key.county.as_deref()).await
+    }
+    async fn fund_kind(&self) -> Option<FundKind> {
+        self.key.fund_kind
+    }
+    async fn fund_level(&self) -> Option<FundLevel> {
+        self.key.fund_level
+    }
+    async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FundLine>> {
+        match self.key.fund_line_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.fund_lines.load_one(id).await?.map(FundLine)),
+        }
+    }
+    async fn sector(&self) -> Option<Sector> {
+        self.key.sector
+    }
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        region(ctx, self.key.township.as_deref()).await
+    }
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.key.department_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+        }
+    }
+    /// The month (1–12) of the entries' dates.
+    async fn month(&self) -> Option<i32> {
+        self.key.month
+    }
+    /// 年计划 — Σ planned amounts of the fund lines.
+    async fn planned(&self) -> Option<Decimal> {
+        self.figures.planned.map(yuan)
+    }
+    /// 到位 — Σ receipts.
+    async fn in_place(&self) -> Option<Decimal> {
+        self.figures.in_place.map(yuan)
+    }
+    /// 到位率 — inPlace / planned × 100.
+    async fn arrival_rate(&self) -> Option<Decimal> {
+        self.figures.arrival_rate().map(Decimal)
+    }
+    /// 已安排 — Σ allocations.
+    async fn allocated(&self) -> Decimal {
+        yuan(self.figures.allocated)
+    }
+    /// 未安排结余 — inPlace − allocated.
+    async fn unallocated(&self) -> Option<Decimal> {
+        self.figures.unallocated().map(yuan)
+    }
+    /// 已拨付 — Σ disbursements.
+    async fn disbursed(&self) -> Decimal {
+        yuan(self.figures.disbursed)
+    }
+    /// 支出进度 — disbursed / inPlace × 100.
+    async fn disbursement_rate(&self) -> Option<Decimal> {
+        self.figures.disbursement_rate().map(Decimal)
+    }
+}
+
+async fn region(ctx: &Context<'_>, code: Option<&str>) -> async_graphql::Result<Option<Region>> {
+    match code {
+        None => Ok(None),
+        Some(code) => Ok(ctx.loaders()?.regions.load_one(code.to_string()).await?.map(Region)),
+    }
+}
+
+#[derive(Default)]
+pub struct UtilizationQuery;
+
+#[Object]
+impl UtilizationQuery {
+    /// Fund utilization for a region and year: planned, in place, allocated, disbursed and
+    /// the rates, grouped by the dimensions given (none: one row of totals). `asOf` gives
+    /// the ledger as it stood at the end of that day. A city or province sums its counties.
+    async fn fund_utilization(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        region_code: String,
+        group_by: Option<Vec<Dimension>>,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Vec<FundUtilizationRow>> {
+        let actor = ctx.actor()?;
+        let group_by = group_by.unwrap_or_default();
+        let rows = svc::fund_utilization(ctx.db()?, actor, year, &region_code, &group_by, as_of.map(|d| d.0))
+            .await
+            .api()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FundUtilizationRow {
+                key: r.key,
+                figures: r.figures,
+            })
+            .collect())
+    }
+}

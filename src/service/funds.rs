@@ -1,0 +1,722 @@
+//! The fund ledger: fund lines, and the append-only entries that move their money —
+//! receipts (到位), allocations (安排), disbursements (拨付) and reversals (冲销).
+//!
+//! Every write locks the fund line's row first (`SELECT … FOR UPDATE` on PostgreSQL; on
+//! SQLite the write transaction already holds the database's single write lock), then
+//! checks the invariants of DESIGN §2.5 against sums read inside the same transaction, so
+//! concurrent requests cannot together overdraw a line or an allocation.
+use super::audit::{self, Change};
+use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, visible_codes};
+use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::fault::{ErrorCode, Fault, required_text};
+use crate::domain::funds::{self as rules, EntryKind, FundKind, FundLevel};
+use crate::domain::money::Money;
+use crate::domain::project::{check_not_future, china_date};
+use crate::domain::region::{RegionCode, RegionLevel};
+use chrono::{Datelike, NaiveDate};
+use entity::{fund_line, ledger_entry, project, project_village, region};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct FundLineInput {
+    pub county_code: String,
+    pub year: i32,
+    pub name: String,
+    pub kind: FundKind,
+    pub level: FundLevel,
+    pub planned: Decimal,
+    /// Defaults to the kind's default (every kind but SECTOR and SELF_RAISED).
+    pub poverty_targeted: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FundLineFilter {
+    pub county_code: Option<String>,
+    pub year: Option<i32>,
+    pub kind: Option<FundKind>,
+    pub level: Option<FundLevel>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReceiptInput {
+    pub fund_line_id: i64,
+    pub amount: Decimal,
+    pub date: NaiveDate,
+    /// 文号
+    pub document_no: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AllocationInput {
+    pub fund_line_id: i64,
+    pub project_id: i64,
+    pub amount: Decimal,
+    pub date: NaiveDate,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DisbursementInput {
+    pub allocation_id: i64,
+    pub amount: Decimal,
+    pub date: NaiveDate,
+    pub voucher_no: String,
+    pub is_retention: bool,
+    pub note: Option<String>,
+}
+
+pub fn kind_of_line(line: &fund_line::Model) -> ServiceResult<FundKind> {
+    FundKind::parse(&line.kind).ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {}", line.kind)))
+}
+
+pub fn level_of_line(line: &fund_line::Model) -> ServiceResult<FundLevel> {
+    FundLevel::parse(&line.level).ok_or_else(|| ServiceError::Internal(format!("unknown fund level {}", line.level)))
+}
+
+pub fn kind_of_entry(entry: &ledger_entry::Model) -> ServiceResult<EntryKind> {
+    EntryKind::parse(&entry.kind).ok_or_else(|| ServiceError::Internal(format!("unknown entry kind {}", entry.kind)))
+}
+
+fn amount_field(field: &str, raw: Decimal) -> Result<Money, Fault> {
+    Money::parse_positive(raw).map_err(|e| Fault::invalid(field, format!("{field}: {e}")))
+}
+
+fn optional_note(raw: &Option<String>) -> Result<Option<String>, Fault> {
+    match raw.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) if note.chars().count() > 2000 => Err(Fault::invalid("note", "a note is at most 2000 characters")),
+        Some(note) => Ok(Some(note.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// The sum of `amount_fen` over entries matching `condition`, exactly, on both databases.
+async fn sum_fen(conn: &impl ConnectionTrait, condition: Condition) -> ServiceResult<Money> {
+    let total: Option<i64> = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
+        .filter(condition)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(Money::from_fen(total.unwrap_or(0)))
+}
+
+fn of_line(line_id: i64, kind: EntryKind) -> Condition {
+    Condition::all()
+        .add(ledger_entry::Column::FundLineId.eq(line_id))
+        .add(ledger_entry::Column::Kind.eq(kind.as_str()))
+}
+
+/// What has arrived on a line and is not yet allocated.
+async fn unallocated(conn: &impl ConnectionTrait, line_id: i64) -> ServiceResult<Money> {
+    let received = sum_fen(conn, of_line(line_id, EntryKind::Receipt)).await?;
+    let allocated = sum_fen(conn, of_line(line_id, EntryKind::Allocation)).await?;
+    Ok(Money::from_fen(received.fen() - allocated.fen()))
+}
+
+/// What an allocation still has to pay out: its amount, less its reversal, less what
+/// has been disbursed from it.
+async fn undisbursed(conn: &impl ConnectionTrait, allocation: &ledger_entry::Model) -> ServiceResult<Money> {
+    let allocated = sum_fen(
+        conn,
+        Condition::any()
+            .add(ledger_entry::Column::Id.eq(allocation.id))
+            .add(ledger_entry::Column::ReversesId.eq(allocation.id)),
+    )
+    .await?;
+    let disbursed = sum_fen(
+        conn,
+        Condition::all()
+            .add(ledger_entry::Column::AllocationId.eq(allocation.id))
+            .add(ledger_entry::Column::Kind.eq(EntryKind::Disbursement.as_str())),
+    )
+    .await?;
+    Ok(Money::from_fen(allocated.fen() - disbursed.fen()))
+}
+
+/// Loads a fund line the actor may write to, taking its row lock.
+async fn lock_line(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    line_id: i64,
+    field: &str,
+) -> ServiceResult<fund_line::Model> {
+    let line = fund_line::Entity::find_by_id(line_id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| Fault::not_found(field, "there is no such fund line"))?;
+    let county = RegionCode::parse(&line.county_code).map_err(ServiceError::Internal)?;
+    if authorize_at(actor, Operation::ManageFunds, &county).is_err() {
+        return Err(Fault::not_found(field, "there is no such fund line in your area").into());
+    }
+    Ok(line)
+}
+
+fn check_entry_date(field: &str, date: NaiveDate) -> Result<(), Fault> {
+    check_not_future(field, date, china_date(chrono::Utc::now()))
+}
+
+pub async fn create_line(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: FundLineInput,
+) -> ServiceResult<fund_line::Model> {
+    authorize(actor, Operation::ManageFunds)?;
+    let county = super::regions::parse_code("countyCode", &input.county_code)?;
+    authorize_at(actor, Operation::ManageFunds, &county)?;
+    if county.level() != RegionLevel::County {
+        return Err(Fault::invalid(
+            "countyCode",
+            format!(
+                "fund lines belong to a county; {county} is a {}",
+                county.level().chinese_name()
+            ),
+        )
+        .into());
+    }
+    let name = required_text("name", "the fund line's name", &input.name, 200)?;
+    crate::domain::project::check_year(input.year)?;
+    let planned =
+        Money::parse(input.planned).map_err(|e| Fault::invalid("plannedAmount", format!("plannedAmount: {e}")))?;
+    if planned.fen() < 0 {
+        return Err(Fault::invalid("plannedAmount", "the planned amount cannot be negative").into());
+    }
+    let txn = begin_write(db).await?;
+    super::regions::get(&txn, actor, "countyCode", &county).await?;
+    let now = chrono::Utc::now();
+    let model = fund_line::Entity::insert(fund_line::ActiveModel {
+        county_code: Set(county.to_string()),
+        year: Set(input.year),
+        name: Set(name.clone()),
+        kind: Set(input.kind.as_str().to_string()),
+        level: Set(input.level.as_str().to_string()),
+        planned_fen: Set(planned.fen()),
+        poverty_targeted: Set(input
+            .poverty_targeted
+            .unwrap_or(input.kind.poverty_targeted_by_default())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec_with_returning(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Fault::new(
+                ErrorCode::AlreadyExists,
+                &["input", "name"],
+                format!(
+                    "county {county} already has a fund line named {name} for {}",
+                    input.year
+                ),
+            )
+            .into()
+        } else {
+            ServiceError::from(e)
+        }
+    })?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "fund_line.create",
+            entity_type: "FundLine",
+            entity_id: model.id.to_string(),
+            region_code: Some(model.county_code.clone()),
+            before: None,
+            after: serde_json::to_value(&model).ok(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn list_lines(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &FundLineFilter,
+    page: &PageRequest<i64>,
+) -> ServiceResult<Page<fund_line::Model>> {
+    authorize(actor, Operation::ViewFunds)?;
+    let mut query = fund_line::Entity::find().filter(visible_codes(&actor.scope, fund_line::Column::CountyCode));
+    if let Some(county) = &filter.county_code {
+        query = query.filter(fund_line::Column::CountyCode.eq(county.trim()));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(fund_line::Column::Year.eq(year));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(fund_line::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(level) = filter.level {
+        query = query.filter(fund_line::Column::Level.eq(level.as_str()));
+    }
+    let total_count = query.clone().count(db).await?;
+    if let Some(after) = page.after {
+        query = query.filter(fund_line::Column::Id.gt(after));
+    }
+    let rows = query
+        .order_by_asc(fund_line::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_overfetch(rows, page.first, total_count))
+}
+
+/// The fund line with `id`, if the actor may see it.
+pub async fn find_line(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> ServiceResult<Option<fund_line::Model>> {
+    authorize(actor, Operation::ViewFunds)?;
+    let Some(line) = fund_line::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let county = RegionCode::parse(&line.county_code).map_err(ServiceError::Internal)?;
+    Ok(actor.scope.sees(&county).then_some(line))
+}
+
+/// The ledger entry with `id`, if the actor may see it: its line's county is visible, and
+/// for an entry of a project, the project too.
+pub async fn find_entry(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<ledger_entry::Model>> {
+    authorize(actor, Operation::ViewFunds)?;
+    let Some(entry) = ledger_entry::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let visible = match entry.project_id {
+        Some(project_id) => super::projects::find(conn, actor, project_id).await?.is_some(),
+        None => actor
+            .scope
+            .sees(&RegionCode::parse(&entry.county_code).map_err(ServiceError::Internal)?),
+    };
+    Ok(visible.then_some(entry))
+}
+
+struct NewEntry {
+    kind: EntryKind,
+    line: fund_line::Model,
+    date: NaiveDate,
+    amount: i64,
+    project: Option<project::Model>,
+    allocation_id: Option<i64>,
+    document_no: Option<String>,
+    is_retention: bool,
+    reverses_id: Option<i64>,
+    note: Option<String>,
+}
+
+async fn write_entry(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    entry: NewEntry,
+) -> ServiceResult<ledger_entry::Model> {
+    let model = ledger_entry::Entity::insert(ledger_entry::ActiveModel {
+        kind: Set(entry.kind.as_str().to_string()),
+        fund_line_id: Set(entry.line.id),
+        county_code: Set(entry.line.county_code.clone()),
+        year: Set(entry.line.year),
+        entry_date: Set(entry.date),
+        entry_month: Set(entry.date.month() as i32),
+        amount_fen: Set(entry.amount),
+        project_id: Set(entry.project.as_ref().map(|p| p.id)),
+        township_code: Set(entry.project.as_ref().map(|p| p.township_code.clone())),
+        sector: Set(entry.project.as_ref().map(|p| p.sector.clone())),
+        allocation_id: Set(entry.allocation_id),
+        document_no: Set(entry.document_no),
+        is_retention: Set(entry.is_retention),
+        reverses_id: Set(entry.reverses_id),
+        note: Set(entry.note),
+        recorded_by: Set(actor.username.clone()),
+        recorded_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            ServiceError::from(Fault::new(
+                ErrorCode::AlreadyReversed,
+                &["input", "entry"],
+                "this entry has already been reversed",
+            ))
+        } else {
+            ServiceError::from(e)
+        }
+    })?;
+    let region = model.township_code.clone().unwrap_or_else(|| model.county_code.clone());
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type: "LedgerEntry",
+            entity_id: model.id.to_string(),
+            region_code: Some(region),
+            before: None,
+            after: serde_json::to_value(&model).ok(),
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// 资金到位 — records money of a fund line that has arrived.
+pub async fn record_receipt(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: ReceiptInput,
+) -> ServiceResult<ledger_entry::Model> {
+    authorize(actor, Operation::ManageFunds)?;
+    let amount = amount_field("amount", input.amount)?;
+    let document_no = required_text("documentNo", "the document number (文号)", &input.document_no, 100)?;
+    check_entry_date("date", input.date)?;
+    let note = optional_note(&input.note)?;
+    let txn = begin_write(db).await?;
+    let line = lock_line(&txn, actor, input.fund_line_id, "fundLine").await?;
+    let entry = NewEntry {
+        kind: EntryKind::Receipt,
+        line,
+        date: input.date,
+        amount: amount.fen(),
+        project: None,
+        allocation_id: None,
+        document_no: Some(document_no),
+        is_retention: false,
+        reverses_id: None,
+        note,
+    };
+    let model = write_entry(&txn, actor, "ledger.receipt", entry).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Whether any of a project's villages is a poverty village.
+async fn serves_poverty_village(conn: &impl ConnectionTrait, project_id: i64) -> ServiceResult<bool> {
+    let villages: Vec<String> = project_village::Entity::find()
+        .select_only()
+        .column(project_village::Column::VillageCode)
+        .filter(project_village::Column::ProjectId.eq(project_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let poverty = region::Entity::find()
+        .filter(region::Column::Code.is_in(villages))
+        .filter(region::Column::IsPovertyVillage.eq(true))
+        .count(conn)
+        .await?;
+    Ok(poverty > 0)
+}
+
+/// 资金安排 — assigns money that has arrived on a fund line to a project.
+pub async fn allocate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: AllocationInput,
+) -> ServiceResult<ledger_entry::Model> {
+    authorize(actor, Operation::ManageFunds)?;
+    let amount = amount_field("amount", input.amount)?;
+    check_entry_date("date", input.date)?;
+    let note = optional_note(&input.note)?;
+    let txn = begin_write(db).await?;
+    let line = lock_line(&txn, actor, input.fund_line_id, "fundLine").await?;
+    let project = super::projects::find(&txn, actor, input.project_id)
+        .await?
+        .ok_or_else(|| Fault::not_found("project", "there is no such project in your area"))?;
+    if project.county_code != line.county_code {
+        return Err(Fault::invalid(
+            "project",
+            format!("project {} is in another county than the fund line", project.code),
+        )
+        .into());
+    }
+    rules::check_allocatable(super::projects::status_of(&project)?)?;
+    rules::check_negative_list(kind_of_line(&line)?, super::projects::sector_of(&project)?)?;
+    let serves_poverty = serves_poverty_village(&txn, project.id).await?;
+    rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
+    let available = unallocated(&txn, line.id).await?;
+    rules::check_available(
+        amount,
+        available,
+        &format!("has arrived on {} and is not yet allocated", line.name),
+        "amount",
+    )?;
+    let entry = NewEntry {
+        kind: EntryKind::Allocation,
+        line,
+        date: input.date,
+        amount: amount.fen(),
+        project: Some(project),
+        allocation_id: None,
+        document_no: None,
+        is_retention: false,
+        reverses_id: None,
+        note,
+    };
+    let model = write_entry(&txn, actor, "ledger.allocation", entry).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// 资金拨付 — pays out money of an allocation.
+pub async fn disburse(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: DisbursementInput,
+) -> ServiceResult<ledger_entry::Model> {
+    authorize(actor, Operation::ManageFunds)?;
+    let amount = amount_field("amount", input.amount)?;
+    let voucher_no = required_text("voucherNo", "the voucher number", &input.voucher_no, 100)?;
+    check_entry_date("date", input.date)?;
+    let note = optional_note(&input.note)?;
+    let txn = begin_write(db).await?;
+    let allocation = ledger_entry::Entity::find_by_id(input.allocation_id)
+        .one(&txn)
+        .await?
+        .filter(|e| e.kind == EntryKind::Allocation.as_str() && e.reverses_id.is_none())
+        .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation"))?;
+    let line = lock_line(&txn, actor, allocation.fund_line_id, "allocation").await?;
+    let project_id = allocation
+        .project_id
+        .ok_or_else(|| ServiceError::Internal("allocation without a project".into()))?;
+    let project = super::projects::find(&txn, actor, project_id)
+        .await?
+        .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation in your area"))?;
+    rules::check_disbursable(super::projects::status_of(&project)?, input.is_retention)?;
+    let available = undisbursed(&txn, &allocation).await?;
+    rules::check_available(amount, available, "remains of this allocation", "amount")?;
+    let entry = NewEntry {
+        kind: EntryKind::Disbursement,
+        line,
+        date: input.date,
+        amount: amount.fen(),
+        project: Some(project),
+        allocation_id: Some(allocation.id),
+        document_no: Some(voucher_no),
+        is_retention: input.is_retention,
+        reverses_id: None,
+        note,
+    };
+    let model = write_entry(&txn, actor, "ledger.disbursement", entry).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// 冲销 — reverses an entry with a new, negative entry tied to it. The ledger is never
+/// edited: the reversal must leave every invariant holding (a receipt cannot be reversed
+/// below what is allocated, an allocation not once anything is paid from it).
+pub async fn reverse(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    entry_id: i64,
+    reason: Option<String>,
+    date: Option<NaiveDate>,
+) -> ServiceResult<ledger_entry::Model> {
+    authorize(actor, Operation::ManageFunds)?;
+    let reason = match reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => r.to_string(),
+        None => return Err(Fault::invalid("reason", "give the reason for the reversal").into()),
+    };
+    let date = date.unwrap_or_else(|| china_date(chrono::Utc::now()));
+    check_entry_date("date", date)?;
+    let txn = begin_write(db).await?;
+    let original = ledger_entry::Entity::find_by_id(entry_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Fault::not_found("entry", "there is no such ledger entry"))?;
+    let line = lock_line(&txn, actor, original.fund_line_id, "entry").await?;
+    if original.reverses_id.is_some() {
+        return Err(Fault::invalid(
+            "entry",
+            "a reversal cannot itself be reversed; record a new entry instead",
+        )
+        .into());
+    }
+    let kind = kind_of_entry(&original)?;
+    let amount = Money::from_fen(original.amount_fen);
+    match kind {
+        EntryKind::Receipt => {
+            let available = unallocated(&txn, line.id).await?;
+            rules::check_available(
+                amount,
+                available,
+                "is unallocated on this line, so the receipt cannot be reversed",
+                "entry",
+            )?;
+        }
+        EntryKind::Allocation => {
+            let available = undisbursed(&txn, &original).await?;
+            if available != amount {
+                return Err(Fault::new(
+                    ErrorCode::InsufficientFunds,
+                    &["input", "entry"],
+                    format!(
+                        "{} yuan of this allocation has been paid out; reverse those disbursements first",
+                        Money::from_fen(amount.fen() - available.fen())
+                    ),
+                )
+                .into());
+            }
+        }
+        EntryKind::Disbursement => {}
+    }
+    let project = match original.project_id {
+        Some(id) => Some(
+            project::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| ServiceError::Internal(format!("entry {} names a missing project", original.id)))?,
+        ),
+        None => None,
+    };
+    let entry = NewEntry {
+        kind,
+        line,
+        date,
+        amount: -original.amount_fen,
+        project,
+        allocation_id: original.allocation_id,
+        document_no: original.document_no.clone(),
+        is_retention: original.is_retention,
+        reverses_id: Some(original.id),
+        note: Some(reason),
+    };
+    let model = write_entry(&txn, actor, "ledger.reversal", entry).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Entries of `kind` per project (reversals included), oldest first, for batching.
+pub async fn entries_of_projects(
+    db: &DatabaseConnection,
+    project_ids: &[i64],
+    kind: EntryKind,
+) -> ServiceResult<HashMap<i64, Vec<ledger_entry::Model>>> {
+    let rows = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(ledger_entry::Column::Kind.eq(kind.as_str()))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<ledger_entry::Model>> = HashMap::new();
+    for row in rows {
+        if let Some(project_id) = row.project_id {
+            out.entry(project_id).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// A project's money: allocated and disbursed, in all and per fund kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectFunds {
+    pub allocated: Money,
+    pub disbursed: Money,
+    pub by_kind: Vec<(FundKind, Money, Money)>,
+}
+
+/// Fund summaries of many projects in one grouped query.
+pub async fn summaries_of_projects(
+    db: &DatabaseConnection,
+    project_ids: &[i64],
+) -> ServiceResult<HashMap<i64, ProjectFunds>> {
+    use sea_orm::sea_query::{Alias, Query};
+    let statement = Query::select()
+        .column((ledger_entry::Entity, ledger_entry::Column::ProjectId))
+        .column((fund_line::Entity, fund_line::Column::Kind))
+        .expr_as(
+            Expr::col((ledger_entry::Entity, ledger_entry::Column::Kind)),
+            Alias::new("entry_kind"),
+        )
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(ledger_entry.amount_fen), 0) AS BIGINT)"),
+            Alias::new("total"),
+        )
+        .from(ledger_entry::Entity)
+        .inner_join(
+            fund_line::Entity,
+            Expr::col((fund_line::Entity, fund_line::Column::Id))
+                .equals((ledger_entry::Entity, ledger_entry::Column::FundLineId)),
+        )
+        .and_where(
+            Expr::col((ledger_entry::Entity, ledger_entry::Column::ProjectId)).is_in(project_ids.iter().copied()),
+        )
+        .group_by_col((ledger_entry::Entity, ledger_entry::Column::ProjectId))
+        .group_by_col((fund_line::Entity, fund_line::Column::Kind))
+        .group_by_col((ledger_entry::Entity, ledger_entry::Column::Kind))
+        .to_owned();
+    let mut out: HashMap<i64, ProjectFunds> = project_ids.iter().map(|id| (*id, ProjectFunds::default())).collect();
+    for row in db.query_all(&statement).await? {
+        let project_id: i64 = row.try_get("", "project_id")?;
+        let fund_kind: String = row.try_get("", "kind")?;
+        let entry_kind: String = row.try_get("", "entry_kind")?;
+        let total = Money::from_fen(row.try_get("", "total")?);
+        let fund_kind = FundKind::parse(&fund_kind)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {fund_kind}")))?;
+        let summary = out.entry(project_id).or_default();
+        let slot = match summary.by_kind.iter().position(|(k, _, _)| *k == fund_kind) {
+            Some(i) => i,
+            None => {
+                summary.by_kind.push((fund_kind, Money::ZERO, Money::ZERO));
+                summary.by_kind.len() - 1
+            }
+        };
+        match EntryKind::parse(&entry_kind) {
+            Some(EntryKind::Allocation) => {
+                summary.allocated = Money::from_fen(summary.allocated.fen() + total.fen());
+                summary.by_kind[slot].1 = Money::from_fen(summary.by_kind[slot].1.fen() + total.fen());
+            }
+            Some(EntryKind::Disbursement) => {
+                summary.disbursed = Money::from_fen(summary.disbursed.fen() + total.fen());
+                summary.by_kind[slot].2 = Money::from_fen(summary.by_kind[slot].2.fen() + total.fen());
+            }
+            _ => {}
+        }
+    }
+    for summary in out.values_mut() {
+        summary.by_kind.sort_by_key(|(k, _, _)| *k);
+    }
+    Ok(out)
+}
+
+/// Receipts, allocations and disbursements per fund line, for the fund line's own figures.
+pub async fn totals_of_lines(
+    db: &DatabaseConnection,
+    line_ids: &[i64],
+) -> ServiceResult<HashMap<i64, (Money, Money, Money)>> {
+    let rows: Vec<(i64, String, i64)> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::FundLineId)
+        .column(ledger_entry::Column::Kind)
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
+        .filter(ledger_entry::Column::FundLineId.is_in(line_ids.iter().copied()))
+        .group_by(ledger_entry::Column::FundLineId)
+        .group_by(ledger_entry::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, (Money, Money, Money)> = line_ids
+        .iter()
+        .map(|id| (*id, (Money::ZERO, Money::ZERO, Money::ZERO)))
+        .collect();
+    for (line_id, kind, total) in rows {
+        let slot = out.entry(line_id).or_insert((Money::ZERO, Money::ZERO, Money::ZERO));
+        match EntryKind::parse(&kind) {
+            Some(EntryKind::Receipt) => slot.0 = Money::from_fen(total),
+            Some(EntryKind::Allocation) => slot.1 = Money::from_fen(total),
+            Some(EntryKind::Disbursement) => slot.2 = Money::from_fen(total),
+            None => {}
+        }
+    }
+    Ok(out)
+}

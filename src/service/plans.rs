@@ -1,0 +1,401 @@
+//! 年度计划 — the annual plan of a county: the fund lines' planned amounts and each
+//! sector's targets. A draft is edited in place; approval locks it; a change after that
+//! is a new version, and every version stays readable.
+use super::audit::{self, Change};
+use super::{ServiceError, ServiceResult, begin_write};
+use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::fault::{ErrorCode, Fault};
+use crate::domain::money::Money;
+use crate::domain::quantity::Quantity;
+use crate::domain::region::{RegionCode, RegionLevel};
+use crate::domain::sector::Sector;
+use chrono::NaiveDate;
+use entity::{annual_plan, annual_plan_fund, annual_plan_sector, fund_line};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use std::collections::HashMap;
+
+pub const DRAFT: &str = "DRAFT";
+pub const APPROVED: &str = "APPROVED";
+
+#[derive(Clone, Debug)]
+pub struct PlanInput {
+    pub county_code: String,
+    pub year: i32,
+    /// The version being edited; `None` edits the latest draft or starts a new version
+    /// after the latest approved one.
+    pub version: Option<i32>,
+    pub fund_lines: Vec<(i64, Decimal)>,
+    pub sectors: Vec<(Sector, Decimal, i32)>,
+}
+
+/// One version of a plan with its contents.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub plan: annual_plan::Model,
+    pub fund_lines: Vec<annual_plan_fund::Model>,
+    pub sectors: Vec<annual_plan_sector::Model>,
+}
+
+fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<RegionCode> {
+    let county = super::regions::parse_code("countyCode", raw)?;
+    if county.level() != RegionLevel::County {
+        return Err(Fault::invalid(
+            "countyCode",
+            format!(
+                "annual plans belong to a county; {county} is a {}",
+                county.level().chinese_name()
+            ),
+        )
+        .into());
+    }
+    authorize_at(actor, operation, &county)?;
+    Ok(county)
+}
+
+async fn load(conn: &impl ConnectionTrait, plan: annual_plan::Model) -> ServiceResult<Plan> {
+    let fund_lines = annual_plan_fund::Entity::find()
+        .filter(annual_plan_fund::Column::PlanId.eq(plan.id))
+        .order_by_asc(annual_plan_fund::Column::FundLineId)
+        .all(conn)
+        .await?;
+    let sectors = annual_plan_sector::Entity::find()
+        .filter(annual_plan_sector::Column::PlanId.eq(plan.id))
+        .all(conn)
+        .await?;
+    let mut sectors = sectors;
+    sectors.sort_by_key(|s| Sector::ALL.iter().position(|x| x.as_str() == s.sector));
+    Ok(Plan {
+        plan,
+        fund_lines,
+        sectors,
+    })
+}
+
+async fn latest(conn: &impl ConnectionTrait, county: &str, year: i32) -> ServiceResult<Option<annual_plan::Model>> {
+    Ok(annual_plan::Entity::find()
+        .filter(annual_plan::Column::CountyCode.eq(county))
+        .filter(annual_plan::Column::Year.eq(year))
+        .order_by_desc(annual_plan::Column::Version)
+        .one(conn)
+        .await?)
+}
+
+/// Reads one version of the plan (the latest when `version` is `None`).
+pub async fn get(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    county_code: &str,
+    year: i32,
+    version: Option<i32>,
+) -> ServiceResult<Option<Plan>> {
+    authorize(actor, Operation::ViewFunds)?;
+    let county = super::regions::parse_code("countyCode", county_code)?;
+    if !actor.scope.sees(&county) {
+        return Ok(None);
+    }
+    let plan = match version {
+        None => latest(db, county.as_str(), year).await?,
+        Some(v) => {
+            annual_plan::Entity::find()
+                .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
+                .filter(annual_plan::Column::Year.eq(year))
+                .filter(annual_plan::Column::Version.eq(v))
+                .one(db)
+                .await?
+        }
+    };
+    match plan {
+        Some(plan) => Ok(Some(load(db, plan).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Sets the plan's contents (all of them: lines and sectors not named are dropped from
+/// the version being edited).
+pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> ServiceResult<Plan> {
+    authorize(actor, Operation::ManagePlan)?;
+    let county = county_of(actor, Operation::ManagePlan, &input.county_code)?;
+    crate::domain::project::check_year(input.year)?;
+    let mut faults = Vec::new();
+    let mut amounts = Vec::new();
+    for (i, (line_id, raw)) in input.fund_lines.iter().enumerate() {
+        match Money::parse(*raw) {
+            Ok(m) if m.fen() >= 0 => amounts.push((*line_id, m)),
+            Ok(_) => faults.push(Fault::new(
+                ErrorCode::InvalidInput,
+                &["input", "fundLines", &i.to_string(), "plannedAmount"],
+                "a planned amount cannot be negative",
+            )),
+            Err(e) => faults.push(Fault::new(
+                ErrorCode::InvalidInput,
+                &["input", "fundLines", &i.to_string(), "plannedAmount"],
+                e.to_string(),
+            )),
+        }
+    }
+    let mut targets = Vec::new();
+    for (i, (sector, quantity, count)) in input.sectors.iter().enumerate() {
+        let at = |field: &str| {
+            vec![
+                "input".to_string(),
+                "sectors".to_string(),
+                i.to_string(),
+                field.to_string(),
+            ]
+        };
+        match Quantity::parse(*quantity) {
+            Ok(q) if *count >= 0 => targets.push((*sector, q, *count)),
+            Ok(_) => faults.push(Fault {
+                code: ErrorCode::InvalidInput,
+                field: at("targetProjectCount"),
+                message: "a target project count cannot be negative".into(),
+            }),
+            Err(m) => faults.push(Fault {
+                code: ErrorCode::InvalidInput,
+                field: at("targetQuantity"),
+                message: m,
+            }),
+        }
+        if input.sectors.iter().filter(|(s, _, _)| s == sector).count() > 1 {
+            faults.push(Fault {
+                code: ErrorCode::InvalidInput,
+                field: at("sector"),
+                message: format!("{} is listed twice", sector.as_str()),
+            });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (line_id, _) in &input.fund_lines {
+        if !seen.insert(*line_id) {
+            faults.push(Fault::invalid("fundLines", "a fund line is listed twice"));
+        }
+    }
+    if !faults.is_empty() {
+        return Err(ServiceError::Rejected(faults));
+    }
+    let txn = begin_write(db).await?;
+    let lines = fund_line::Entity::find()
+        .filter(fund_line::Column::Id.is_in(amounts.iter().map(|(id, _)| *id)))
+        .all(&txn)
+        .await?;
+    for (line_id, _) in &amounts {
+        match lines.iter().find(|l| l.id == *line_id) {
+            Some(line) if line.county_code == county.as_str() && line.year == input.year => {}
+            Some(line) => {
+                return Err(Fault::invalid(
+                    "fundLines",
+                    format!(
+                        "fund line {} is not one of county {county}'s lines for {}",
+                        line.name, input.year
+                    ),
+                )
+                .into());
+            }
+            None => return Err(Fault::not_found("fundLines", "one of the fund lines does not exist").into()),
+        }
+    }
+    let current = latest(&txn, county.as_str(), input.year).await?;
+    if let Some(asked) = input.version {
+        let target = annual_plan::Entity::find()
+            .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
+            .filter(annual_plan::Column::Year.eq(input.year))
+            .filter(annual_plan::Column::Version.eq(asked))
+            .one(&txn)
+            .await?;
+        match target {
+            Some(plan) if plan.status == APPROVED => {
+                return Err(Fault::new(
+                    ErrorCode::PlanLocked,
+                    &["input", "version"],
+                    format!("version {asked} of the {} plan is approved and locked; leave out the version to make a new one", input.year),
+                )
+                .into());
+            }
+            Some(_) => {}
+            None if current
+                .as_ref()
+                .is_none_or(|c| c.status == APPROVED && asked == c.version + 1) => {}
+            None => {
+                return Err(Fault::not_found(
+                    "version",
+                    format!("there is no version {asked} of the {} plan", input.year),
+                )
+                .into());
+            }
+        }
+    }
+    let now = chrono::Utc::now();
+    let before = match &current {
+        Some(plan) => Some(load(&txn, plan.clone()).await?),
+        None => None,
+    };
+    let plan = match current {
+        Some(plan) if plan.status == DRAFT => {
+            annual_plan_fund::Entity::delete_many()
+                .filter(annual_plan_fund::Column::PlanId.eq(plan.id))
+                .exec(&txn)
+                .await?;
+            annual_plan_sector::Entity::delete_many()
+                .filter(annual_plan_sector::Column::PlanId.eq(plan.id))
+                .exec(&txn)
+                .await?;
+            annual_plan::Entity::update(annual_plan::ActiveModel {
+                id: Set(plan.id),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?
+        }
+        previous => {
+            annual_plan::Entity::insert(annual_plan::ActiveModel {
+                county_code: Set(county.to_string()),
+                year: Set(input.year),
+                version: Set(previous.map_or(1, |p| p.version + 1)),
+                status: Set(DRAFT.to_string()),
+                approved_at: Set(None),
+                approved_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec_with_returning(&txn)
+            .await?
+        }
+    };
+    if !amounts.is_empty() {
+        annual_plan_fund::Entity::insert_many(amounts.iter().map(|(line_id, amount)| annual_plan_fund::ActiveModel {
+            plan_id: Set(plan.id),
+            fund_line_id: Set(*line_id),
+            planned_fen: Set(amount.fen()),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    if !targets.is_empty() {
+        annual_plan_sector::Entity::insert_many(targets.iter().map(|(sector, quantity, count)| {
+            annual_plan_sector::ActiveModel {
+                plan_id: Set(plan.id),
+                sector: Set(sector.as_str().to_string()),
+                target_quantity_milli: Set(quantity.milli()),
+                target_project_count: Set(*count),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let after = load(&txn, plan).await?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "annual_plan.set",
+            entity_type: "AnnualPlan",
+            entity_id: after.plan.id.to_string(),
+            region_code: Some(county.to_string()),
+            before: before.filter(|b| b.plan.id == after.plan.id).map(|b| snapshot(&b)),
+            after: Some(snapshot(&after)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn snapshot(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors})
+}
+
+/// Approves (locks) a draft version.
+pub async fn approve(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    county_code: &str,
+    year: i32,
+    version: i32,
+) -> ServiceResult<Plan> {
+    authorize(actor, Operation::ManagePlan)?;
+    let county = county_of(actor, Operation::ManagePlan, county_code)?;
+    let txn = begin_write(db).await?;
+    let plan = annual_plan::Entity::find()
+        .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
+        .filter(annual_plan::Column::Year.eq(year))
+        .filter(annual_plan::Column::Version.eq(version))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Fault::not_found("version", format!("there is no version {version} of the {year} plan")))?;
+    if plan.status == APPROVED {
+        return Err(Fault::new(
+            ErrorCode::PlanLocked,
+            &["input", "version"],
+            format!("version {version} is already approved"),
+        )
+        .into());
+    }
+    let updated = annual_plan::Entity::update(annual_plan::ActiveModel {
+        id: Set(plan.id),
+        status: Set(APPROVED.to_string()),
+        approved_at: Set(Some(chrono::Utc::now())),
+        approved_by: Set(Some(actor.username.clone())),
+        updated_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let after = load(&txn, updated).await?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "annual_plan.approve",
+            entity_type: "AnnualPlan",
+            entity_id: after.plan.id.to_string(),
+            region_code: Some(county.to_string()),
+            before: Some(serde_json::json!({"plan": plan})),
+            after: Some(snapshot(&after)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The plan in force for each county at the end of `as_of` (or now): the latest version
+/// approved by then, per county and year.
+pub async fn in_force(
+    conn: &impl ConnectionTrait,
+    county_codes: &[String],
+    year: i32,
+    as_of: Option<NaiveDate>,
+) -> ServiceResult<HashMap<String, Plan>> {
+    let mut query = annual_plan::Entity::find()
+        .filter(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()))
+        .filter(annual_plan::Column::Year.eq(year))
+        .filter(annual_plan::Column::Status.eq(APPROVED));
+    if let Some(day) = as_of {
+        query = query.filter(annual_plan::Column::ApprovedAt.lt(end_of_day_china(day)));
+    }
+    let mut out: HashMap<String, annual_plan::Model> = HashMap::new();
+    for plan in query.all(conn).await? {
+        match out.get(&plan.county_code) {
+            Some(existing) if existing.version >= plan.version => {}
+            _ => {
+                out.insert(plan.county_code.clone(), plan);
+            }
+        }
+    }
+    let mut plans = HashMap::new();
+    for (county, plan) in out {
+        plans.insert(county, load(conn, plan).await?);
+    }
+    Ok(plans)
+}
+
+/// The instant a China calendar day ends (the next day's 00:00 at UTC+8).
+pub fn end_of_day_china(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let next = day.succ_opt().unwrap_or(day);
+    next.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default() - chrono::Duration::hours(8)
+}

@@ -1,0 +1,221 @@
+//! 资金使用 — the money metrics of DESIGN §4 for a region and year, grouped as asked, as
+//! the ledger stood at the end of a day. One grouped scan of the ledger; the formulas are
+//! `domain::metrics`.
+//!
+//! Planned amounts and receipts belong to a fund line, not to a project: grouped by a
+//! project's sector, township or department, `planned` and `inPlace` (and what derives
+//! from them) are absent; grouped by month, `planned` is. For a township or village, only
+//! the money that reached its projects is counted.
+use super::{ServiceError, ServiceResult};
+use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::funds::{EntryKind, FundKind, FundLevel};
+use crate::domain::metrics::{Dimension, MoneyFigures};
+use crate::domain::money::Money;
+use crate::domain::region::RegionLevel;
+use crate::domain::sector::Sector;
+use chrono::NaiveDate;
+use entity::{fund_line, ledger_entry, project};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::{BTreeMap, HashMap};
+
+/// The group a row stands for; only the requested dimensions are set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub county: Option<String>,
+    pub fund_kind: Option<FundKind>,
+    pub fund_level: Option<FundLevel>,
+    pub fund_line_id: Option<i64>,
+    pub sector: Option<Sector>,
+    pub township: Option<String>,
+    pub department_id: Option<i64>,
+    pub month: Option<i32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UtilizationRow {
+    pub key: GroupKey,
+    pub figures: MoneyFigures,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    planned: i64,
+    in_place: i64,
+    allocated: i64,
+    disbursed: i64,
+}
+
+pub async fn fund_utilization(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    year: i32,
+    region_code: &str,
+    group_by: &[Dimension],
+    as_of: Option<NaiveDate>,
+) -> ServiceResult<Vec<UtilizationRow>> {
+    authorize(actor, Operation::ViewFunds)?;
+    let region = super::regions::parse_code("regionCode", region_code)?;
+    authorize_at(actor, Operation::ViewFunds, &region)?;
+    super::regions::get(db, actor, "regionCode", &region).await?;
+    let wants = |d: Dimension| group_by.contains(&d);
+    let county_wide = region.level() <= RegionLevel::County;
+    let by_project = group_by.iter().any(|d| d.is_project_attribute());
+    let in_place_applies = county_wide && !by_project;
+    let planned_applies = in_place_applies && !wants(Dimension::Month);
+    // Fund lines of the counties in the region (for a township: of its county).
+    let county_prefix = if county_wide {
+        region.subtree_prefix().to_string()
+    } else {
+        region
+            .ancestors()
+            .into_iter()
+            .find(|c| c.level() == RegionLevel::County)
+            .map(|c| c.subtree_prefix().to_string())
+            .unwrap_or_default()
+    };
+    // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
+    // the dated ledger entries and to when a plan was approved.
+    let lines: HashMap<i64, fund_line::Model> = fund_line::Entity::find()
+        .filter(fund_line::Column::CountyCode.starts_with(&county_prefix))
+        .filter(fund_line::Column::Year.eq(year))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+
+    let key_of_line = |line: &fund_line::Model| -> ServiceResult<GroupKey> {
+        Ok(GroupKey {
+            county: wants(Dimension::County).then(|| line.county_code.clone()),
+            fund_kind: if wants(Dimension::FundKind) {
+                Some(super::funds::kind_of_line(line)?)
+            } else {
+                None
+            },
+            fund_level: if wants(Dimension::FundLevel) {
+                Some(super::funds::level_of_line(line)?)
+            } else {
+                None
+            },
+            fund_line_id: wants(Dimension::FundLine).then_some(line.id),
+            ..Default::default()
+        })
+    };
+
+    let mut groups: BTreeMap<GroupKey, Sums> = BTreeMap::new();
+    if planned_applies {
+        let counties: Vec<String> = {
+            let mut c: Vec<String> = lines.values().map(|l| l.county_code.clone()).collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        let plans = super::plans::in_force(db, &counties, year, as_of).await?;
+        for line in lines.values() {
+            let planned = plans
+                .get(&line.county_code)
+                .and_then(|p| p.fund_lines.iter().find(|f| f.fund_line_id == line.id))
+                .map_or(line.planned_fen, |f| f.planned_fen);
+            groups.entry(key_of_line(line)?).or_default().planned += planned;
+        }
+    }
+
+    let e = Alias::new("e");
+    let mut statement = Query::select();
+    statement
+        .expr_as(
+            Expr::col((e.clone(), ledger_entry::Column::FundLineId)),
+            Alias::new("fund_line_id"),
+        )
+        .expr_as(Expr::col((e.clone(), ledger_entry::Column::Kind)), Alias::new("kind"))
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)"),
+            Alias::new("total"),
+        )
+        .from_as(ledger_entry::Entity, e.clone())
+        .and_where(Expr::col((e.clone(), ledger_entry::Column::Year)).eq(year))
+        .group_by_col((e.clone(), ledger_entry::Column::FundLineId))
+        .group_by_col((e.clone(), ledger_entry::Column::Kind));
+    if county_wide {
+        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::CountyCode)).like(format!("{county_prefix}%")));
+    } else {
+        statement.and_where(
+            Expr::col((e.clone(), ledger_entry::Column::TownshipCode)).like(format!("{}%", region.subtree_prefix())),
+        );
+    }
+    if !in_place_applies {
+        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::Kind)).ne(EntryKind::Receipt.as_str()));
+    }
+    if let Some(day) = as_of {
+        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::EntryDate)).lte(day));
+    }
+    for (dimension, column) in [
+        (Dimension::Sector, ledger_entry::Column::Sector),
+        (Dimension::Township, ledger_entry::Column::TownshipCode),
+        (Dimension::Month, ledger_entry::Column::EntryMonth),
+    ] {
+        if wants(dimension) {
+            statement.column((e.clone(), column)).group_by_col((e.clone(), column));
+        }
+    }
+    if wants(Dimension::Department) {
+        let p = Alias::new("p");
+        statement
+            .join_as(
+                sea_orm::sea_query::JoinType::LeftJoin,
+                project::Entity,
+                p.clone(),
+                Expr::col((p.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
+            )
+            .column((p.clone(), project::Column::DepartmentId))
+            .group_by_col((p, project::Column::DepartmentId));
+    }
+    for row in db.query_all(&statement).await? {
+        let line_id: i64 = row.try_get("", "fund_line_id")?;
+        let Some(line) = lines.get(&line_id) else {
+            return Err(ServiceError::Internal(format!(
+                "ledger entry of year {year} on fund line {line_id} of another year"
+            )));
+        };
+        let kind: String = row.try_get("", "kind")?;
+        let total: i64 = row.try_get("", "total")?;
+        let mut key = key_of_line(line)?;
+        if wants(Dimension::Sector) {
+            let sector: Option<String> = row.try_get("", "sector")?;
+            key.sector = sector
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(ServiceError::Internal)?;
+        }
+        if wants(Dimension::Township) {
+            key.township = row.try_get("", "township_code")?;
+        }
+        if wants(Dimension::Month) {
+            key.month = Some(row.try_get("", "entry_month")?);
+        }
+        if wants(Dimension::Department) {
+            key.department_id = row.try_get("", "department_id")?;
+        }
+        let sums = groups.entry(key).or_default();
+        match EntryKind::parse(&kind) {
+            Some(EntryKind::Receipt) => sums.in_place += total,
+            Some(EntryKind::Allocation) => sums.allocated += total,
+            Some(EntryKind::Disbursement) => sums.disbursed += total,
+            None => return Err(ServiceError::Internal(format!("unknown entry kind {kind}"))),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(key, sums)| UtilizationRow {
+            key,
+            figures: MoneyFigures {
+                planned: planned_applies.then(|| Money::from_fen(sums.planned)),
+                in_place: in_place_applies.then(|| Money::from_fen(sums.in_place)),
+                allocated: Money::from_fen(sums.allocated),
+                disbursed: Money::from_fen(sums.disbursed),
+            },
+        })
+        .collect())
+}

@@ -1,0 +1,861 @@
+//! The fund ledger through the HTTP API as the finance user: a year's entries against an
+//! independent computation, exact money, every invariant and bad input, reversals, the
+//! annual plan's versions, and concurrent allocations that must not overdraw a line.
+use crate::helpers::{TestApp, project_at, project_id, spawn_demo_app};
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use tracker::domain::lifecycle::ProjectStatus;
+use tracker::domain::project::china_date;
+use tracker::domain::sector::Sector;
+
+const POVERTY_VILLAGE: &str = "990101001001";
+const PLAIN_VILLAGE: &str = "990101001002";
+const COUNTY: &str = "990101000000";
+
+fn today() -> String {
+    china_date(chrono::Utc::now()).to_string()
+}
+
+/// Runs a mutation returning `{ <field> { id …} userErrors }`; returns (object, userErrors).
+async fn run(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    input_type: &str,
+    object: &str,
+    input: Value,
+) -> (Value, Value) {
+    let fields = if object == "fundLine" {
+        "id name inPlace allocated"
+    } else {
+        "id kind amount date"
+    };
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {object} {{ {fields} }} userErrors {{ code field message }} }} }}"
+    );
+    let reply = app.gql(Some(token), &query, json!({"input": input})).await;
+    let payload = reply.ok()[mutation].clone();
+    (payload[object].clone(), payload["userErrors"].clone())
+}
+
+async fn line(app: &TestApp, token: &str, name: &str, kind: &str, level: &str, planned: &str) -> String {
+    let input = json!({"countyCode": COUNTY, "year": 2026, "name": name, "kind": kind, "level": level, "plannedAmount": planned});
+    let (line, errors) = run(app, token, "fundLineCreate", "FundLineCreateInput", "fundLine", input).await;
+    assert_eq!(errors, json!([]), "{name}");
+    line["id"].as_str().unwrap().to_string()
+}
+
+async fn receipt(app: &TestApp, token: &str, line: &str, amount: &str, date: &str) -> (Value, Value) {
+    let input = json!({"fundLine": line, "amount": amount, "date": date, "documentNo": "示财〔2026〕1号"});
+    run(
+        app,
+        token,
+        "fundReceiptRecord",
+        "FundReceiptRecordInput",
+        "entry",
+        input,
+    )
+    .await
+}
+
+async fn allocate(app: &TestApp, token: &str, line: &str, project: &str, amount: &str, date: &str) -> (Value, Value) {
+    let input = json!({"fundLine": line, "project": project, "amount": amount, "date": date});
+    run(app, token, "fundAllocate", "FundAllocateInput", "entry", input).await
+}
+
+async fn disburse(
+    app: &TestApp,
+    token: &str,
+    allocation: &str,
+    amount: &str,
+    date: &str,
+    retention: bool,
+) -> (Value, Value) {
+    let input = json!({"allocation": allocation, "amount": amount, "date": date, "voucherNo": "记-001", "isRetention": retention});
+    run(
+        app,
+        token,
+        "disbursementRecord",
+        "DisbursementRecordInput",
+        "entry",
+        input,
+    )
+    .await
+}
+
+async fn ok_entry(result: (Value, Value)) -> String {
+    let (entry, errors) = result;
+    assert_eq!(errors, json!([]));
+    entry["id"].as_str().unwrap().to_string()
+}
+
+/// Yuan with two decimals from fen, as the API prints money.
+fn yuan(fen: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if fen < 0 { "-" } else { "" },
+        fen.abs() / 100,
+        fen.abs() % 100
+    )
+}
+
+/// An independent rate: n / d × 100, half up to 2 places, as text; null for d = 0.
+fn expected_rate(n: i64, d: i64) -> Value {
+    if d == 0 {
+        return Value::Null;
+    }
+    let hundredths = (n as i128 * 20_000 + d as i128) / (2 * d as i128);
+    json!(format!("{}.{:02}", hundredths / 100, hundredths % 100))
+}
+
+#[derive(Default, Clone, Copy)]
+struct Expected {
+    planned: i64,
+    in_place: i64,
+    allocated: i64,
+    disbursed: i64,
+}
+
+const UTILIZATION: &str = "query($y: Int!, $r: String!, $g: [UtilizationDimension!], $a: Date) { fundUtilization(year: $y, regionCode: $r, groupBy: $g, asOf: $a) { fundKind fundLine { name } sector month planned inPlace arrivalRate allocated unallocated disbursed disbursementRate } }";
+
+#[tokio::test]
+async fn a_years_ledger_gives_exactly_the_independently_computed_figures() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let road = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let water = project_at(
+        &app,
+        ProjectStatus::Accepted,
+        Sector::DrinkingWater,
+        &[PLAIN_VILLAGE],
+        12,
+    )
+    .await;
+    let clinic = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Clinic,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+
+    let integrated = line(
+        &app,
+        &finance,
+        "2026年中央财政专项扶贫资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "8000000.00",
+    )
+    .await;
+    let matching = line(
+        &app,
+        &finance,
+        "2026年县本级配套资金",
+        "COUNTY_MATCHING",
+        "COUNTY",
+        "1500000.00",
+    )
+    .await;
+    let loan = line(
+        &app,
+        &finance,
+        "2026年农发行扶贫贷款",
+        "POLICY_LOAN",
+        "PROVINCIAL",
+        "3000000.00",
+    )
+    .await;
+    let sector = line(
+        &app,
+        &finance,
+        "2026年卫生行业资金",
+        "SECTOR",
+        "PROVINCIAL",
+        "600000.00",
+    )
+    .await;
+    let _empty = line(&app, &finance, "2026年东西部协作资金", "EAST_WEST", "MUNICIPAL", "0").await;
+
+    let mut by_kind: std::collections::BTreeMap<&str, Expected> = Default::default();
+    by_kind.entry("INTEGRATED_AGRICULTURAL").or_default().planned = 800_000_000;
+    by_kind.entry("COUNTY_MATCHING").or_default().planned = 150_000_000;
+    by_kind.entry("POLICY_LOAN").or_default().planned = 300_000_000;
+    by_kind.entry("SECTOR").or_default().planned = 60_000_000;
+    by_kind.entry("EAST_WEST").or_default().planned = 0;
+
+    let date = "2026-03-15";
+    ok_entry(receipt(&app, &finance, &integrated, "5000000.00", date).await).await;
+    ok_entry(receipt(&app, &finance, &integrated, "1987654.32", "2026-06-30").await).await;
+    ok_entry(receipt(&app, &finance, &matching, "1200000.00", date).await).await;
+    ok_entry(receipt(&app, &finance, &loan, "2000000.01", date).await).await;
+    ok_entry(receipt(&app, &finance, &sector, "600000.00", date).await).await;
+    by_kind.get_mut("INTEGRATED_AGRICULTURAL").unwrap().in_place = 698_765_432;
+    by_kind.get_mut("COUNTY_MATCHING").unwrap().in_place = 120_000_000;
+    by_kind.get_mut("POLICY_LOAN").unwrap().in_place = 200_000_001;
+    by_kind.get_mut("SECTOR").unwrap().in_place = 60_000_000;
+
+    let a1 = ok_entry(allocate(&app, &finance, &integrated, &project_id(&road), "3000000.00", date).await).await;
+    let a2 = ok_entry(allocate(&app, &finance, &matching, &project_id(&water), "800000.50", date).await).await;
+    let a3 = ok_entry(allocate(&app, &finance, &loan, &project_id(&road), "1500000.00", date).await).await;
+    let a4 = ok_entry(allocate(&app, &finance, &sector, &project_id(&clinic), "450000.00", date).await).await;
+    by_kind.get_mut("INTEGRATED_AGRICULTURAL").unwrap().allocated = 300_000_000;
+    by_kind.get_mut("COUNTY_MATCHING").unwrap().allocated = 80_000_050;
+    by_kind.get_mut("POLICY_LOAN").unwrap().allocated = 150_000_000;
+    by_kind.get_mut("SECTOR").unwrap().allocated = 45_000_000;
+
+    ok_entry(disburse(&app, &finance, &a1, "1234567.89", date, false).await).await;
+    let wrong = ok_entry(disburse(&app, &finance, &a1, "100000.00", date, false).await).await;
+    ok_entry(disburse(&app, &finance, &a2, "700000.00", "2026-07-01", false).await).await;
+    ok_entry(disburse(&app, &finance, &a2, "100000.50", "2026-07-02", true).await).await;
+    ok_entry(disburse(&app, &finance, &a3, "333333.33", date, false).await).await;
+    ok_entry(disburse(&app, &finance, &a4, "0.01", date, false).await).await;
+    // A wrong disbursement reversed: the ledger keeps both entries, the sums net out.
+    let reversal = app
+        .gql(
+            Some(&finance),
+            "mutation($e: ID!) { ledgerEntryReverse(input: {entry: $e, reason: \"凭证录入错误\"}) { entry { amount kind reverses { id } } userErrors { code message } } }",
+            json!({"e": wrong}),
+        )
+        .await;
+    let reversal = &reversal.ok()["ledgerEntryReverse"];
+    assert_eq!(reversal["entry"]["amount"], "-100000.00");
+    assert_eq!(reversal["entry"]["reverses"]["id"], json!(wrong));
+    by_kind.get_mut("INTEGRATED_AGRICULTURAL").unwrap().disbursed = 123_456_789;
+    by_kind.get_mut("COUNTY_MATCHING").unwrap().disbursed = 80_000_050;
+    by_kind.get_mut("POLICY_LOAN").unwrap().disbursed = 33_333_333;
+    by_kind.get_mut("SECTOR").unwrap().disbursed = 1;
+
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "g": ["FUND_KIND"]}),
+        )
+        .await;
+    let rows = reply.ok()["fundUtilization"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), by_kind.len(), "{rows:?}");
+    for row in &rows {
+        let kind = row["fundKind"].as_str().unwrap();
+        let e = by_kind[kind];
+        let context = format!("{kind}: {row}");
+        assert_eq!(row["planned"], json!(yuan(e.planned)), "{context}");
+        assert_eq!(row["inPlace"], json!(yuan(e.in_place)), "{context}");
+        assert_eq!(row["allocated"], json!(yuan(e.allocated)), "{context}");
+        assert_eq!(row["unallocated"], json!(yuan(e.in_place - e.allocated)), "{context}");
+        assert_eq!(row["disbursed"], json!(yuan(e.disbursed)), "{context}");
+        assert_eq!(row["arrivalRate"], expected_rate(e.in_place, e.planned), "{context}");
+        assert_eq!(
+            row["disbursementRate"],
+            expected_rate(e.disbursed, e.in_place),
+            "{context}"
+        );
+    }
+    // One row of totals without grouping.
+    let total = by_kind.values().fold(Expected::default(), |t, e| Expected {
+        planned: t.planned + e.planned,
+        in_place: t.in_place + e.in_place,
+        allocated: t.allocated + e.allocated,
+        disbursed: t.disbursed + e.disbursed,
+    });
+    let reply = app
+        .gql(Some(&finance), UTILIZATION, json!({"y": 2026, "r": COUNTY}))
+        .await;
+    let row = &reply.ok()["fundUtilization"][0];
+    assert_eq!(row["planned"], json!(yuan(total.planned)));
+    assert_eq!(row["disbursed"], json!(yuan(total.disbursed)));
+    assert_eq!(row["arrivalRate"], expected_rate(total.in_place, total.planned));
+    // The province sums its (one) county.
+    let reply = app
+        .gql(
+            Some(&app.demo_login("admin").await),
+            UTILIZATION,
+            json!({"y": 2026, "r": "990000000000"}),
+        )
+        .await;
+    assert_eq!(reply.ok()["fundUtilization"][0]["inPlace"], json!(yuan(total.in_place)));
+
+    // By sector: no plan or receipts of its own, so those figures are null.
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "g": ["SECTOR"]}),
+        )
+        .await;
+    let rows = reply.ok()["fundUtilization"].as_array().unwrap().clone();
+    let road_row = rows.iter().find(|r| r["sector"] == "ROAD").unwrap();
+    assert_eq!(road_row["allocated"], json!(yuan(300_000_000 + 150_000_000)));
+    assert_eq!(road_row["disbursed"], json!(yuan(123_456_789 + 33_333_333)));
+    assert_eq!(
+        (
+            road_row["planned"].clone(),
+            road_row["inPlace"].clone(),
+            road_row["disbursementRate"].clone()
+        ),
+        (Value::Null, Value::Null, Value::Null)
+    );
+
+    // As of the end of March: the June receipt and the July disbursements had not happened.
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "g": ["FUND_KIND"], "a": "2026-03-31"}),
+        )
+        .await;
+    let rows = reply.ok()["fundUtilization"].as_array().unwrap().clone();
+    let integrated_row = rows
+        .iter()
+        .find(|r| r["fundKind"] == "INTEGRATED_AGRICULTURAL")
+        .unwrap();
+    assert_eq!(integrated_row["inPlace"], "5000000.00");
+    let matching_row = rows.iter().find(|r| r["fundKind"] == "COUNTY_MATCHING").unwrap();
+    assert_eq!(matching_row["disbursed"], "0.00");
+
+    // By month: receipts and disbursements fall in the month of their date.
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "g": ["MONTH"]}),
+        )
+        .await;
+    let rows = reply.ok()["fundUtilization"].as_array().unwrap().clone();
+    let june = rows.iter().find(|r| r["month"] == 6).unwrap();
+    assert_eq!(
+        (june["inPlace"].as_str(), june["planned"].clone()),
+        (Some("1987654.32"), Value::Null)
+    );
+    let july = rows.iter().find(|r| r["month"] == 7).unwrap();
+    assert_eq!(july["disbursed"], "800000.50");
+
+    // The project's own figures, per kind.
+    let reply = app
+        .gql(
+            Some(&finance),
+            "query($id: ID!) { node(id: $id) { ... on Project { fundSummary { allocated disbursed byKind { kind allocated disbursed } } allocations { amount } disbursements { amount isRetention } } } }",
+            json!({"id": project_id(&road)}),
+        )
+        .await;
+    let summary = &reply.ok()["node"]["fundSummary"];
+    assert_eq!(summary["allocated"], "4500000.00");
+    assert_eq!(summary["disbursed"], json!(yuan(123_456_789 + 33_333_333)));
+    assert_eq!(
+        summary["byKind"][0],
+        json!({"kind": "INTEGRATED_AGRICULTURAL", "allocated": "3000000.00", "disbursed": "1234567.89"})
+    );
+    assert_eq!(
+        reply.ok()["node"]["disbursements"].as_array().unwrap().len(),
+        4,
+        "three payments and one reversal"
+    );
+}
+
+#[tokio::test]
+async fn ten_thousand_random_amounts_sum_exactly_and_extremes_read_back_unchanged() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let account = line(&app, &finance, "精度测试资金", "SOCIAL", "COUNTY", "0").await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_128);
+    let mut expected: i64 = 0;
+    // 100 requests of 100 aliased receipts each: ten thousand entries through the API.
+    for _ in 0..100 {
+        let mut query = String::from("mutation($l: ID!) {");
+        for i in 0..100 {
+            let fen: i64 = rng.random_range(1..=99_999_999_999);
+            expected += fen;
+            query.push_str(&format!(
+                " r{i}: fundReceiptRecord(input: {{fundLine: $l, amount: \"{}\", date: \"2026-01-02\", documentNo: \"R{i}\"}}) {{ userErrors {{ code }} }}",
+                yuan(fen)
+            ));
+        }
+        query.push('}');
+        let reply = app.gql(Some(&finance), &query, json!({"l": account})).await;
+        assert!(
+            reply
+                .ok()
+                .as_object()
+                .unwrap()
+                .values()
+                .all(|r| r["userErrors"] == json!([]))
+        );
+    }
+    let reply = app
+        .gql(
+            Some(&finance),
+            "query($id: ID!) { node(id: $id) { ... on FundLine { inPlace } } }",
+            json!({"id": account}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"]["inPlace"], json!(yuan(expected)));
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "g": ["FUND_LINE"]}),
+        )
+        .await;
+    assert_eq!(reply.ok()["fundUtilization"][0]["inPlace"], json!(yuan(expected)));
+
+    let extremes = line(&app, &finance, "极值测试资金", "SOCIAL", "COUNTY", "0").await;
+    let (big, errors) = receipt(&app, &finance, &extremes, "9999999999.99", "2026-01-02").await;
+    assert_eq!(errors, json!([]));
+    assert_eq!(big["amount"], "9999999999.99");
+    let (small, _) = receipt(&app, &finance, &extremes, "0.01", "2026-01-02").await;
+    assert_eq!(small["amount"], "0.01");
+    let reply = app
+        .gql(
+            Some(&finance),
+            "query($id: ID!) { node(id: $id) { ... on FundLine { inPlace } } }",
+            json!({"id": extremes}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"]["inPlace"], "10000000000.00");
+}
+
+async fn ledger_size(app: &TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entity::ledger_entry::Entity::find().count(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn every_broken_rule_is_a_typed_error_and_the_ledger_is_unchanged() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let claimed = project_at(&app, ProjectStatus::Claimed, Sector::Road, &[POVERTY_VILLAGE], 0).await;
+    let clinic = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Clinic,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let not_poor = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::DrinkingWater,
+        &[PLAIN_VILLAGE],
+        0,
+    )
+    .await;
+    let draft = project_at(&app, ProjectStatus::Submitted, Sector::Road, &[POVERTY_VILLAGE], 0).await;
+    let integrated = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000000.00",
+    )
+    .await;
+    let self_raised = line(&app, &finance, "自筹资金", "SELF_RAISED", "COUNTY", "1000.00").await;
+    ok_entry(receipt(&app, &finance, &integrated, "1000.00", "2026-02-01").await).await;
+    ok_entry(receipt(&app, &finance, &self_raised, "1000.00", "2026-02-01").await).await;
+    let allocation = ok_entry(
+        allocate(
+            &app,
+            &finance,
+            &integrated,
+            &project_id(&building),
+            "600.00",
+            "2026-02-02",
+        )
+        .await,
+    )
+    .await;
+    let early = ok_entry(
+        allocate(
+            &app,
+            &finance,
+            &integrated,
+            &project_id(&claimed),
+            "100.00",
+            "2026-02-02",
+        )
+        .await,
+    )
+    .await;
+    let before = ledger_size(&app).await;
+
+    let today = today();
+    let tomorrow = (china_date(chrono::Utc::now()) + chrono::Duration::days(1)).to_string();
+    let cases: Vec<(&str, (Value, Value), &str, &str)> = vec![
+        (
+            "more than has arrived",
+            allocate(&app, &finance, &integrated, &project_id(&building), "300.01", &today).await,
+            "INSUFFICIENT_FUNDS",
+            "300.00 yuan is available",
+        ),
+        (
+            "more than allocated",
+            disburse(&app, &finance, &allocation, "600.01", &today, false).await,
+            "INSUFFICIENT_FUNDS",
+            "600.00 yuan is available",
+        ),
+        (
+            "integrated funds to a clinic",
+            allocate(&app, &finance, &integrated, &project_id(&clinic), "10.00", &today).await,
+            "NEGATIVE_LIST",
+            "负面清单",
+        ),
+        (
+            "poverty money to a project with no poor",
+            allocate(&app, &finance, &integrated, &project_id(&not_poor), "10.00", &today).await,
+            "NOT_POVERTY_TARGETED",
+            "贫困村",
+        ),
+        (
+            "money to an unapproved project",
+            allocate(&app, &finance, &integrated, &project_id(&draft), "10.00", &today).await,
+            "WRONG_PROJECT_STAGE",
+            "SUBMITTED",
+        ),
+        (
+            "a disbursement before construction",
+            disburse(&app, &finance, &early, "10.00", &today, false).await,
+            "WRONG_PROJECT_STAGE",
+            "before construction",
+        ),
+        (
+            "a retention before acceptance",
+            disburse(&app, &finance, &allocation, "10.00", &today, true).await,
+            "WRONG_PROJECT_STAGE",
+            "after acceptance",
+        ),
+        (
+            "an amount of 0",
+            receipt(&app, &finance, &integrated, "0", &today).await,
+            "INVALID_INPUT",
+            "greater than 0",
+        ),
+        (
+            "a negative amount",
+            receipt(&app, &finance, &integrated, "-5.00", &today).await,
+            "INVALID_INPUT",
+            "greater than 0",
+        ),
+        (
+            "three decimals",
+            receipt(&app, &finance, &integrated, "1.005", &today).await,
+            "INVALID_INPUT",
+            "2 decimals",
+        ),
+        (
+            "past the largest amount",
+            receipt(&app, &finance, &integrated, "1000000000000.00", &today).await,
+            "INVALID_INPUT",
+            "larger than the ledger holds",
+        ),
+        (
+            "a date in the future",
+            receipt(&app, &finance, &integrated, "1.00", &tomorrow).await,
+            "INVALID_INPUT",
+            "future",
+        ),
+        (
+            "an unknown fund line",
+            receipt(
+                &app,
+                &finance,
+                &tracker::graphql::node::global_id("FundLine", 99_999).0,
+                "1.00",
+                &today,
+            )
+            .await,
+            "NOT_FOUND",
+            "fund line",
+        ),
+        (
+            "a project id for a fund line",
+            receipt(&app, &finance, &project_id(&building), "1.00", &today).await,
+            "INVALID_INPUT",
+            "FundLine",
+        ),
+    ];
+    for (what, (entry, errors), code, mentions) in cases {
+        assert_eq!(entry, Value::Null, "{what}");
+        assert_eq!(errors[0]["code"], code, "{what}: {errors}");
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains(mentions),
+            "{what}: {errors}"
+        );
+    }
+    // Self-raised money is not poverty money: it may go where integrated funds may not.
+    ok_entry(allocate(&app, &finance, &self_raised, &project_id(&not_poor), "10.00", &today).await).await;
+    ok_entry(allocate(&app, &finance, &self_raised, &project_id(&clinic), "10.00", &today).await).await;
+    assert_eq!(ledger_size(&app).await, before + 2);
+
+    // A JSON number is refused before anything runs.
+    let reply = app
+        .gql(
+            Some(&finance),
+            "mutation($l: ID!) { fundReceiptRecord(input: {fundLine: $l, amount: 12.5, date: \"2026-02-01\", documentNo: \"x\"}) { userErrors { code } } }",
+            json!({"l": integrated}),
+        )
+        .await;
+    assert_eq!(reply.error_code(), Some("BAD_USER_INPUT"), "{}", reply.body);
+    let reply = app
+        .gql(
+            Some(&finance),
+            "mutation($l: ID!, $a: Decimal!) { fundReceiptRecord(input: {fundLine: $l, amount: $a, date: \"2026-02-01\", documentNo: \"x\"}) { userErrors { code } } }",
+            json!({"l": integrated, "a": 12.5}),
+        )
+        .await;
+    assert!(reply.error_message().contains("sent as strings"), "{}", reply.body);
+    assert_eq!(ledger_size(&app).await, before + 2);
+
+    // Only the finance bureau writes the ledger.
+    for username in ["coordinator", "township", "transport", "inspector"] {
+        let token = app.demo_login(username).await;
+        let (_, errors) = receipt(&app, &token, &integrated, "1.00", &today).await;
+        assert!(
+            matches!(errors[0]["code"].as_str(), Some("FORBIDDEN") | Some("NOT_FOUND")),
+            "{username}: {errors}"
+        );
+    }
+    assert_eq!(ledger_size(&app).await, before + 2);
+}
+
+#[tokio::test]
+async fn reversals_keep_every_invariant() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    let received = ok_entry(receipt(&app, &finance, &fund, "1000.00", "2026-02-01").await).await;
+    let allocation =
+        ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "800.00", "2026-02-02").await).await;
+    let paid = ok_entry(disburse(&app, &finance, &allocation, "50.00", "2026-02-03", false).await).await;
+    let reverse = |entry: String, reason: Option<&'static str>| {
+        let app = &app;
+        let finance = finance.clone();
+        async move {
+            let reply = app
+                .gql(
+                    Some(&finance),
+                    "mutation($e: ID!, $r: String) { ledgerEntryReverse(input: {entry: $e, reason: $r}) { entry { id amount } userErrors { code field message } } }",
+                    json!({"e": entry, "r": reason}),
+                )
+                .await;
+            reply.ok()["ledgerEntryReverse"].clone()
+        }
+    };
+    let refused = reverse(received.clone(), Some("错误")).await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "INSUFFICIENT_FUNDS",
+        "the receipt is allocated: {refused}"
+    );
+    let refused = reverse(allocation.clone(), Some("错误")).await;
+    assert_eq!(
+        refused["userErrors"][0]["code"], "INSUFFICIENT_FUNDS",
+        "the allocation is partly paid: {refused}"
+    );
+    let refused = reverse(paid.clone(), None).await;
+    assert_eq!(
+        refused["userErrors"][0]["field"],
+        json!(["input", "reason"]),
+        "{refused}"
+    );
+    let done = reverse(paid.clone(), Some("错误")).await;
+    assert_eq!(done["entry"]["amount"], "-50.00");
+    let again = reverse(paid, Some("错误")).await;
+    assert_eq!(again["userErrors"][0]["code"], "ALREADY_REVERSED");
+    let reversal = done["entry"]["id"].as_str().unwrap().to_string();
+    let refused = reverse(reversal, Some("错误")).await;
+    assert_eq!(refused["userErrors"][0]["code"], "INVALID_INPUT");
+    // Now the allocation is unpaid and can be reversed, then the receipt.
+    assert_eq!(reverse(allocation, Some("错误")).await["entry"]["amount"], "-800.00");
+    assert_eq!(reverse(received, Some("错误")).await["entry"]["amount"], "-1000.00");
+    let reply = app
+        .gql(
+            Some(&finance),
+            "query($id: ID!) { node(id: $id) { ... on FundLine { inPlace allocated disbursed } } }",
+            json!({"id": fund}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["node"],
+        json!({"inPlace": "0.00", "allocated": "0.00", "disbursed": "0.00"})
+    );
+    assert_eq!(
+        ledger_size(&app).await,
+        6,
+        "three entries and three reversals, nothing deleted"
+    );
+}
+
+#[tokio::test]
+async fn twenty_concurrent_allocations_never_exceed_the_receipts() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    ok_entry(receipt(&app, &finance, &fund, "1000.00", "2026-02-01").await).await;
+    let project = project_id(&building);
+    let attempts = (0..20).map(|_| allocate(&app, &finance, &fund, &project, "100.00", "2026-02-02"));
+    let results = futures::future::join_all(attempts).await;
+    let succeeded = results.iter().filter(|(_, errors)| errors == &json!([])).count();
+    let refused = results
+        .iter()
+        .filter(|(_, errors)| errors[0]["code"] == "INSUFFICIENT_FUNDS")
+        .count();
+    assert_eq!((succeeded, refused), (10, 10), "{results:?}");
+    let reply = app
+        .gql(
+            Some(&finance),
+            "query($id: ID!) { node(id: $id) { ... on FundLine { inPlace allocated unallocated } } }",
+            json!({"id": fund}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["node"],
+        json!({"inPlace": "1000.00", "allocated": "1000.00", "unallocated": "0.00"})
+    );
+}
+
+#[tokio::test]
+async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    ok_entry(receipt(&app, &finance, &fund, "500.00", "2026-02-01").await).await;
+    let set = "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { annualPlan { version status fundLines { plannedAmount } sectors { sector unit targetQuantity targetProjectCount } } userErrors { code field message } } }";
+    let approve = "mutation($v: Int!) { annualPlanApprove(input: {countyCode: \"990101000000\", year: 2026, version: $v}) { annualPlan { version status approvedBy } userErrors { code message } } }";
+    let input = |amount: &str, km: &str, version: Value| {
+        json!({"input": {"countyCode": COUNTY, "year": 2026, "version": version, "fundLines": [{"fundLine": fund, "plannedAmount": amount}],
+            "sectors": [{"sector": "ROAD", "targetQuantity": km, "targetProjectCount": 12}, {"sector": "DRINKING_WATER", "targetQuantity": "8", "targetProjectCount": 8}]}})
+    };
+    let reply = app
+        .gql(Some(&coordinator), set, input("2000.00", "45.5", Value::Null))
+        .await;
+    let plan = &reply.ok()["annualPlanSet"]["annualPlan"];
+    assert_eq!(
+        (plan["version"].as_i64(), plan["status"].as_str()),
+        (Some(1), Some("DRAFT"))
+    );
+    assert_eq!(
+        plan["sectors"][0],
+        json!({"sector": "ROAD", "unit": "公里", "targetQuantity": "45.5", "targetProjectCount": 12})
+    );
+    // A draft is edited in place.
+    let reply = app.gql(Some(&coordinator), set, input("2500.00", "46", json!(1))).await;
+    assert_eq!(reply.ok()["annualPlanSet"]["annualPlan"]["version"], 1);
+    // Until a plan is approved, the fund line's own planned amount counts.
+    let reply = app
+        .gql(Some(&finance), UTILIZATION, json!({"y": 2026, "r": COUNTY}))
+        .await;
+    assert_eq!(reply.ok()["fundUtilization"][0]["planned"], "1000.00");
+
+    let reply = app.gql(Some(&finance), approve, json!({"v": 1})).await;
+    assert_eq!(
+        reply.ok()["annualPlanApprove"]["userErrors"][0]["code"],
+        "FORBIDDEN",
+        "the coordinator sets the plan"
+    );
+    let reply = app.gql(Some(&coordinator), approve, json!({"v": 1})).await;
+    assert_eq!(reply.ok()["annualPlanApprove"]["annualPlan"]["status"], "APPROVED");
+    assert_eq!(
+        reply.ok()["annualPlanApprove"]["annualPlan"]["approvedBy"],
+        "coordinator"
+    );
+    let reply = app
+        .gql(Some(&finance), UTILIZATION, json!({"y": 2026, "r": COUNTY}))
+        .await;
+    assert_eq!(reply.ok()["fundUtilization"][0]["planned"], "2500.00");
+    assert_eq!(reply.ok()["fundUtilization"][0]["arrivalRate"], "20.00");
+    let yesterday = (china_date(chrono::Utc::now()) - chrono::Duration::days(1)).to_string();
+    let reply = app
+        .gql(
+            Some(&finance),
+            UTILIZATION,
+            json!({"y": 2026, "r": COUNTY, "a": yesterday}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["fundUtilization"][0]["planned"],
+        "1000.00",
+        "the plan was approved today"
+    );
+
+    // Editing the locked version in place is refused; a change makes version 2.
+    let reply = app.gql(Some(&coordinator), set, input("3000.00", "50", json!(1))).await;
+    assert_eq!(reply.ok()["annualPlanSet"]["userErrors"][0]["code"], "PLAN_LOCKED");
+    let reply = app
+        .gql(Some(&coordinator), set, input("3000.00", "50", Value::Null))
+        .await;
+    assert_eq!(reply.ok()["annualPlanSet"]["annualPlan"]["version"], 2);
+    let read = "query($v: Int) { annualPlan(countyCode: \"990101000000\", year: 2026, version: $v) { version status fundLines { plannedAmount } } }";
+    let reply = app.gql(Some(&finance), read, json!({"v": 1})).await;
+    assert_eq!(
+        reply.ok()["annualPlan"],
+        json!({"version": 1, "status": "APPROVED", "fundLines": [{"plannedAmount": "2500.00"}]})
+    );
+    let reply = app.gql(Some(&finance), read, json!({"v": null})).await;
+    assert_eq!(reply.ok()["annualPlan"]["version"], 2);
+    // The draft version 2 does not count until approved.
+    let reply = app
+        .gql(Some(&finance), UTILIZATION, json!({"y": 2026, "r": COUNTY}))
+        .await;
+    assert_eq!(reply.ok()["fundUtilization"][0]["planned"], "2500.00");
+
+    let bad = json!({"input": {"countyCode": COUNTY, "year": 2026, "fundLines": [{"fundLine": fund, "plannedAmount": "-1"}], "sectors": [{"sector": "ROAD", "targetQuantity": "-2", "targetProjectCount": 1}]}});
+    let reply = app.gql(Some(&coordinator), set, bad).await;
+    assert_eq!(reply.ok()["annualPlanSet"]["userErrors"].as_array().unwrap().len(), 2);
+}
