@@ -457,11 +457,19 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
     if wants("fundSummary") {
         loaders.project_funds.load_many(ids.iter().copied()).await?;
     }
+    let mut lines: Vec<i64> = Vec::new();
     if wants("allocations") {
-        loaders.project_allocations.load_many(ids.iter().copied()).await?;
+        let entries = loaders.project_allocations.load_many(ids.iter().copied()).await?;
+        lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
     }
     if wants("disbursements") {
-        loaders.project_disbursements.load_many(ids.iter().copied()).await?;
+        let entries = loaders.project_disbursements.load_many(ids.iter().copied()).await?;
+        lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
+    }
+    if !lines.is_empty() {
+        lines.sort();
+        lines.dedup();
+        loaders.fund_lines.load_many(lines).await?;
     }
     if !departments.is_empty() {
         departments.sort();

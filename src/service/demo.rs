@@ -7,10 +7,13 @@ use super::users::{self, UserInput};
 use super::{ServiceError, ServiceResult, regions};
 use crate::domain::access::{Actor, Role};
 use crate::domain::department::DepartmentKind;
+use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus, Who};
+use crate::domain::money::Money;
 use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone, china_date};
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate};
+use entity::project as project_entity;
 use entity::{app_user, department, region};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -157,12 +160,15 @@ pub enum SeedOutcome {
 }
 
 /// Loads the demo county: its regions, departments, one user per role, and projects in
-/// every state and sector for this year and the last. Does nothing if the demo county is
-/// already there.
+/// every state and sector for this year and the last, with a year of fund lines, receipts,
+/// allocations, disbursements and an approved annual plan for each. Does nothing if the
+/// demo county is already there.
 pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
     let outcome = seed_directory(db).await?;
     if let SeedOutcome::Seeded { .. } = outcome {
-        seed_projects(db, china_date(chrono::Utc::now())).await?;
+        let today = china_date(chrono::Utc::now());
+        seed_projects(db, today).await?;
+        seed_funds(db, today).await?;
     }
     Ok(outcome)
 }
@@ -450,4 +456,210 @@ async fn department_actor(db: &DatabaseConnection, department: &department::Mode
             department_id: Some(department.id),
         }),
     }
+}
+
+/// The demo fund lines of a year: (name, kind, level, planned yuan).
+const FUND_LINES: [(&str, FundKind, FundLevel, i64); 10] = [
+    (
+        "中央财政专项扶贫资金",
+        FundKind::IntegratedAgricultural,
+        FundLevel::Central,
+        6_800_000,
+    ),
+    (
+        "省级财政专项扶贫资金",
+        FundKind::IntegratedAgricultural,
+        FundLevel::Provincial,
+        3_200_000,
+    ),
+    (
+        "市级财政扶贫资金",
+        FundKind::IntegratedAgricultural,
+        FundLevel::Municipal,
+        1_000_000,
+    ),
+    ("县本级配套资金", FundKind::CountyMatching, FundLevel::County, 3_000_000),
+    (
+        "农发行政策性扶贫贷款",
+        FundKind::PolicyLoan,
+        FundLevel::Provincial,
+        8_000_000,
+    ),
+    ("卫生健康行业资金", FundKind::Sector, FundLevel::Provincial, 1_500_000),
+    ("教育行业资金", FundKind::Sector, FundLevel::Provincial, 5_000_000),
+    ("东西部协作资金", FundKind::EastWest, FundLevel::Municipal, 2_000_000),
+    ("社会帮扶资金", FundKind::Social, FundLevel::County, 800_000),
+    ("群众自筹资金", FundKind::SelfRaised, FundLevel::County, 400_000),
+];
+
+/// Which demo fund line (index into `FUND_LINES`) pays for a sector's projects.
+fn line_for(sector: Sector) -> usize {
+    match sector {
+        Sector::Road | Sector::Industry => 0,
+        Sector::DrinkingWater => 1,
+        Sector::Other => 2,
+        Sector::Housing => 3,
+        Sector::PowerGrid => 4,
+        Sector::Clinic => 5,
+        Sector::Education => 6,
+        Sector::Telecom => 7,
+    }
+}
+
+/// A year of money for the demo county: fund lines of every kind, receipts of most of
+/// the plan, allocations to the year's approved projects and payments by how far each
+/// has got — then an approved annual plan with the sectors' targets.
+pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<()> {
+    use super::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+    let finance = demo_actor(db, "finance").await?;
+    let coordinator = demo_actor(db, "coordinator").await?;
+    for year in [today.year() - 1, today.year()] {
+        let mut lines = Vec::new();
+        for (i, (name, kind, level, planned)) in FUND_LINES.into_iter().enumerate() {
+            let line = funds::create_line(
+                db,
+                &finance,
+                FundLineInput {
+                    county_code: COUNTY.into(),
+                    year,
+                    name: format!("{year}年{name}"),
+                    kind,
+                    level,
+                    planned: Decimal::new(planned, 0),
+                    poverty_targeted: None,
+                },
+            )
+            .await?;
+            // Most of the plan arrives, in two or three instalments.
+            let share = [92, 88, 75, 85, 60, 100, 90, 80, 95, 100][i];
+            let instalments = [(3u32, 50i64), (6, 30), (9, 20)];
+            for (n, (month, part)) in instalments.into_iter().enumerate() {
+                let Some(date) = NaiveDate::from_ymd_opt(year, month, 10 + n as u32).filter(|d| *d <= today) else {
+                    continue;
+                };
+                let amount = Decimal::new(planned * share * part, 4);
+                funds::record_receipt(
+                    db,
+                    &finance,
+                    ReceiptInput {
+                        fund_line_id: line.id,
+                        amount,
+                        date,
+                        document_no: format!("示财农〔{year}〕{}号", 10 * i + n + 1),
+                        note: None,
+                    },
+                )
+                .await?;
+            }
+            lines.push(line);
+        }
+        let year_projects = project_entity::Entity::find()
+            .filter(project_entity::Column::CountyCode.eq(COUNTY))
+            .filter(project_entity::Column::Year.eq(year))
+            .all(db)
+            .await?;
+        let mut targets: Vec<(Sector, i64, i32)> = Vec::new();
+        for project in &year_projects {
+            let status = projects::status_of(project)?;
+            let sector = projects::sector_of(project)?;
+            if crate::domain::funds::check_allocatable(status).is_err() {
+                continue;
+            }
+            match targets.iter_mut().find(|(s, _, _)| *s == sector) {
+                Some(t) => {
+                    t.1 += project.planned_quantity_milli;
+                    t.2 += 1;
+                }
+                None => targets.push((sector, project.planned_quantity_milli, 1)),
+            }
+            let line = &lines[line_for(sector)];
+            let available = funds::totals_of_lines(db, &[line.id])
+                .await?
+                .remove(&line.id)
+                .unwrap_or_default();
+            let free = available.0.fen() - available.1.fen();
+            let amount = (project.budget_fen * 8 / 10).min(free);
+            if amount <= 0 {
+                continue;
+            }
+            let date = project.planned_start.unwrap_or(today).min(today);
+            let allocation = funds::allocate(
+                db,
+                &finance,
+                AllocationInput {
+                    fund_line_id: line.id,
+                    project_id: project.id,
+                    amount: Money::from_fen(amount).to_yuan(),
+                    date,
+                    note: None,
+                },
+            )
+            .await?;
+            let paid_share = match status {
+                ProjectStatus::UnderConstruction => 40,
+                ProjectStatus::Completed => 80,
+                ProjectStatus::Accepted => 97,
+                _ => 0,
+            };
+            if paid_share > 0 {
+                let paid_on = project.actual_start.unwrap_or(date).max(date).min(today);
+                funds::disburse(
+                    db,
+                    &finance,
+                    DisbursementInput {
+                        allocation_id: allocation.id,
+                        amount: Money::from_fen(amount * paid_share / 100).to_yuan(),
+                        date: paid_on,
+                        voucher_no: format!("记-{year}-{:04}", allocation.id),
+                        is_retention: false,
+                        note: None,
+                    },
+                )
+                .await?;
+            }
+            if status == ProjectStatus::Accepted {
+                funds::disburse(
+                    db,
+                    &finance,
+                    DisbursementInput {
+                        allocation_id: allocation.id,
+                        amount: Money::from_fen(amount - amount * paid_share / 100).to_yuan(),
+                        date: project.actual_finish.unwrap_or(today).min(today),
+                        voucher_no: format!("记-{year}-{:04}-质保", allocation.id),
+                        is_retention: true,
+                        note: Some("质保金".into()),
+                    },
+                )
+                .await?;
+            }
+        }
+        // The plan: the lines' amounts and each sector's targets, a little above what was
+        // approved so the completion rates read like a year in progress.
+        let plan = super::plans::set(
+            db,
+            &coordinator,
+            super::plans::PlanInput {
+                county_code: COUNTY.into(),
+                year,
+                version: None,
+                fund_lines: lines
+                    .iter()
+                    .map(|l| (l.id, Money::from_fen(l.planned_fen).to_yuan()))
+                    .collect(),
+                sectors: targets
+                    .iter()
+                    .map(|(sector, milli, count)| {
+                        (
+                            *sector,
+                            crate::domain::quantity::Quantity::from_milli(*milli).to_decimal(),
+                            *count,
+                        )
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+        super::plans::approve(db, &coordinator, COUNTY, year, plan.plan.version).await?;
+    }
+    Ok(())
 }

@@ -608,7 +608,9 @@ pub async fn entries_of_projects(
         .order_by_asc(ledger_entry::Column::Id)
         .all(db)
         .await?;
-    let mut out: HashMap<i64, Vec<ledger_entry::Model>> = HashMap::new();
+    // Every project asked about gets an answer, empty or not, so a caching loader does
+    // not ask again for the ones with nothing.
+    let mut out: HashMap<i64, Vec<ledger_entry::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         if let Some(project_id) = row.project_id {
             out.entry(project_id).or_default().push(row);

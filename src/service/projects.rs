@@ -261,7 +261,8 @@ pub async fn villages_of(db: &DatabaseConnection, project_ids: &[i64]) -> Servic
         .order_by_asc(project_village::Column::VillageCode)
         .all(db)
         .await?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    // Every project asked about gets an answer, so a caching loader does not ask again.
+    let mut out: HashMap<i64, Vec<String>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row.village_code);
     }
@@ -278,7 +279,7 @@ pub async fn events_of(
         .order_by_asc(project_event::Column::Id)
         .all(db)
         .await?;
-    let mut out: HashMap<i64, Vec<project_event::Model>> = HashMap::new();
+    let mut out: HashMap<i64, Vec<project_event::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row);
     }

@@ -261,6 +261,64 @@ async fn a_page_costs_the_same_statements_at_any_size() {
             approve_and_assign(&app, project.id, transport_dept).await;
         }
     }
+    // Money on every fourth project, from two fund lines.
+    let finance = app.actor("finance").await;
+    let mut lines = Vec::new();
+    for name in ["整合资金", "配套资金"] {
+        let line = tracker::service::funds::create_line(
+            &app.db,
+            &finance,
+            tracker::service::funds::FundLineInput {
+                county_code: "990101000000".into(),
+                year: 2026,
+                name: name.into(),
+                kind: tracker::domain::funds::FundKind::CountyMatching,
+                level: tracker::domain::funds::FundLevel::County,
+                planned: rust_decimal::Decimal::new(1_000_000, 0),
+                poverty_targeted: None,
+            },
+        )
+        .await
+        .unwrap();
+        let receipt = tracker::service::funds::ReceiptInput {
+            fund_line_id: line.id,
+            amount: rust_decimal::Decimal::new(1_000_000, 0),
+            date: china_date(chrono::Utc::now()),
+            document_no: "文号".into(),
+            note: None,
+        };
+        tracker::service::funds::record_receipt(&app.db, &finance, receipt)
+            .await
+            .unwrap();
+        lines.push(line.id);
+    }
+    let assigned = projects::list(
+        &app.db,
+        &Actor::system(),
+        &projects::ProjectFilter {
+            statuses: vec![tracker::domain::lifecycle::ProjectStatus::Assigned],
+            ..Default::default()
+        },
+        projects::ProjectOrder::default(),
+        &tracker::service::PageRequest {
+            first: 100,
+            after: None,
+        },
+    )
+    .await
+    .unwrap();
+    for (i, project) in assigned.items.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+        let allocation = tracker::service::funds::AllocationInput {
+            fund_line_id: lines[i % 4 / 2],
+            project_id: project.id,
+            amount: rust_decimal::Decimal::new(1000, 0),
+            date: china_date(chrono::Utc::now()),
+            note: None,
+        };
+        tracker::service::funds::allocate(&app.db, &finance, allocation)
+            .await
+            .unwrap();
+    }
     let coordinator = app.demo_login("coordinator").await;
     let query = "query($n: Int) { projects(first: $n) { totalCount nodes { code township { name } county { code } villages { name isPovertyVillage parent { name } } department { name county { name } } events { action department { name } } fundSummary { allocated disbursed byKind { kind allocated } } allocations { amount fundLine { name } } disbursements { amount } } } }";
     let (small, reply) = app.count_statements(&coordinator, query, json!({"n": 10})).await;
@@ -273,6 +331,11 @@ async fn a_page_costs_the_same_statements_at_any_size() {
             .iter()
             .all(|n| !n["villages"].as_array().unwrap().is_empty() && n["township"]["name"] == "城关镇")
     );
+    let funded = nodes
+        .iter()
+        .filter(|n| n["allocations"][0]["fundLine"]["name"].is_string())
+        .count();
+    assert_eq!(funded, 25, "every fourth project has money");
     assert_eq!(
         small, large,
         "a page of 10 ran {small} statements, a page of 100 ran {large}"
@@ -345,6 +408,32 @@ async fn the_demo_county_has_projects_in_every_state_and_sector_for_two_years() 
                 .await;
             assert_eq!(reply.ok()["projects"]["totalCount"], 4, "{sector:?} in {y}");
         }
+    }
+    // A year of money: every kind of fund line, most of it arrived, some allocated and paid.
+    for y in [year - 1, year] {
+        let reply = app
+            .gql(Some(&inspector), "query($y: Int!) { fundUtilization(year: $y, regionCode: \"990101000000\", groupBy: [FUND_KIND]) { fundKind planned inPlace allocated disbursed } annualPlan(countyCode: \"990101000000\", year: $y) { status sectors { sector } } }", json!({"y": y}))
+            .await;
+        let rows = reply.ok()["fundUtilization"].as_array().unwrap();
+        assert_eq!(rows.len(), 7, "every fund kind in {y}");
+        let yuan = |v: &serde_json::Value| rust_decimal::Decimal::from_str_exact(v.as_str().unwrap()).unwrap();
+        let integrated = rows
+            .iter()
+            .find(|r| r["fundKind"] == "INTEGRATED_AGRICULTURAL")
+            .unwrap();
+        // Hundreds to thousands of 万元 (1 万元 = 10,000 yuan).
+        let in_place = yuan(&integrated["inPlace"]);
+        assert!(
+            in_place > rust_decimal::Decimal::new(1_000_000, 0)
+                && in_place < rust_decimal::Decimal::new(100_000_000, 0),
+            "{integrated}"
+        );
+        assert!(
+            yuan(&integrated["allocated"]).is_sign_positive() && !yuan(&integrated["disbursed"]).is_zero(),
+            "{integrated}"
+        );
+        assert_eq!(reply.ok()["annualPlan"]["status"], "APPROVED");
+        assert!(!reply.ok()["annualPlan"]["sectors"].as_array().unwrap().is_empty());
     }
     // Each project's history is consistent with the table: every event's step is a row of it.
     let reply = app
