@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_foundation;
 mod m20261128_000002_projects;
 mod m20261128_000003_funds;
+mod m20261128_000004_progress;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_projects::Migration),
             Box::new(m20261128_000003_funds::Migration),
+            Box::new(m20261128_000004_progress::Migration),
         ]
     }
 }

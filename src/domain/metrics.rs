@@ -128,3 +128,74 @@ impl Dimension {
         matches!(self, Dimension::Sector | Dimension::Township | Dimension::Department)
     }
 }
+
+use super::lifecycle::ProjectStatus;
+use super::quantity::Quantity;
+
+/// 规划实施扶贫项目 — a project counts in the year's programme once approved, unless
+/// cancelled or rejected.
+pub fn counts_in_programme(status: ProjectStatus) -> bool {
+    use ProjectStatus as S;
+    matches!(
+        status,
+        S::Approved | S::Assigned | S::Claimed | S::Preparing | S::UnderConstruction | S::Completed | S::Accepted
+    )
+}
+
+/// 开工 — started: under construction, completed or accepted.
+pub fn counts_as_started(status: ProjectStatus) -> bool {
+    matches!(
+        status,
+        ProjectStatus::UnderConstruction | ProjectStatus::Completed | ProjectStatus::Accepted
+    )
+}
+
+/// 竣工 — completed or accepted.
+pub fn counts_as_completed(status: ProjectStatus) -> bool {
+    matches!(status, ProjectStatus::Completed | ProjectStatus::Accepted)
+}
+
+/// The construction figures of one group (DESIGN §4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConstructionFigures {
+    /// 计划建设 — the annual plan's target; `None` where the plan sets none for the group.
+    pub target_quantity: Option<Quantity>,
+    /// The plan's target number of projects.
+    pub target_project_count: Option<i32>,
+    /// 完工 — Σ latest cumulative completed quantity of the projects.
+    pub completed_quantity: Quantity,
+    /// 规划实施扶贫项目
+    pub project_count: i64,
+    /// 开工
+    pub started_count: i64,
+    /// 竣工
+    pub completed_count: i64,
+}
+
+impl ConstructionFigures {
+    /// 完成率 — completedQuantity / targetQuantity × 100.
+    pub fn quantity_rate(&self) -> Option<Decimal> {
+        rate(self.completed_quantity.milli(), self.target_quantity?.milli())
+    }
+
+    /// 开工率 — startedCount / projectCount × 100.
+    pub fn start_rate(&self) -> Option<Decimal> {
+        rate(self.started_count, self.project_count)
+    }
+
+    /// 竣工率 — completedCount / projectCount × 100.
+    pub fn completion_rate(&self) -> Option<Decimal> {
+        rate(self.completed_count, self.project_count)
+    }
+
+    /// Adds one project of the programme in `status` with `completed` built.
+    pub fn add_project(&mut self, status: ProjectStatus, completed: Quantity) {
+        if !counts_in_programme(status) {
+            return;
+        }
+        self.project_count += 1;
+        self.started_count += i64::from(counts_as_started(status));
+        self.completed_count += i64::from(counts_as_completed(status));
+        self.completed_quantity = Quantity::from_milli(self.completed_quantity.milli() + completed.milli());
+    }
+}

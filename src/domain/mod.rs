@@ -14,4 +14,5 @@ pub mod money;
 pub mod project;
 pub mod quantity;
 pub mod region;
+pub mod report;
 pub mod sector;

@@ -8,6 +8,7 @@ pub struct Quantity(i64);
 impl Quantity {
     /// The largest quantity a project may plan: a billion units.
     pub const MAX: Quantity = Quantity(1_000_000_000_000);
+    pub const ZERO: Quantity = Quantity(0);
 
     pub const fn from_milli(milli: i64) -> Quantity {
         Quantity(milli)

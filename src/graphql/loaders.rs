@@ -86,6 +86,19 @@ pub struct ProjectLoader(DatabaseConnection);
 pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
 /// A project's fund summary.
 pub struct ProjectFundsLoader(DatabaseConnection);
+/// A project's progress reports, newest first.
+pub struct ProjectProgressLoader(DatabaseConnection);
+
+impl Loader<i64> for ProjectProgressLoader {
+    type Value = Vec<entity::progress_report::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::service::progress::reports_of_projects(&self.0, keys)
+            .await
+            .map_err(super::errors::from_service)
+    }
+}
 
 macro_rules! by_id_loader {
     ($loader:ty, $entity:path, $model:ty, $id:path) => {
@@ -173,6 +186,7 @@ pub struct Loaders {
     pub project_allocations: DataLoader<ProjectEntriesLoader, HashMapCache>,
     pub project_disbursements: DataLoader<ProjectEntriesLoader, HashMapCache>,
     pub project_funds: DataLoader<ProjectFundsLoader, HashMapCache>,
+    pub project_progress: DataLoader<ProjectProgressLoader, HashMapCache>,
 }
 
 /// A per-request loader that keeps what it loaded.
@@ -198,6 +212,7 @@ impl Loaders {
             project_allocations: cached(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
             project_disbursements: cached(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
             project_funds: cached(ProjectFundsLoader(db.clone())),
+            project_progress: cached(ProjectProgressLoader(db.clone())),
         }
     }
 }

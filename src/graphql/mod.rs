@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod node;
 pub mod pagination;
 pub mod plans;
+pub mod progress;
 pub mod projects;
 pub mod regions;
 pub mod scalars;
@@ -28,6 +29,7 @@ pub struct Query(
     funds::FundQuery,
     plans::PlanQuery,
     utilization::UtilizationQuery,
+    progress::ProgressQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +40,7 @@ pub struct Mutation(
     projects::ProjectMutation,
     funds::FundMutation,
     plans::PlanMutation,
+    progress::ProgressMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -6,6 +6,7 @@ use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
 use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
+use super::progress::ProgressReport;
 use super::regions::Region;
 use super::scalars::{Date, DateTime, Decimal};
 use crate::domain::access::Actor;
@@ -220,6 +221,30 @@ impl Project {
             .into_iter()
             .map(LedgerEntry)
             .collect())
+    }
+    /// 进度 — every progress report, newest first.
+    async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProgressReport>> {
+        Ok(ctx
+            .loaders()?
+            .project_progress
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ProgressReport)
+            .collect())
+    }
+    /// The project's current progress: its latest report, if any.
+    async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProgressReport>> {
+        Ok(ctx
+            .loaders()?
+            .project_progress
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(ProgressReport))
     }
     /// The project's money: allocated and disbursed, in all and per fund kind.
     async fn fund_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ProjectFundSummary> {
@@ -453,6 +478,9 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
         regions.sort();
         regions.dedup();
         loaders.regions.load_many(regions).await?;
+    }
+    if wants("progressReports") || wants("latestProgress") {
+        loaders.project_progress.load_many(ids.iter().copied()).await?;
     }
     if wants("fundSummary") {
         loaders.project_funds.load_many(ids.iter().copied()).await?;

@@ -20,6 +20,14 @@ pub struct FundUtilizationRow {
     figures: MoneyFigures,
 }
 
+/// A row of money figures with no group keys (for the work report).
+pub fn money_row(figures: MoneyFigures) -> FundUtilizationRow {
+    FundUtilizationRow {
+        key: GroupKey::default(),
+        figures,
+    }
+}
+
 fn yuan(money: Money) -> Decimal {
     Decimal(money.to_yuan())
 }

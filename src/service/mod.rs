@@ -3,10 +3,12 @@
 //! domain types and entity rows; they never see a GraphQL type.
 pub mod audit;
 pub mod auth;
+pub mod construction;
 pub mod demo;
 pub mod departments;
 pub mod funds;
 pub mod plans;
+pub mod progress;
 pub mod projects;
 pub mod regions;
 pub mod users;

@@ -431,15 +431,15 @@ async fn replace_villages(conn: &impl ConnectionTrait, project_id: i64, villages
     Ok(())
 }
 
-struct EventRecord {
-    action: ProjectAction,
-    from: Option<ProjectStatus>,
-    to: ProjectStatus,
-    details: TransitionDetails,
-    final_quantity: Option<Quantity>,
+pub(super) struct EventRecord {
+    pub(super) action: ProjectAction,
+    pub(super) from: Option<ProjectStatus>,
+    pub(super) to: ProjectStatus,
+    pub(super) details: TransitionDetails,
+    pub(super) final_quantity: Option<Quantity>,
 }
 
-async fn record_event(
+pub(super) async fn record_event(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     project_id: i64,
@@ -557,7 +557,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
     Err(ServiceError::Internal("could not allocate a project code".into()))
 }
 
-fn project_change<'a>(action: &'a str, before: Option<&project::Model>, after: &project::Model) -> Change<'a> {
+pub(super) fn project_change<'a>(
+    action: &'a str,
+    before: Option<&project::Model>,
+    after: &project::Model,
+) -> Change<'a> {
     Change {
         action,
         entity_type: "Project",
@@ -569,7 +573,7 @@ fn project_change<'a>(action: &'a str, before: Option<&project::Model>, after: &
 }
 
 /// Loads a project for a change: visible to the actor, at the version the actor saw.
-async fn load_for_change(
+pub(super) async fn load_for_change(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     id: i64,
@@ -598,7 +602,7 @@ fn stale(model: &project::Model) -> ServiceError {
 
 /// Writes `changes` if the project is still at `expected_version`, bumping the version;
 /// a concurrent change in between makes it `STALE_VERSION`.
-async fn write_guarded(
+pub(super) async fn write_guarded(
     conn: &impl ConnectionTrait,
     current: &project::Model,
     mut changes: project::ActiveModel,

@@ -44,6 +44,7 @@ async fn mutate(app: &TestApp, token: &str, mutation: &str, input: Value) -> (Va
         "projectComplete" => "ProjectCompleteInput",
         "projectAccept" => "ProjectAcceptInput",
         "projectFailAcceptance" => "ProjectFailAcceptanceInput",
+        "progressReportCreate" => "ProgressReportCreateInput",
         other => panic!("unknown mutation {other}"),
     };
     let query = format!(
@@ -342,7 +343,11 @@ fn mutation_for(action: ProjectAction, department: &str) -> (&'static str, Value
         ProjectAction::Accept => ("projectAccept", json!({"grade": "QUALIFIED"})),
         ProjectAction::FailAcceptance => ("projectFailAcceptance", json!({"findings": "问题"})),
         ProjectAction::Cancel => ("projectCancel", json!({"reason": "理由"})),
-        ProjectAction::Create | ProjectAction::ReportProgress => unreachable!("not a project transition mutation"),
+        ProjectAction::ReportProgress => (
+            "progressReportCreate",
+            json!({"completedQuantity": "1", "investedAmount": "100.00", "reportedOn": today}),
+        ),
+        ProjectAction::Create => unreachable!("not a project transition mutation"),
     }
 }
 
@@ -372,6 +377,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
         ProjectAction::Accept,
         ProjectAction::FailAcceptance,
         ProjectAction::Cancel,
+        ProjectAction::ReportProgress,
     ];
     let mut tried = 0;
     for status in ProjectStatus::ALL {
@@ -437,7 +443,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
             }
         }
     }
-    assert_eq!(tried, 11 * 13 * USERS.len());
+    assert_eq!(tried, 11 * 14 * USERS.len());
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod funds;
 mod helpers;
 mod lifecycle;
 mod limits;
+mod progress;
 mod projects;
 mod schema;
 mod users;

@@ -1,0 +1,290 @@
+//! Construction progress and the work report: `progressReportCreate`,
+//! `constructionProgress`, `progressReport`.
+use super::context::ContextExt;
+use super::departments::Department;
+use super::errors::{OrApiError, UserError, payload};
+use super::node::{decode_numeric, global_id};
+use super::projects::Project;
+use super::regions::Region;
+use super::scalars::{Date, DateTime, Decimal};
+use super::utilization::money_row;
+use crate::domain::metrics::ConstructionFigures;
+use crate::domain::money::Money;
+use crate::domain::quantity::Quantity;
+use crate::domain::sector::Sector;
+use crate::service::construction::{self as svc, ProgressDimension};
+use crate::service::progress::{self as progress_svc, ProgressInput};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::progress_report;
+
+/// 进度填报 — one progress report: cumulative quantity and investment on a date.
+pub struct ProgressReport(pub progress_report::Model);
+
+#[Object]
+impl ProgressReport {
+    pub async fn id(&self) -> ID {
+        global_id("ProgressReport", self.0.id)
+    }
+    /// Cumulative quantity completed, in the sector's unit.
+    async fn completed_quantity(&self) -> Decimal {
+        Decimal(Quantity::from_milli(self.0.completed_quantity_milli).to_decimal())
+    }
+    /// Cumulative amount invested, in yuan.
+    async fn invested_amount(&self) -> Decimal {
+        Decimal(Money::from_fen(self.0.invested_fen).to_yuan())
+    }
+    async fn reported_on(&self) -> Date {
+        Date(self.0.reported_on)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Whether the report corrected an earlier one downwards.
+    async fn is_correction(&self) -> bool {
+        self.0.is_correction
+    }
+    /// The project version the report was based on.
+    async fn based_on_version(&self) -> i32 {
+        self.0.based_on_version
+    }
+    async fn reported_by(&self) -> &str {
+        &self.0.reported_by
+    }
+    async fn recorded_at(&self) -> DateTime {
+        DateTime(self.0.recorded_at)
+    }
+}
+
+#[derive(InputObject)]
+pub struct ProgressReportCreateInput {
+    pub project: ID,
+    pub expected_version: i32,
+    /// Cumulative quantity completed, in the sector's unit (at most 3 decimals).
+    pub completed_quantity: Decimal,
+    /// Cumulative amount invested, in yuan.
+    pub invested_amount: Decimal,
+    /// Not in the future, not before construction started.
+    pub reported_on: Date,
+    pub note: Option<String>,
+    /// Set to report a cumulative quantity below the last report's.
+    #[graphql(default)]
+    pub correction: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct ProgressReportCreatePayload {
+    pub progress_report: Option<ProgressReport>,
+    /// The project at its new version.
+    pub project: Option<Project>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct ProgressMutation;
+
+#[Object]
+impl ProgressMutation {
+    /// 进度填报 — the department building a project reports its progress (DEPARTMENT).
+    async fn progress_report_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ProgressReportCreateInput,
+    ) -> async_graphql::Result<ProgressReportCreatePayload> {
+        let actor = ctx.actor()?;
+        let db = ctx.db()?;
+        let result = async {
+            let input = ProgressInput {
+                project_id: decode_numeric(&input.project, "Project", "project")?,
+                expected_version: input.expected_version,
+                completed_quantity: input.completed_quantity.0,
+                invested_amount: input.invested_amount.0,
+                reported_on: input.reported_on.0,
+                note: input.note,
+                correction: input.correction,
+            };
+            progress_svc::create(db, actor, input).await
+        }
+        .await;
+        let (created, user_errors) = payload(result)?;
+        let (report, project) = match created {
+            Some((report, project)) => (Some(ProgressReport(report)), Some(Project(project))),
+            None => (None, None),
+        };
+        Ok(ProgressReportCreatePayload {
+            progress_report: report,
+            project,
+            user_errors,
+        })
+    }
+}
+
+/// One group of the construction figures (DESIGN §4). Rates are percentages with 2
+/// decimals, null when their denominator is 0.
+pub struct ConstructionProgressRow {
+    key: svc::ProgressKey,
+    figures: ConstructionFigures,
+}
+
+fn quantity(q: Quantity) -> Decimal {
+    Decimal(q.to_decimal())
+}
+
+#[Object]
+impl ConstructionProgressRow {
+    async fn sector(&self) -> Option<Sector> {
+        self.key.sector
+    }
+    /// The sector's unit: 公里, 处, 个 or 户.
+    async fn unit(&self) -> Option<&'static str> {
+        self.key.sector.map(Sector::unit)
+    }
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+        match &self.key.township {
+            None => Ok(None),
+            Some(code) => Ok(ctx.loaders()?.regions.load_one(code.clone()).await?.map(Region)),
+        }
+    }
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.key.department_id {
+            None => Ok(None),
+            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+        }
+    }
+    /// With MONTH: the figures as they stood at the end of this month.
+    async fn month(&self) -> Option<u32> {
+        self.key.month
+    }
+    /// 计划建设 — the annual plan's target; null where the plan sets none for the group.
+    async fn target_quantity(&self) -> Option<Decimal> {
+        self.figures.target_quantity.map(quantity)
+    }
+    /// The annual plan's target number of projects.
+    async fn target_project_count(&self) -> Option<i32> {
+        self.figures.target_project_count
+    }
+    /// 完工 — Σ latest cumulative completed quantity.
+    async fn completed_quantity(&self) -> Decimal {
+        quantity(self.figures.completed_quantity)
+    }
+    /// 完成率 — completedQuantity / targetQuantity × 100.
+    async fn quantity_rate(&self) -> Option<Decimal> {
+        self.figures.quantity_rate().map(Decimal)
+    }
+    /// 规划实施扶贫项目 — approved or later, not cancelled or rejected.
+    async fn project_count(&self) -> i64 {
+        self.figures.project_count
+    }
+    /// 开工 — under construction, completed or accepted.
+    async fn started_count(&self) -> i64 {
+        self.figures.started_count
+    }
+    /// 开工率
+    async fn start_rate(&self) -> Option<Decimal> {
+        self.figures.start_rate().map(Decimal)
+    }
+    /// 竣工 — completed or accepted.
+    async fn completed_count(&self) -> i64 {
+        self.figures.completed_count
+    }
+    /// 竣工率
+    async fn completion_rate(&self) -> Option<Decimal> {
+        self.figures.completion_rate().map(Decimal)
+    }
+}
+
+/// 工作报告 — the figures of the county work report's project paragraph, and the paragraph.
+pub struct WorkReport(svc::WorkReport);
+
+#[Object]
+impl WorkReport {
+    /// The day the figures stand at the end of.
+    async fn as_of(&self) -> Date {
+        Date(self.0.as_of)
+    }
+    /// 整合涉农资金
+    async fn integrated_funds(&self) -> super::utilization::FundUtilizationRow {
+        money_row(self.0.figures.integrated)
+    }
+    /// 县本级配套资金
+    async fn county_matching_funds(&self) -> super::utilization::FundUtilizationRow {
+        money_row(self.0.figures.county_matching)
+    }
+    /// 政策性金融贷款
+    async fn policy_loans(&self) -> super::utilization::FundUtilizationRow {
+        money_row(self.0.figures.policy_loan)
+    }
+    /// All sectors together: project count, started and completed, and their rates.
+    async fn programme(&self) -> ConstructionProgressRow {
+        ConstructionProgressRow {
+            key: svc::ProgressKey::default(),
+            figures: self.0.figures.programme,
+        }
+    }
+    /// Every sector, planned or not, in a fixed order.
+    async fn sectors(&self) -> Vec<ConstructionProgressRow> {
+        self.0
+            .figures
+            .sectors
+            .iter()
+            .map(|(sector, figures)| ConstructionProgressRow {
+                key: svc::ProgressKey {
+                    sector: Some(*sector),
+                    ..Default::default()
+                },
+                figures: *figures,
+            })
+            .collect()
+    }
+    /// The paragraph, written from these figures in the report's own style.
+    async fn narrative(&self) -> &str {
+        &self.0.narrative
+    }
+}
+
+#[derive(Default)]
+pub struct ProgressQuery;
+
+#[Object]
+impl ProgressQuery {
+    /// Construction figures per sector (and optionally township, department or month) for
+    /// a region and year, as they stood at the end of `asOf` (default today). A city or
+    /// province sums its counties.
+    async fn construction_progress(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        region_code: String,
+        group_by: Option<Vec<ProgressDimension>>,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Vec<ConstructionProgressRow>> {
+        let actor = ctx.actor()?;
+        let group_by = group_by.unwrap_or_default();
+        let rows = svc::construction_progress(ctx.db()?, actor, year, &region_code, &group_by, as_of.map(|d| d.0))
+            .await
+            .api()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ConstructionProgressRow {
+                key: r.key,
+                figures: r.figures,
+            })
+            .collect())
+    }
+
+    /// The county work report's project paragraph for a region and year, with its figures,
+    /// as they stood at the end of `asOf` (default today).
+    async fn progress_report(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        region_code: String,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<WorkReport> {
+        let actor = ctx.actor()?;
+        Ok(WorkReport(
+            svc::work_report(ctx.db()?, actor, year, &region_code, as_of.map(|d| d.0))
+                .await
+                .api()?,
+        ))
+    }
+}

@@ -1,0 +1,147 @@
+//! 进度填报 — construction progress reports by the department building a project.
+//! Each report is kept; the latest is the project's current progress. A report carries the
+//! project version it was based on and bumps it, so two clerks cannot overwrite each other.
+use super::audit;
+use super::projects::{
+    EventRecord, TransitionDetails, load_for_change, project_change, record_event, status_of, write_guarded,
+};
+use super::{ServiceResult, begin_write};
+use crate::domain::access::Actor;
+use crate::domain::fault::Fault;
+use crate::domain::lifecycle::{self, ProjectAction};
+use crate::domain::money::Money;
+use crate::domain::project::{check_dates, check_not_future, china_date};
+use crate::domain::quantity::Quantity;
+use chrono::NaiveDate;
+use entity::{progress_report, project};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct ProgressInput {
+    pub project_id: i64,
+    pub expected_version: i32,
+    /// Cumulative, in the sector's unit.
+    pub completed_quantity: Decimal,
+    /// Cumulative, in yuan.
+    pub invested_amount: Decimal,
+    pub reported_on: NaiveDate,
+    pub note: Option<String>,
+    /// Set to report less than the last report (a correction).
+    pub correction: bool,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: ProgressInput,
+) -> ServiceResult<(progress_report::Model, project::Model)> {
+    let quantity = Quantity::parse(input.completed_quantity).map_err(|m| Fault::invalid("completedQuantity", m))?;
+    let invested = Money::parse(input.invested_amount)
+        .map_err(|e| Fault::invalid("investedAmount", format!("investedAmount: {e}")))?;
+    if invested.fen() < 0 {
+        return Err(Fault::invalid("investedAmount", "the amount invested cannot be negative").into());
+    }
+    check_not_future("reportedOn", input.reported_on, china_date(chrono::Utc::now()))?;
+    let note = match input.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) if n.chars().count() > 2000 => {
+            return Err(Fault::invalid("note", "a note is at most 2000 characters").into());
+        }
+        other => other.map(str::to_string),
+    };
+    let txn = begin_write(db).await?;
+    let current = load_for_change(&txn, actor, input.project_id, input.expected_version).await?;
+    let status = status_of(&current)?;
+    let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
+    check_dates(current.actual_start, Some(input.reported_on), "reportedOn").map_err(|_| {
+        Fault::invalid(
+            "reportedOn",
+            format!("{} is before construction started", input.reported_on),
+        )
+    })?;
+    let last = progress_report::Entity::find()
+        .filter(progress_report::Column::ProjectId.eq(current.id))
+        .order_by_desc(progress_report::Column::Id)
+        .one(&txn)
+        .await?;
+    if let Some(last) = &last
+        && quantity.milli() < last.completed_quantity_milli
+        && !input.correction
+    {
+        return Err(Fault::invalid(
+            "completedQuantity",
+            format!(
+                "the cumulative quantity {} is below the last report's {}; set `correction` to correct it",
+                quantity.to_decimal(),
+                Quantity::from_milli(last.completed_quantity_milli).to_decimal()
+            ),
+        )
+        .into());
+    }
+    let report = progress_report::Entity::insert(progress_report::ActiveModel {
+        project_id: Set(current.id),
+        based_on_version: Set(current.version),
+        completed_quantity_milli: Set(quantity.milli()),
+        invested_fen: Set(invested.fen()),
+        reported_on: Set(input.reported_on),
+        note: Set(note.clone()),
+        is_correction: Set(input.correction),
+        reported_by: Set(actor.username.clone()),
+        recorded_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
+    let event = EventRecord {
+        action: ProjectAction::ReportProgress,
+        from: Some(status),
+        to: row.to,
+        details: TransitionDetails {
+            comment: note,
+            date: Some(input.reported_on),
+            ..Default::default()
+        },
+        final_quantity: Some(quantity),
+    };
+    record_event(&txn, actor, current.id, event).await?;
+    audit::record(
+        &txn,
+        actor,
+        project_change("project.report_progress", Some(&current), &updated),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        audit::Change {
+            action: "progress_report.create",
+            entity_type: "ProgressReport",
+            entity_id: report.id.to_string(),
+            region_code: Some(current.township_code.clone()),
+            before: None,
+            after: serde_json::to_value(&report).ok(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((report, updated))
+}
+
+/// Reports per project, newest first, for batching.
+pub async fn reports_of_projects(
+    db: &DatabaseConnection,
+    project_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<progress_report::Model>>> {
+    let rows = progress_report::Entity::find()
+        .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .order_by_desc(progress_report::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<progress_report::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        out.entry(row.project_id).or_default().push(row);
+    }
+    Ok(out)
+}

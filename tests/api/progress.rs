@@ -1,0 +1,460 @@
+//! Construction progress and the work report, on a fixture county built through the API.
+use crate::helpers::{TestApp, spawn_demo_app};
+use chrono::Datelike;
+use serde_json::{Value, json};
+use tracker::domain::project::china_date;
+
+const COUNTY: &str = "990101000000";
+
+fn today() -> chrono::NaiveDate {
+    china_date(chrono::Utc::now())
+}
+
+async fn gql_ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    app.gql(Some(token), query, variables).await.ok().clone()
+}
+
+/// Runs a project mutation and returns the project, asserting it succeeded.
+async fn step(app: &TestApp, token: &str, mutation: &str, input_type: &str, project: &Value, extra: Value) -> Value {
+    let mut input = json!({"project": project["id"], "expectedVersion": project["version"]});
+    for (k, v) in extra.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ project {{ id version status }} userErrors {{ code message }} }} }}"
+    );
+    let data = gql_ok(app, token, &query, json!({"input": input})).await;
+    assert_eq!(data[mutation]["userErrors"], json!([]), "{mutation}");
+    data[mutation]["project"].clone()
+}
+
+struct Clerks {
+    township: String,
+    coordinator: String,
+    finance: String,
+}
+
+async fn clerks(app: &TestApp) -> Clerks {
+    Clerks {
+        township: app.demo_login("township").await,
+        coordinator: app.demo_login("coordinator").await,
+        finance: app.demo_login("finance").await,
+    }
+}
+
+/// Drafts a project of 城关镇 and moves it as far as `steps` say, through the API.
+async fn project(
+    app: &TestApp,
+    c: &Clerks,
+    sector: &str,
+    quantity: &str,
+    department_user: &str,
+    steps: &[&str],
+) -> Value {
+    let input = json!({
+        "name": format!("{sector}工程"), "sector": sector, "year": today().year(), "villageCodes": ["990101001001"],
+        "constructionNature": "NEW", "content": "建设内容", "plannedQuantity": quantity, "budget": "100000.00",
+        "beneficiaries": {"households": 10, "people": 30, "poorHouseholds": 3, "poorPeople": 9},
+        "performanceTargets": [{"indicator": "工程量", "target": quantity}],
+        "plannedStart": today().to_string(), "plannedFinish": today().to_string()
+    });
+    let data = gql_ok(
+        app,
+        &c.township,
+        "mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { id version status } userErrors { message } } }",
+        json!({"input": input}),
+    )
+    .await;
+    let mut p = data["projectCreate"]["project"].clone();
+    let department = app.demo_login(department_user).await;
+    let department_id = {
+        let data = gql_ok(app, &department, "{ me { department { id } } }", json!({})).await;
+        data["me"]["department"]["id"].clone()
+    };
+    let day = today().to_string();
+    for s in steps {
+        p = match *s {
+            "submit" => step(app, &c.township, "projectSubmit", "ProjectCommentInput", &p, json!({})).await,
+            "approve" => {
+                step(
+                    app,
+                    &c.coordinator,
+                    "projectApprove",
+                    "ProjectCommentInput",
+                    &p,
+                    json!({}),
+                )
+                .await
+            }
+            "assign" => {
+                let deadline = (today() + chrono::Duration::days(20)).to_string();
+                step(
+                    app,
+                    &c.coordinator,
+                    "projectAssign",
+                    "ProjectAssignInput",
+                    &p,
+                    json!({"department": department_id, "deadline": deadline}),
+                )
+                .await
+            }
+            "claim" => step(app, &department, "projectClaim", "ProjectCommentInput", &p, json!({})).await,
+            "start" => {
+                step(
+                    app,
+                    &department,
+                    "projectStartConstruction",
+                    "ProjectStartConstructionInput",
+                    &p,
+                    json!({"date": day}),
+                )
+                .await
+            }
+            "complete" => {
+                step(
+                    app,
+                    &department,
+                    "projectComplete",
+                    "ProjectCompleteInput",
+                    &p,
+                    json!({"date": day, "finalQuantity": quantity}),
+                )
+                .await
+            }
+            "accept" => {
+                step(
+                    app,
+                    &c.coordinator,
+                    "projectAccept",
+                    "ProjectAcceptInput",
+                    &p,
+                    json!({"grade": "QUALIFIED"}),
+                )
+                .await
+            }
+            "cancel" => {
+                step(
+                    app,
+                    &c.coordinator,
+                    "projectCancel",
+                    "ProjectReasonInput",
+                    &p,
+                    json!({"reason": "重复"}),
+                )
+                .await
+            }
+            other => {
+                let (quantity, invested) = other.split_once('/').unwrap();
+                let query = "mutation($input: ProgressReportCreateInput!) { progressReportCreate(input: $input) { progressReport { completedQuantity } project { id version status } userErrors { code message } } }";
+                let input = json!({"project": p["id"], "expectedVersion": p["version"], "completedQuantity": quantity, "investedAmount": invested, "reportedOn": day});
+                let data = gql_ok(app, &department, query, json!({"input": input})).await;
+                assert_eq!(data["progressReportCreate"]["userErrors"], json!([]));
+                data["progressReportCreate"]["project"].clone()
+            }
+        };
+    }
+    p
+}
+
+async fn fund(app: &TestApp, c: &Clerks, kind: &str, planned: &str, received: &str) -> String {
+    let data = gql_ok(
+        app,
+        &c.finance,
+        "mutation($input: FundLineCreateInput!) { fundLineCreate(input: $input) { fundLine { id } userErrors { message } } }",
+        json!({"input": {"countyCode": COUNTY, "year": today().year(), "name": kind, "kind": kind, "level": "PROVINCIAL", "plannedAmount": planned}}),
+    )
+    .await;
+    let id = data["fundLineCreate"]["fundLine"]["id"].as_str().unwrap().to_string();
+    let data = gql_ok(
+        app,
+        &c.finance,
+        "mutation($input: FundReceiptRecordInput!) { fundReceiptRecord(input: $input) { userErrors { message } } }",
+        json!({"input": {"fundLine": id, "amount": received, "date": today().to_string(), "documentNo": "示财〔2026〕9号"}}),
+    )
+    .await;
+    assert_eq!(data["fundReceiptRecord"]["userErrors"], json!([]));
+    id
+}
+
+/// The fixture county: three fund lines, eight projects in every stage, an approved plan.
+async fn fixture(app: &TestApp) {
+    let c = clerks(app).await;
+    fund(app, &c, "INTEGRATED_AGRICULTURAL", "5000000.00", "4367250.00").await;
+    fund(app, &c, "COUNTY_MATCHING", "1000000.00", "1000000.00").await;
+    fund(app, &c, "POLICY_LOAN", "3000000.00", "1000000.00").await;
+    let built = ["submit", "approve", "assign", "claim", "start"];
+    project(
+        app,
+        &c,
+        "ROAD",
+        "4.5",
+        "transport",
+        &[&built[..], &["complete", "accept"]].concat(),
+    )
+    .await;
+    project(
+        app,
+        &c,
+        "ROAD",
+        "3",
+        "transport",
+        &[&built[..], &["0.8/100000.00", "1.2/200000.00"]].concat(),
+    )
+    .await;
+    project(
+        app,
+        &c,
+        "DRINKING_WATER",
+        "2",
+        "water",
+        &[&built[..], &["complete"]].concat(),
+    )
+    .await;
+    project(app, &c, "CLINIC", "1", "health", &["submit", "approve"]).await;
+    project(
+        app,
+        &c,
+        "POWER_GRID",
+        "10",
+        "power",
+        &[&built[..], &["6.5/500000.00"]].concat(),
+    )
+    .await;
+    project(
+        app,
+        &c,
+        "TELECOM",
+        "1",
+        "telecom",
+        &[&built[..], &["complete"]].concat(),
+    )
+    .await;
+    project(app, &c, "ROAD", "2", "transport", &[]).await;
+    project(app, &c, "EDUCATION", "1", "education", &["submit", "approve", "cancel"]).await;
+    let targets = json!([
+        {"sector": "ROAD", "targetQuantity": "10", "targetProjectCount": 3},
+        {"sector": "DRINKING_WATER", "targetQuantity": "2", "targetProjectCount": 1},
+        {"sector": "CLINIC", "targetQuantity": "1", "targetProjectCount": 1},
+        {"sector": "POWER_GRID", "targetQuantity": "10", "targetProjectCount": 1},
+        {"sector": "TELECOM", "targetQuantity": "1", "targetProjectCount": 1}
+    ]);
+    let data = gql_ok(
+        app,
+        &c.coordinator,
+        "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { annualPlan { version } userErrors { message } } }",
+        json!({"input": {"countyCode": COUNTY, "year": today().year(), "sectors": targets}}),
+    )
+    .await;
+    assert_eq!(data["annualPlanSet"]["userErrors"], json!([]));
+    let data = gql_ok(
+        app,
+        &c.coordinator,
+        "mutation($y: Int!) { annualPlanApprove(input: {countyCode: \"990101000000\", year: $y, version: 1}) { userErrors { message } } }",
+        json!({"y": today().year()}),
+    )
+    .await;
+    assert_eq!(data["annualPlanApprove"]["userErrors"], json!([]));
+}
+
+#[tokio::test]
+async fn the_narrative_is_the_paragraph_written_by_hand_from_the_fixture() {
+    let app = spawn_demo_app().await;
+    fixture(&app).await;
+    let month = today().month();
+    let by_hand = format!(
+        "整合涉农资金436.73万元、占年计划87.35%,落实县本级配套资金100.00万元、占年计划100.00%,争取到位政策性金融贷款资金100.00万元、占年计划33.33%,规划实施扶贫项目6个,开工率83.33%。\
+         截止{month}月底,道路计划建设10公里,完工5.7公里,完成率57.00%;人饮工程计划建设2处,竣工2处,竣工率100.00%;标准化卫生室计划建设1个,竣工0个;农网改造计划1条10公里,完工率65.00%;1个通讯网络项目已全部竣工投运。"
+    );
+    let inspector = app.demo_login("inspector").await;
+    let query = "query($y: Int!, $r: String!) { progressReport(year: $y, regionCode: $r) { narrative integratedFunds { inPlace arrivalRate } programme { projectCount startedCount startRate } sectors { sector projectCount } } }";
+    let data = gql_ok(&app, &inspector, query, json!({"y": today().year(), "r": COUNTY})).await;
+    assert_eq!(data["progressReport"]["narrative"], json!(by_hand));
+    assert_eq!(
+        data["progressReport"]["integratedFunds"],
+        json!({"inPlace": "4367250.00", "arrivalRate": "87.35"})
+    );
+    assert_eq!(
+        data["progressReport"]["programme"],
+        json!({"projectCount": 6, "startedCount": 5, "startRate": "83.33"})
+    );
+    // A province sums its counties: here, the one.
+    let admin = app.demo_login("admin").await;
+    let data = gql_ok(&app, &admin, query, json!({"y": today().year(), "r": "990000000000"})).await;
+    assert_eq!(data["progressReport"]["narrative"], json!(by_hand));
+}
+
+const PROGRESS: &str = "query($y: Int!, $r: String!, $g: [ProgressDimension!], $a: Date) { constructionProgress(year: $y, regionCode: $r, groupBy: $g, asOf: $a) { sector unit township { name } month targetQuantity completedQuantity quantityRate projectCount startedCount startRate completedCount completionRate } }";
+
+#[tokio::test]
+async fn construction_progress_follows_the_definitions() {
+    let app = spawn_demo_app().await;
+    fixture(&app).await;
+    let coordinator = app.demo_login("coordinator").await;
+    let year = today().year();
+    let data = gql_ok(&app, &coordinator, PROGRESS, json!({"y": year, "r": COUNTY})).await;
+    let rows = data["constructionProgress"].as_array().unwrap().clone();
+    let road = rows.iter().find(|r| r["sector"] == "ROAD").unwrap();
+    assert_eq!(
+        road,
+        &json!({"sector": "ROAD", "unit": "公里", "township": null, "month": null, "targetQuantity": "10", "completedQuantity": "5.7", "quantityRate": "57.00",
+            "projectCount": 2, "startedCount": 2, "startRate": "100.00", "completedCount": 1, "completionRate": "50.00"})
+    );
+    let clinic = rows.iter().find(|r| r["sector"] == "CLINIC").unwrap();
+    assert_eq!(
+        (clinic["startRate"].as_str(), clinic["quantityRate"].as_str()),
+        (Some("0.00"), Some("0.00"))
+    );
+    assert!(
+        rows.iter().all(|r| r["sector"] != "EDUCATION"),
+        "a cancelled project and no target: no row"
+    );
+
+    // By township: no plan targets per township.
+    let data = gql_ok(
+        &app,
+        &coordinator,
+        PROGRESS,
+        json!({"y": year, "r": COUNTY, "g": ["TOWNSHIP"]}),
+    )
+    .await;
+    let road = data["constructionProgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sector"] == "ROAD")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            road["township"]["name"].as_str(),
+            road["targetQuantity"].clone(),
+            road["projectCount"].as_i64()
+        ),
+        (Some("城关镇"), Value::Null, Some(2))
+    );
+    // By month: the figures at the end of each month; everything happened this month.
+    let data = gql_ok(
+        &app,
+        &coordinator,
+        PROGRESS,
+        json!({"y": year, "r": COUNTY, "g": ["MONTH"]}),
+    )
+    .await;
+    let rows = data["constructionProgress"].as_array().unwrap().clone();
+    let this_month = rows
+        .iter()
+        .find(|r| r["sector"] == "ROAD" && r["month"] == today().month())
+        .unwrap();
+    assert_eq!(this_month["completedQuantity"], "5.7");
+    if today().month() > 1 {
+        assert!(
+            rows.iter().all(|r| r["month"] != 1),
+            "nothing existed or was planned in January: {rows:?}"
+        );
+    }
+    // As of yesterday the projects had not been recorded yet.
+    let yesterday = (today() - chrono::Duration::days(1)).to_string();
+    let data = gql_ok(
+        &app,
+        &coordinator,
+        PROGRESS,
+        json!({"y": year, "r": COUNTY, "a": yesterday}),
+    )
+    .await;
+    assert!(
+        data["constructionProgress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["projectCount"] == 0)
+    );
+    // Out of scope: a township asking about the county.
+    let township = app.demo_login("township").await;
+    let reply = app
+        .gql(Some(&township), PROGRESS, json!({"y": year, "r": COUNTY}))
+        .await;
+    assert_eq!(reply.error_code(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn progress_reports_are_history_and_bad_reports_change_nothing() {
+    let app = spawn_demo_app().await;
+    let c = clerks(&app).await;
+    let p = project(
+        &app,
+        &c,
+        "ROAD",
+        "5",
+        "transport",
+        &["submit", "approve", "assign", "claim", "start", "1.5/300000.00"],
+    )
+    .await;
+    let claimed = project(
+        &app,
+        &c,
+        "ROAD",
+        "5",
+        "transport",
+        &["submit", "approve", "assign", "claim"],
+    )
+    .await;
+    let transport = app.demo_login("transport").await;
+    let water = app.demo_login("water").await;
+    let create = "mutation($input: ProgressReportCreateInput!) { progressReportCreate(input: $input) { progressReport { completedQuantity investedAmount reportedOn isCorrection basedOnVersion } project { version } userErrors { code field message } } }";
+    let report = |project: &Value, quantity: &str, day: String, correction: bool| json!({"input": {"project": project["id"], "expectedVersion": project["version"], "completedQuantity": quantity, "investedAmount": "400000.00", "reportedOn": day, "correction": correction}});
+    let day = today().to_string();
+    let tomorrow = (today() + chrono::Duration::days(1)).to_string();
+    let yesterday = (today() - chrono::Duration::days(1)).to_string();
+    let stale = json!({"input": {"project": p["id"], "expectedVersion": 1, "completedQuantity": "2", "investedAmount": "1.00", "reportedOn": day}});
+    let cases = [
+        (&transport, stale, "STALE_VERSION"),
+        (
+            &transport,
+            report(&claimed, "1", day.clone(), false),
+            "INVALID_TRANSITION",
+        ),
+        (&water, report(&p, "2", day.clone(), false), "NOT_FOUND"),
+        (&c.coordinator, report(&p, "2", day.clone(), false), "FORBIDDEN"),
+        (&transport, report(&p, "-1", day.clone(), false), "INVALID_INPUT"),
+        (&transport, report(&p, "1.2", day.clone(), false), "INVALID_INPUT"),
+        (&transport, report(&p, "2", tomorrow, false), "INVALID_INPUT"),
+        (&transport, report(&p, "2", yesterday, false), "INVALID_INPUT"),
+    ];
+    for (token, input, code) in cases {
+        let data = gql_ok(&app, token, create, input.clone()).await;
+        assert_eq!(
+            data["progressReportCreate"]["userErrors"][0]["code"], code,
+            "{input}: {data}"
+        );
+        assert_eq!(data["progressReportCreate"]["progressReport"], Value::Null);
+    }
+    // Lower than the last report only as an explicit correction.
+    let data = gql_ok(&app, &transport, create, report(&p, "1.2", day.clone(), true)).await;
+    let created = &data["progressReportCreate"];
+    assert_eq!(created["progressReport"]["isCorrection"], true);
+    assert_eq!(created["project"]["version"], p["version"].as_i64().unwrap() + 1);
+    let history = gql_ok(
+        &app,
+        &transport,
+        "query($id: ID!) { node(id: $id) { ... on Project { version latestProgress { completedQuantity } progressReports { completedQuantity basedOnVersion } events { action } } } }",
+        json!({"id": p["id"]}),
+    )
+    .await;
+    let node = &history["node"];
+    assert_eq!(node["latestProgress"]["completedQuantity"], "1.2");
+    assert_eq!(
+        node["progressReports"].as_array().unwrap().len(),
+        2,
+        "the bad reports left nothing behind"
+    );
+    assert_eq!(node["progressReports"][1]["completedQuantity"], "1.5");
+    assert_eq!(
+        node["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "REPORT_PROGRESS")
+            .count(),
+        2
+    );
+}
