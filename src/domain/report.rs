@@ -144,13 +144,13 @@ mod tests {
         };
         let figures = ReportFigures {
             integrated: MoneyFigures {
-                planned: Some(Money::from_fen(1_000_000_00)),
-                in_place: Some(Money::from_fen(873_450_00)),
+                planned: Some(Money::from_fen(100_000_000)),
+                in_place: Some(Money::from_fen(87_345_000)),
                 ..Default::default()
             },
             county_matching: MoneyFigures {
-                planned: Some(Money::from_fen(300_000_00)),
-                in_place: Some(Money::from_fen(300_000_00)),
+                planned: Some(Money::from_fen(30_000_000)),
+                in_place: Some(Money::from_fen(30_000_000)),
                 ..Default::default()
             },
             policy_loan: MoneyFigures {
