@@ -45,12 +45,15 @@ pub struct ProgressRow {
     pub figures: ConstructionFigures,
 }
 
+/// One step of a project's history: when it was recorded, the status after it, and the
+/// quantity recorded if it was a completion.
+type Step = (chrono::DateTime<chrono::Utc>, ProjectStatus, Option<i64>);
+
 /// One project with its history, enough to know its state at any moment.
 struct Tracked {
     project: project::Model,
     sector: Sector,
-    /// (recorded at, status after, quantity recorded at completion).
-    events: Vec<(chrono::DateTime<chrono::Utc>, ProjectStatus, Option<i64>)>,
+    events: Vec<Step>,
     /// (reported on, id, cumulative quantity), oldest first.
     reports: Vec<(NaiveDate, i64, i64)>,
 }
@@ -86,7 +89,7 @@ async fn track(db: &DatabaseConnection, prefix: &str, year: i32) -> ServiceResul
         .all(db)
         .await?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-    let mut events: HashMap<i64, Vec<(chrono::DateTime<chrono::Utc>, ProjectStatus, Option<i64>)>> = HashMap::new();
+    let mut events: HashMap<i64, Vec<Step>> = HashMap::new();
     for chunk in ids.chunks(5_000) {
         for e in project_event::Entity::find()
             .filter(project_event::Column::ProjectId.is_in(chunk.iter().copied()))
