@@ -54,6 +54,37 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+    /// Print the work report's project paragraph for a region and year.
+    Report {
+        /// The region's 12-digit code (a county, or a city or province to sum its counties).
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+        /// The day the figures stand at the end of (YYYY-MM-DD); today if left out.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Write a spreadsheet: the project ledger, fund utilization or construction progress.
+    Export {
+        /// projects, fund-utilization or construction-progress.
+        kind: String,
+        /// xlsx or csv.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Comma-separated dimensions, as in the GraphQL `groupBy` (e.g. FUND_KIND,MONTH).
+        #[arg(long)]
+        group_by: Option<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -39,6 +39,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User { action }) => user(&cli.database_url, action).await,
+        Some(Command::Report { region, year, as_of }) => {
+            let db = open_migrated(&cli.database_url).await?;
+            let report = crate::service::construction::work_report(&db, &Actor::system(), year, &region, as_of)
+                .await
+                .map_err(explain)?;
+            println!("{}", report.narrative);
+            Ok(())
+        }
+        Some(Command::Export {
+            kind,
+            format,
+            year,
+            region,
+            as_of,
+            group_by,
+            out,
+        }) => export(&cli.database_url, &kind, &format, year, region, as_of, group_by, &out).await,
         Some(Command::Regions {
             action: RegionsCommand::Import { file },
         }) => {
@@ -165,5 +182,54 @@ async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
         "created user {} ({}) in region {}",
         created.username, created.role, created.region_code
     );
+    Ok(())
+}
+
+fn enum_list<T: async_graphql::resolver_utils::EnumType + Copy>(raw: Option<&str>) -> anyhow::Result<Vec<T>> {
+    crate::graphql::parse_enum_names(raw.unwrap_or("")).map_err(|m| anyhow!("--group-by: {m}"))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn export(
+    database_url: &str,
+    kind: &str,
+    format: &str,
+    year: Option<i32>,
+    region: Option<String>,
+    as_of: Option<chrono::NaiveDate>,
+    group_by: Option<String>,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams};
+    let kind = ExportKind::parse(kind)
+        .ok_or_else(|| anyhow!("export projects, fund-utilization or construction-progress, not `{kind}`"))?;
+    let format = ExportFormat::parse(format).ok_or_else(|| anyhow!("the format is xlsx or csv, not `{format}`"))?;
+    let params = ExportParams {
+        year,
+        region_code: region,
+        as_of,
+        fund_group_by: if kind == ExportKind::FundUtilization {
+            enum_list(group_by.as_deref())?
+        } else {
+            Vec::new()
+        },
+        progress_group_by: if kind == ExportKind::ConstructionProgress {
+            enum_list(group_by.as_deref())?
+        } else {
+            Vec::new()
+        },
+        project_filter: Default::default(),
+    };
+    let db = open_migrated(database_url).await?;
+    let table = exports::build(&db, &Actor::system(), kind, &params)
+        .await
+        .map_err(explain)?;
+    let bytes = match format {
+        ExportFormat::Xlsx => exports::to_xlsx(&table),
+        ExportFormat::Csv => exports::to_csv(&table),
+    }
+    .map_err(explain)?;
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {} rows to {}", table.rows.len(), out.display());
     Ok(())
 }

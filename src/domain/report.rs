@@ -74,9 +74,9 @@ fn sector_sentence(sector: Sector, f: &ConstructionFigures) -> Option<String> {
             percent(f.quantity_rate())
         ),
         Sector::Education if all_done => format!("{}个教育基础设施项目主体全部完工", f.project_count),
-        Sector::Education => format!("{}个教育基础设施项目已完工{}个", f.project_count, f.completed_count),
+        Sector::Education => format!("{}个教育基础设施项目,主体完工{}个", f.project_count, f.completed_count),
         Sector::Telecom if all_done => format!("{}个通讯网络项目已全部竣工投运", f.project_count),
-        Sector::Telecom => format!("{}个通讯网络项目已竣工投运{}个", f.project_count, f.completed_count),
+        Sector::Telecom => format!("{}个通讯网络项目,已竣工投运{}个", f.project_count, f.completed_count),
         Sector::Industry => format!("产业项目计划实施{}个,竣工{}个", f.project_count, f.completed_count),
         Sector::Housing => format!(
             "危房改造和易地搬迁计划{target}户,完成{done}户,完成率{}",

@@ -78,3 +78,22 @@ pub fn build_schema(data: Option<context::AppData>, limits: Limits) -> AppSchema
 pub fn sdl() -> String {
     build_schema(None, Limits::default()).sdl()
 }
+
+/// Parses comma-separated enum values as the schema names them (`FUND_KIND,MONTH`), for
+/// the places that take them outside GraphQL: export URLs and the command line.
+pub fn parse_enum_names<T: async_graphql::resolver_utils::EnumType + Copy>(raw: &str) -> Result<Vec<T>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            T::items()
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| i.value)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = T::items().iter().map(|i| i.name).collect();
+                    format!("`{name}` is not one of {}", known.join(", "))
+                })
+        })
+        .collect()
+}

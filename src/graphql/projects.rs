@@ -333,6 +333,8 @@ pub struct ProjectFilter {
     /// Any of these statuses.
     pub statuses: Option<Vec<ProjectStatus>>,
     pub township_code: Option<String>,
+    /// Only projects in this region's subtree (a county, a township…).
+    pub region_code: Option<String>,
     pub village_code: Option<String>,
     pub department: Option<ID>,
     /// Only projects that serve (true) or do not serve (false) a poverty village.
@@ -396,6 +398,7 @@ impl ProjectQuery {
             sector: f.sector,
             statuses: f.statuses.unwrap_or_default(),
             township_code: f.township_code,
+            region_code: f.region_code,
             village_code: f.village_code,
             department_id,
             poverty_village: f.poverty_village,

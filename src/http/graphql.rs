@@ -130,7 +130,7 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 }
 
 /// Establishes who is asking from the `Authorization` header.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Auth, crate::service::ServiceError> {
+pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Auth, crate::service::ServiceError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Auth::Anonymous);
     };

@@ -1,5 +1,6 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/`, `/healthz`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/`, `/healthz`, `/exports/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
+mod exports;
 mod graphql;
 
 use crate::graphql::AppSchema;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(graphiql))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
+        .route("/exports/{file}", get(exports::export))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(graphql::panic_response))
         .layer(TraceLayer::new_for_http())

@@ -406,6 +406,24 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                     };
                     project = projects::transition(db, actor, project.id, project.version, action, details).await?;
                 }
+                if status == ProjectStatus::UnderConstruction {
+                    // Two fifths built, as the department last reported (whole units but for 公里).
+                    let mut milli = project.planned_quantity_milli * 2 / 5;
+                    if sector.unit() != "公里" {
+                        milli -= milli % 1000;
+                    }
+                    let built = Decimal::new(milli, 3);
+                    let report = super::progress::ProgressInput {
+                        project_id: project.id,
+                        expected_version: project.version,
+                        completed_quantity: built,
+                        invested_amount: Money::from_fen(project.budget_fen * 2 / 5).to_yuan(),
+                        reported_on: today.min(start + chrono::Duration::days(60)),
+                        note: Some("按计划推进".into()),
+                        correction: false,
+                    };
+                    super::progress::create(db, &department_actor, report).await?;
+                }
                 created += 1;
             }
         }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod construction;
 pub mod demo;
 pub mod departments;
+pub mod exports;
 pub mod funds;
 pub mod plans;
 pub mod progress;

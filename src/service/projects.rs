@@ -86,6 +86,8 @@ pub struct ProjectFilter {
     pub sector: Option<Sector>,
     pub statuses: Vec<ProjectStatus>,
     pub township_code: Option<String>,
+    /// Only projects in this region's subtree.
+    pub region_code: Option<String>,
     pub village_code: Option<String>,
     pub department_id: Option<i64>,
     pub poverty_village: Option<bool>,
@@ -195,6 +197,11 @@ pub async fn list(
     }
     if let Some(township) = &filter.township_code {
         query = query.filter(project::Column::TownshipCode.eq(township.trim()));
+    }
+    if let Some(region) = &filter.region_code {
+        let region =
+            RegionCode::parse(region).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
+        query = query.filter(project::Column::TownshipCode.starts_with(region.subtree_prefix()));
     }
     if let Some(department) = filter.department_id {
         query = query.filter(project::Column::DepartmentId.eq(department));

@@ -1,0 +1,155 @@
+//! `GET /exports/{kind}.{format}` — the spreadsheets, over the same sign-in, filters and
+//! scope as the queries. `kind` is `projects`, `fund-utilization` or
+//! `construction-progress`; `format` is `xlsx` or `csv`. Query parameters: `year`,
+//! `regionCode`, `asOf`, `groupBy` (comma-separated dimension names), and for projects
+//! `sector`, `status` (comma-separated), `townshipCode`, `text`.
+use super::AppState;
+use crate::domain::fault::ErrorCode;
+use crate::graphql::context::Auth;
+use crate::service::ServiceError;
+use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    (status, axum::Json(body)).into_response()
+}
+
+fn bad(message: impl AsRef<str>) -> Response {
+    error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message.as_ref())
+}
+
+fn names<T: async_graphql::resolver_utils::EnumType + Copy>(
+    raw: Option<&String>,
+    what: &str,
+) -> Result<Vec<T>, String> {
+    crate::graphql::parse_enum_names(raw.map_or("", String::as_str)).map_err(|m| format!("{what}: {m}"))
+}
+
+fn params(query: &HashMap<String, String>, kind: ExportKind) -> Result<ExportParams, String> {
+    let year = match query.get("year") {
+        Some(y) => Some(
+            y.parse::<i32>()
+                .map_err(|_| format!("`year` must be a year, not `{y}`"))?,
+        ),
+        None => None,
+    };
+    let as_of = match query.get("asOf") {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("`asOf` must be a date (YYYY-MM-DD), not `{d}`"))?,
+        ),
+        None => None,
+    };
+    let sector = names::<crate::domain::sector::Sector>(query.get("sector"), "sector")?
+        .into_iter()
+        .next();
+    Ok(ExportParams {
+        year,
+        region_code: query.get("regionCode").cloned(),
+        as_of,
+        fund_group_by: match kind {
+            ExportKind::FundUtilization => names(query.get("groupBy"), "utilization dimension")?,
+            _ => Vec::new(),
+        },
+        progress_group_by: match kind {
+            ExportKind::ConstructionProgress => names(query.get("groupBy"), "progress dimension")?,
+            _ => Vec::new(),
+        },
+        project_filter: crate::service::projects::ProjectFilter {
+            sector,
+            statuses: names(query.get("status"), "project status")?,
+            township_code: query.get("townshipCode").cloned(),
+            text: query.get("text").cloned(),
+            ..Default::default()
+        },
+    })
+}
+
+pub async fn export(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some((stem, extension)) = file.rsplit_once('.') else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "ask for /exports/<kind>.<xlsx|csv>");
+    };
+    let (Some(kind), Some(format)) = (ExportKind::parse(stem), ExportFormat::parse(extension)) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "exports are projects, fund-utilization and construction-progress, as .xlsx or .csv",
+        );
+    };
+    let actor = match super::graphql::authenticate(&state, &headers).await {
+        Ok(Auth::SignedIn(actor)) => actor,
+        Ok(Auth::Rejected(reason)) => return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
+        Ok(Auth::Anonymous) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "sign in first: send `Authorization: Bearer <token>`",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export: authentication failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            );
+        }
+    };
+    let params = match params(&query, kind) {
+        Ok(p) => p,
+        Err(message) => return bad(message),
+    };
+    let table = match exports::build(&state.db, &actor, kind, &params).await {
+        Ok(table) => table,
+        Err(ServiceError::Rejected(faults)) => {
+            let message = faults.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
+            return match faults.first().map(|f| f.code) {
+                Some(ErrorCode::Forbidden) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &message),
+                Some(ErrorCode::NotFound) => error(StatusCode::NOT_FOUND, "NOT_FOUND", &message),
+                _ => bad(message),
+            };
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            );
+        }
+    };
+    let bytes = match format {
+        ExportFormat::Xlsx => exports::to_xlsx(&table),
+        ExportFormat::Csv => exports::to_csv(&table),
+    };
+    match bytes {
+        Ok(bytes) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+            let disposition = format!("attachment; filename=\"{}.{extension}\"", kind.file_stem());
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            )
+        }
+    }
+}
