@@ -48,19 +48,6 @@ pub enum EntryKind {
     Disbursement,
 }
 
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(FundKind {
     IntegratedAgricultural => "INTEGRATED_AGRICULTURAL",
     CountyMatching => "COUNTY_MATCHING",

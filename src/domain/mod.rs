@@ -4,6 +4,21 @@
 //! The enumerations here derive `async_graphql::Enum` so that each has exactly one
 //! definition — the schema's names and Chinese descriptions come from these doc comments.
 //! That is the only thing this module takes from the GraphQL library; it does no I/O.
+/// Gives an enum its stored text form: `as_str` and `parse`, one name per variant.
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 pub mod access;
 pub mod department;
 pub mod fault;

@@ -39,19 +39,6 @@ pub enum AcceptanceGrade {
     Excellent,
 }
 
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some(Self::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(ConstructionNature { New => "NEW", Continued => "CONTINUED", Renovation => "RENOVATION" });
 text_enum!(PreparationMilestone { Establishment => "ESTABLISHMENT", Approval => "APPROVAL", Design => "DESIGN", Tendering => "TENDERING" });
 text_enum!(AcceptanceGrade { Qualified => "QUALIFIED", Excellent => "EXCELLENT" });
