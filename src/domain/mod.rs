@@ -17,7 +17,6 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
 
 pub mod access;
 pub mod department;
