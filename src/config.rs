@@ -159,6 +159,39 @@ pub struct ServeArgs {
     /// The most a query may cost (fields, with connections weighted by page size).
     #[arg(long, env = "TRACKER_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
+
+    /// The most aliased fields one request may hold.
+    #[arg(long, env = "TRACKER_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+
+    /// How long one request may run, in milliseconds.
+    #[arg(long, env = "TRACKER_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+
+    /// How long one SQL statement may run on PostgreSQL, in milliseconds.
+    #[arg(long, env = "TRACKER_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub statement_timeout_ms: u64,
+
+    /// Failed sign-ins allowed per username within the window.
+    #[arg(long, env = "TRACKER_LOGIN_FAILURES_PER_USER", default_value_t = 5)]
+    pub login_failures_per_user: u64,
+
+    /// Failed sign-ins allowed per client address within the window.
+    #[arg(long, env = "TRACKER_LOGIN_FAILURES_PER_CLIENT", default_value_t = 20)]
+    pub login_failures_per_client: u64,
+
+    /// The window failed sign-ins are counted over, in minutes.
+    #[arg(long, env = "TRACKER_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
+    pub login_window_minutes: i64,
+
+    /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "TRACKER_TRUST_PROXY", action = ArgAction::SetTrue)]
+    pub trust_proxy: bool,
+
+    /// Browser origins allowed to call the API (comma-separated, e.g.
+    /// `https://tracker.example.gov.cn`); none by default.
+    #[arg(long, env = "TRACKER_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// The shortest secret accepted outside dev mode.

@@ -12,6 +12,15 @@ use std::time::Duration;
 /// WAL (readers do not wait for the writer), a busy timeout (writers queue instead of
 /// failing) and foreign keys.
 pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, pool_size, None).await
+}
+
+/// Like [`connect`], with a statement timeout on PostgreSQL connections.
+pub async fn connect_with(
+    url: &str,
+    pool_size: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url)
         && let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()
@@ -19,6 +28,11 @@ pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<DatabaseConnec
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the database folder {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(url);
+    if let Some(timeout) = statement_timeout
+        && url.starts_with("postgres")
+    {
+        options.statement_timeout(timeout);
+    }
     options
         .max_connections(pool_size.max(1))
         .connect_timeout(Duration::from_secs(10))
@@ -88,11 +102,18 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
     let limits = Limits {
         depth: args.max_depth,
         complexity: args.max_complexity,
+        aliases: args.max_aliases,
+    };
+    let login_throttle = crate::service::auth::LoginThrottle {
+        per_username: args.login_failures_per_user,
+        per_client: args.login_failures_per_client,
+        window: chrono::Duration::minutes(args.login_window_minutes.max(1)),
     };
     let schema = build_schema(
         Some(AppData {
             db: db.clone(),
             tokens: tokens.clone(),
+            login_throttle,
         }),
         limits,
     );
@@ -102,14 +123,20 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         tokens,
         max_body_bytes: args.max_body_bytes,
         limits,
+        request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
+        trust_proxy: args.trust_proxy,
+        cors_origins: args.cors_origins.clone(),
     })
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> anyhow::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_projects;
 mod m20261128_000003_funds;
 mod m20261128_000004_progress;
+mod m20261128_000005_login_failures;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_projects::Migration),
             Box::new(m20261128_000003_funds::Migration),
             Box::new(m20261128_000004_progress::Migration),
+            Box::new(m20261128_000005_login_failures::Migration),
         ]
     }
 }

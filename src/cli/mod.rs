@@ -101,7 +101,8 @@ fn explain(err: ServiceError) -> anyhow::Error {
 
 async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result<()> {
     let tokens = startup::tokens(&args)?;
-    let db = startup::connect(database_url, pool).await?;
+    let statement_timeout = std::time::Duration::from_millis(args.statement_timeout_ms.max(1));
+    let db = startup::connect_with(database_url, pool, Some(statement_timeout)).await?;
     if args.no_migrate {
         tracing::info!("migrations skipped (--no-migrate)");
     } else {

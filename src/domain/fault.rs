@@ -30,6 +30,8 @@ pub enum ErrorCode {
     PlanLocked,
     /// 已冲销 — the entry has already been reversed.
     AlreadyReversed,
+    /// 操作过于频繁 — too many failed sign-ins; wait and try again.
+    RateLimited,
 }
 
 /// One business failure: a code, the input path that caused it, a message for a clerk.

@@ -20,12 +20,15 @@ pub enum Auth {
 pub struct RequestContext {
     pub auth: Auth,
     pub request_id: String,
+    /// The client's network address, for counting failed sign-ins.
+    pub client_address: String,
 }
 
 /// Shared, per-schema data.
 pub struct AppData {
     pub db: DatabaseConnection,
     pub tokens: Tokens,
+    pub login_throttle: crate::service::auth::LoginThrottle,
 }
 
 pub trait ContextExt {

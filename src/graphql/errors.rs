@@ -13,6 +13,8 @@ pub mod code {
     pub const NOT_FOUND: &str = "NOT_FOUND";
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 }
 
@@ -46,6 +48,7 @@ pub fn from_service(err: ServiceError) -> async_graphql::Error {
                 Some(ErrorCode::Forbidden) => code::FORBIDDEN,
                 Some(ErrorCode::NotFound) => code::NOT_FOUND,
                 Some(ErrorCode::InvalidCredentials) => code::UNAUTHENTICATED,
+                Some(ErrorCode::RateLimited) => code::RATE_LIMITED,
                 _ => code::BAD_USER_INPUT,
             };
             let message = faults.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");

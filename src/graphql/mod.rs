@@ -52,6 +52,9 @@ pub struct Limits {
     pub depth: usize,
     /// The most a query may cost: each field 1, a connection its page size times its nodes.
     pub complexity: usize,
+    /// The most aliased fields a request may hold: aliases multiply work past the other
+    /// limits (and are how sign-in guesses would be batched).
+    pub aliases: usize,
 }
 
 impl Default for Limits {
@@ -59,6 +62,7 @@ impl Default for Limits {
         Limits {
             depth: 12,
             complexity: 20_000,
+            aliases: 100,
         }
     }
 }

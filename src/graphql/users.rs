@@ -171,7 +171,19 @@ impl UserMutation {
     /// Signs in with a username and password and returns a bearer token.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
         let app = ctx.app()?;
-        let (result, user_errors) = payload(auth::login(&app.db, &app.tokens, &input.username, &input.password).await)?;
+        let client = ctx
+            .data_opt::<super::context::RequestContext>()
+            .map_or("unknown", |r| r.client_address.as_str());
+        let result = auth::login(
+            &app.db,
+            &app.tokens,
+            &app.login_throttle,
+            client,
+            &input.username,
+            &input.password,
+        )
+        .await;
+        let (result, user_errors) = payload(result)?;
         Ok(match result {
             Some((user, issued)) => LoginPayload {
                 token: Some(issued.token),

@@ -9,9 +9,10 @@ use crate::service::auth::actor_for_token;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -45,6 +46,7 @@ fn request_error(status: StatusCode, code: &str, message: &str, request_id: &str
 
 pub async fn post(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -78,13 +80,18 @@ pub async fn post(
                 return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, &request_id);
             }
         };
-        execute(&state, &headers, request, &request_id).await
+        execute(&state, &headers, peer, request, &request_id).await
     }
     .instrument(span)
     .await
 }
 
-pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let request_id = new_request_id();
     let span = tracing::info_span!("graphql", request_id = %request_id, method = "GET", user = tracing::field::Empty);
     async move {
@@ -109,7 +116,7 @@ pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuer
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
-        execute(&state, &headers, request, &request_id).await
+        execute(&state, &headers, peer, request, &request_id).await
     }
     .instrument(span)
     .await
@@ -150,7 +157,62 @@ pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Resul
     })
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::Request, request_id: &str) -> Response {
+/// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For`.
+fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    let forwarded = state
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    forwarded.unwrap_or_else(|| peer.ip().to_string())
+}
+
+/// How many fields of the request's document carry an alias.
+fn count_aliases(query: &str) -> usize {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
+            })
+            .sum()
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return 0;
+    };
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set.node))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| walk(&f.node.selection_set.node))
+        .sum();
+    operations + fragments
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    request: async_graphql::Request,
+    request_id: &str,
+) -> Response {
+    let aliases = count_aliases(&request.query);
+    if aliases > state.limits.aliases {
+        let message = format!(
+            "the query uses {aliases} aliases; at most {} are allowed in one request",
+            state.limits.aliases
+        );
+        return request_error(StatusCode::OK, code::QUERY_TOO_COMPLEX, &message, request_id);
+    }
     let auth = match authenticate(state, headers).await {
         Ok(auth) => auth,
         Err(e) => {
@@ -171,9 +233,20 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
         .data(RequestContext {
             auth,
             request_id: request_id.to_string(),
+            client_address: client_address(state, headers, peer),
         })
         .data(Loaders::new(&state.db));
-    let mut response = state.schema.execute(request).await;
+    let Ok(mut response) = tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await else {
+        tracing::warn!(
+            timeout_ms = state.request_timeout.as_millis() as u64,
+            "request timed out"
+        );
+        let message = format!(
+            "the request took longer than {} ms and was stopped; ask for less at once",
+            state.request_timeout.as_millis()
+        );
+        return request_error(StatusCode::OK, code::REQUEST_TIMEOUT, &message, request_id);
+    };
     for error in &mut response.errors {
         classify(error, state.limits);
         error

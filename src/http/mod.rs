@@ -22,10 +22,15 @@ pub struct AppState {
     pub tokens: Tokens,
     pub max_body_bytes: usize,
     pub limits: crate::graphql::Limits,
+    pub request_timeout: std::time::Duration,
+    /// Whether to believe `X-Forwarded-For` for the client's address.
+    pub trust_proxy: bool,
+    pub cors_origins: Vec<String>,
 }
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
+    let cors = cors(&state.cors_origins);
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -34,7 +39,23 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(graphql::panic_response))
         .layer(TraceLayer::new_for_http())
+        .layer(cors)
         .with_state(Arc::new(state))
+}
+
+/// Lets the configured browser origins call the API; with none, browsers on other origins
+/// are refused by their own same-origin rule.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderValue, Method, header};
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([axum::http::HeaderName::from_static("x-request-id")])
 }
 
 async fn graphiql() -> Html<String> {

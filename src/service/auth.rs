@@ -129,28 +129,116 @@ pub async fn actor_for_token(
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3XoLh6Pf1bVvXvYkC0mG8XyqQ9m3s1f0kQ1zqJ0cZVU";
 
-/// Signs a user in: the password must match and the account be enabled.
+/// How many failed sign-ins are allowed, per username and per client address, within a
+/// window, before further attempts are refused for the rest of the window.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginThrottle {
+    pub per_username: u64,
+    pub per_client: u64,
+    pub window: chrono::Duration,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle {
+            per_username: 5,
+            per_client: 20,
+            window: chrono::Duration::minutes(15),
+        }
+    }
+}
+
+/// Refuses a sign-in while the username or the client has too many recent failures.
+async fn check_throttle(
+    db: &DatabaseConnection,
+    throttle: &LoginThrottle,
+    username: &str,
+    client: &str,
+) -> ServiceResult<()> {
+    use entity::login_failure;
+    use sea_orm::{PaginatorTrait, QueryOrder};
+    let since = chrono::Utc::now() - throttle.window;
+    for (column, value, limit, what) in [
+        (
+            login_failure::Column::Username,
+            username,
+            throttle.per_username,
+            format!("for the account {username}"),
+        ),
+        (
+            login_failure::Column::ClientAddress,
+            client,
+            throttle.per_client,
+            "from your address".to_string(),
+        ),
+    ] {
+        let recent = login_failure::Entity::find()
+            .filter(column.eq(value))
+            .filter(login_failure::Column::OccurredAt.gte(since));
+        if recent.clone().count(db).await? >= limit {
+            let oldest = recent.order_by_asc(login_failure::Column::OccurredAt).one(db).await?;
+            let retry_at = oldest.map_or(chrono::Utc::now() + throttle.window, |f| {
+                f.occurred_at + throttle.window
+            });
+            let minutes = (retry_at - chrono::Utc::now()).num_minutes().max(1);
+            return Err(Fault::new(
+                ErrorCode::RateLimited,
+                &["input"],
+                format!("too many failed sign-ins {what}: try again in {minutes} minutes"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn record_failure(db: &DatabaseConnection, username: &str, client: &str) -> ServiceResult<()> {
+    use entity::login_failure;
+    use sea_orm::ActiveValue::Set;
+    login_failure::Entity::insert(login_failure::ActiveModel {
+        username: Set(username.chars().take(64).collect()),
+        client_address: Set(client.chars().take(64).collect()),
+        occurred_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Signs a user in: the password must match and the account be enabled. Failures are
+/// counted per username and per client address (`throttle`).
 pub async fn login(
     db: &DatabaseConnection,
     tokens: &Tokens,
+    throttle: &LoginThrottle,
+    client: &str,
     username: &str,
     password: &str,
 ) -> ServiceResult<(app_user::Model, IssuedToken)> {
+    let username = username.trim();
+    check_throttle(db, throttle, username, client).await?;
     let wrong = || -> ServiceError {
         Fault::new(ErrorCode::InvalidCredentials, &["input"], "wrong username or password").into()
     };
     let user = app_user::Entity::find()
-        .filter(app_user::Column::Username.eq(username.trim()))
+        .filter(app_user::Column::Username.eq(username))
         .one(db)
         .await?;
     let Some(user) = user else {
         // Only for the timing; the answer is "wrong" whatever it says.
         let _ = verify_password(password.to_string(), DECOY_HASH.to_string()).await;
+        record_failure(db, username, client).await?;
         return Err(wrong());
     };
     if !verify_password(password.to_string(), user.password_hash.clone()).await? {
+        record_failure(db, username, client).await?;
         return Err(wrong());
     }
+    entity::login_failure::Entity::delete_many()
+        .filter(entity::login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
     if user.disabled {
         return Err(Fault::new(
             ErrorCode::InvalidCredentials,

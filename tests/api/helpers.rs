@@ -39,6 +39,14 @@ pub fn serve_args() -> ServeArgs {
         max_body_bytes: 1024 * 1024,
         max_depth: 12,
         max_complexity: 20_000,
+        max_aliases: 100,
+        request_timeout_ms: 30_000,
+        statement_timeout_ms: 10_000,
+        login_failures_per_user: 5,
+        login_failures_per_client: 20,
+        login_window_minutes: 15,
+        trust_proxy: false,
+        cors_origins: vec!["https://frontend.example".into()],
     }
 }
 

@@ -9,4 +9,5 @@ mod limits;
 mod progress;
 mod projects;
 mod schema;
+mod security;
 mod users;
