@@ -579,15 +579,20 @@ pub(super) fn project_change<'a>(
     }
 }
 
-/// Loads a project for a change: visible to the actor, at the version the actor saw.
+/// Loads a project for a change: visible to the actor, at the version the actor saw. The
+/// row is locked (`FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes
+/// other writers), so a concurrent change waits and then sees the new version.
 pub(super) async fn load_for_change(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let model = find(conn, actor, id)
+    let model = project::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
         .await?
+        .filter(|m| township_of(m).is_ok_and(|t| lifecycle::project_visible(actor, &t, m.department_id)))
         .ok_or_else(|| Fault::not_found("project", "there is no such project among those you can see"))?;
     if model.version != expected_version {
         return Err(stale(&model));

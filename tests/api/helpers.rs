@@ -15,6 +15,8 @@ pub struct TestApp {
     pub db: sea_orm::DatabaseConnection,
     /// How many SQL statements the server's connection has run.
     pub statements: Arc<AtomicUsize>,
+    /// The database URL, for a second server on the same database.
+    pub url: String,
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -76,6 +78,11 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
 
 pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
     let (url, sqlite_file) = fresh_database().await;
+    serve_on(url, sqlite_file, args).await
+}
+
+/// A server, with its own connection pool, over the database at `url`.
+async fn serve_on(url: String, sqlite_file: Option<std::path::PathBuf>, args: ServeArgs) -> TestApp {
     let mut db = tracker::startup::connect(&url, 8).await.expect("connect");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
@@ -93,6 +100,7 @@ pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
         client: reqwest::Client::new(),
         db,
         statements,
+        url,
         sqlite_file,
     }
 }
@@ -177,6 +185,11 @@ impl TestApp {
     /// Signs in as a demo user.
     pub async fn demo_login(&self, username: &str) -> String {
         self.login(username, tracker::service::demo::PASSWORD).await
+    }
+
+    /// Another server process's worth: its own pool and router over the same database.
+    pub async fn second_server(&self) -> TestApp {
+        serve_on(self.url.clone(), None, serve_args()).await
     }
 
     /// The statements the server runs for one request.
