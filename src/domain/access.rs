@@ -232,7 +232,7 @@ pub fn authorize(actor: &Actor, operation: Operation) -> Result<(), Fault> {
     } else {
         let allowed: Vec<&str> = row.roles.iter().map(|r| r.as_str()).collect();
         Err(Fault::forbidden(format!(
-            "a {} user may not {}; this needs the role {}",
+            "{} users may not {}; this needs the role {}",
             actor.role.as_str(),
             row.description,
             allowed.join(" or ")

@@ -55,8 +55,11 @@ pub async fn list(
 ) -> super::ServiceResult<super::Page<audit_entry::Model>> {
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
     crate::domain::access::authorize(actor, crate::domain::access::Operation::ViewAuditLog)?;
-    let mut query =
-        audit_entry::Entity::find().filter(super::subtree_codes(&actor.scope, audit_entry::Column::RegionCode));
+    let mut query = audit_entry::Entity::find().filter(super::scoped_codes(
+        actor,
+        crate::domain::access::Operation::ViewAuditLog,
+        audit_entry::Column::RegionCode,
+    ));
     if let Some(kind) = &filter.entity_type {
         query = query.filter(audit_entry::Column::EntityType.eq(kind.trim()));
     }

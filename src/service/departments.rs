@@ -1,6 +1,6 @@
 //! Departments: the county bodies that coordinate, fund and build.
 use super::audit::{self, Change};
-use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, visible_codes};
+use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::department::DepartmentKind;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -55,7 +55,11 @@ pub async fn list(
     page: &PageRequest<i64>,
 ) -> ServiceResult<Page<department::Model>> {
     authorize(actor, Operation::ViewDepartments)?;
-    let mut query = department::Entity::find().filter(visible_codes(&actor.scope, department::Column::CountyCode));
+    let mut query = department::Entity::find().filter(scoped_codes(
+        actor,
+        Operation::ViewDepartments,
+        department::Column::CountyCode,
+    ));
     if let Some(county) = &filter.county_code {
         let county =
             RegionCode::parse(county).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "countyCode"], m))?;
@@ -105,7 +109,11 @@ pub async fn find_many(db: &DatabaseConnection, actor: &Actor, ids: &[i64]) -> S
     authorize(actor, Operation::ViewDepartments)?;
     Ok(department::Entity::find()
         .filter(department::Column::Id.is_in(ids.iter().copied()))
-        .filter(visible_codes(&actor.scope, department::Column::CountyCode))
+        .filter(scoped_codes(
+            actor,
+            Operation::ViewDepartments,
+            department::Column::CountyCode,
+        ))
         .all(db)
         .await?)
 }

@@ -6,7 +6,7 @@
 //! checks the invariants of DESIGN §2.5 against sums read inside the same transaction, so
 //! concurrent requests cannot together overdraw a line or an allocation.
 use super::audit::{self, Change};
-use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, visible_codes};
+use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::funds::{self as rules, EntryKind, FundKind, FundLevel};
@@ -247,7 +247,8 @@ pub async fn list_lines(
     page: &PageRequest<i64>,
 ) -> ServiceResult<Page<fund_line::Model>> {
     authorize(actor, Operation::ViewFunds)?;
-    let mut query = fund_line::Entity::find().filter(visible_codes(&actor.scope, fund_line::Column::CountyCode));
+    let mut query =
+        fund_line::Entity::find().filter(scoped_codes(actor, Operation::ViewFunds, fund_line::Column::CountyCode));
     if let Some(county) = &filter.county_code {
         query = query.filter(fund_line::Column::CountyCode.eq(county.trim()));
     }
@@ -279,7 +280,9 @@ pub async fn find_line(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> S
         return Ok(None);
     };
     let county = RegionCode::parse(&line.county_code).map_err(ServiceError::Internal)?;
-    Ok(actor.scope.sees(&county).then_some(line))
+    Ok(authorize_at(actor, Operation::ViewFunds, &county)
+        .is_ok()
+        .then_some(line))
 }
 
 /// The ledger entry with `id`, if the actor may see it: its line's county is visible, and

@@ -88,6 +88,19 @@ impl<T> Page<T> {
     }
 }
 
+/// A condition matching the region codes where `operation` may reach for `actor`, as the
+/// permission table says: its subtree, and for reference data the regions above it too.
+pub(crate) fn scoped_codes<C: sea_orm::ColumnTrait>(
+    actor: &crate::domain::access::Actor,
+    operation: crate::domain::access::Operation,
+    column: C,
+) -> Condition {
+    match crate::domain::access::permission(operation).reach {
+        crate::domain::access::Reach::Visible => visible_codes(&actor.scope, column),
+        crate::domain::access::Reach::Subtree => subtree_codes(&actor.scope, column),
+    }
+}
+
 /// A condition matching region codes the scope can see (its subtree and the regions above it).
 pub(crate) fn visible_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::access::Scope, column: C) -> Condition {
     use crate::domain::access::Scope;

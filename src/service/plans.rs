@@ -93,7 +93,7 @@ pub async fn get(
 ) -> ServiceResult<Option<Plan>> {
     authorize(actor, Operation::ViewFunds)?;
     let county = super::regions::parse_code("countyCode", county_code)?;
-    if !actor.scope.sees(&county) {
+    if authorize_at(actor, Operation::ViewFunds, &county).is_err() {
         return Ok(None);
     }
     let plan = match version {

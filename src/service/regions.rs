@@ -1,6 +1,6 @@
 //! The region tree: listing within scope, creating, editing and importing from CSV.
 use super::audit::{self, Change};
-use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, visible_codes};
+use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::fault::{Fault, non_negative, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -51,7 +51,7 @@ pub async fn list(
     page: &PageRequest<String>,
 ) -> ServiceResult<Page<region::Model>> {
     authorize(actor, Operation::ViewRegions)?;
-    let mut query = region::Entity::find().filter(visible_codes(&actor.scope, region::Column::Code));
+    let mut query = region::Entity::find().filter(scoped_codes(actor, Operation::ViewRegions, region::Column::Code));
     if let Some(parent) = &filter.parent_code {
         let parent = RegionCode::parse(parent).map_err(|m| {
             Fault::new(
@@ -109,7 +109,7 @@ pub async fn find_many(db: &DatabaseConnection, actor: &Actor, codes: &[String])
     authorize(actor, Operation::ViewRegions)?;
     Ok(region::Entity::find()
         .filter(region::Column::Code.is_in(codes.iter().cloned()))
-        .filter(visible_codes(&actor.scope, region::Column::Code))
+        .filter(scoped_codes(actor, Operation::ViewRegions, region::Column::Code))
         .all(db)
         .await?)
 }

@@ -1,6 +1,6 @@
 //! User accounts: creating, changing and deleting them, and hashing their passwords.
 use super::audit::{self, Change};
-use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, subtree_codes};
+use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, Role, authorize, authorize_at};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::region::RegionCode;
@@ -225,7 +225,8 @@ pub async fn list(
     page: &PageRequest<String>,
 ) -> ServiceResult<Page<app_user::Model>> {
     authorize(actor, Operation::ViewUsers)?;
-    let mut query = app_user::Entity::find().filter(subtree_codes(&actor.scope, app_user::Column::RegionCode));
+    let mut query =
+        app_user::Entity::find().filter(scoped_codes(actor, Operation::ViewUsers, app_user::Column::RegionCode));
     if let Some(raw) = &filter.region_code {
         let code =
             RegionCode::parse(raw).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;

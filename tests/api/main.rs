@@ -7,6 +7,7 @@ mod fuzz;
 mod helpers;
 mod lifecycle;
 mod limits;
+mod permissions;
 mod progress;
 mod projects;
 mod schema;
