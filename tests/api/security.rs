@@ -137,3 +137,29 @@ fn production_refuses_to_start_without_a_strong_secret() {
     args.dev = true;
     assert!(tracker::startup::tokens(&args).is_ok(), "dev mode makes its own");
 }
+
+#[tokio::test]
+async fn an_internal_failure_reaches_the_client_as_a_code_and_a_request_id_only() {
+    let app = spawn_demo_app().await;
+    let token = app.demo_login("inspector").await;
+    // Break the database under the server: sign-in can no longer count failures.
+    use sea_orm::ConnectionTrait;
+    app.db.execute_unprepared("DROP TABLE login_failure").await.unwrap();
+    let reply = app
+        .gql(None, LOGIN, json!({"u": "finance", "p": "wrong-password"}))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.error_code(), Some("INTERNAL_SERVER_ERROR"), "{}", reply.body);
+    let request_id = reply.body["errors"][0]["extensions"]["requestId"].as_str().unwrap();
+    assert_eq!(request_id.len(), 32);
+    assert!(reply.error_message().contains("request id"));
+    let text = reply.body.to_string().to_lowercase();
+    for leak in ["login_failure", "select", "insert", "no such table", "relation", "sqlx"] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    // Everything else still works.
+    assert_eq!(
+        app.gql(Some(&token), "{ me { role } }", json!({})).await.ok()["me"]["role"],
+        "INSPECTOR"
+    );
+}
