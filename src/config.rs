@@ -91,6 +91,31 @@ pub enum Command {
 pub enum SeedCommand {
     /// The demo county 示范县 with its departments and one user per role.
     Demo,
+    /// A generated county at benchmark scale (deterministic): 15 townships, 250 villages,
+    /// 10,000 projects over 5 years, 30,000 allocations, 100,000 disbursements, 50,000
+    /// progress reports.
+    County {
+        /// The county's 12-digit code.
+        #[arg(long, default_value = "990102000000")]
+        code: String,
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// A generated province of such counties (for PostgreSQL).
+    Province {
+        /// The province's 12-digit code.
+        #[arg(long, default_value = "980000000000")]
+        code: String,
+        #[arg(long, default_value_t = 100)]
+        counties: usize,
+        /// Projects per county.
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -38,6 +38,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Seed {
+            what: SeedCommand::County { code, projects, seed },
+        }) => {
+            let db = open_migrated(&cli.database_url).await?;
+            let code = crate::domain::region::RegionCode::parse(&code).map_err(|m| anyhow!(m))?;
+            generate(&db, &[code], projects, seed).await
+        }
+        Some(Command::Seed {
+            what:
+                SeedCommand::Province {
+                    code,
+                    counties,
+                    projects,
+                    seed,
+                },
+        }) => {
+            let db = open_migrated(&cli.database_url).await?;
+            let province = crate::domain::region::RegionCode::parse(&code).map_err(|m| anyhow!(m))?;
+            let codes = crate::service::generate::province_counties(&province, counties);
+            generate(&db, &codes, projects, seed).await
+        }
         Some(Command::User { action }) => user(&cli.database_url, action).await,
         Some(Command::Report { region, year, as_of }) => {
             let db = open_migrated(&cli.database_url).await?;
@@ -232,5 +253,46 @@ async fn export(
     .map_err(explain)?;
     std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {} rows to {}", table.rows.len(), out.display());
+    Ok(())
+}
+
+/// Generates counties one after another, showing progress on standard error.
+async fn generate(
+    db: &sea_orm::DatabaseConnection,
+    counties: &[crate::domain::region::RegionCode],
+    projects: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    use crate::service::generate::{self, CountyShape};
+    let default = CountyShape::default();
+    let scale = |n: usize| n * projects / default.projects;
+    let shape = CountyShape {
+        projects,
+        allocations: scale(default.allocations),
+        disbursements: scale(default.disbursements),
+        progress_reports: scale(default.progress_reports),
+        ..default
+    };
+    let started = std::time::Instant::now();
+    for (i, code) in counties.iter().enumerate() {
+        let label = format!("county {}/{} ({code})", i + 1, counties.len());
+        let progress = |phase: &str, done: usize, total: usize| {
+            eprint!("\r{label}: {phase} {done}/{total}          ");
+            let _ = std::io::stderr().flush();
+        };
+        let made = generate::county(db, code, shape, seed, &progress)
+            .await
+            .map_err(explain)?;
+        eprintln!(
+            "\r{label}: {} regions, {} projects, {} events, {} ledger entries, {} progress reports ({:.0?} so far)",
+            made.regions,
+            made.projects,
+            made.events,
+            made.ledger_entries,
+            made.progress_reports,
+            started.elapsed()
+        );
+    }
+    println!("generated {} counties in {:.1?}", counties.len(), started.elapsed());
     Ok(())
 }

@@ -420,6 +420,49 @@ pub fn project_visible(actor: &Actor, township: &super::region::RegionCode, depa
     }
 }
 
+/// A usual path from a new draft to `status`, as the table's actions (for demo and
+/// generated data: each step is a row of the table, taken in order).
+pub fn path_to(status: ProjectStatus) -> Vec<ProjectAction> {
+    use ProjectAction as A;
+    use ProjectStatus as S;
+    let path: &[ProjectAction] = match status {
+        S::Draft => &[],
+        S::Submitted => &[A::Submit],
+        S::Rejected => &[A::Submit, A::Reject],
+        S::Approved => &[A::Submit, A::Approve],
+        S::Assigned => &[A::Submit, A::Approve, A::Assign],
+        S::Claimed => &[A::Submit, A::Approve, A::Assign, A::Claim],
+        S::Preparing => &[A::Submit, A::Approve, A::Assign, A::Claim, A::RecordPreparation],
+        S::UnderConstruction => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::RecordPreparation,
+            A::StartConstruction,
+        ],
+        S::Completed => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+        ],
+        S::Accepted => &[
+            A::Submit,
+            A::Approve,
+            A::Assign,
+            A::Claim,
+            A::StartConstruction,
+            A::Complete,
+            A::Accept,
+        ],
+        S::Cancelled => &[A::Submit, A::Approve, A::Cancel],
+    };
+    path.to_vec()
+}
+
 /// The lifecycle table in Markdown, for the README.
 pub fn markdown_table() -> String {
     let mut out = String::from("| from | action | to | who | needs |\n|---|---|---|---|---|\n");
@@ -491,6 +534,19 @@ mod tests {
                 !final_state,
                 "cancel from {status:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_path_follows_the_table_to_its_state() {
+        for status in ProjectStatus::ALL {
+            let mut at = S::Draft;
+            for action in path_to(status) {
+                at = transition(at, action)
+                    .unwrap_or_else(|| panic!("{action:?} from {at:?}"))
+                    .to;
+            }
+            assert_eq!(at, status);
         }
     }
 

@@ -253,49 +253,6 @@ pub async fn database_is_empty(db: &DatabaseConnection) -> ServiceResult<bool> {
 /// enough for every one of the 11 states to appear at least three times.
 const PROJECTS_PER_SECTOR: usize = 4;
 
-/// The path from a new draft to `status`, as the lifecycle table's actions.
-fn path_to(status: ProjectStatus) -> Vec<ProjectAction> {
-    use ProjectAction as A;
-    use ProjectStatus as S;
-    let claimed = [A::Submit, A::Approve, A::Assign, A::Claim];
-    let path: &[ProjectAction] = match status {
-        S::Draft => &[],
-        S::Submitted => &[A::Submit],
-        S::Rejected => &[A::Submit, A::Reject],
-        S::Approved => &[A::Submit, A::Approve],
-        S::Assigned => &[A::Submit, A::Approve, A::Assign],
-        S::Claimed => &claimed,
-        S::Preparing => &[A::Submit, A::Approve, A::Assign, A::Claim, A::RecordPreparation],
-        S::UnderConstruction => &[
-            A::Submit,
-            A::Approve,
-            A::Assign,
-            A::Claim,
-            A::RecordPreparation,
-            A::StartConstruction,
-        ],
-        S::Completed => &[
-            A::Submit,
-            A::Approve,
-            A::Assign,
-            A::Claim,
-            A::StartConstruction,
-            A::Complete,
-        ],
-        S::Accepted => &[
-            A::Submit,
-            A::Approve,
-            A::Assign,
-            A::Claim,
-            A::StartConstruction,
-            A::Complete,
-            A::Accept,
-        ],
-        S::Cancelled => &[A::Submit, A::Approve, A::Cancel],
-    };
-    path.to_vec()
-}
-
 /// A plausible planned quantity (in the sector's unit) and budget (yuan) for a demo project.
 fn demo_size(sector: Sector, n: usize) -> (Decimal, Decimal) {
     let n = n as i64;
@@ -378,7 +335,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                     planned_finish: NaiveDate::from_ymd_opt(year, 11, 30),
                 };
                 let mut project = projects::create(db, &township_actor, input).await?;
-                for action in path_to(status) {
+                for action in lifecycle::path_to(status) {
                     let row = lifecycle::transition(projects::status_of(&project)?, action)
                         .ok_or_else(|| ServiceError::Internal(format!("demo path takes {action:?} illegally")))?;
                     let actor = match row.who {

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod departments;
 pub mod exports;
 pub mod funds;
+pub mod generate;
 pub mod plans;
 pub mod progress;
 pub mod projects;

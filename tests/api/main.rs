@@ -4,6 +4,7 @@ mod directory;
 mod exports;
 mod funds;
 mod fuzz;
+mod generate;
 mod helpers;
 mod lifecycle;
 mod limits;
