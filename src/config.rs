@@ -65,6 +65,20 @@ pub enum Command {
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Benchmark the API against its own SQL on a generated county (see the README).
+    Bench {
+        /// The generated county (`tracker seed county`).
+        #[arg(long, default_value = "990102000000")]
+        county: String,
+        #[arg(long, default_value_t = 2026)]
+        year: i32,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Write a spreadsheet: the project ledger, fund utilization or construction progress.
     Export {
         /// projects, fund-utilization or construction-progress.

@@ -6,6 +6,7 @@ mod m20261128_000002_projects;
 mod m20261128_000003_funds;
 mod m20261128_000004_progress;
 mod m20261128_000005_login_failures;
+mod m20261128_000006_rollup_index;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_funds::Migration),
             Box::new(m20261128_000004_progress::Migration),
             Box::new(m20261128_000005_login_failures::Migration),
+            Box::new(m20261128_000006_rollup_index::Migration),
         ]
     }
 }

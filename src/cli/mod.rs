@@ -1,4 +1,6 @@
-//! The subcommands: serving, migrating, seeding, accounts, regions, the schema.
+//! The subcommands: serving, migrating, seeding, accounts, regions, the schema, reports,
+//! exports and the benchmark.
+mod bench;
 use crate::config::{Cli, Command, RegionsCommand, SeedCommand, ServeArgs, UserCommand};
 use crate::domain::access::{Actor, Role};
 use crate::service::demo::{self, SeedOutcome};
@@ -60,6 +62,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             generate(&db, &codes, projects, seed).await
         }
         Some(Command::User { action }) => user(&cli.database_url, action).await,
+        Some(Command::Bench {
+            county,
+            year,
+            concurrency,
+            seconds,
+        }) => {
+            bench::run(bench::BenchArgs {
+                database_url: cli.database_url,
+                county,
+                year,
+                concurrency,
+                seconds,
+            })
+            .await
+        }
         Some(Command::Report { region, year, as_of }) => {
             let db = open_migrated(&cli.database_url).await?;
             let report = crate::service::construction::work_report(&db, &Actor::system(), year, &region, as_of)

@@ -129,6 +129,16 @@ impl RegionCode {
         &self.0[..self.level().prefix_len()]
     }
 
+    /// The first code after this region's subtree, so that the subtree is the range
+    /// `subtree_prefix() <= code < subtree_end()` — which an index can answer, unlike a
+    /// `LIKE` with a bound pattern. Codes are digits, and ':' follows '9'.
+    pub fn subtree_end(&self) -> String {
+        let prefix = self.subtree_prefix();
+        let (head, last) = prefix.split_at(prefix.len() - 1);
+        let next = char::from(last.as_bytes()[0] + 1);
+        format!("{head}{next}")
+    }
+
     /// The region one level up, or `None` for a province.
     pub fn parent(&self) -> Option<RegionCode> {
         let keep = match self.level() {
@@ -201,6 +211,9 @@ mod tests {
         assert!(!county.contains(&code("990102003017")));
         assert!(!code("990101001000").contains(&county));
         assert_eq!(code("990101001000").subtree_prefix(), "990101001");
+        assert_eq!(code("990101001000").subtree_end(), "990101002");
+        assert_eq!(code("990109000000").subtree_end(), "99010:");
+        assert!("990109999999" < "99010:" && "990110000000" > "99010:");
     }
 
     #[test]

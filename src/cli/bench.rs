@@ -1,0 +1,411 @@
+//! `tracker bench` — load on the real HTTP server over a seeded database, and the same
+//! work as raw SQL on the database, at the same concurrency.
+//!
+//! The server runs in this process on a port of its own; the load generator sends real
+//! HTTP requests to it. For each read the SQL statements the server issued for one request
+//! are captured (from the connection's statement hook) and replayed directly on the
+//! database by the same number of workers for the same time: the ratio of the two
+//! throughputs is what the API layer costs. Reported: throughput, p50, p99, statements per
+//! request, and the process's peak resident memory.
+use crate::config::ServeArgs;
+use crate::domain::access::{Actor, Role};
+use crate::service::users;
+use anyhow::{Context, anyhow};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct BenchArgs {
+    pub database_url: String,
+    pub county: String,
+    pub year: i32,
+    pub concurrency: usize,
+    pub seconds: u64,
+}
+
+const PASSWORD: &str = "bench-password";
+
+/// What the connection hook does with each statement.
+#[derive(Default)]
+struct Recorder {
+    count: AtomicUsize,
+    capturing: AtomicBool,
+    captured: Mutex<Vec<Statement>>,
+}
+
+struct Scenario {
+    name: &'static str,
+    /// The GraphQL request for worker `w`, iteration `i`.
+    request: Box<dyn Fn(usize, usize) -> Value + Send + Sync>,
+    token: String,
+    /// Whether the SQL can be replayed (reads only).
+    replay: bool,
+}
+
+struct Measured {
+    requests: usize,
+    errors: usize,
+    throughput: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs `work` on `concurrency` workers for `seconds`, timing each call.
+async fn drive<F, Fut>(concurrency: usize, seconds: u64, work: F) -> Measured
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let work = Arc::new(work);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for w in 0..concurrency {
+        let work = work.clone();
+        handles.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if !work(w, i).await {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed());
+                i += 1;
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for h in handles {
+        if let Ok((l, e)) = h.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    Measured {
+        requests: all.len(),
+        errors,
+        throughput: all.len() as f64 / elapsed,
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+    }
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A bench user of `role` in the county (made once).
+async fn bench_user(
+    db: &DatabaseConnection,
+    username: &str,
+    role: Role,
+    region: &str,
+    department: Option<i64>,
+) -> anyhow::Result<()> {
+    let exists = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Username.eq(username))
+        .one(db)
+        .await?;
+    if exists.is_none() {
+        let input = users::UserInput {
+            username: username.into(),
+            display_name: None,
+            password: PASSWORD.into(),
+            role,
+            region_code: Some(region.into()),
+            department_id: department,
+        };
+        users::create(db, &Actor::system(), input)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
+    let body = json!({"query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token userErrors { message } } }", "variables": {"u": username, "p": PASSWORD}});
+    let reply: Value = client
+        .post(format!("{base}/graphql"))
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    reply["data"]["login"]["token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("cannot sign in as {username}: {reply}"))
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let recorder = Arc::new(Recorder::default());
+    let mut db = crate::startup::connect(&args.database_url, 16).await?;
+    let hook = recorder.clone();
+    db.set_metric_callback(move |info| {
+        hook.count.fetch_add(1, Ordering::Relaxed);
+        if hook.capturing.load(Ordering::Relaxed)
+            && let Ok(mut captured) = hook.captured.lock()
+        {
+            captured.push(info.statement.clone());
+        }
+    });
+    crate::startup::migrate(&db).await?;
+    let county = crate::domain::region::RegionCode::parse(&args.county).map_err(|m| anyhow!(m))?;
+    let province = county
+        .ancestors()
+        .last()
+        .cloned()
+        .ok_or_else(|| anyhow!("no province"))?;
+    let road = entity::department::Entity::find()
+        .filter(entity::department::Column::CountyCode.eq(county.as_str()))
+        .filter(entity::department::Column::Sectors.eq("ROAD"))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow!("no road department in {county}: run `tracker seed county --code {county}` first"))?;
+    bench_user(&db, "bench-coordinator", Role::Coordinator, county.as_str(), None).await?;
+    bench_user(&db, "bench-admin", Role::Admin, province.as_str(), None).await?;
+    bench_user(&db, "bench-road", Role::Department, county.as_str(), Some(road.id)).await?;
+
+    // The server, on its own port.
+    let serve = ServeArgs {
+        listen: "127.0.0.1:0".parse()?,
+        jwt_secret: Some("bench-secret-bench-secret-bench-secret-0000".into()),
+        dev: false,
+        demo: false,
+        no_migrate: true,
+        token_hours: 2,
+        max_body_bytes: 1 << 20,
+        max_depth: 12,
+        max_complexity: 20_000,
+        max_aliases: 100,
+        request_timeout_ms: 30_000,
+        statement_timeout_ms: 10_000,
+        login_failures_per_user: 1_000,
+        login_failures_per_client: 1_000,
+        login_window_minutes: 1,
+        trust_proxy: false,
+        cors_origins: vec![],
+    };
+    let listener = tokio::net::TcpListener::bind(serve.listen).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = crate::startup::app(db.clone(), crate::startup::tokens(&serve)?, &serve);
+    tokio::spawn(crate::startup::serve(listener, app));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency * 2)
+        .build()?;
+    let coordinator = login(&client, &base, "bench-coordinator").await?;
+    let admin = login(&client, &base, "bench-admin").await?;
+    let road_token = login(&client, &base, "bench-road").await?;
+
+    // Q3's project: one with money and history; W1's: the road projects under construction.
+    let busy = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT p.code FROM project p JOIN ledger_entry e ON e.project_id = p.id WHERE p.county_code = '{county}' AND e.kind = 'DISBURSEMENT' GROUP BY p.code ORDER BY COUNT(*) DESC LIMIT 1"),
+        ))
+        .await?
+        .and_then(|r| r.try_get::<String>("", "code").ok())
+        .ok_or_else(|| anyhow!("no project with disbursements in {county}"))?;
+    let building: Vec<(i64, i32)> = entity::project::Entity::find()
+        .filter(entity::project::Column::CountyCode.eq(county.as_str()))
+        .filter(entity::project::Column::DepartmentId.eq(road.id))
+        .filter(entity::project::Column::Status.eq("UNDER_CONSTRUCTION"))
+        .all(&db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.version))
+        .collect();
+    if building.len() < args.concurrency {
+        return Err(anyhow!(
+            "W1 needs at least {} road projects under construction in {county}",
+            args.concurrency
+        ));
+    }
+    let year = args.year;
+    let county_code = county.to_string();
+    let province_code = province.to_string();
+    let q1 = "query($r: String!) { projects(first: 100, filter: {regionCode: $r}) { nodes { code name township { name } villages { name } department { name } fundSummary { allocated disbursed } latestProgress { completedQuantity } } } }";
+    let q2 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [FUND_KIND]) { fundKind planned inPlace arrivalRate allocated unallocated disbursed disbursementRate } }";
+    let q3 = "query($c: String!) { project(code: $c) { code name status allocations { amount date } disbursements { amount date } progressReports { completedQuantity reportedOn } events { action toStatus occurredAt } } }";
+    let q4 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [COUNTY]) { county { code } inPlace allocated disbursed } }";
+    let versions: Arc<Vec<Mutex<(i64, i32, i64)>>> = Arc::new(
+        (0..args.concurrency)
+            .map(|w| {
+                let (id, version) = building[w];
+                Mutex::new((id, version, 0))
+            })
+            .collect(),
+    );
+    let today = crate::domain::project::china_date(chrono::Utc::now()).to_string();
+    let scenarios = vec![
+        Scenario {
+            name: "Q1 page of 100 projects",
+            request: Box::new(move |_, _| json!({"query": q1, "variables": {"r": county_code}})),
+            token: coordinator.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "Q2 county fundUtilization",
+            request: {
+                let c = county.to_string();
+                Box::new(move |_, _| json!({"query": q2, "variables": {"y": year, "r": c}}))
+            },
+            token: coordinator.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "Q3 one project in full",
+            request: Box::new(move |_, _| json!({"query": q3, "variables": {"c": busy}})),
+            token: coordinator.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "Q4 province by county",
+            request: Box::new(move |_, _| json!({"query": q4, "variables": {"y": year, "r": province_code}})),
+            token: admin.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "W1 progressReportCreate",
+            request: {
+                let versions = versions.clone();
+                Box::new(move |w, _| {
+                    let (id, version, n) = versions[w].lock().map(|g| *g).unwrap_or((0, 0, 0));
+                    let project = crate::graphql::node::global_id("Project", id).0;
+                    json!({"query": "mutation($i: ProgressReportCreateInput!) { progressReportCreate(input: $i) { project { version } userErrors { code } } }",
+                        "variables": {"i": {"project": project, "expectedVersion": version, "completedQuantity": "0", "investedAmount": format!("{}.00", n), "reportedOn": today, "correction": true}}})
+                })
+            },
+            token: road_token.clone(),
+            replay: false,
+        },
+    ];
+
+    println!(
+        "bench: {} workers × {} s per scenario, database {}",
+        args.concurrency,
+        args.seconds,
+        crate::startup::redact(&args.database_url)
+    );
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>7} {:>11} {:>7} {:>6}",
+        "scenario", "req/s", "p50 ms", "p99 ms", "errors", "SQL req/s", "ratio", "stmts"
+    );
+    for scenario in scenarios {
+        let scenario = Arc::new(scenario);
+        // One request with its statements captured.
+        recorder.captured.lock().map(|mut c| c.clear()).ok();
+        recorder.capturing.store(true, Ordering::SeqCst);
+        let reply: Value = client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&scenario.token)
+            .json(&(scenario.request)(0, 0))
+            .send()
+            .await?
+            .json()
+            .await
+            .context("reading the reply")?;
+        recorder.capturing.store(false, Ordering::SeqCst);
+        if reply.get("errors").is_some() {
+            return Err(anyhow!("{}: {reply}", scenario.name));
+        }
+        let statements: Vec<Statement> = recorder.captured.lock().map(|c| c.clone()).unwrap_or_default();
+        let before = recorder.count.load(Ordering::SeqCst);
+        let api = {
+            let client = client.clone();
+            let base = base.clone();
+            let scenario = scenario.clone();
+            let versions = versions.clone();
+            drive(args.concurrency, args.seconds, move |w, i| {
+                let client = client.clone();
+                let base = base.clone();
+                let scenario = scenario.clone();
+                let versions = versions.clone();
+                async move {
+                    let Ok(response) = client
+                        .post(format!("{base}/graphql"))
+                        .bearer_auth(&scenario.token)
+                        .json(&(scenario.request)(w, i))
+                        .send()
+                        .await
+                    else {
+                        return false;
+                    };
+                    let Ok(body) = response.json::<Value>().await else {
+                        return false;
+                    };
+                    if let Some(version) = body["data"]["progressReportCreate"]["project"]["version"].as_i64()
+                        && let Ok(mut slot) = versions[w].lock()
+                    {
+                        slot.1 = version as i32;
+                        slot.2 += 1;
+                    }
+                    body.get("errors").is_none()
+                        && body["data"]["progressReportCreate"]["userErrors"]
+                            .as_array()
+                            .is_none_or(|e| e.is_empty())
+                }
+            })
+            .await
+        };
+        let per_request = (recorder.count.load(Ordering::SeqCst) - before) as f64 / api.requests.max(1) as f64;
+        let sql = if scenario.replay {
+            let db = db.clone();
+            let statements = Arc::new(statements);
+            Some(
+                drive(args.concurrency, args.seconds, move |_, _| {
+                    let db = db.clone();
+                    let statements = statements.clone();
+                    async move {
+                        for s in statements.iter() {
+                            if db.query_all_raw(s.clone()).await.is_err() {
+                                return false;
+                            }
+                        }
+                        true
+                    }
+                })
+                .await,
+            )
+        } else {
+            None
+        };
+        println!(
+            "{:<28} {:>9.1} {:>9.2} {:>9.2} {:>7} {:>11} {:>7} {:>6.1}",
+            scenario.name,
+            api.throughput,
+            api.p50.as_secs_f64() * 1000.0,
+            api.p99.as_secs_f64() * 1000.0,
+            api.errors,
+            sql.as_ref().map_or("—".into(), |s| format!("{:.1}", s.throughput)),
+            sql.as_ref().map_or("—".into(), |s| format!(
+                "{:.2}",
+                api.throughput / s.throughput.max(f64::MIN_POSITIVE)
+            )),
+            per_request,
+        );
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak resident memory of this process (server and load generator together): {mb:.0} MB");
+    }
+    Ok(())
+}
