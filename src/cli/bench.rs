@@ -325,6 +325,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .await
             .context("reading the reply")?;
         recorder.capturing.store(false, Ordering::SeqCst);
+        // The captured write moved worker 0's project on: keep its version in step.
+        if let Some(version) = reply["data"]["progressReportCreate"]["project"]["version"].as_i64()
+            && let Ok(mut slot) = versions[0].lock()
+        {
+            slot.1 = version as i32;
+        }
         if reply.get("errors").is_some() {
             return Err(anyhow!("{}: {reply}", scenario.name));
         }
