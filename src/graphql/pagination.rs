@@ -59,6 +59,7 @@ pub fn page_request<K: std::str::FromStr>(
     Ok(PageRequest {
         first: first as u64,
         after,
+        count_total: true,
     })
 }
 

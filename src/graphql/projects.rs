@@ -385,7 +385,8 @@ impl ProjectQuery {
         order_by: Option<ProjectOrder>,
     ) -> async_graphql::Result<ConnectionOf<Project>> {
         let actor = ctx.actor()?;
-        let page = page_request::<u64>(first, after.clone())?;
+        let mut page = page_request::<u64>(first, after.clone())?;
+        page.count_total = ctx.look_ahead().field("totalCount").exists();
         let f = filter.unwrap_or_default();
         let department_id = match &f.department {
             Some(id) => {

@@ -352,6 +352,7 @@ async fn projects_table(
         &PageRequest {
             first: MAX_ROWS,
             after: None,
+            count_total: false,
         },
     )
     .await?

@@ -74,6 +74,9 @@ pub struct Page<T> {
 pub struct PageRequest<K> {
     pub first: u64,
     pub after: Option<K>,
+    /// Whether to count the whole list (a statement of its own); lists that can skip it
+    /// when nobody asked for `totalCount` do.
+    pub count_total: bool,
 }
 
 impl<T> Page<T> {

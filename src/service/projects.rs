@@ -241,7 +241,11 @@ pub async fn list(
                 .add(project::Column::Code.contains(text)),
         );
     }
-    let total_count = query.clone().count(db).await?;
+    let total_count = if page.count_total {
+        query.clone().count(db).await?
+    } else {
+        0
+    };
     let column = match order.field {
         ProjectOrderField::Code => project::Column::Code,
         ProjectOrderField::Name => project::Column::Name,

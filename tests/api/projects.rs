@@ -303,6 +303,7 @@ async fn a_page_costs_the_same_statements_at_any_size() {
         &tracker::service::PageRequest {
             first: 100,
             after: None,
+            count_total: true,
         },
     )
     .await
@@ -341,6 +342,11 @@ async fn a_page_costs_the_same_statements_at_any_size() {
         "a page of 10 ran {small} statements, a page of 100 ran {large}"
     );
     assert!(large <= 12, "{large} statements for one page");
+    // Without totalCount the list is not counted: one statement fewer.
+    let (uncounted, _) = app
+        .count_statements(&coordinator, &query.replace("totalCount ", ""), json!({"n": 100}))
+        .await;
+    assert_eq!(uncounted, large - 1);
 }
 
 #[tokio::test]
