@@ -310,6 +310,12 @@ async fn generate(
             started.elapsed()
         );
     }
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Fresh bulk data has no statistics and no visibility map: the planner and the
+        // index-only scans of the rollups need both.
+        eprintln!("VACUUM ANALYZE…");
+        sea_orm::ConnectionTrait::execute_unprepared(db, "VACUUM ANALYZE").await?;
+    }
     println!("generated {} counties in {:.1?}", counties.len(), started.elapsed());
     Ok(())
 }
