@@ -7,6 +7,7 @@ mod m20261128_000003_funds;
 mod m20261128_000004_progress;
 mod m20261128_000005_login_failures;
 mod m20261128_000006_rollup_index;
+mod m20261128_000007_project_code_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_progress::Migration),
             Box::new(m20261128_000005_login_failures::Migration),
             Box::new(m20261128_000006_rollup_index::Migration),
+            Box::new(m20261128_000007_project_code_index::Migration),
         ]
     }
 }

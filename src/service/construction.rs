@@ -82,9 +82,13 @@ impl Tracked {
 }
 
 /// The projects of a year in a region, with their events and progress reports.
-async fn track(db: &DatabaseConnection, prefix: &str, year: i32) -> ServiceResult<Vec<Tracked>> {
+async fn track(
+    db: &DatabaseConnection,
+    region: &crate::domain::region::RegionCode,
+    year: i32,
+) -> ServiceResult<Vec<Tracked>> {
     let projects = project::Entity::find()
-        .filter(project::Column::TownshipCode.starts_with(prefix))
+        .filter(super::in_subtree(project::Column::TownshipCode, region))
         .filter(project::Column::Year.eq(year))
         .all(db)
         .await?;
@@ -158,7 +162,7 @@ pub async fn construction_progress(
     super::regions::get(db, actor, "regionCode", &region).await?;
     let day = as_of.unwrap_or_else(|| china_date(chrono::Utc::now()));
     let wants = |d: ProgressDimension| group_by.contains(&d);
-    let tracked = track(db, region.subtree_prefix(), year).await?;
+    let tracked = track(db, &region, year).await?;
     // The days the figures are taken at: the day asked, or the end of each month up to it.
     let days: Vec<(Option<u32>, NaiveDate)> = if wants(ProgressDimension::Month) {
         let last_month = if day.year() > year {
@@ -184,7 +188,7 @@ pub async fn construction_progress(
             let counties: Vec<String> = {
                 let mut c: Vec<String> = tracked.iter().map(|t| t.project.county_code.clone()).collect();
                 let mut plan_counties = entity::annual_plan::Entity::find()
-                    .filter(entity::annual_plan::Column::CountyCode.starts_with(region.subtree_prefix()))
+                    .filter(super::in_subtree(entity::annual_plan::Column::CountyCode, &region))
                     .filter(entity::annual_plan::Column::Year.eq(year))
                     .all(db)
                     .await?

@@ -92,6 +92,14 @@ impl<T> Page<T> {
     }
 }
 
+/// A condition matching the codes in `region`'s subtree, as a range an index can answer
+/// (a `LIKE 'prefix%'` with a bound pattern cannot use a B-tree on PostgreSQL).
+pub(crate) fn in_subtree<C: sea_orm::ColumnTrait>(column: C, region: &crate::domain::region::RegionCode) -> Condition {
+    Condition::all()
+        .add(column.gte(region.subtree_prefix()))
+        .add(column.lt(region.subtree_end()))
+}
+
 /// A condition matching the region codes where `operation` may reach for `actor`, as the
 /// permission table says: its subtree, and for reference data the regions above it too.
 pub(crate) fn scoped_codes<C: sea_orm::ColumnTrait>(
@@ -111,7 +119,7 @@ pub(crate) fn visible_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::acce
     match scope {
         Scope::Everything => Condition::all(),
         Scope::Subtree(root) => Condition::any()
-            .add(column.starts_with(root.subtree_prefix()))
+            .add(in_subtree(column, root))
             .add(column.is_in(root.ancestors().iter().map(|c| c.to_string()))),
     }
 }
@@ -121,6 +129,6 @@ pub(crate) fn subtree_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::acce
     use crate::domain::access::Scope;
     match scope {
         Scope::Everything => Condition::all(),
-        Scope::Subtree(root) => Condition::all().add(column.starts_with(root.subtree_prefix())),
+        Scope::Subtree(root) => in_subtree(column, root),
     }
 }

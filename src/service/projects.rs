@@ -137,9 +137,7 @@ fn visible(actor: &Actor) -> Condition {
             None => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
         },
         (Scope::Everything, _) => Condition::all(),
-        (Scope::Subtree(root), _) => {
-            Condition::all().add(project::Column::TownshipCode.starts_with(root.subtree_prefix()))
-        }
+        (Scope::Subtree(root), _) => super::in_subtree(project::Column::TownshipCode, root),
     }
 }
 
@@ -201,7 +199,7 @@ pub async fn list(
     if let Some(region) = &filter.region_code {
         let region =
             RegionCode::parse(region).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
-        query = query.filter(project::Column::TownshipCode.starts_with(region.subtree_prefix()));
+        query = query.filter(super::in_subtree(project::Column::TownshipCode, &region));
     }
     if let Some(department) = filter.department_id {
         query = query.filter(project::Column::DepartmentId.eq(department));

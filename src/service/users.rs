@@ -230,7 +230,7 @@ pub async fn list(
     if let Some(raw) = &filter.region_code {
         let code =
             RegionCode::parse(raw).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
-        query = query.filter(app_user::Column::RegionCode.starts_with(code.subtree_prefix()));
+        query = query.filter(super::in_subtree(app_user::Column::RegionCode, &code));
     }
     if let Some(role) = filter.role {
         query = query.filter(app_user::Column::Role.eq(role.as_str()));
