@@ -64,20 +64,24 @@ pub async fn fund_utilization(
     let in_place_applies = county_wide && !by_project;
     let planned_applies = in_place_applies && !wants(Dimension::Month);
     // Fund lines of the counties in the region (for a township: of its county).
-    let county_prefix = if county_wide {
-        region.subtree_prefix().to_string()
+    let county_of_region = if county_wide {
+        region.clone()
     } else {
         region
             .ancestors()
             .into_iter()
             .find(|c| c.level() == RegionLevel::County)
-            .map(|c| c.subtree_prefix().to_string())
-            .unwrap_or_default()
+            .unwrap_or_else(|| region.clone())
     };
+    let (county_prefix, county_end) = (
+        county_of_region.subtree_prefix().to_string(),
+        county_of_region.subtree_end(),
+    );
     // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
     // the dated ledger entries and to when a plan was approved.
     let lines: HashMap<i64, fund_line::Model> = fund_line::Entity::find()
-        .filter(fund_line::Column::CountyCode.starts_with(&county_prefix))
+        .filter(fund_line::Column::CountyCode.gte(county_prefix.as_str()))
+        .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
         .filter(fund_line::Column::Year.eq(year))
         .all(db)
         .await?
@@ -137,13 +141,16 @@ pub async fn fund_utilization(
         .and_where(Expr::col((e.clone(), ledger_entry::Column::Year)).eq(year))
         .group_by_col((e.clone(), ledger_entry::Column::FundLineId))
         .group_by_col((e.clone(), ledger_entry::Column::Kind));
-    if county_wide {
-        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::CountyCode)).like(format!("{county_prefix}%")));
+    // A range rather than LIKE, so that the rollup index answers it: the county's code
+    // for a county or above, the township's for a township or village.
+    let column = if county_wide {
+        ledger_entry::Column::CountyCode
     } else {
-        statement.and_where(
-            Expr::col((e.clone(), ledger_entry::Column::TownshipCode)).like(format!("{}%", region.subtree_prefix())),
-        );
-    }
+        ledger_entry::Column::TownshipCode
+    };
+    statement
+        .and_where(Expr::col((e.clone(), column)).gte(region.subtree_prefix()))
+        .and_where(Expr::col((e.clone(), column)).lt(region.subtree_end()));
     if !in_place_applies {
         statement.and_where(Expr::col((e.clone(), ledger_entry::Column::Kind)).ne(EntryKind::Receipt.as_str()));
     }
