@@ -250,3 +250,16 @@ pub async fn login(
     let issued = tokens.issue(user.id)?;
     Ok((user, issued))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The decoy must be a hash argon2 can check, or unknown usernames would answer faster.
+    #[test]
+    fn the_decoy_hash_is_a_real_argon2id_hash() {
+        use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
+        let parsed = PasswordHash::new(DECOY_HASH).expect("the decoy parses");
+        assert!(argon2::Argon2::default().verify_password(b"demo1234", &parsed).is_err());
+    }
+}
