@@ -66,6 +66,23 @@ impl ProjectStatus {
         ProjectStatus::ALL.into_iter().find(|status| status.as_str() == s)
     }
 
+    /// The status as a clerk names it (spreadsheets, reports).
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            ProjectStatus::Draft => "草稿",
+            ProjectStatus::Submitted => "已申报",
+            ProjectStatus::Rejected => "未通过",
+            ProjectStatus::Approved => "已纳入计划",
+            ProjectStatus::Assigned => "已交办",
+            ProjectStatus::Claimed => "已认领",
+            ProjectStatus::Preparing => "前期工作",
+            ProjectStatus::UnderConstruction => "在建",
+            ProjectStatus::Completed => "已竣工",
+            ProjectStatus::Accepted => "已验收",
+            ProjectStatus::Cancelled => "已取消",
+        }
+    }
+
     /// Whether a department holds the project (and so may see it): from assignment on.
     pub fn is_with_department(self) -> bool {
         matches!(

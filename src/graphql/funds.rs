@@ -6,7 +6,6 @@ use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::projects::Project;
 use super::regions::Region;
 use super::scalars::{Date, DateTime, Decimal};
-use crate::domain::fault::Fault;
 use crate::domain::funds::{EntryKind, FundKind, FundLevel};
 use crate::domain::money::Money;
 use crate::service::ServiceError;
@@ -278,10 +277,6 @@ fn entry_payload(result: Result<ledger_entry::Model, ServiceError>) -> async_gra
     })
 }
 
-fn id_of(id: &ID, kind: &str, field: &str) -> Result<i64, Fault> {
-    decode_numeric(id, kind, field)
-}
-
 #[derive(Default)]
 pub struct FundMutation;
 
@@ -320,7 +315,7 @@ impl FundMutation {
         let db = ctx.db()?;
         let result = async {
             let input = ReceiptInput {
-                fund_line_id: id_of(&input.fund_line, "FundLine", "fundLine")?,
+                fund_line_id: decode_numeric(&input.fund_line, "FundLine", "fundLine")?,
                 amount: input.amount.0,
                 date: input.date.0,
                 document_no: input.document_no,
@@ -342,8 +337,8 @@ impl FundMutation {
         let db = ctx.db()?;
         let result = async {
             let input = AllocationInput {
-                fund_line_id: id_of(&input.fund_line, "FundLine", "fundLine")?,
-                project_id: id_of(&input.project, "Project", "project")?,
+                fund_line_id: decode_numeric(&input.fund_line, "FundLine", "fundLine")?,
+                project_id: decode_numeric(&input.project, "Project", "project")?,
                 amount: input.amount.0,
                 date: input.date.0,
                 note: input.note,
@@ -364,7 +359,7 @@ impl FundMutation {
         let db = ctx.db()?;
         let result = async {
             let input = DisbursementInput {
-                allocation_id: id_of(&input.allocation, "LedgerEntry", "allocation")?,
+                allocation_id: decode_numeric(&input.allocation, "LedgerEntry", "allocation")?,
                 amount: input.amount.0,
                 date: input.date.0,
                 voucher_no: input.voucher_no,
@@ -387,7 +382,7 @@ impl FundMutation {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
         let result = async {
-            let id = id_of(&input.entry, "LedgerEntry", "entry")?;
+            let id = decode_numeric(&input.entry, "LedgerEntry", "entry")?;
             svc::reverse(db, actor, id, input.reason, input.date.map(|d| d.0)).await
         }
         .await;

@@ -9,7 +9,6 @@ use super::construction::{ProgressDimension, construction_progress};
 use super::projects::{self, ProjectFilter, ProjectOrder};
 use super::utilization::fund_utilization;
 use super::{PageRequest, ServiceError, ServiceResult};
-use crate::domain::lifecycle::ProjectStatus;
 use crate::domain::metrics::Dimension;
 use crate::domain::money::Money;
 use crate::domain::quantity::Quantity;
@@ -149,22 +148,6 @@ async fn department_names(db: &DatabaseConnection, ids: Vec<i64>) -> ServiceResu
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect())
-}
-
-fn status_name(status: ProjectStatus) -> &'static str {
-    match status {
-        ProjectStatus::Draft => "草稿",
-        ProjectStatus::Submitted => "已申报",
-        ProjectStatus::Rejected => "未通过",
-        ProjectStatus::Approved => "已纳入计划",
-        ProjectStatus::Assigned => "已交办",
-        ProjectStatus::Claimed => "已认领",
-        ProjectStatus::Preparing => "前期工作",
-        ProjectStatus::UnderConstruction => "在建",
-        ProjectStatus::Completed => "已竣工",
-        ProjectStatus::Accepted => "已验收",
-        ProjectStatus::Cancelled => "已取消",
-    }
 }
 
 /// Builds the table of an export as `actor` may see it.
@@ -424,7 +407,7 @@ async fn projects_table(
             text(sector.unit()),
             money(Money::from_fen(p.budget_fen)),
             opt(p.department_id.and_then(|id| departments.get(&id))),
-            text(status_name(status)),
+            text(status.chinese_name()),
             opt(p.planned_start),
             opt(p.planned_finish),
             opt(p.actual_start),

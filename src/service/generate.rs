@@ -12,7 +12,6 @@
 use super::ServiceResult;
 use crate::domain::funds::{self as fund_rules, EntryKind, FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus};
-use crate::domain::money::Money;
 use crate::domain::project::{ConstructionNature, project_code};
 use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
@@ -515,7 +514,7 @@ fn entry_row(
         year: Set(line.year),
         entry_date: Set(date),
         entry_month: Set(date.month() as i32),
-        amount_fen: Set(Money::from_fen(amount).fen()),
+        amount_fen: Set(amount),
         project_id: Set(project.map(|p| *p.id.as_ref())),
         township_code: Set(project.map(|p| p.township_code.as_ref().clone())),
         sector: Set(project.map(|p| p.sector.as_ref().clone())),

@@ -229,7 +229,7 @@ pub async fn project_at(
     villages: &[&str],
     poor_households: i32,
 ) -> entity::project::Model {
-    use tracker::domain::lifecycle::{self, ProjectAction as A, ProjectStatus as S, Who};
+    use tracker::domain::lifecycle::{self, Who};
     use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
     let today = tracker::domain::project::china_date(chrono::Utc::now());
     let township = app.actor("township").await;
@@ -268,34 +268,9 @@ pub async fn project_at(
         planned_finish: Some(today),
     };
     let mut project = projects::create(&app.db, &township, input).await.unwrap();
-    let path: &[A] = match status {
-        S::Draft => &[],
-        S::Submitted => &[A::Submit],
-        S::Approved => &[A::Submit, A::Approve],
-        S::Claimed => &[A::Submit, A::Approve, A::Assign, A::Claim],
-        S::UnderConstruction => &[A::Submit, A::Approve, A::Assign, A::Claim, A::StartConstruction],
-        S::Completed => &[
-            A::Submit,
-            A::Approve,
-            A::Assign,
-            A::Claim,
-            A::StartConstruction,
-            A::Complete,
-        ],
-        S::Accepted => &[
-            A::Submit,
-            A::Approve,
-            A::Assign,
-            A::Claim,
-            A::StartConstruction,
-            A::Complete,
-            A::Accept,
-        ],
-        S::Cancelled => &[A::Submit, A::Approve, A::Cancel],
-        other => panic!("no fixture path to {other:?}"),
-    };
+    let path = lifecycle::path_to(status);
     for action in path {
-        let row = lifecycle::transition(projects::status_of(&project).unwrap(), *action).unwrap();
+        let row = lifecycle::transition(projects::status_of(&project).unwrap(), action).unwrap();
         let actor = match row.who {
             Who::Role(tracker::domain::access::Role::Township) => &township,
             Who::AssignedDepartment => &department,
@@ -305,12 +280,12 @@ pub async fn project_at(
             comment: Some("测试".into()),
             department_id: department.department_id,
             deadline: Some(today + chrono::Duration::days(30)),
-            milestone: None,
+            milestone: Some(tracker::domain::project::PreparationMilestone::Design),
             date: Some(today),
             final_quantity: Some(rust_decimal::Decimal::new(5, 0)),
             grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
         };
-        project = projects::transition(&app.db, actor, project.id, project.version, *action, details)
+        project = projects::transition(&app.db, actor, project.id, project.version, action, details)
             .await
             .unwrap();
     }

@@ -263,26 +263,6 @@ const USERS: [&str; 7] = [
     "inspector",
 ];
 
-/// The path from a new draft to each state, taken through the services as the right users.
-fn path_to(status: ProjectStatus) -> Vec<ProjectAction> {
-    use ProjectAction as A;
-    use ProjectStatus as S;
-    let to_claimed = vec![A::Submit, A::Approve, A::Assign, A::Claim];
-    match status {
-        S::Draft => vec![],
-        S::Submitted => vec![A::Submit],
-        S::Rejected => vec![A::Submit, A::Reject],
-        S::Approved => vec![A::Submit, A::Approve],
-        S::Assigned => vec![A::Submit, A::Approve, A::Assign],
-        S::Claimed => to_claimed,
-        S::Preparing => [to_claimed, vec![A::RecordPreparation]].concat(),
-        S::UnderConstruction => [to_claimed, vec![A::StartConstruction]].concat(),
-        S::Completed => [to_claimed, vec![A::StartConstruction, A::Complete]].concat(),
-        S::Accepted => [to_claimed, vec![A::StartConstruction, A::Complete, A::Accept]].concat(),
-        S::Cancelled => vec![A::Cancel],
-    }
-}
-
 /// Details that satisfy whatever any action needs.
 fn full_details(department_id: i64) -> TransitionDetails {
     TransitionDetails {
@@ -386,7 +366,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
             let mut project = projects::create(&app.db, &actor_of("township"), service_input())
                 .await
                 .unwrap();
-            for step in path_to(status) {
+            for step in lifecycle::path_to(status) {
                 let who = match lifecycle::transition(projects::status_of(&project).unwrap(), step)
                     .unwrap()
                     .who
