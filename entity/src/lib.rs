@@ -8,6 +8,7 @@ pub mod audit_entry;
 pub mod department;
 pub mod fund_line;
 pub mod ledger_entry;
+pub mod ledger_total;
 pub mod login_failure;
 pub mod progress_report;
 pub mod project;

@@ -33,6 +33,10 @@ pub struct Model {
     pub acceptance_grade: Option<String>,
     pub status: String,
     pub version: i32,
+    /// 已安排 — Σ allocations to the project, kept with the ledger (not part of `version`).
+    pub allocated_fen: i64,
+    /// 已拨付 — Σ disbursements to the project, kept with the ledger.
+    pub disbursed_fen: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ mod m20261128_000004_progress;
 mod m20261128_000005_login_failures;
 mod m20261128_000006_rollup_index;
 mod m20261128_000007_project_code_index;
+mod m20261128_000008_ledger_totals;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_login_failures::Migration),
             Box::new(m20261128_000006_rollup_index::Migration),
             Box::new(m20261128_000007_project_code_index::Migration),
+            Box::new(m20261128_000008_ledger_totals::Migration),
         ]
     }
 }

@@ -391,13 +391,38 @@ impl FundMutation {
 }
 
 /// A project's money, in yuan.
-#[derive(SimpleObject)]
 pub struct ProjectFundSummary {
+    pub project_id: i64,
+    pub allocated: Money,
+    pub disbursed: Money,
+}
+
+#[Object]
+impl ProjectFundSummary {
     /// 已安排
-    pub allocated: Decimal,
+    async fn allocated(&self) -> Decimal {
+        yuan(self.allocated)
+    }
     /// 已拨付
-    pub disbursed: Decimal,
-    pub by_kind: Vec<FundKindAmounts>,
+    async fn disbursed(&self) -> Decimal {
+        yuan(self.disbursed)
+    }
+    /// Per kind of fund, the kinds the project has money from, in order.
+    async fn by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FundKindAmounts>> {
+        Ok(ctx
+            .loaders()?
+            .project_funds
+            .load_one(self.project_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| FundKindAmounts {
+                kind: k.kind,
+                allocated: yuan(k.allocated),
+                disbursed: yuan(k.disbursed),
+            })
+            .collect())
+    }
 }
 
 #[derive(SimpleObject)]
@@ -405,22 +430,4 @@ pub struct FundKindAmounts {
     pub kind: FundKind,
     pub allocated: Decimal,
     pub disbursed: Decimal,
-}
-
-impl From<svc::ProjectFunds> for ProjectFundSummary {
-    fn from(funds: svc::ProjectFunds) -> Self {
-        ProjectFundSummary {
-            allocated: yuan(funds.allocated),
-            disbursed: yuan(funds.disbursed),
-            by_kind: funds
-                .by_kind
-                .into_iter()
-                .map(|(kind, allocated, disbursed)| FundKindAmounts {
-                    kind,
-                    allocated: yuan(allocated),
-                    disbursed: yuan(disbursed),
-                })
-                .collect(),
-        }
-    }
 }

@@ -9,7 +9,7 @@
 //! project; an entry's fund line, project and allocation belong to the entry.
 use crate::domain::funds::EntryKind;
 use crate::domain::money::Money;
-use crate::service::funds::ProjectFunds;
+use crate::service::funds::KindAmounts;
 use entity::{department, region};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -84,7 +84,7 @@ pub struct LedgerEntryLoader(DatabaseConnection);
 pub struct ProjectLoader(DatabaseConnection);
 /// A project's ledger entries of one kind.
 pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
-/// A project's fund summary.
+/// A project's money per kind of fund.
 pub struct ProjectFundsLoader(DatabaseConnection);
 /// A project's progress reports, newest first.
 pub struct ProjectProgressLoader(DatabaseConnection);
@@ -161,11 +161,11 @@ impl Loader<i64> for ProjectEntriesLoader {
 }
 
 impl Loader<i64> for ProjectFundsLoader {
-    type Value = ProjectFunds;
+    type Value = Vec<KindAmounts>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::funds::summaries_of_projects(&self.0, keys)
+        crate::service::funds::amounts_by_kind_of_projects(&self.0, keys)
             .await
             .map_err(super::errors::from_service)
     }

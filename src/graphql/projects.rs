@@ -247,14 +247,12 @@ impl Project {
             .map(ProgressReport))
     }
     /// The project's money: allocated and disbursed, in all and per fund kind.
-    async fn fund_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<ProjectFundSummary> {
-        Ok(ctx
-            .loaders()?
-            .project_funds
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into())
+    async fn fund_summary(&self) -> ProjectFundSummary {
+        ProjectFundSummary {
+            project_id: self.0.id,
+            allocated: Money::from_fen(self.0.allocated_fen),
+            disbursed: Money::from_fen(self.0.disbursed_fen),
+        }
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -486,7 +484,7 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
     if wants("progressReports") || wants("latestProgress") {
         loaders.project_progress.load_many(ids.iter().copied()).await?;
     }
-    if wants("fundSummary") {
+    if nodes.iter().any(|n| n.field("fundSummary").field("byKind").exists()) {
         loaders.project_funds.load_many(ids.iter().copied()).await?;
     }
     let mut lines: Vec<i64> = Vec::new();

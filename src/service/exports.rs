@@ -342,7 +342,6 @@ async fn projects_table(
     .items;
     let ids: Vec<i64> = rows_in.iter().map(|p| p.id).collect();
     let villages = projects::villages_of(db, &ids).await?;
-    let funds = super::funds::summaries_of_projects(db, &ids).await?;
     let progress = super::progress::reports_of_projects(db, &ids).await?;
     let mut codes: Vec<String> = rows_in.iter().map(|p| p.township_code.clone()).collect();
     codes.extend(villages.values().flatten().cloned());
@@ -384,7 +383,6 @@ async fn projects_table(
             .get(&p.id)
             .map(|v| v.iter().filter_map(|c| regions.get(c).cloned()).collect())
             .unwrap_or_default();
-        let summary = funds.get(&p.id).cloned().unwrap_or_default();
         let latest = progress
             .get(&p.id)
             .and_then(|r| r.first())
@@ -412,8 +410,8 @@ async fn projects_table(
             opt(p.planned_finish),
             opt(p.actual_start),
             opt(p.actual_finish),
-            money(summary.allocated),
-            money(summary.disbursed),
+            money(Money::from_fen(p.allocated_fen)),
+            money(Money::from_fen(p.disbursed_fen)),
             opt(latest),
             Cell::Count(i64::from(p.beneficiary_households)),
             Cell::Count(i64::from(p.beneficiary_people)),

@@ -14,12 +14,12 @@ use crate::domain::money::Money;
 use crate::domain::project::{check_not_future, china_date};
 use crate::domain::region::{RegionCode, RegionLevel};
 use chrono::{Datelike, NaiveDate};
-use entity::{fund_line, ledger_entry, project, project_village, region};
+use entity::{fund_line, ledger_entry, ledger_total, project, project_village, region};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -108,16 +108,11 @@ async fn sum_fen(conn: &impl ConnectionTrait, condition: Condition) -> ServiceRe
     Ok(Money::from_fen(total.unwrap_or(0)))
 }
 
-fn of_line(line_id: i64, kind: EntryKind) -> Condition {
-    Condition::all()
-        .add(ledger_entry::Column::FundLineId.eq(line_id))
-        .add(ledger_entry::Column::Kind.eq(kind.as_str()))
-}
-
-/// What has arrived on a line and is not yet allocated.
+/// What has arrived on a line and is not yet allocated, from the running totals (read
+/// under the line's lock, which every entry on the line takes before adding to them).
 async fn unallocated(conn: &impl ConnectionTrait, line_id: i64) -> ServiceResult<Money> {
-    let received = sum_fen(conn, of_line(line_id, EntryKind::Receipt)).await?;
-    let allocated = sum_fen(conn, of_line(line_id, EntryKind::Allocation)).await?;
+    let totals = totals_of_lines(conn, &[line_id]).await?;
+    let (received, allocated, _) = totals.get(&line_id).copied().unwrap_or_default();
     Ok(Money::from_fen(received.fen() - allocated.fen()))
 }
 
@@ -357,6 +352,7 @@ async fn write_entry(
             ServiceError::from(e)
         }
     })?;
+    add_to_totals(conn, &model).await?;
     let region = model.township_code.clone().unwrap_or_else(|| model.county_code.clone());
     audit::record(
         conn,
@@ -372,6 +368,58 @@ async fn write_entry(
     )
     .await?;
     Ok(model)
+}
+
+/// Adds a new entry to the running totals: its fund line × kind × township × sector × month
+/// row of `ledger_total`, and for an allocation or disbursement its project's figure. In
+/// the entry's own transaction, so the totals never differ from the ledger.
+async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> ServiceResult<()> {
+    use sea_orm::sea_query::OnConflict;
+    ledger_total::Entity::insert(total_of(entry).into_active_model())
+        .on_conflict(
+            OnConflict::columns([
+                ledger_total::Column::FundLineId,
+                ledger_total::Column::Kind,
+                ledger_total::Column::TownshipCode,
+                ledger_total::Column::Sector,
+                ledger_total::Column::EntryMonth,
+            ])
+            .value(
+                ledger_total::Column::AmountFen,
+                Expr::col((ledger_total::Entity, ledger_total::Column::AmountFen))
+                    .add(Expr::cust("excluded.amount_fen")),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    let column = match EntryKind::parse(&entry.kind) {
+        Some(EntryKind::Allocation) => project::Column::AllocatedFen,
+        Some(EntryKind::Disbursement) => project::Column::DisbursedFen,
+        _ => return Ok(()),
+    };
+    if let Some(project_id) = entry.project_id {
+        project::Entity::update_many()
+            .col_expr(column, Expr::col(column).add(entry.amount_fen))
+            .filter(project::Column::Id.eq(project_id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The `ledger_total` row an entry alone would make (the generator sums these too).
+pub fn total_of(entry: &ledger_entry::Model) -> ledger_total::Model {
+    ledger_total::Model {
+        fund_line_id: entry.fund_line_id,
+        kind: entry.kind.clone(),
+        township_code: entry.township_code.clone().unwrap_or_default(),
+        sector: entry.sector.clone().unwrap_or_default(),
+        entry_month: entry.entry_month,
+        county_code: entry.county_code.clone(),
+        year: entry.year,
+        amount_fen: entry.amount_fen,
+    }
 }
 
 /// 资金到位 — records money of a fund line that has arrived.
@@ -622,19 +670,20 @@ pub async fn entries_of_projects(
     Ok(out)
 }
 
-/// A project's money: allocated and disbursed, in all and per fund kind.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProjectFunds {
+/// A project's money under one kind of fund: allocated and disbursed. (The project's
+/// totals are kept on the project itself.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindAmounts {
+    pub kind: FundKind,
     pub allocated: Money,
     pub disbursed: Money,
-    pub by_kind: Vec<(FundKind, Money, Money)>,
 }
 
-/// Fund summaries of many projects in one grouped query.
-pub async fn summaries_of_projects(
+/// Per fund kind, the money of many projects in one grouped query, kinds in order.
+pub async fn amounts_by_kind_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
-) -> ServiceResult<HashMap<i64, ProjectFunds>> {
+) -> ServiceResult<HashMap<i64, Vec<KindAmounts>>> {
     use sea_orm::sea_query::{Alias, Query};
     let statement = Query::select()
         .column((ledger_entry::Entity, ledger_entry::Column::ProjectId))
@@ -660,53 +709,49 @@ pub async fn summaries_of_projects(
         .group_by_col((fund_line::Entity, fund_line::Column::Kind))
         .group_by_col((ledger_entry::Entity, ledger_entry::Column::Kind))
         .to_owned();
-    let mut out: HashMap<i64, ProjectFunds> = project_ids.iter().map(|id| (*id, ProjectFunds::default())).collect();
+    let mut out: HashMap<i64, Vec<KindAmounts>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in db.query_all(&statement).await? {
         let project_id: i64 = row.try_get("", "project_id")?;
         let fund_kind: String = row.try_get("", "kind")?;
         let entry_kind: String = row.try_get("", "entry_kind")?;
-        let total = Money::from_fen(row.try_get("", "total")?);
-        let fund_kind = FundKind::parse(&fund_kind)
+        let total: i64 = row.try_get("", "total")?;
+        let kind = FundKind::parse(&fund_kind)
             .ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {fund_kind}")))?;
-        let summary = out.entry(project_id).or_default();
-        let slot = match summary.by_kind.iter().position(|(k, _, _)| *k == fund_kind) {
-            Some(i) => i,
-            None => {
-                summary.by_kind.push((fund_kind, Money::ZERO, Money::ZERO));
-                summary.by_kind.len() - 1
-            }
-        };
+        let kinds = out.entry(project_id).or_default();
+        let i = kinds.iter().position(|k| k.kind == kind).unwrap_or_else(|| {
+            kinds.push(KindAmounts {
+                kind,
+                allocated: Money::ZERO,
+                disbursed: Money::ZERO,
+            });
+            kinds.len() - 1
+        });
+        let slot = &mut kinds[i];
         match EntryKind::parse(&entry_kind) {
-            Some(EntryKind::Allocation) => {
-                summary.allocated = Money::from_fen(summary.allocated.fen() + total.fen());
-                summary.by_kind[slot].1 = Money::from_fen(summary.by_kind[slot].1.fen() + total.fen());
-            }
-            Some(EntryKind::Disbursement) => {
-                summary.disbursed = Money::from_fen(summary.disbursed.fen() + total.fen());
-                summary.by_kind[slot].2 = Money::from_fen(summary.by_kind[slot].2.fen() + total.fen());
-            }
+            Some(EntryKind::Allocation) => slot.allocated = Money::from_fen(slot.allocated.fen() + total),
+            Some(EntryKind::Disbursement) => slot.disbursed = Money::from_fen(slot.disbursed.fen() + total),
             _ => {}
         }
     }
-    for summary in out.values_mut() {
-        summary.by_kind.sort_by_key(|(k, _, _)| *k);
+    for kinds in out.values_mut() {
+        kinds.sort_by_key(|k| k.kind);
     }
     Ok(out)
 }
 
-/// Receipts, allocations and disbursements per fund line, for the fund line's own figures.
+/// Receipts, allocations and disbursements per fund line, from the running totals.
 pub async fn totals_of_lines(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     line_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, (Money, Money, Money)>> {
-    let rows: Vec<(i64, String, i64)> = ledger_entry::Entity::find()
+    let rows: Vec<(i64, String, i64)> = ledger_total::Entity::find()
         .select_only()
-        .column(ledger_entry::Column::FundLineId)
-        .column(ledger_entry::Column::Kind)
+        .column(ledger_total::Column::FundLineId)
+        .column(ledger_total::Column::Kind)
         .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
-        .filter(ledger_entry::Column::FundLineId.is_in(line_ids.iter().copied()))
-        .group_by(ledger_entry::Column::FundLineId)
-        .group_by(ledger_entry::Column::Kind)
+        .filter(ledger_total::Column::FundLineId.is_in(line_ids.iter().copied()))
+        .group_by(ledger_total::Column::FundLineId)
+        .group_by(ledger_total::Column::Kind)
         .into_tuple()
         .all(db)
         .await?;

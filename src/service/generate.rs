@@ -16,10 +16,11 @@ use crate::domain::project::{ConstructionNature, project_code};
 use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use entity::{fund_line, ledger_entry, progress_report, project, project_event, project_village, region};
+use entity::{fund_line, ledger_entry, ledger_total, progress_report, project, project_event, project_village, region};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, TryIntoModel};
+use std::collections::{BTreeMap, HashMap};
 
 /// How big a generated county is.
 #[derive(Clone, Copy, Debug)]
@@ -281,6 +282,8 @@ pub async fn county(
             acceptance_grade: Set((status == ProjectStatus::Accepted).then(|| "QUALIFIED".into())),
             status: Set(status.as_str().into()),
             version: Set(path.len() as i32 + 1),
+            allocated_fen: Set(0),
+            disbursed_fen: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         });
@@ -456,6 +459,37 @@ pub async fn county(
         }
     }
 
+    // The running totals the ledger's transactions keep, summed here once.
+    let mut totals: BTreeMap<(i64, String, String, String, i32), ledger_total::Model> = BTreeMap::new();
+    let mut project_money: HashMap<i64, (i64, i64)> = HashMap::new();
+    for entry in &entries {
+        let entry = entry.clone().try_into_model()?;
+        let total = super::funds::total_of(&entry);
+        totals
+            .entry((
+                total.fund_line_id,
+                total.kind.clone(),
+                total.township_code.clone(),
+                total.sector.clone(),
+                total.entry_month,
+            ))
+            .and_modify(|t| t.amount_fen += entry.amount_fen)
+            .or_insert(total);
+        if let Some(project_id) = entry.project_id {
+            let money = project_money.entry(project_id).or_default();
+            match EntryKind::parse(&entry.kind) {
+                Some(EntryKind::Allocation) => money.0 += entry.amount_fen,
+                Some(EntryKind::Disbursement) => money.1 += entry.amount_fen,
+                _ => {}
+            }
+        }
+    }
+    for project in &mut projects {
+        let (allocated, disbursed) = project_money.get(project.id.as_ref()).copied().unwrap_or_default();
+        project.allocated_fen = Set(allocated);
+        project.disbursed_fen = Set(disbursed);
+    }
+    let total_rows: Vec<ledger_total::ActiveModel> = totals.into_values().map(Into::into).collect();
     let line_rows: Vec<fund_line::ActiveModel> = lines.into_iter().map(Into::into).collect();
     insert_chunks!(db, fund_line::Entity, line_rows, progress, "fund lines");
     out.projects = insert_chunks!(db, project::Entity, projects, progress, "projects");
@@ -469,6 +503,7 @@ pub async fn county(
     out.events = insert_chunks!(db, project_event::Entity, events, progress, "project events");
     // Allocations before the disbursements that name them, receipts anywhere.
     out.ledger_entries = insert_chunks!(db, ledger_entry::Entity, entries, progress, "ledger entries");
+    insert_chunks!(db, ledger_total::Entity, total_rows, progress, "ledger totals");
     out.progress_reports = insert_chunks!(db, progress_report::Entity, reports, progress, "progress reports");
     resync_sequences(db).await?;
     Ok(out)

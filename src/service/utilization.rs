@@ -1,6 +1,6 @@
 //! 资金使用 — the money metrics of DESIGN §4 for a region and year, grouped as asked, as
-//! the ledger stood at the end of a day. One grouped scan of the ledger; the formulas are
-//! `domain::metrics`.
+//! the ledger stood at the end of a day. One grouped scan of the ledger's running totals
+//! (or of the ledger, for a past day); the formulas are `domain::metrics`.
 //!
 //! Planned amounts and receipts belong to a fund line, not to a project: grouped by a
 //! project's sector, township or department, `planned` and `inPlace` (and what derives
@@ -14,7 +14,7 @@ use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
-use entity::{fund_line, ledger_entry, project};
+use entity::{fund_line, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
@@ -125,45 +125,50 @@ pub async fn fund_utilization(
         }
     }
 
+    // The running totals answer unless the figures are asked as of a past day (the totals
+    // are per month) or per department (a project's department can change after its
+    // money moved): then the ledger itself is summed.
+    let today = crate::domain::project::china_date(chrono::Utc::now());
+    let from_totals = as_of.is_none_or(|day| day >= today) && !wants(Dimension::Department);
     let e = Alias::new("e");
+    let col = |name: &str| Expr::col((e.clone(), Alias::new(name)));
     let mut statement = Query::select();
     statement
-        .expr_as(
-            Expr::col((e.clone(), ledger_entry::Column::FundLineId)),
-            Alias::new("fund_line_id"),
-        )
-        .expr_as(Expr::col((e.clone(), ledger_entry::Column::Kind)), Alias::new("kind"))
+        .expr_as(col("fund_line_id"), Alias::new("fund_line_id"))
+        .expr_as(col("kind"), Alias::new("kind"))
         .expr_as(
             Expr::cust("CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)"),
             Alias::new("total"),
         )
-        .from_as(ledger_entry::Entity, e.clone())
-        .and_where(Expr::col((e.clone(), ledger_entry::Column::Year)).eq(year))
-        .group_by_col((e.clone(), ledger_entry::Column::FundLineId))
-        .group_by_col((e.clone(), ledger_entry::Column::Kind));
-    // A range rather than LIKE, so that the rollup index answers it: the county's code
-    // for a county or above, the township's for a township or village.
-    let column = if county_wide {
-        ledger_entry::Column::CountyCode
+        .and_where(col("year").eq(year))
+        .group_by_col((e.clone(), Alias::new("fund_line_id")))
+        .group_by_col((e.clone(), Alias::new("kind")));
+    if from_totals {
+        statement.from_as(ledger_total::Entity, e.clone());
     } else {
-        ledger_entry::Column::TownshipCode
-    };
-    statement
-        .and_where(Expr::col((e.clone(), column)).gte(region.subtree_prefix()))
-        .and_where(Expr::col((e.clone(), column)).lt(region.subtree_end()));
-    if !in_place_applies {
-        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::Kind)).ne(EntryKind::Receipt.as_str()));
+        statement.from_as(ledger_entry::Entity, e.clone());
     }
-    if let Some(day) = as_of {
-        statement.and_where(Expr::col((e.clone(), ledger_entry::Column::EntryDate)).lte(day));
+    // A range rather than LIKE, so that the index answers it: the county's code for a
+    // county or above, the township's for a township or village.
+    let column = if county_wide { "county_code" } else { "township_code" };
+    statement
+        .and_where(col(column).gte(region.subtree_prefix()))
+        .and_where(col(column).lt(region.subtree_end()));
+    if !in_place_applies {
+        statement.and_where(col("kind").ne(EntryKind::Receipt.as_str()));
+    }
+    if let Some(day) = as_of.filter(|_| !from_totals) {
+        statement.and_where(col("entry_date").lte(day));
     }
     for (dimension, column) in [
-        (Dimension::Sector, ledger_entry::Column::Sector),
-        (Dimension::Township, ledger_entry::Column::TownshipCode),
-        (Dimension::Month, ledger_entry::Column::EntryMonth),
+        (Dimension::Sector, "sector"),
+        (Dimension::Township, "township_code"),
+        (Dimension::Month, "entry_month"),
     ] {
         if wants(dimension) {
-            statement.column((e.clone(), column)).group_by_col((e.clone(), column));
+            statement
+                .column((e.clone(), Alias::new(column)))
+                .group_by_col((e.clone(), Alias::new(column)));
         }
     }
     if wants(Dimension::Department) {
@@ -189,15 +194,18 @@ pub async fn fund_utilization(
         let total: i64 = row.try_get("", "total")?;
         let mut key = key_of_line(line)?;
         if wants(Dimension::Sector) {
+            // The totals write the empty string where an entry has no project.
             let sector: Option<String> = row.try_get("", "sector")?;
             key.sector = sector
                 .as_deref()
+                .filter(|s| !s.is_empty())
                 .map(str::parse)
                 .transpose()
                 .map_err(ServiceError::Internal)?;
         }
         if wants(Dimension::Township) {
-            key.township = row.try_get("", "township_code")?;
+            let township: Option<String> = row.try_get("", "township_code")?;
+            key.township = township.filter(|t| !t.is_empty());
         }
         if wants(Dimension::Month) {
             key.month = Some(row.try_get("", "entry_month")?);

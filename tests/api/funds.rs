@@ -1,6 +1,7 @@
 //! The fund ledger through the HTTP API as the finance user: a year's entries against an
 //! independent computation, exact money, every invariant and bad input, reversals, the
 //! annual plan's versions, and concurrent allocations that must not overdraw a line.
+use crate::fuzz::assert_ledger_invariants;
 use crate::helpers::{TestApp, project_at, project_id, spawn_demo_app};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -358,6 +359,7 @@ async fn a_years_ledger_gives_exactly_the_independently_computed_figures() {
         4,
         "three payments and one reversal"
     );
+    assert_ledger_invariants(&app).await;
 }
 
 #[tokio::test]
@@ -715,6 +717,7 @@ async fn reversals_keep_every_invariant() {
         6,
         "three entries and three reversals, nothing deleted"
     );
+    assert_ledger_invariants(&app).await;
 }
 
 #[tokio::test]
@@ -759,6 +762,7 @@ async fn twenty_concurrent_allocations_never_exceed_the_receipts() {
         reply.ok()["node"],
         json!({"inPlace": "1000.00", "allocated": "1000.00", "unallocated": "0.00"})
     );
+    assert_ledger_invariants(&app).await;
 }
 
 #[tokio::test]

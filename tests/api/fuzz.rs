@@ -105,6 +105,56 @@ pub async fn assert_ledger_invariants(app: &TestApp) {
             "allocation {allocation}: paid {paid} of {amount}"
         );
     }
+    assert_totals_match_ledger(app, &entries).await;
+}
+
+/// The running totals (`ledger_total`, a project's allocated and disbursed) equal the
+/// ledger summed from scratch.
+async fn assert_totals_match_ledger(app: &TestApp, entries: &[entity::ledger_entry::Model]) {
+    use sea_orm::EntityTrait;
+    use std::collections::BTreeMap;
+    let mut expected: BTreeMap<(i64, String, String, String, i32), i64> = BTreeMap::new();
+    let mut expected_projects: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for e in entries {
+        let key = (
+            e.fund_line_id,
+            e.kind.clone(),
+            e.township_code.clone().unwrap_or_default(),
+            e.sector.clone().unwrap_or_default(),
+            e.entry_month,
+        );
+        *expected.entry(key).or_default() += e.amount_fen;
+        if let Some(project) = e.project_id {
+            let money = expected_projects.entry(project).or_default();
+            match e.kind.as_str() {
+                "ALLOCATION" => money.0 += e.amount_fen,
+                "DISBURSEMENT" => money.1 += e.amount_fen,
+                _ => {}
+            }
+        }
+    }
+    let kept: BTreeMap<(i64, String, String, String, i32), i64> = entity::ledger_total::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            (
+                (t.fund_line_id, t.kind, t.township_code, t.sector, t.entry_month),
+                t.amount_fen,
+            )
+        })
+        .collect();
+    assert_eq!(kept, expected, "ledger_total differs from the ledger");
+    for project in entity::project::Entity::find().all(&app.db).await.unwrap() {
+        let (allocated, disbursed) = expected_projects.get(&project.id).copied().unwrap_or_default();
+        assert_eq!(
+            (project.allocated_fen, project.disbursed_fen),
+            (allocated, disbursed),
+            "project {}'s money differs from the ledger",
+            project.code
+        );
+    }
 }
 
 fn random_string(rng: &mut impl Rng, max: usize) -> String {

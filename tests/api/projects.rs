@@ -347,6 +347,18 @@ async fn a_page_costs_the_same_statements_at_any_size() {
         .count_statements(&coordinator, &query.replace("totalCount ", ""), json!({"n": 100}))
         .await;
     assert_eq!(uncounted, large - 1);
+    // The benchmark's Q1 page: the money comes with the project row, so the page costs at
+    // most six statements (account, page, villages, regions, departments, progress).
+    let q1 = "query($n: Int) { projects(first: $n) { nodes { code township { name } villages { name } department { name } fundSummary { allocated disbursed } latestProgress { completedQuantity } } } }";
+    let (q1_statements, reply) = app.count_statements(&coordinator, q1, json!({"n": 100})).await;
+    assert!(q1_statements <= 6, "{q1_statements} statements for the Q1 page");
+    let with_money = reply.ok()["projects"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["fundSummary"] == json!({"allocated": "1000.00", "disbursed": "0.00"}))
+        .count();
+    assert_eq!(with_money, 25, "every fourth project has 1000.00 allocated");
 }
 
 #[tokio::test]
