@@ -78,6 +78,12 @@ pub enum Command {
         /// Seconds per scenario.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Only these scenarios, e.g. `--only Q2,Q4` (all by default).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Print the SQL each scenario issues (to see what to index).
+        #[arg(long)]
+        show_sql: bool,
     },
     /// Write a spreadsheet: the project ledger, fund utilization or construction progress.
     Export {

@@ -126,6 +126,7 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
         trust_proxy: args.trust_proxy,
         cors_origins: args.cors_origins.clone(),
+        documents: Default::default(),
     })
 }
 

@@ -67,6 +67,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             year,
             concurrency,
             seconds,
+            only,
+            show_sql,
         }) => {
             bench::run(bench::BenchArgs {
                 database_url: cli.database_url,
@@ -74,6 +76,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 year,
                 concurrency,
                 seconds,
+                only,
+                show_sql,
             })
             .await
         }

@@ -390,13 +390,13 @@ impl FundMutation {
     }
 }
 
-/// A project's money, in yuan.
 pub struct ProjectFundSummary {
     pub project_id: i64,
     pub allocated: Money,
     pub disbursed: Money,
 }
 
+/// A project's money, in yuan.
 #[Object]
 impl ProjectFundSummary {
     /// 已安排

@@ -6,7 +6,7 @@ use crate::graphql::context::{Auth, RequestContext};
 use crate::graphql::errors::code;
 use crate::graphql::loaders::Loaders;
 use crate::service::auth::actor_for_token;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, RawQuery, State};
@@ -16,8 +16,44 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing::Instrument;
 
+/// A random request id. From the thread's generator (seeded from the OS), so that a
+/// request costs no system call for it.
 fn new_request_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    uuid::Uuid::from_u128(rand::random::<u128>()).simple().to_string()
+}
+
+/// Parsed documents by their text. Clients send the same few operations over and over; the
+/// parser is the costliest step of a small request, so each text is parsed once. Bounded:
+/// when full it starts again empty (a client sending ever-new texts only loses the cache).
+#[derive(Default)]
+pub struct DocumentCache {
+    documents: std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>,
+}
+
+impl DocumentCache {
+    const CAPACITY: usize = 512;
+    /// Only texts of at most this size are kept, so the cache stays small.
+    const MAX_TEXT: usize = 8 * 1024;
+
+    /// The parsed document of `query`, or `None` when it does not parse (execution then
+    /// reports the syntax error).
+    fn parse(&self, query: &str) -> Option<ExecutableDocument> {
+        if let Ok(documents) = self.documents.lock()
+            && let Some(document) = documents.get(query)
+        {
+            return Some(document.clone());
+        }
+        let document = async_graphql::parser::parse_query(query).ok()?;
+        if query.len() <= Self::MAX_TEXT
+            && let Ok(mut documents) = self.documents.lock()
+        {
+            if documents.len() >= Self::CAPACITY {
+                documents.clear();
+            }
+            documents.insert(query.to_string(), document.clone());
+        }
+        Some(document)
+    }
 }
 
 /// A JSON response with the request id attached.
@@ -104,7 +140,7 @@ pub async fn get(
                 return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, &request_id);
             }
         };
-        if is_mutation(&request) {
+        if is_mutation(&state.documents, &request) {
             let mut response = request_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 code::BAD_USER_INPUT,
@@ -124,8 +160,8 @@ pub async fn get(
 
 /// Whether the operation the request selects is a mutation. A document that does not
 /// parse is left for execution to report.
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+fn is_mutation(documents: &DocumentCache, request: &async_graphql::Request) -> bool {
+    let Some(document) = documents.parse(&request.query) else {
         return false;
     };
     let mut operations = document.operations.iter();
@@ -170,7 +206,7 @@ fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> St
 }
 
 /// How many fields of the request's document carry an alias.
-fn count_aliases(query: &str) -> usize {
+fn count_aliases(document: &ExecutableDocument) -> usize {
     use async_graphql::parser::types::{Selection, SelectionSet};
     fn walk(set: &SelectionSet) -> usize {
         set.items
@@ -182,9 +218,6 @@ fn count_aliases(query: &str) -> usize {
             })
             .sum()
     }
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return 0;
-    };
     let operations: usize = document
         .operations
         .iter()
@@ -202,10 +235,14 @@ async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     request_id: &str,
 ) -> Response {
-    let aliases = count_aliases(&request.query);
+    let document = state.documents.parse(&request.query);
+    let aliases = document.as_ref().map_or(0, count_aliases);
+    if let Some(document) = document {
+        request.set_parsed_query(document);
+    }
     if aliases > state.limits.aliases {
         let message = format!(
             "the query uses {aliases} aliases; at most {} are allowed in one request",

@@ -26,6 +26,8 @@ pub struct AppState {
     /// Whether to believe `X-Forwarded-For` for the client's address.
     pub trust_proxy: bool,
     pub cors_origins: Vec<String>,
+    /// Parsed GraphQL documents, by text.
+    pub documents: graphql::DocumentCache,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -17,8 +17,14 @@ pub struct Change<'a> {
 }
 
 pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<(), DbErr> {
-    audit_entry::Entity::insert(audit_entry::ActiveModel {
-        occurred_at: Set(chrono::Utc::now()),
+    record_all(conn, actor, vec![change]).await
+}
+
+/// Records several changes of one request with one statement.
+pub async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, changes: Vec<Change<'_>>) -> Result<(), DbErr> {
+    let now = chrono::Utc::now();
+    let rows = changes.into_iter().map(|change| audit_entry::ActiveModel {
+        occurred_at: Set(now),
         actor_id: Set(actor.user_id),
         actor_username: Set(actor.username.clone()),
         actor_role: Set(actor.role.as_str().to_string()),
@@ -29,9 +35,10 @@ pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'
         before: Set(change.before.map(|v| v.to_string())),
         after: Set(change.after.map(|v| v.to_string())),
         ..Default::default()
-    })
-    .exec_without_returning(conn)
-    .await?;
+    });
+    audit_entry::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

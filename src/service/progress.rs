@@ -106,23 +106,20 @@ pub async fn create(
         final_quantity: Some(quantity),
     };
     record_event(&txn, actor, current.id, event).await?;
-    audit::record(
+    audit::record_all(
         &txn,
         actor,
-        project_change("project.report_progress", Some(&current), &updated),
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        audit::Change {
-            action: "progress_report.create",
-            entity_type: "ProgressReport",
-            entity_id: report.id.to_string(),
-            region_code: Some(current.township_code.clone()),
-            before: None,
-            after: serde_json::to_value(&report).ok(),
-        },
+        vec![
+            project_change("project.report_progress", Some(&current), &updated),
+            audit::Change {
+                action: "progress_report.create",
+                entity_type: "ProgressReport",
+                entity_id: report.id.to_string(),
+                region_code: Some(current.township_code.clone()),
+                before: None,
+                after: serde_json::to_value(&report).ok(),
+            },
+        ],
     )
     .await?;
     txn.commit().await?;

@@ -137,7 +137,19 @@ fn visible(actor: &Actor) -> Condition {
             None => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
         },
         (Scope::Everything, _) => Condition::all(),
-        (Scope::Subtree(root), _) => super::in_subtree(project::Column::TownshipCode, root),
+        (Scope::Subtree(root), _) => in_region(root),
+    }
+}
+
+/// A condition matching the projects in `region`'s subtree, in the form the indexes answer
+/// best: a county by equality on the project's county (so a county's list is read in code
+/// order from the county-and-code index, without sorting the county), regions above it by
+/// a range of county codes, a township by a range of township codes.
+fn in_region(region: &RegionCode) -> Condition {
+    match region.level() {
+        RegionLevel::County => Condition::all().add(project::Column::CountyCode.eq(region.as_str())),
+        level if level < RegionLevel::County => super::in_subtree(project::Column::CountyCode, region),
+        _ => super::in_subtree(project::Column::TownshipCode, region),
     }
 }
 
@@ -199,7 +211,7 @@ pub async fn list(
     if let Some(region) = &filter.region_code {
         let region =
             RegionCode::parse(region).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
-        query = query.filter(super::in_subtree(project::Column::TownshipCode, &region));
+        query = query.filter(in_region(&region));
     }
     if let Some(department) = filter.department_id {
         query = query.filter(project::Column::DepartmentId.eq(department));
@@ -623,20 +635,23 @@ pub(super) async fn write_guarded(
 ) -> ServiceResult<project::Model> {
     changes.version = Set(current.version + 1);
     changes.updated_at = Set(chrono::Utc::now());
-    let result = project::Entity::update_many()
+    // `UPDATE … RETURNING` (both databases): the fresh row without a second statement.
+    let updated = project::Entity::update_many()
         .set(changes)
         .filter(project::Column::Id.eq(current.id))
         .filter(project::Column::Version.eq(current.version))
-        .exec(conn)
+        .exec_with_returning(conn)
         .await?;
-    let fresh = project::Entity::find_by_id(current.id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| ServiceError::Internal(format!("project {} vanished", current.id)))?;
-    if result.rows_affected == 0 {
-        return Err(stale(&fresh));
+    match updated.into_iter().next() {
+        Some(fresh) => Ok(fresh),
+        None => {
+            let now = project::Entity::find_by_id(current.id)
+                .one(conn)
+                .await?
+                .ok_or_else(|| ServiceError::Internal(format!("project {} vanished", current.id)))?;
+            Err(stale(&now))
+        }
     }
-    Ok(fresh)
 }
 
 /// Edits a draft (only drafts can be edited; the township that owns it edits it).
