@@ -7,6 +7,7 @@ pub mod app_user;
 pub mod audit_entry;
 pub mod department;
 pub mod fund_line;
+pub mod fund_line_total;
 pub mod ledger_entry;
 pub mod ledger_total;
 pub mod login_failure;

@@ -9,6 +9,7 @@ mod m20261128_000005_login_failures;
 mod m20261128_000006_rollup_index;
 mod m20261128_000007_project_code_index;
 mod m20261128_000008_ledger_totals;
+mod m20261128_000009_fund_line_totals;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_rollup_index::Migration),
             Box::new(m20261128_000007_project_code_index::Migration),
             Box::new(m20261128_000008_ledger_totals::Migration),
+            Box::new(m20261128_000009_fund_line_totals::Migration),
         ]
     }
 }

@@ -6,7 +6,8 @@
 //! are captured (from the connection's statement hook) and replayed directly on the
 //! database by the same number of workers for the same time: the ratio of the two
 //! throughputs is what the API layer costs. Reported: throughput, p50, p99, statements per
-//! request, and the process's peak resident memory.
+//! request. Last, the same load is sent to a `tracker serve` process of its own, so that
+//! the server's peak resident memory is measured without the load generator's.
 use crate::config::ServeArgs;
 use crate::domain::access::{Actor, Role};
 use crate::service::users;
@@ -30,6 +31,7 @@ pub struct BenchArgs {
 }
 
 const PASSWORD: &str = "bench-password";
+const SECRET: &str = "bench-secret-bench-secret-bench-secret-0000";
 
 /// What the connection hook does with each statement.
 #[derive(Default)]
@@ -110,8 +112,92 @@ where
     }
 }
 
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+type Versions = Arc<Vec<Mutex<(i64, i32, i64)>>>;
+
+/// Sends `scenario`'s requests to the server at `base` from `concurrency` workers.
+async fn drive_api(
+    client: &reqwest::Client,
+    base: &str,
+    scenario: &Arc<Scenario>,
+    versions: &Versions,
+    concurrency: usize,
+    seconds: u64,
+) -> Measured {
+    let (client, base, scenario, versions) = (client.clone(), base.to_string(), scenario.clone(), versions.clone());
+    drive(concurrency, seconds, move |w, i| {
+        let client = client.clone();
+        let base = base.clone();
+        let scenario = scenario.clone();
+        let versions = versions.clone();
+        async move {
+            let Ok(response) = client
+                .post(format!("{base}/graphql"))
+                .bearer_auth(&scenario.token)
+                .json(&(scenario.request)(w, i))
+                .send()
+                .await
+            else {
+                return false;
+            };
+            let Ok(body) = response.json::<Value>().await else {
+                return false;
+            };
+            // W1 moves its project on: keep the worker's version in step.
+            if let Some(version) = body["data"]["progressReportCreate"]["project"]["version"].as_i64()
+                && let Ok(mut slot) = versions[w].lock()
+            {
+                slot.1 = version as i32;
+                slot.2 += 1;
+            }
+            body.get("errors").is_none()
+                && body["data"]["progressReportCreate"]["userErrors"]
+                    .as_array()
+                    .is_none_or(|e| e.is_empty())
+        }
+    })
+    .await
+}
+
+/// A `tracker serve` child process, killed when dropped.
+struct ChildServer(std::process::Child);
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tracker serve` on `database_url` in a process of its own and waits until it answers.
+async fn spawn_server(
+    client: &reqwest::Client,
+    database_url: &str,
+    secret: &str,
+) -> anyhow::Result<(ChildServer, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--no-migrate", "--db-pool", "16", "--listen", &listen])
+        .env("DATABASE_URL", database_url)
+        .env("TRACKER_JWT_SECRET", secret)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("starting `tracker serve`")?;
+    let child = ChildServer(child);
+    let base = format!("http://{listen}");
+    for _ in 0..200 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            return Ok((child, base));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(anyhow!("`tracker serve` did not answer on {listen}"))
+}
+
+/// Peak resident memory of process `pid` (`self` for this one), in MB.
+fn peak_rss_mb(pid: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
@@ -192,7 +278,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // The server, on its own port.
     let serve = ServeArgs {
         listen: "127.0.0.1:0".parse()?,
-        jwt_secret: Some("bench-secret-bench-secret-bench-secret-0000".into()),
+        jwt_secret: Some(SECRET.into()),
         dev: false,
         demo: false,
         no_migrate: true,
@@ -251,7 +337,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let q2 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [FUND_KIND]) { fundKind planned inPlace arrivalRate allocated unallocated disbursed disbursementRate } }";
     let q3 = "query($c: String!) { project(code: $c) { code name status allocations { amount date } disbursements { amount date } progressReports { completedQuantity reportedOn } events { action toStatus occurredAt } } }";
     let q4 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [COUNTY]) { county { code } inPlace allocated disbursed } }";
-    let versions: Arc<Vec<Mutex<(i64, i32, i64)>>> = Arc::new(
+    let versions: Versions = Arc::new(
         (0..args.concurrency)
             .map(|w| {
                 let (id, version) = building[w];
@@ -330,8 +416,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     .is_some_and(|id| id.eq_ignore_ascii_case(o.trim()))
             })
     };
-    for scenario in scenarios.into_iter().filter(|s| chosen(s.name)) {
-        let scenario = Arc::new(scenario);
+    let chosen_scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().filter(|s| chosen(s.name)).map(Arc::new).collect();
+    for scenario in chosen_scenarios.iter().cloned() {
         // One request with its statements captured.
         recorder.captured.lock().map(|mut c| c.clear()).ok();
         recorder.capturing.store(true, Ordering::SeqCst);
@@ -361,43 +447,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
         }
         let before = recorder.count.load(Ordering::SeqCst);
-        let api = {
-            let client = client.clone();
-            let base = base.clone();
-            let scenario = scenario.clone();
-            let versions = versions.clone();
-            drive(args.concurrency, args.seconds, move |w, i| {
-                let client = client.clone();
-                let base = base.clone();
-                let scenario = scenario.clone();
-                let versions = versions.clone();
-                async move {
-                    let Ok(response) = client
-                        .post(format!("{base}/graphql"))
-                        .bearer_auth(&scenario.token)
-                        .json(&(scenario.request)(w, i))
-                        .send()
-                        .await
-                    else {
-                        return false;
-                    };
-                    let Ok(body) = response.json::<Value>().await else {
-                        return false;
-                    };
-                    if let Some(version) = body["data"]["progressReportCreate"]["project"]["version"].as_i64()
-                        && let Ok(mut slot) = versions[w].lock()
-                    {
-                        slot.1 = version as i32;
-                        slot.2 += 1;
-                    }
-                    body.get("errors").is_none()
-                        && body["data"]["progressReportCreate"]["userErrors"]
-                            .as_array()
-                            .is_none_or(|e| e.is_empty())
-                }
-            })
-            .await
-        };
+        let api = drive_api(&client, &base, &scenario, &versions, args.concurrency, args.seconds).await;
         let per_request = (recorder.count.load(Ordering::SeqCst) - before) as f64 / api.requests.max(1) as f64;
         let sql = if scenario.replay {
             let db = db.clone();
@@ -435,8 +485,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             per_request,
         );
     }
-    if let Some(mb) = peak_rss_mb() {
-        println!("peak resident memory of this process (server and load generator together): {mb:.0} MB");
+    // The server alone: the same load on a `tracker serve` process of its own, whose
+    // peak resident memory is then read (the load generator's is not in it).
+    let (server, base) = spawn_server(&client, &args.database_url, SECRET).await?;
+    let seconds = args.seconds.min(3);
+    for scenario in chosen_scenarios {
+        drive_api(&client, &base, &scenario, &versions, args.concurrency, seconds).await;
+    }
+    let pid = server.0.id().to_string();
+    match peak_rss_mb(&pid) {
+        Some(mb) => println!(
+            "peak resident memory of the server (a `tracker serve` process, the same load again for {seconds} s each): {mb:.0} MB"
+        ),
+        None => println!("peak resident memory of the server: not available (no /proc)"),
+    }
+    if let Some(mb) = peak_rss_mb("self") {
+        println!("peak resident memory of the benchmark process (in-process server and load generator): {mb:.0} MB");
     }
     Ok(())
 }

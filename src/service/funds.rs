@@ -14,7 +14,7 @@ use crate::domain::money::Money;
 use crate::domain::project::{check_not_future, china_date};
 use crate::domain::region::{RegionCode, RegionLevel};
 use chrono::{Datelike, NaiveDate};
-use entity::{fund_line, ledger_entry, ledger_total, project, project_village, region};
+use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project, project_village, region};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -371,8 +371,9 @@ async fn write_entry(
 }
 
 /// Adds a new entry to the running totals: its fund line × kind × township × sector × month
-/// row of `ledger_total`, and for an allocation or disbursement its project's figure. In
-/// the entry's own transaction, so the totals never differ from the ledger.
+/// row of `ledger_total`, its fund line × kind row of `fund_line_total`, and for an
+/// allocation or disbursement its project's figure. In the entry's own transaction (which
+/// holds the fund line's lock), so the totals never differ from the ledger.
 async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> ServiceResult<()> {
     use sea_orm::sea_query::OnConflict;
     ledger_total::Entity::insert(total_of(entry).into_active_model())
@@ -393,6 +394,18 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
         )
         .exec_without_returning(conn)
         .await?;
+    fund_line_total::Entity::insert(line_total_of(entry).into_active_model())
+        .on_conflict(
+            OnConflict::columns([fund_line_total::Column::FundLineId, fund_line_total::Column::Kind])
+                .value(
+                    fund_line_total::Column::AmountFen,
+                    Expr::col((fund_line_total::Entity, fund_line_total::Column::AmountFen))
+                        .add(Expr::cust("excluded.amount_fen")),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
     let column = match EntryKind::parse(&entry.kind) {
         Some(EntryKind::Allocation) => project::Column::AllocatedFen,
         Some(EntryKind::Disbursement) => project::Column::DisbursedFen,
@@ -406,6 +419,17 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
             .await?;
     }
     Ok(())
+}
+
+/// The `fund_line_total` row an entry alone would make (the generator sums these too).
+pub fn line_total_of(entry: &ledger_entry::Model) -> fund_line_total::Model {
+    fund_line_total::Model {
+        fund_line_id: entry.fund_line_id,
+        kind: entry.kind.clone(),
+        county_code: entry.county_code.clone(),
+        year: entry.year,
+        amount_fen: entry.amount_fen,
+    }
 }
 
 /// The `ledger_total` row an entry alone would make (the generator sums these too).
@@ -744,14 +768,12 @@ pub async fn totals_of_lines(
     db: &impl ConnectionTrait,
     line_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, (Money, Money, Money)>> {
-    let rows: Vec<(i64, String, i64)> = ledger_total::Entity::find()
+    let rows: Vec<(i64, String, i64)> = fund_line_total::Entity::find()
         .select_only()
-        .column(ledger_total::Column::FundLineId)
-        .column(ledger_total::Column::Kind)
-        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
-        .filter(ledger_total::Column::FundLineId.is_in(line_ids.iter().copied()))
-        .group_by(ledger_total::Column::FundLineId)
-        .group_by(ledger_total::Column::Kind)
+        .column(fund_line_total::Column::FundLineId)
+        .column(fund_line_total::Column::Kind)
+        .column(fund_line_total::Column::AmountFen)
+        .filter(fund_line_total::Column::FundLineId.is_in(line_ids.iter().copied()))
         .into_tuple()
         .all(db)
         .await?;

@@ -16,7 +16,10 @@ use crate::domain::project::{ConstructionNature, project_code};
 use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use entity::{fund_line, ledger_entry, ledger_total, progress_report, project, project_event, project_village, region};
+use entity::{
+    fund_line, fund_line_total, ledger_entry, ledger_total, progress_report, project, project_event, project_village,
+    region,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, TryIntoModel};
@@ -461,6 +464,7 @@ pub async fn county(
 
     // The running totals the ledger's transactions keep, summed here once.
     let mut totals: BTreeMap<(i64, String, String, String, i32), ledger_total::Model> = BTreeMap::new();
+    let mut line_totals: BTreeMap<(i64, String), fund_line_total::Model> = BTreeMap::new();
     let mut project_money: HashMap<i64, (i64, i64)> = HashMap::new();
     for entry in &entries {
         let entry = entry.clone().try_into_model()?;
@@ -475,6 +479,10 @@ pub async fn county(
             ))
             .and_modify(|t| t.amount_fen += entry.amount_fen)
             .or_insert(total);
+        line_totals
+            .entry((entry.fund_line_id, entry.kind.clone()))
+            .and_modify(|t| t.amount_fen += entry.amount_fen)
+            .or_insert_with(|| super::funds::line_total_of(&entry));
         if let Some(project_id) = entry.project_id {
             let money = project_money.entry(project_id).or_default();
             match EntryKind::parse(&entry.kind) {
@@ -490,6 +498,7 @@ pub async fn county(
         project.disbursed_fen = Set(disbursed);
     }
     let total_rows: Vec<ledger_total::ActiveModel> = totals.into_values().map(Into::into).collect();
+    let line_total_rows: Vec<fund_line_total::ActiveModel> = line_totals.into_values().map(Into::into).collect();
     let line_rows: Vec<fund_line::ActiveModel> = lines.into_iter().map(Into::into).collect();
     insert_chunks!(db, fund_line::Entity, line_rows, progress, "fund lines");
     out.projects = insert_chunks!(db, project::Entity, projects, progress, "projects");
@@ -504,6 +513,13 @@ pub async fn county(
     // Allocations before the disbursements that name them, receipts anywhere.
     out.ledger_entries = insert_chunks!(db, ledger_entry::Entity, entries, progress, "ledger entries");
     insert_chunks!(db, ledger_total::Entity, total_rows, progress, "ledger totals");
+    insert_chunks!(
+        db,
+        fund_line_total::Entity,
+        line_total_rows,
+        progress,
+        "fund line totals"
+    );
     out.progress_reports = insert_chunks!(db, progress_report::Entity, reports, progress, "progress reports");
     resync_sequences(db).await?;
     Ok(out)

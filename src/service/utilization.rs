@@ -14,7 +14,7 @@ use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
-use entity::{fund_line, ledger_entry, ledger_total, project};
+use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
@@ -143,7 +143,16 @@ pub async fn fund_utilization(
         .and_where(col("year").eq(year))
         .group_by_col((e.clone(), Alias::new("fund_line_id")))
         .group_by_col((e.clone(), Alias::new("kind")));
-    if from_totals {
+    // Grouped by nothing finer than a fund line, over whole counties, the per-line totals
+    // are enough: a handful of rows per county-year.
+    let per_line = from_totals
+        && county_wide
+        && ![Dimension::Sector, Dimension::Township, Dimension::Month]
+            .iter()
+            .any(|d| wants(*d));
+    if per_line {
+        statement.from_as(fund_line_total::Entity, e.clone());
+    } else if from_totals {
         statement.from_as(ledger_total::Entity, e.clone());
     } else {
         statement.from_as(ledger_entry::Entity, e.clone());

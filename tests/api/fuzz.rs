@@ -108,7 +108,8 @@ pub async fn assert_ledger_invariants(app: &TestApp) {
     assert_totals_match_ledger(app, &entries).await;
 }
 
-/// The running totals (`ledger_total`, a project's allocated and disbursed) equal the
+/// The running totals (`ledger_total`, `fund_line_total`, a project's allocated and
+/// disbursed) equal the
 /// ledger summed from scratch.
 async fn assert_totals_match_ledger(app: &TestApp, entries: &[entity::ledger_entry::Model]) {
     use sea_orm::EntityTrait;
@@ -146,6 +147,18 @@ async fn assert_totals_match_ledger(app: &TestApp, entries: &[entity::ledger_ent
         })
         .collect();
     assert_eq!(kept, expected, "ledger_total differs from the ledger");
+    let mut expected_lines: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    for e in entries {
+        *expected_lines.entry((e.fund_line_id, e.kind.clone())).or_default() += e.amount_fen;
+    }
+    let kept_lines: BTreeMap<(i64, String), i64> = entity::fund_line_total::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| ((t.fund_line_id, t.kind), t.amount_fen))
+        .collect();
+    assert_eq!(kept_lines, expected_lines, "fund_line_total differs from the ledger");
     for project in entity::project::Entity::find().all(&app.db).await.unwrap() {
         let (allocated, disbursed) = expected_projects.get(&project.id).copied().unwrap_or_default();
         assert_eq!(
