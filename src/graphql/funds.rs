@@ -411,7 +411,7 @@ impl ProjectFundSummary {
     async fn by_kind(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FundKindAmounts>> {
         Ok(ctx
             .loaders()?
-            .project_funds
+            .project_amounts_by_kind
             .load_one(self.project_id)
             .await?
             .unwrap_or_default()

@@ -85,7 +85,7 @@ pub struct ProjectLoader(DatabaseConnection);
 /// A project's ledger entries of one kind.
 pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
 /// A project's money per kind of fund.
-pub struct ProjectFundsLoader(DatabaseConnection);
+pub struct ProjectAmountsByKindLoader(DatabaseConnection);
 /// A project's progress reports, newest first.
 pub struct ProjectProgressLoader(DatabaseConnection);
 
@@ -160,7 +160,7 @@ impl Loader<i64> for ProjectEntriesLoader {
     }
 }
 
-impl Loader<i64> for ProjectFundsLoader {
+impl Loader<i64> for ProjectAmountsByKindLoader {
     type Value = Vec<KindAmounts>;
     type Error = async_graphql::Error;
 
@@ -185,7 +185,7 @@ pub struct Loaders {
     pub projects: DataLoader<ProjectLoader, HashMapCache>,
     pub project_allocations: DataLoader<ProjectEntriesLoader, HashMapCache>,
     pub project_disbursements: DataLoader<ProjectEntriesLoader, HashMapCache>,
-    pub project_funds: DataLoader<ProjectFundsLoader, HashMapCache>,
+    pub project_amounts_by_kind: DataLoader<ProjectAmountsByKindLoader, HashMapCache>,
     pub project_progress: DataLoader<ProjectProgressLoader, HashMapCache>,
 }
 
@@ -211,7 +211,7 @@ impl Loaders {
             projects: cached(ProjectLoader(db.clone())),
             project_allocations: cached(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
             project_disbursements: cached(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
-            project_funds: cached(ProjectFundsLoader(db.clone())),
+            project_amounts_by_kind: cached(ProjectAmountsByKindLoader(db.clone())),
             project_progress: cached(ProjectProgressLoader(db.clone())),
         }
     }

@@ -485,7 +485,7 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
         loaders.project_progress.load_many(ids.iter().copied()).await?;
     }
     if nodes.iter().any(|n| n.field("fundSummary").field("byKind").exists()) {
-        loaders.project_funds.load_many(ids.iter().copied()).await?;
+        loaders.project_amounts_by_kind.load_many(ids.iter().copied()).await?;
     }
     let mut lines: Vec<i64> = Vec::new();
     if wants("allocations") {

@@ -375,35 +375,24 @@ async fn write_entry(
 /// allocation or disbursement its project's figure. In the entry's own transaction (which
 /// holds the fund line's lock), so the totals never differ from the ledger.
 async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> ServiceResult<()> {
-    use sea_orm::sea_query::OnConflict;
     ledger_total::Entity::insert(total_of(entry).into_active_model())
-        .on_conflict(
-            OnConflict::columns([
+        .on_conflict(adding_on_conflict(
+            [
                 ledger_total::Column::FundLineId,
                 ledger_total::Column::Kind,
                 ledger_total::Column::TownshipCode,
                 ledger_total::Column::Sector,
                 ledger_total::Column::EntryMonth,
-            ])
-            .value(
-                ledger_total::Column::AmountFen,
-                Expr::col((ledger_total::Entity, ledger_total::Column::AmountFen))
-                    .add(Expr::cust("excluded.amount_fen")),
-            )
-            .to_owned(),
-        )
+            ],
+            ledger_total::Column::AmountFen,
+        ))
         .exec_without_returning(conn)
         .await?;
     fund_line_total::Entity::insert(line_total_of(entry).into_active_model())
-        .on_conflict(
-            OnConflict::columns([fund_line_total::Column::FundLineId, fund_line_total::Column::Kind])
-                .value(
-                    fund_line_total::Column::AmountFen,
-                    Expr::col((fund_line_total::Entity, fund_line_total::Column::AmountFen))
-                        .add(Expr::cust("excluded.amount_fen")),
-                )
-                .to_owned(),
-        )
+        .on_conflict(adding_on_conflict(
+            [fund_line_total::Column::FundLineId, fund_line_total::Column::Kind],
+            fund_line_total::Column::AmountFen,
+        ))
         .exec_without_returning(conn)
         .await?;
     let column = match EntryKind::parse(&entry.kind) {
@@ -419,6 +408,17 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
             .await?;
     }
     Ok(())
+}
+
+/// `ON CONFLICT (key) DO UPDATE SET amount = amount + excluded.amount`: a new total row, or
+/// the entry's amount added to the one there.
+fn adding_on_conflict<C: ColumnTrait>(key: impl IntoIterator<Item = C>, amount: C) -> sea_orm::sea_query::OnConflict {
+    sea_orm::sea_query::OnConflict::columns(key)
+        .value(
+            amount,
+            Expr::col((amount.entity_name(), amount)).add(Expr::cust(format!("excluded.{}", amount.as_str()))),
+        )
+        .to_owned()
 }
 
 /// The `fund_line_total` row an entry alone would make (the generator sums these too).

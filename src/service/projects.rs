@@ -645,11 +645,11 @@ pub(super) async fn write_guarded(
     match updated.into_iter().next() {
         Some(fresh) => Ok(fresh),
         None => {
-            let now = project::Entity::find_by_id(current.id)
+            let latest = project::Entity::find_by_id(current.id)
                 .one(conn)
                 .await?
                 .ok_or_else(|| ServiceError::Internal(format!("project {} vanished", current.id)))?;
-            Err(stale(&now))
+            Err(stale(&latest))
         }
     }
 }
