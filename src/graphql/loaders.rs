@@ -88,6 +88,19 @@ pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
 pub struct ProjectAmountsByKindLoader(DatabaseConnection);
 /// A project's progress reports, newest first.
 pub struct ProjectProgressLoader(DatabaseConnection);
+/// A project's latest progress report.
+pub struct ProjectLatestProgressLoader(DatabaseConnection);
+
+impl Loader<i64> for ProjectLatestProgressLoader {
+    type Value = entity::progress_report::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::service::progress::latest_reports_of_projects(&self.0, keys)
+            .await
+            .map_err(super::errors::from_service)
+    }
+}
 
 impl Loader<i64> for ProjectProgressLoader {
     type Value = Vec<entity::progress_report::Model>;
@@ -187,6 +200,7 @@ pub struct Loaders {
     pub project_disbursements: DataLoader<ProjectEntriesLoader, HashMapCache>,
     pub project_amounts_by_kind: DataLoader<ProjectAmountsByKindLoader, HashMapCache>,
     pub project_progress: DataLoader<ProjectProgressLoader, HashMapCache>,
+    pub project_latest_progress: DataLoader<ProjectLatestProgressLoader, HashMapCache>,
 }
 
 /// A per-request loader that keeps what it loaded.
@@ -213,6 +227,7 @@ impl Loaders {
             project_disbursements: cached(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
             project_amounts_by_kind: cached(ProjectAmountsByKindLoader(db.clone())),
             project_progress: cached(ProjectProgressLoader(db.clone())),
+            project_latest_progress: cached(ProjectLatestProgressLoader(db.clone())),
         }
     }
 }

@@ -238,12 +238,9 @@ impl Project {
     async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProgressReport>> {
         Ok(ctx
             .loaders()?
-            .project_progress
+            .project_latest_progress
             .load_one(self.0.id)
             .await?
-            .unwrap_or_default()
-            .into_iter()
-            .next()
             .map(ProgressReport))
     }
     /// The project's money: allocated and disbursed, in all and per fund kind.
@@ -481,8 +478,11 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
         regions.dedup();
         loaders.regions.load_many(regions).await?;
     }
-    if wants("progressReports") || wants("latestProgress") {
+    if wants("progressReports") {
         loaders.project_progress.load_many(ids.iter().copied()).await?;
+    }
+    if wants("latestProgress") {
+        loaders.project_latest_progress.load_many(ids.iter().copied()).await?;
     }
     if nodes.iter().any(|n| n.field("fundSummary").field("byKind").exists()) {
         loaders.project_amounts_by_kind.load_many(ids.iter().copied()).await?;

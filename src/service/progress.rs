@@ -3,7 +3,7 @@
 //! project version it was based on and bumps it, so two clerks cannot overwrite each other.
 use super::audit;
 use super::projects::{
-    EventRecord, TransitionDetails, load_for_change, project_change, record_event, status_of, write_guarded,
+    EventRecord, TransitionDetails, load_at_version, project_change, record_event, status_of, write_guarded,
 };
 use super::{ServiceResult, begin_write};
 use crate::domain::access::Actor;
@@ -15,7 +15,9 @@ use crate::domain::quantity::Quantity;
 use chrono::NaiveDate;
 use entity::{progress_report, project};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -50,8 +52,9 @@ pub async fn create(
         }
         other => other.map(str::to_string),
     };
-    let txn = begin_write(db).await?;
-    let current = load_for_change(&txn, actor, input.project_id, input.expected_version).await?;
+    // Checked before the write transaction; the version guard of the write makes the checks
+    // stand (a report bumps the version, so the last report cannot change unseen either).
+    let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
     let status = status_of(&current)?;
     let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
     check_dates(current.actual_start, Some(input.reported_on), "reportedOn").map_err(|_| {
@@ -63,7 +66,7 @@ pub async fn create(
     let last = progress_report::Entity::find()
         .filter(progress_report::Column::ProjectId.eq(current.id))
         .order_by_desc(progress_report::Column::Id)
-        .one(&txn)
+        .one(db)
         .await?;
     if let Some(last) = &last
         && quantity.milli() < last.completed_quantity_milli
@@ -79,6 +82,8 @@ pub async fn create(
         )
         .into());
     }
+    let txn = begin_write(db).await?;
+    let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
     let report = progress_report::Entity::insert(progress_report::ActiveModel {
         project_id: Set(current.id),
         based_on_version: Set(current.version),
@@ -93,7 +98,6 @@ pub async fn create(
     })
     .exec_with_returning(&txn)
     .await?;
-    let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
     let event = EventRecord {
         action: ProjectAction::ReportProgress,
         from: Some(status),
@@ -141,4 +145,24 @@ pub async fn reports_of_projects(
         out.entry(row.project_id).or_default().push(row);
     }
     Ok(out)
+}
+
+/// The latest report of each project that has one, for batching a page's current progress:
+/// one row per project (the newest by id, from the project-and-id index) rather than the
+/// whole history.
+pub async fn latest_reports_of_projects(
+    db: &DatabaseConnection,
+    project_ids: &[i64],
+) -> ServiceResult<HashMap<i64, progress_report::Model>> {
+    let newest = progress_report::Entity::find()
+        .select_only()
+        .column_as(progress_report::Column::Id.max(), "id")
+        .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .group_by(progress_report::Column::ProjectId)
+        .into_query();
+    let rows = progress_report::Entity::find()
+        .filter(progress_report::Column::Id.in_subquery(newest))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.project_id, r)).collect())
 }

@@ -602,10 +602,28 @@ pub(super) async fn load_for_change(
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let model = project::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(conn)
-        .await?
+    let found = project::Entity::find_by_id(id).lock_exclusive().one(conn).await?;
+    at_version(actor, found, expected_version)
+}
+
+/// Loads a project as `load_for_change` does but without a lock or a transaction, for a
+/// change whose only write to the project is `write_guarded`: every change to a project
+/// bumps its version, so the guard finding the version unchanged proves that what was
+/// checked against this row (status, department, its latest progress) still holds. The
+/// write transaction is then shorter by the reads — on SQLite, where writers take turns,
+/// that is what bounds writes per second.
+pub(super) async fn load_at_version(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+) -> ServiceResult<project::Model> {
+    let found = project::Entity::find_by_id(id).one(conn).await?;
+    at_version(actor, found, expected_version)
+}
+
+fn at_version(actor: &Actor, found: Option<project::Model>, expected_version: i32) -> ServiceResult<project::Model> {
+    let model = found
         .filter(|m| township_of(m).is_ok_and(|t| lifecycle::project_visible(actor, &t, m.department_id)))
         .ok_or_else(|| Fault::not_found("project", "there is no such project among those you can see"))?;
     if model.version != expected_version {

@@ -448,6 +448,29 @@ async fn progress_reports_are_history_and_bad_reports_change_nothing() {
         "the bad reports left nothing behind"
     );
     assert_eq!(node["progressReports"][1]["completedQuantity"], "1.5");
+    // A list's current progress is each project's own newest report (the correction here),
+    // and none for a project without reports.
+    let page = gql_ok(
+        &app,
+        &transport,
+        "{ projects(first: 100) { nodes { id latestProgress { completedQuantity isCorrection } } } }",
+        json!({}),
+    )
+    .await;
+    let latest_of = |id: &Value| {
+        page["projects"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| &n["id"] == id)
+            .map(|n| n["latestProgress"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        latest_of(&p["id"]),
+        json!({"completedQuantity": "1.2", "isCorrection": true})
+    );
+    assert_eq!(latest_of(&claimed["id"]), Value::Null);
     assert_eq!(
         node["events"]
             .as_array()
