@@ -92,7 +92,8 @@ pub struct ProjectProgressLoader(DatabaseConnection);
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
 
 impl Loader<i64> for ProjectLatestProgressLoader {
-    type Value = entity::progress_report::Model;
+    /// `None` for a project without reports, cached like any other answer.
+    type Value = Option<entity::progress_report::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {

@@ -241,6 +241,7 @@ impl Project {
             .project_latest_progress
             .load_one(self.0.id)
             .await?
+            .flatten()
             .map(ProgressReport))
     }
     /// The project's money: allocated and disbursed, in all and per fund kind.

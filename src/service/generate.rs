@@ -145,8 +145,11 @@ async fn copy_in<A: ActiveModelTrait>(
                 buffer.push(b'\t');
             }
             match row.get(*column) {
-                ActiveValue::Set(value) | ActiveValue::Unchanged(value) => copy_text(&mut buffer, &value)
-                    .map_err(|e| super::ServiceError::Internal(format!("COPY into {table}.{}: {e}", column.as_str())))?,
+                ActiveValue::Set(value) | ActiveValue::Unchanged(value) => {
+                    copy_text(&mut buffer, &value).map_err(|e| {
+                        super::ServiceError::Internal(format!("COPY into {table}.{}: {e}", column.as_str()))
+                    })?
+                }
                 ActiveValue::NotSet => {
                     return Err(super::ServiceError::Internal(format!(
                         "COPY into {table}: generated rows must set {}",
@@ -685,4 +688,43 @@ pub fn province_counties(province: &RegionCode, counties: usize) -> Vec<RegionCo
     (0..counties)
         .filter_map(|i| RegionCode::parse(&format!("{p}{:02}{:02}000000", i / 10 + 1, i % 10 + 1)).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_text;
+    use sea_orm::Value;
+
+    fn text(value: Value) -> String {
+        let mut out = Vec::new();
+        copy_text(&mut out, &value).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn copy_text_escapes_the_separators_and_writes_null_as_backslash_n() {
+        assert_eq!(
+            text(Value::String(Some("第1镇\t村\n旧\\新\r".into()))),
+            "第1镇\\t村\\n旧\\\\新\\r"
+        );
+        assert_eq!(text(Value::String(None)), "\\N");
+        assert_eq!(text(Value::BigInt(Some(-12_345))), "-12345");
+        assert_eq!(text(Value::Bool(Some(true))), "t");
+        assert_eq!(
+            text(Value::ChronoDate(chrono::NaiveDate::from_ymd_opt(2026, 2, 3))),
+            "2026-02-03"
+        );
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-28T21:00:05.25Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            text(Value::ChronoDateTimeUtc(Some(at))),
+            "2026-11-28 21:00:05.250000+00"
+        );
+    }
+
+    #[test]
+    fn copy_text_refuses_a_type_it_has_no_form_for() {
+        assert!(copy_text(&mut Vec::new(), &Value::Char(Some('x'))).is_err());
+    }
 }

@@ -147,13 +147,13 @@ pub async fn reports_of_projects(
     Ok(out)
 }
 
-/// The latest report of each project that has one, for batching a page's current progress:
-/// one row per project (the newest by id, from the project-and-id index) rather than the
-/// whole history.
+/// The latest report of each project (`None` if it has none), for batching a page's current
+/// progress: one row per project (the newest by id, from the project-and-id index) rather
+/// than the whole history.
 pub async fn latest_reports_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
-) -> ServiceResult<HashMap<i64, progress_report::Model>> {
+) -> ServiceResult<HashMap<i64, Option<progress_report::Model>>> {
     let newest = progress_report::Entity::find()
         .select_only()
         .column_as(progress_report::Column::Id.max(), "id")
@@ -164,5 +164,9 @@ pub async fn latest_reports_of_projects(
         .filter(progress_report::Column::Id.in_subquery(newest))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|r| (r.project_id, r)).collect())
+    let mut out: HashMap<i64, Option<progress_report::Model>> = project_ids.iter().map(|id| (*id, None)).collect();
+    for row in rows {
+        out.insert(row.project_id, Some(row));
+    }
+    Ok(out)
 }
