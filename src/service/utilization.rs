@@ -16,7 +16,9 @@ use crate::domain::sector::Sector;
 use chrono::NaiveDate;
 use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// The group a row stands for; only the requested dimensions are set.
@@ -36,6 +38,17 @@ pub struct GroupKey {
 pub struct UtilizationRow {
     pub key: GroupKey,
     pub figures: MoneyFigures,
+}
+
+/// What a rollup needs of a fund line: what it may be grouped by and its own planned amount
+/// (the full row, with its name and timestamps, is twice the columns to decode).
+#[derive(FromQueryResult)]
+struct LineFacts {
+    id: i64,
+    county_code: String,
+    kind: String,
+    level: String,
+    planned_fen: i64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -79,33 +92,48 @@ pub async fn fund_utilization(
     );
     // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
     // the dated ledger entries and to when a plan was approved.
-    let lines: HashMap<i64, fund_line::Model> = fund_line::Entity::find()
+    let lines: HashMap<i64, LineFacts> = fund_line::Entity::find()
+        .select_only()
+        .columns([
+            fund_line::Column::Id,
+            fund_line::Column::CountyCode,
+            fund_line::Column::Kind,
+            fund_line::Column::Level,
+            fund_line::Column::PlannedFen,
+        ])
         .filter(fund_line::Column::CountyCode.gte(county_prefix.as_str()))
         .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
         .filter(fund_line::Column::Year.eq(year))
+        .into_model::<LineFacts>()
         .all(db)
         .await?
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
 
-    let key_of_line = |line: &fund_line::Model| -> ServiceResult<GroupKey> {
+    // The group of a fund line's money, from the line's county, kind, level and id (only
+    // the requested ones are read).
+    let key_of = |county: &str, kind: &str, level: &str, line_id: i64| -> ServiceResult<GroupKey> {
         Ok(GroupKey {
-            county: wants(Dimension::County).then(|| line.county_code.clone()),
+            county: wants(Dimension::County).then(|| county.to_string()),
             fund_kind: if wants(Dimension::FundKind) {
-                Some(super::funds::kind_of_line(line)?)
+                Some(FundKind::parse(kind).ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {kind}")))?)
             } else {
                 None
             },
             fund_level: if wants(Dimension::FundLevel) {
-                Some(super::funds::level_of_line(line)?)
+                Some(
+                    FundLevel::parse(level)
+                        .ok_or_else(|| ServiceError::Internal(format!("unknown fund level {level}")))?,
+                )
             } else {
                 None
             },
-            fund_line_id: wants(Dimension::FundLine).then_some(line.id),
+            fund_line_id: wants(Dimension::FundLine).then_some(line_id),
             ..Default::default()
         })
     };
+    let key_of_line = |line: &LineFacts| key_of(&line.county_code, &line.kind, &line.level, line.id);
 
     let mut groups: BTreeMap<GroupKey, Sums> = BTreeMap::new();
     if planned_applies {
@@ -134,14 +162,12 @@ pub async fn fund_utilization(
     let col = |name: &str| Expr::col((e.clone(), Alias::new(name)));
     let mut statement = Query::select();
     statement
-        .expr_as(col("fund_line_id"), Alias::new("fund_line_id"))
         .expr_as(col("kind"), Alias::new("kind"))
         .expr_as(
             Expr::cust("CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)"),
             Alias::new("total"),
         )
         .and_where(col("year").eq(year))
-        .group_by_col((e.clone(), Alias::new("fund_line_id")))
         .group_by_col((e.clone(), Alias::new("kind")));
     // Grouped by nothing finer than a fund line, over whole counties, the per-line totals
     // are enough: a handful of rows per county-year.
@@ -150,6 +176,33 @@ pub async fn fund_utilization(
         && ![Dimension::Sector, Dimension::Township, Dimension::Month]
             .iter()
             .any(|d| wants(*d));
+    // Grouped by a line's county, kind or level alone, the database sums the lines too:
+    // a province by county is then 300 rows rather than 2,400.
+    let by_line_attributes = per_line && !wants(Dimension::FundLine);
+    if by_line_attributes {
+        let l = Alias::new("l");
+        statement.join_as(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            fund_line::Entity,
+            l.clone(),
+            Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
+        );
+        for (dimension, column, alias) in [
+            (Dimension::County, fund_line::Column::CountyCode, "line_county"),
+            (Dimension::FundKind, fund_line::Column::Kind, "line_kind"),
+            (Dimension::FundLevel, fund_line::Column::Level, "line_level"),
+        ] {
+            if wants(dimension) {
+                statement
+                    .expr_as(Expr::col((l.clone(), column)), Alias::new(alias))
+                    .group_by_col((l.clone(), column));
+            }
+        }
+    } else {
+        statement
+            .expr_as(col("fund_line_id"), Alias::new("fund_line_id"))
+            .group_by_col((e.clone(), Alias::new("fund_line_id")));
+    }
     if per_line {
         statement.from_as(fund_line_total::Entity, e.clone());
     } else if from_totals {
@@ -193,15 +246,31 @@ pub async fn fund_utilization(
             .group_by_col((p, project::Column::DepartmentId));
     }
     for row in db.query_all(&statement).await? {
-        let line_id: i64 = row.try_get("", "fund_line_id")?;
-        let Some(line) = lines.get(&line_id) else {
-            return Err(ServiceError::Internal(format!(
-                "ledger entry of year {year} on fund line {line_id} of another year"
-            )));
+        let mut key = if by_line_attributes {
+            let attribute = |dimension: Dimension, alias: &str| -> ServiceResult<String> {
+                Ok(if wants(dimension) {
+                    row.try_get("", alias)?
+                } else {
+                    String::new()
+                })
+            };
+            key_of(
+                &attribute(Dimension::County, "line_county")?,
+                &attribute(Dimension::FundKind, "line_kind")?,
+                &attribute(Dimension::FundLevel, "line_level")?,
+                0,
+            )?
+        } else {
+            let line_id: i64 = row.try_get("", "fund_line_id")?;
+            let Some(line) = lines.get(&line_id) else {
+                return Err(ServiceError::Internal(format!(
+                    "ledger entry of year {year} on fund line {line_id} of another year"
+                )));
+            };
+            key_of_line(line)?
         };
         let kind: String = row.try_get("", "kind")?;
         let total: i64 = row.try_get("", "total")?;
-        let mut key = key_of_line(line)?;
         if wants(Dimension::Sector) {
             // The totals write the empty string where an entry has no project.
             let sector: Option<String> = row.try_get("", "sector")?;
