@@ -73,11 +73,21 @@ pub struct DisbursementInput {
 }
 
 pub fn kind_of_line(line: &fund_line::Model) -> ServiceResult<FundKind> {
-    FundKind::parse(&line.kind).ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {}", line.kind)))
+    stored_kind(&line.kind)
 }
 
 pub fn level_of_line(line: &fund_line::Model) -> ServiceResult<FundLevel> {
-    FundLevel::parse(&line.level).ok_or_else(|| ServiceError::Internal(format!("unknown fund level {}", line.level)))
+    stored_level(&line.level)
+}
+
+/// A fund kind as stored in a row; anything else is a fault of the data, not of the request.
+pub fn stored_kind(kind: &str) -> ServiceResult<FundKind> {
+    FundKind::parse(kind).ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {kind}")))
+}
+
+/// A fund level as stored in a row.
+pub fn stored_level(level: &str) -> ServiceResult<FundLevel> {
+    FundLevel::parse(level).ok_or_else(|| ServiceError::Internal(format!("unknown fund level {level}")))
 }
 
 pub fn kind_of_entry(entry: &ledger_entry::Model) -> ServiceResult<EntryKind> {

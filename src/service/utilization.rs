@@ -117,15 +117,12 @@ pub async fn fund_utilization(
         Ok(GroupKey {
             county: wants(Dimension::County).then(|| county.to_string()),
             fund_kind: if wants(Dimension::FundKind) {
-                Some(FundKind::parse(kind).ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {kind}")))?)
+                Some(super::funds::stored_kind(kind)?)
             } else {
                 None
             },
             fund_level: if wants(Dimension::FundLevel) {
-                Some(
-                    FundLevel::parse(level)
-                        .ok_or_else(|| ServiceError::Internal(format!("unknown fund level {level}")))?,
-                )
+                Some(super::funds::stored_level(level)?)
             } else {
                 None
             },
