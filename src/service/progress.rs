@@ -54,6 +54,15 @@ pub async fn create(
     };
     // Checked before the write transaction; the version guard of the write makes the checks
     // stand (a report bumps the version, so the last report cannot change unseen either).
+    // The last report is read *before* the project: if the project is then still at the
+    // expected version, no report was committed in between, so the two reads agree; read the
+    // other way round, a report committed between them would be judged against a project
+    // that no longer exists in that version (and refused for its quantity, not as stale).
+    let last = progress_report::Entity::find()
+        .filter(progress_report::Column::ProjectId.eq(input.project_id))
+        .order_by_desc(progress_report::Column::Id)
+        .one(db)
+        .await?;
     let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
     let status = status_of(&current)?;
     let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
@@ -63,11 +72,6 @@ pub async fn create(
             format!("{} is before construction started", input.reported_on),
         )
     })?;
-    let last = progress_report::Entity::find()
-        .filter(progress_report::Column::ProjectId.eq(current.id))
-        .order_by_desc(progress_report::Column::Id)
-        .one(db)
-        .await?;
     if let Some(last) = &last
         && quantity.milli() < last.completed_quantity_milli
         && !input.correction
