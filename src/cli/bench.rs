@@ -112,7 +112,18 @@ where
     }
 }
 
+/// Per W1 worker: its project's id, the version it is at, and how many reports it sent.
 type Versions = Arc<Vec<Mutex<(i64, i32, i64)>>>;
+
+/// A W1 reply moved worker `w`'s project on: keeps the worker's version in step.
+fn keep_version(versions: &Versions, w: usize, reply: &Value) {
+    if let Some(version) = reply["data"]["progressReportCreate"]["project"]["version"].as_i64()
+        && let Ok(mut slot) = versions[w].lock()
+    {
+        slot.1 = version as i32;
+        slot.2 += 1;
+    }
+}
 
 /// Sends `scenario`'s requests to the server at `base` from `concurrency` workers.
 async fn drive_api(
@@ -155,13 +166,7 @@ async fn drive_api(
             let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
                 return false;
             };
-            // W1 moves its project on: keep the worker's version in step.
-            if let Some(version) = body["data"]["progressReportCreate"]["project"]["version"].as_i64()
-                && let Ok(mut slot) = versions[w].lock()
-            {
-                slot.1 = version as i32;
-                slot.2 += 1;
-            }
+            keep_version(&versions, w, &body);
             body.get("errors").is_none()
                 && body["data"]["progressReportCreate"]["userErrors"]
                     .as_array()
@@ -444,12 +449,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .await
             .context("reading the reply")?;
         recorder.capturing.store(false, Ordering::SeqCst);
-        // The captured write moved worker 0's project on: keep its version in step.
-        if let Some(version) = reply["data"]["progressReportCreate"]["project"]["version"].as_i64()
-            && let Ok(mut slot) = versions[0].lock()
-        {
-            slot.1 = version as i32;
-        }
+        keep_version(&versions, 0, &reply);
         if reply.get("errors").is_some() {
             return Err(anyhow!("{}: {reply}", scenario.name));
         }

@@ -342,7 +342,7 @@ async fn projects_table(
     .items;
     let ids: Vec<i64> = rows_in.iter().map(|p| p.id).collect();
     let villages = projects::villages_of(db, &ids).await?;
-    let progress = super::progress::reports_of_projects(db, &ids).await?;
+    let latest_reports = super::progress::latest_reports_of_projects(db, &ids).await?;
     let mut codes: Vec<String> = rows_in.iter().map(|p| p.township_code.clone()).collect();
     codes.extend(villages.values().flatten().cloned());
     codes.sort();
@@ -383,9 +383,9 @@ async fn projects_table(
             .get(&p.id)
             .map(|v| v.iter().filter_map(|c| regions.get(c).cloned()).collect())
             .unwrap_or_default();
-        let latest = progress
+        let latest = latest_reports
             .get(&p.id)
-            .and_then(|r| r.first())
+            .and_then(Option::as_ref)
             .map(|r| Quantity::from_milli(r.completed_quantity_milli).to_decimal());
         let nature = crate::domain::project::ConstructionNature::parse(&p.construction_nature).map(|n| match n {
             crate::domain::project::ConstructionNature::New => "新建",

@@ -749,8 +749,7 @@ pub async fn amounts_by_kind_of_projects(
         let fund_kind: String = row.try_get("", "kind")?;
         let entry_kind: String = row.try_get("", "entry_kind")?;
         let total: i64 = row.try_get("", "total")?;
-        let kind = FundKind::parse(&fund_kind)
-            .ok_or_else(|| ServiceError::Internal(format!("unknown fund kind {fund_kind}")))?;
+        let kind = stored_kind(&fund_kind)?;
         let kinds = out.entry(project_id).or_default();
         let i = kinds.iter().position(|k| k.kind == kind).unwrap_or_else(|| {
             kinds.push(KindAmounts {

@@ -51,6 +51,14 @@ struct LineFacts {
     planned_fen: i64,
 }
 
+/// The attributes of a fund line a rollup may be grouped by without naming the line, with
+/// the alias each is selected as when the database groups by them.
+const LINE_ATTRIBUTES: [(Dimension, fund_line::Column, &str); 3] = [
+    (Dimension::County, fund_line::Column::CountyCode, "line_county"),
+    (Dimension::FundKind, fund_line::Column::Kind, "line_kind"),
+    (Dimension::FundLevel, fund_line::Column::Level, "line_level"),
+];
+
 #[derive(Default, Clone, Copy)]
 struct Sums {
     planned: i64,
@@ -184,11 +192,7 @@ pub async fn fund_utilization(
             l.clone(),
             Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
         );
-        for (dimension, column, alias) in [
-            (Dimension::County, fund_line::Column::CountyCode, "line_county"),
-            (Dimension::FundKind, fund_line::Column::Kind, "line_kind"),
-            (Dimension::FundLevel, fund_line::Column::Level, "line_level"),
-        ] {
+        for (dimension, column, alias) in LINE_ATTRIBUTES {
             if wants(dimension) {
                 statement
                     .expr_as(Expr::col((l.clone(), column)), Alias::new(alias))
@@ -244,19 +248,15 @@ pub async fn fund_utilization(
     }
     for row in db.query_all(&statement).await? {
         let mut key = if by_line_attributes {
-            let attribute = |dimension: Dimension, alias: &str| -> ServiceResult<String> {
-                Ok(if wants(dimension) {
-                    row.try_get("", alias)?
+            // The attributes not grouped by are not selected; `key_of` does not read them.
+            let [county, kind, level] = LINE_ATTRIBUTES.map(|(dimension, _, alias)| {
+                if wants(dimension) {
+                    row.try_get::<String>("", alias)
                 } else {
-                    String::new()
-                })
-            };
-            key_of(
-                &attribute(Dimension::County, "line_county")?,
-                &attribute(Dimension::FundKind, "line_kind")?,
-                &attribute(Dimension::FundLevel, "line_level")?,
-                0,
-            )?
+                    Ok(String::new())
+                }
+            });
+            key_of(&county?, &kind?, &level?, 0)?
         } else {
             let line_id: i64 = row.try_get("", "fund_line_id")?;
             let Some(line) = lines.get(&line_id) else {
