@@ -4,6 +4,7 @@ use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
+use super::loaders::prefetch;
 use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::progress::ProgressReport;
@@ -20,7 +21,7 @@ use crate::service::projects::{
     self as svc, ProjectChanges, ProjectFilter as SvcFilter, ProjectInput, ProjectOrder as SvcOrder,
     ProjectOrderField as SvcField, TargetInput, TransitionDetails,
 };
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use entity::{project, project_event};
 
 /// 扶贫项目 — a poverty-alleviation construction project.
@@ -415,7 +416,13 @@ impl ProjectQuery {
         };
         let start = page.after.unwrap_or(0);
         let rows = svc::list(ctx.db()?, actor, &filter, order, &page).await.api()?;
-        prime(ctx, &rows.items).await?;
+        let look = ctx.look_ahead();
+        prime(
+            ctx,
+            &rows.items,
+            &[look.field("nodes"), look.field("edges").field("node")],
+        )
+        .await?;
         // Cursors are positions in the ordered list.
         let mut position = start;
         Ok(connection(
@@ -438,25 +445,27 @@ impl ProjectQuery {
         county_code: Option<String>,
     ) -> async_graphql::Result<Option<Project>> {
         let actor = ctx.actor()?;
-        Ok(svc::find_by_code(ctx.db()?, actor, &code, county_code.as_deref())
+        let found = svc::find_by_code(ctx.db()?, actor, &code, county_code.as_deref())
             .await
-            .api()?
-            .map(Project))
+            .api()?;
+        if let Some(row) = &found {
+            prime(ctx, std::slice::from_ref(row), &[ctx.look_ahead()]).await?;
+        }
+        Ok(found.map(Project))
     }
 }
 
-/// Loads, for a whole page at once, the references its selected fields will ask for: one
-/// query per kind of reference, whatever the page size.
-async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Result<()> {
-    let look = ctx.look_ahead();
-    let nodes = [look.field("nodes"), look.field("edges").field("node")];
-    let wants = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+/// Loads at once, for a page of projects (or one), the references the fields selected on
+/// them (`selections`) will ask for: one query per kind of reference, whatever the page
+/// size, issued here rather than after the batching window of each nested field.
+async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahead<'_>]) -> async_graphql::Result<()> {
+    let wants = |field: &str| selections.iter().any(|n| n.field(field).exists());
     let loaders = ctx.loaders()?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let mut regions: Vec<String> = Vec::new();
     let mut departments: Vec<i64> = Vec::new();
     if wants("villages") {
-        let villages = loaders.project_villages.load_many(ids.iter().copied()).await?;
+        let villages = prefetch(&loaders.project_villages, &ids).await?;
         regions.extend(villages.into_values().flatten());
         // A village's parent is the project's township.
         regions.extend(rows.iter().map(|p| p.township_code.clone()));
@@ -471,42 +480,44 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model]) -> async_graphql::Res
         departments.extend(rows.iter().filter_map(|p| p.department_id));
     }
     if wants("events") {
-        let events = loaders.project_events.load_many(ids.iter().copied()).await?;
+        let events = prefetch(&loaders.project_events, &ids).await?;
         departments.extend(events.values().flatten().filter_map(|e| e.department_id));
     }
-    if !regions.is_empty() {
-        regions.sort();
-        regions.dedup();
-        loaders.regions.load_many(regions).await?;
-    }
+    regions.sort();
+    regions.dedup();
+    prefetch(&loaders.regions, &regions).await?;
     if wants("progressReports") {
-        loaders.project_progress.load_many(ids.iter().copied()).await?;
+        prefetch(&loaders.project_progress, &ids).await?;
     }
     if wants("latestProgress") {
-        loaders.project_latest_progress.load_many(ids.iter().copied()).await?;
+        prefetch(&loaders.project_latest_progress, &ids).await?;
     }
-    if nodes.iter().any(|n| n.field("fundSummary").field("byKind").exists()) {
-        loaders.project_amounts_by_kind.load_many(ids.iter().copied()).await?;
+    if selections
+        .iter()
+        .any(|n| n.field("fundSummary").field("byKind").exists())
+    {
+        prefetch(&loaders.project_amounts_by_kind, &ids).await?;
     }
     let mut lines: Vec<i64> = Vec::new();
     if wants("allocations") {
-        let entries = loaders.project_allocations.load_many(ids.iter().copied()).await?;
+        let entries = prefetch(&loaders.project_allocations, &ids).await?;
         lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
     }
     if wants("disbursements") {
-        let entries = loaders.project_disbursements.load_many(ids.iter().copied()).await?;
+        let entries = prefetch(&loaders.project_disbursements, &ids).await?;
         lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
     }
-    if !lines.is_empty() {
+    // An entry's fund line is read only when the entry's `fundLine` is selected.
+    if selections.iter().any(|n| {
+        n.field("allocations").field("fundLine").exists() || n.field("disbursements").field("fundLine").exists()
+    }) {
         lines.sort();
         lines.dedup();
-        loaders.fund_lines.load_many(lines).await?;
+        prefetch(&loaders.fund_lines, &lines).await?;
     }
-    if !departments.is_empty() {
-        departments.sort();
-        departments.dedup();
-        loaders.departments.load_many(departments).await?;
-    }
+    departments.sort();
+    departments.dedup();
+    prefetch(&loaders.departments, &departments).await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The project list: filters, order, scope, batching, `node` and the audit log's access.
 use crate::helpers::{TestApp, spawn_demo_app};
 use chrono::Datelike;
-use serde_json::json;
+use serde_json::{Value, json};
 use tracker::domain::access::Actor;
 use tracker::domain::lifecycle::ProjectAction;
 use tracker::domain::project::{Beneficiaries, ConstructionNature, china_date};
@@ -359,6 +359,28 @@ async fn a_page_costs_the_same_statements_at_any_size() {
         .filter(|n| n["fundSummary"] == json!({"allocated": "1000.00", "disbursed": "0.00"}))
         .count();
     assert_eq!(with_money, 25, "every fourth project has 1000.00 allocated");
+    // One project in full (the benchmark's Q3, and more) costs one statement per kind of
+    // thing it shows, also for the kinds it has none of (no reports, no payments).
+    let funded_code = nodes
+        .iter()
+        .find(|n| n["allocations"][0]["fundLine"]["name"].is_string())
+        .unwrap()["code"]
+        .clone();
+    let q3 = "query($c: String!) { project(code: $c) { code villages { name } township { name } events { action department { name } } allocations { amount fundLine { name } } disbursements { amount } progressReports { reportedOn } latestProgress { reportedOn } } }";
+    let (q3_statements, reply) = app.count_statements(&coordinator, q3, json!({"c": funded_code})).await;
+    let project = &reply.ok()["project"];
+    assert_eq!(project["allocations"][0]["fundLine"]["name"], "整合资金");
+    assert_eq!(project["disbursements"], json!([]));
+    assert_eq!(project["progressReports"], json!([]));
+    assert_eq!(project["latestProgress"], Value::Null);
+    assert_eq!(
+        project["events"].as_array().unwrap().len(),
+        4,
+        "created, submitted, approved, assigned"
+    );
+    // account, project, villages, regions, events, departments, reports, latest report,
+    // allocations, disbursements, fund lines
+    assert_eq!(q3_statements, 11, "statements for one project in full");
 }
 
 #[tokio::test]
