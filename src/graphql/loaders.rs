@@ -10,6 +10,7 @@
 use crate::domain::funds::EntryKind;
 use crate::domain::money::Money;
 use crate::service::funds::KindAmounts;
+use crate::service::rows;
 use entity::{department, region};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -24,11 +25,8 @@ impl Loader<String> for RegionLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let rows = region::Entity::find()
-            .filter(region::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0)
-            .await
-            .map_err(super::errors::internal)?;
+        let select = region::Entity::find().filter(region::Column::Code.is_in(keys.iter().cloned()));
+        let rows: Vec<region::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
         Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
     }
 }
@@ -38,11 +36,8 @@ impl Loader<i64> for DepartmentLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = department::Entity::find()
-            .filter(department::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(super::errors::internal)?;
+        let select = department::Entity::find().filter(department::Column::Id.is_in(keys.iter().copied()));
+        let rows: Vec<department::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
         Ok(rows.into_iter().map(|d| (d.id, d)).collect())
     }
 }
@@ -122,9 +117,8 @@ macro_rules! by_id_loader {
 
             async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
                 use $entity as table;
-                let rows = table::Entity::find()
-                    .filter($id.is_in(keys.iter().copied()))
-                    .all(&self.0)
+                let select = table::Entity::find().filter($id.is_in(keys.iter().copied()));
+                let rows: Vec<$model> = rows::all(select, &self.0)
                     .await
                     .map_err(super::errors::internal)?;
                 Ok(rows.into_iter().map(|r| (r.id, r)).collect())

@@ -117,7 +117,7 @@ pub async fn actor_for_token(
         Ok(id) => id,
         Err(rejected) => return Ok(Err(rejected)),
     };
-    match app_user::Entity::find_by_id(user_id).one(db).await? {
+    match super::rows::one(app_user::Entity::find_by_id(user_id), db).await? {
         None => Ok(Err(TokenRejected("this account no longer exists".into()))),
         Some(user) if user.disabled => Ok(Err(TokenRejected("this account has been disabled".into()))),
         Some(user) => Ok(Ok(actor_of(&user)?)),

@@ -687,12 +687,11 @@ pub async fn entries_of_projects(
     project_ids: &[i64],
     kind: EntryKind,
 ) -> ServiceResult<HashMap<i64, Vec<ledger_entry::Model>>> {
-    let rows = ledger_entry::Entity::find()
+    let entries = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::ProjectId.is_in(project_ids.iter().copied()))
         .filter(ledger_entry::Column::Kind.eq(kind.as_str()))
-        .order_by_asc(ledger_entry::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_asc(ledger_entry::Column::Id);
+    let rows: Vec<ledger_entry::Model> = super::rows::all(entries, db).await?;
     // Every project asked about gets an answer, empty or not, so a caching loader does
     // not ask again for the ones with nothing.
     let mut out: HashMap<i64, Vec<ledger_entry::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();

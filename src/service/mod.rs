@@ -13,6 +13,7 @@ pub mod plans;
 pub mod progress;
 pub mod projects;
 pub mod regions;
+pub mod rows;
 pub mod users;
 pub mod utilization;
 

@@ -139,11 +139,10 @@ pub async fn reports_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Vec<progress_report::Model>>> {
-    let rows = progress_report::Entity::find()
+    let reports = progress_report::Entity::find()
         .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_desc(progress_report::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_desc(progress_report::Column::Id);
+    let rows: Vec<progress_report::Model> = super::rows::all(reports, db).await?;
     let mut out: HashMap<i64, Vec<progress_report::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row);
@@ -164,10 +163,8 @@ pub async fn latest_reports_of_projects(
         .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
         .group_by(progress_report::Column::ProjectId)
         .into_query();
-    let rows = progress_report::Entity::find()
-        .filter(progress_report::Column::Id.in_subquery(newest))
-        .all(db)
-        .await?;
+    let latest = progress_report::Entity::find().filter(progress_report::Column::Id.in_subquery(newest));
+    let rows: Vec<progress_report::Model> = super::rows::all(latest, db).await?;
     let mut out: HashMap<i64, Option<progress_report::Model>> = project_ids.iter().map(|id| (*id, None)).collect();
     for row in rows {
         out.insert(row.project_id, Some(row));

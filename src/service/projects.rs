@@ -2,6 +2,7 @@
 //! list. Every transition is checked against `domain::lifecycle`, guarded by the
 //! project's version, and written with its event and audit entry in one transaction.
 use super::audit::{self, Change};
+use super::rows;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation};
 use crate::domain::access::{Actor, Role, Scope};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -175,7 +176,7 @@ pub async fn find_by_code(
     if let Some(county) = county_code {
         query = query.filter(project::Column::CountyCode.eq(county.trim()));
     }
-    let mut found = query.limit(2).all(db).await?;
+    let mut found = rows::all(query.limit(2), db).await?;
     if found.len() > 1 {
         return Err(Fault::new(
             ErrorCode::InvalidInput,
@@ -265,26 +266,25 @@ pub async fn list(
         ProjectOrderField::UpdatedAt => project::Column::UpdatedAt,
     };
     let direction = if order.descending { Order::Desc } else { Order::Asc };
-    let rows = query
+    let page_query = query
         .order_by(column, direction.clone())
         .order_by(project::Column::Id, direction)
         .offset(page.after.unwrap_or(0))
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+        .limit(page.first + 1);
+    let rows = rows::all(page_query, db).await?;
     Ok(Page::from_overfetch(rows, page.first, total_count))
 }
 
 /// Village codes per project, for batching.
 pub async fn villages_of(db: &DatabaseConnection, project_ids: &[i64]) -> ServiceResult<HashMap<i64, Vec<String>>> {
-    let rows = project_village::Entity::find()
+    let villages = project_village::Entity::find()
         .filter(project_village::Column::ProjectId.is_in(project_ids.iter().copied()))
         .order_by_asc(project_village::Column::VillageCode)
         .all(db)
         .await?;
     // Every project asked about gets an answer, so a caching loader does not ask again.
     let mut out: HashMap<i64, Vec<String>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in rows {
+    for row in villages {
         out.entry(row.project_id).or_default().push(row.village_code);
     }
     Ok(out)
@@ -295,11 +295,10 @@ pub async fn events_of(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Vec<project_event::Model>>> {
-    let rows = project_event::Entity::find()
+    let events = project_event::Entity::find()
         .filter(project_event::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(project_event::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_asc(project_event::Column::Id);
+    let rows: Vec<project_event::Model> = rows::all(events, db).await?;
     let mut out: HashMap<i64, Vec<project_event::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row);
