@@ -5,6 +5,7 @@ pub mod context;
 pub mod departments;
 pub mod errors;
 pub mod funds;
+pub mod list;
 pub mod loaders;
 pub mod node;
 pub mod pagination;

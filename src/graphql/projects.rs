@@ -4,6 +4,7 @@ use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
+use super::list::List;
 use super::loaders::prefetch;
 use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
@@ -188,7 +189,7 @@ impl Project {
         self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
     }
     /// Every step of the lifecycle, oldest first.
-    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectEvent>> {
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<List<ProjectEvent>> {
         Ok(ctx
             .loaders()?
             .project_events
@@ -200,7 +201,7 @@ impl Project {
             .collect())
     }
     /// 资金安排 — the allocations to this project, reversals included, oldest first.
-    async fn allocations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LedgerEntry>> {
+    async fn allocations(&self, ctx: &Context<'_>) -> async_graphql::Result<List<LedgerEntry>> {
         Ok(ctx
             .loaders()?
             .project_allocations
@@ -212,7 +213,7 @@ impl Project {
             .collect())
     }
     /// 资金拨付 — the disbursements to this project, reversals included, oldest first.
-    async fn disbursements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LedgerEntry>> {
+    async fn disbursements(&self, ctx: &Context<'_>) -> async_graphql::Result<List<LedgerEntry>> {
         Ok(ctx
             .loaders()?
             .project_disbursements
@@ -224,7 +225,7 @@ impl Project {
             .collect())
     }
     /// 进度 — every progress report, newest first.
-    async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProgressReport>> {
+    async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<List<ProgressReport>> {
         Ok(ctx
             .loaders()?
             .project_progress

@@ -499,3 +499,51 @@ async fn the_demo_county_has_projects_in_every_state_and_sector_for_two_years() 
         }
     }
 }
+
+#[tokio::test]
+async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refused() {
+    use entity::{ledger_entry, project};
+    use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+    use tracker::service::rows;
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    // Several rows, so that the rows after the first (read without sqlx's type check on
+    // PostgreSQL) are compared too; every kind of column (text, dates, options, flags).
+    let by_name = ledger_entry::Entity::find()
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(by_name.len() > 5, "the demo county has a ledger");
+    let by_position = rows::all(
+        ledger_entry::Entity::find().order_by_asc(ledger_entry::Column::Id),
+        &app.db,
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_position, by_name);
+    let projects = rows::all(project::Entity::find().order_by_asc(project::Column::Id), &app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        projects,
+        project::Entity::find()
+            .order_by_asc(project::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap()
+    );
+    // A result whose first column is text where the model has a number is refused, not
+    // misread (eight bytes of text would pass for a PostgreSQL bigint unchecked).
+    let backend = app.db.get_database_backend();
+    let wrong = app
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT 'abcdefgh' AS id, county_code, name, kind, sectors, created_at, updated_at FROM department",
+        ))
+        .await
+        .unwrap();
+    assert!(wrong.len() > 1);
+    assert!(rows::decode_all::<entity::department::Model>(&wrong).is_err());
+}
