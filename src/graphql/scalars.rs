@@ -68,7 +68,9 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // `NaiveDate`'s `Display` is YYYY-MM-DD for the years 0–9999 (input is checked to be
+        // so), written directly rather than by interpreting a format string for each date.
+        Value::String(self.0.to_string())
     }
 }
 
@@ -132,6 +134,10 @@ mod tests {
         assert!(<Date as ScalarType>::parse(Value::String("2025-09-30".into())).is_ok());
         for bad in ["2025-9-30", "2025-02-30", "30/09/2025", "2025-09-30T00:00:00Z"] {
             assert!(<Date as ScalarType>::parse(Value::String(bad.into())).is_err(), "{bad}");
+        }
+        for text in ["2025-09-30", "0999-01-05", "9999-12-31"] {
+            let date = <Date as ScalarType>::parse(Value::String(text.into())).unwrap();
+            assert_eq!(date.to_value(), Value::String(text.into()), "written back as read");
         }
     }
 
