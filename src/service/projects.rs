@@ -277,11 +277,10 @@ pub async fn list(
 
 /// Village codes per project, for batching.
 pub async fn villages_of(db: &DatabaseConnection, project_ids: &[i64]) -> ServiceResult<HashMap<i64, Vec<String>>> {
-    let villages = project_village::Entity::find()
+    let select = project_village::Entity::find()
         .filter(project_village::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(project_village::Column::VillageCode)
-        .all(db)
-        .await?;
+        .order_by_asc(project_village::Column::VillageCode);
+    let villages: Vec<project_village::Model> = rows::all(select, db).await?;
     // Every project asked about gets an answer, so a caching loader does not ask again.
     let mut out: HashMap<i64, Vec<String>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in villages {

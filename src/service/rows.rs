@@ -1,5 +1,5 @@
-//! Rows read by column position, for the reads every page makes (a page of projects, its
-//! regions and departments, a project's ledger, events and reports, the signed-in user).
+//! Rows read by column position, for the reads every page makes (a page of projects, their
+//! villages, regions and departments, a project's ledger, events and reports, the user).
 //!
 //! sea-orm decodes a model by column name: each cell is found by hashing its name, and
 //! each NULL is first an error whose text is formatted and then thrown away. On a page of
@@ -129,6 +129,7 @@ by_position! {
         actual_start, actual_finish, final_quantity_milli, acceptance_grade, status, version, allocated_fen,
         disbursed_fen, created_at, updated_at,
     }
+    project_village { project_id, village_code }
     region { code, name, level, parent_code, is_poverty_village, poor_households, poor_people, created_at, updated_at }
     department { id, county_code, name, kind, sectors, created_at, updated_at }
     fund_line { id, county_code, year, name, kind, level, planned_fen, poverty_targeted, created_at, updated_at }
@@ -163,6 +164,7 @@ mod tests {
     #[test]
     fn each_listed_model_selects_its_columns_in_order() {
         selects_every_column::<entity::project::Model>();
+        selects_every_column::<entity::project_village::Model>();
         selects_every_column::<entity::region::Model>();
         selects_every_column::<entity::department::Model>();
         selects_every_column::<entity::fund_line::Model>();
