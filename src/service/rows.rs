@@ -12,10 +12,10 @@
 //! sqlx also checks each cell's type against the Rust type, and for text that check costs
 //! more than the decoding (it compares the column's type with five text types, one of them
 //! by name): a quarter of the instructions of a project with its 130 ledger entries.
-//! PostgreSQL describes a result's column types once for all its rows, so the first row is
-//! read with the check and the others without it. (SQLite types each value on its own:
-//! every cell there is checked.)
-use sea_orm::sqlx::{Decode, Postgres, Row as _, Sqlite, Type};
+//! PostgreSQL describes a result's column types once for all its rows, so reading the
+//! first row checks each column's declared type and the rest are read without the check.
+//! (SQLite types each value on its own: every cell there is checked.)
+use sea_orm::sqlx::{Column as _, Decode, Postgres, Row as _, Sqlite, Type, TypeInfo as _};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryResult, QuerySelect, QueryTrait, Select};
 use std::str::FromStr;
 
@@ -31,7 +31,7 @@ pub trait ByPosition: Sized + Send + Sync {
 pub struct Cells<'a> {
     row: &'a QueryResult,
     next: usize,
-    /// Whether to check each cell's type (the first row of a PostgreSQL result, and SQLite).
+    /// Whether to check the types (the first row of a PostgreSQL result, and SQLite).
     checked: bool,
 }
 
@@ -45,10 +45,21 @@ impl Cells<'_> {
         self.next += 1;
         let cell = if let Some(row) = self.row.try_as_pg_row() {
             if self.checked {
-                row.try_get::<T, _>(index)
-            } else {
-                row.try_get_unchecked::<T, _>(index)
+                // The column's declared type, not the value's: a NULL in the first row
+                // leaves the column checked all the same.
+                let declared = row.columns().get(index).map(|c| c.type_info());
+                match declared {
+                    Some(declared) if <T as Type<Postgres>>::compatible(declared) => {}
+                    Some(declared) => {
+                        return Err(DbErr::Type(format!(
+                            "column {index} is {} in the database, not what the model reads",
+                            declared.name()
+                        )));
+                    }
+                    None => return Err(DbErr::Type(format!("the result has no column {index}"))),
+                }
             }
+            row.try_get_unchecked::<T, _>(index)
         } else if let Some(row) = self.row.try_as_sqlite_row() {
             row.try_get::<T, _>(index)
         } else {

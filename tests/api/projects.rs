@@ -546,4 +546,25 @@ async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refus
         .unwrap();
     assert!(wrong.len() > 1);
     assert!(rows::decode_all::<entity::department::Model>(&wrong).is_err());
+    // The same when the mistyped column is NULL in the first row: the column's type is
+    // checked, not just the first value's (a bigint of eight ASCII bytes would otherwise
+    // read as the text "ABCDEFGH" in every later row).
+    let wrong_after_null = app
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, kind, fund_line_id, county_code, year, entry_date, entry_month, amount_fen, project_id, \
+             township_code, sector, allocation_id, \
+             CASE WHEN id = (SELECT MIN(id) FROM ledger_entry) THEN NULL ELSE 4702394921427289928 END AS document_no, \
+             is_retention, reverses_id, note, recorded_by, recorded_at FROM ledger_entry ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        wrong_after_null[0]
+            .try_get_by_index::<Option<i64>>(12)
+            .unwrap()
+            .is_none()
+    );
+    assert!(rows::decode_all::<ledger_entry::Model>(&wrong_after_null).is_err());
 }
