@@ -4,8 +4,8 @@
 //! The server runs in this process on a port of its own; the load generator sends real
 //! HTTP requests to it. For each read the SQL statements the server issued for one request
 //! are captured (from the connection's statement hook) and replayed directly on the
-//! database by the same number of workers for the same time: the ratio of the two
-//! throughputs is what the API layer costs. Reported: throughput, p50, p99, statements per
+//! database by the same number of workers for the same time, the two taking turns in
+//! one-second windows: the ratio of the two throughputs is what the API layer costs. Reported: throughput, p50, p99, statements per
 //! request. Last, the same load is sent to a `tracker serve` process of its own, so that
 //! the server's peak resident memory is measured without the load generator's.
 use crate::config::ServeArgs;
@@ -50,31 +50,50 @@ struct Scenario {
     replay: bool,
 }
 
+/// What the workers of one or more windows saw.
+#[derive(Default)]
 struct Measured {
-    requests: usize,
+    latencies: Vec<Duration>,
     errors: usize,
-    throughput: f64,
-    p50: Duration,
-    p99: Duration,
+    /// Seconds the windows lasted, in all.
+    seconds: f64,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
+impl Measured {
+    fn add(&mut self, window: Measured) {
+        self.latencies.extend(window.latencies);
+        self.errors += window.errors;
+        self.seconds += window.seconds;
     }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+
+    fn requests(&self) -> usize {
+        self.latencies.len()
+    }
+
+    fn throughput(&self) -> f64 {
+        self.requests() as f64 / self.seconds.max(f64::MIN_POSITIVE)
+    }
+
+    /// The latency below which a share `p` of the requests finished.
+    fn percentile(&mut self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        self.latencies.sort_unstable();
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[i.min(self.latencies.len() - 1)]
+    }
 }
 
-/// Runs `work` on `concurrency` workers for `seconds`, timing each call.
-async fn drive<F, Fut>(concurrency: usize, seconds: u64, work: F) -> Measured
+/// Runs `work` on `concurrency` workers for `window`, timing each call.
+async fn drive<F, Fut>(concurrency: usize, window: Duration, work: F) -> Measured
 where
     F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
     let work = Arc::new(work);
-    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let deadline = started + window;
     let mut handles = Vec::new();
     for w in 0..concurrency {
         let work = work.clone();
@@ -93,23 +112,38 @@ where
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let mut measured = Measured::default();
     for h in handles {
-        if let Ok((l, e)) = h.await {
-            all.extend(l);
-            errors += e;
+        if let Ok((latencies, errors)) = h.await {
+            measured.latencies.extend(latencies);
+            measured.errors += errors;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Measured {
-        requests: all.len(),
-        errors,
-        throughput: all.len() as f64 / elapsed,
-        p50: percentile(&all, 0.5),
-        p99: percentile(&all, 0.99),
-    }
+    measured.seconds = started.elapsed().as_secs_f64();
+    measured
+}
+
+/// Replays `statements` in order, as one request, from `concurrency` workers for `window`.
+async fn replay(
+    db: &DatabaseConnection,
+    statements: &Arc<Vec<Statement>>,
+    concurrency: usize,
+    window: Duration,
+) -> Measured {
+    let (db, statements) = (db.clone(), statements.clone());
+    drive(concurrency, window, move |_, _| {
+        let db = db.clone();
+        let statements = statements.clone();
+        async move {
+            for s in statements.iter() {
+                if db.query_all_raw(s.clone()).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+    })
+    .await
 }
 
 /// Per W1 worker: its project's id, the version it is at, and how many reports it sent.
@@ -132,11 +166,11 @@ async fn drive_api(
     scenario: &Arc<Scenario>,
     versions: &Versions,
     concurrency: usize,
-    seconds: u64,
+    window: Duration,
 ) -> Measured {
     let (client, scenario, versions) = (client.clone(), scenario.clone(), versions.clone());
     let url: Arc<str> = format!("{base}/graphql").into();
-    drive(concurrency, seconds, move |w, i| {
+    drive(concurrency, window, move |w, i| {
         let client = client.clone();
         let url = url.clone();
         let scenario = scenario.clone();
@@ -459,41 +493,33 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 eprintln!("{}: {statement}", scenario.name);
             }
         }
-        let before = recorder.count.load(Ordering::SeqCst);
-        let api = drive_api(&client, &base, &scenario, &versions, args.concurrency, args.seconds).await;
-        let per_request = (recorder.count.load(Ordering::SeqCst) - before) as f64 / api.requests.max(1) as f64;
-        let sql = if scenario.replay {
-            let db = db.clone();
-            let statements = Arc::new(statements);
-            Some(
-                drive(args.concurrency, args.seconds, move |_, _| {
-                    let db = db.clone();
-                    let statements = statements.clone();
-                    async move {
-                        for s in statements.iter() {
-                            if db.query_all_raw(s.clone()).await.is_err() {
-                                return false;
-                            }
-                        }
-                        true
-                    }
-                })
-                .await,
-            )
-        } else {
-            None
-        };
+        // The API and its SQL take turns in one-second windows, so that the drift of a
+        // shared machine's speed (±10 % over minutes) falls on both alike.
+        let statements = Arc::new(statements);
+        let window = Duration::from_secs(1);
+        let mut api = Measured::default();
+        let mut sql = scenario.replay.then(Measured::default);
+        let mut api_statements = 0;
+        for _ in 0..args.seconds.max(1) {
+            let before = recorder.count.load(Ordering::SeqCst);
+            api.add(drive_api(&client, &base, &scenario, &versions, args.concurrency, window).await);
+            api_statements += recorder.count.load(Ordering::SeqCst) - before;
+            if let Some(sql) = &mut sql {
+                sql.add(replay(&db, &statements, args.concurrency, window).await);
+            }
+        }
+        let per_request = api_statements as f64 / api.requests().max(1) as f64;
         println!(
             "{:<28} {:>9.1} {:>9.2} {:>9.2} {:>7} {:>11} {:>7} {:>6.1}",
             scenario.name,
-            api.throughput,
-            api.p50.as_secs_f64() * 1000.0,
-            api.p99.as_secs_f64() * 1000.0,
+            api.throughput(),
+            api.percentile(0.5).as_secs_f64() * 1000.0,
+            api.percentile(0.99).as_secs_f64() * 1000.0,
             api.errors,
-            sql.as_ref().map_or("—".into(), |s| format!("{:.1}", s.throughput)),
+            sql.as_ref().map_or("—".into(), |s| format!("{:.1}", s.throughput())),
             sql.as_ref().map_or("—".into(), |s| format!(
                 "{:.2}",
-                api.throughput / s.throughput.max(f64::MIN_POSITIVE)
+                api.throughput() / s.throughput().max(f64::MIN_POSITIVE)
             )),
             per_request,
         );
@@ -503,7 +529,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let (server, base) = spawn_server(&client, &args.database_url, SECRET).await?;
     let seconds = args.seconds.min(3);
     for scenario in chosen_scenarios {
-        drive_api(&client, &base, &scenario, &versions, args.concurrency, seconds).await;
+        drive_api(
+            &client,
+            &base,
+            &scenario,
+            &versions,
+            args.concurrency,
+            Duration::from_secs(seconds),
+        )
+        .await;
     }
     let pid = server.0.id().to_string();
     match peak_rss_mb(&pid) {
