@@ -17,58 +17,14 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
+/// Regions by code.
 pub struct RegionLoader(DatabaseConnection);
+/// Departments by id.
 pub struct DepartmentLoader(DatabaseConnection);
-
-impl Loader<String> for RegionLoader {
-    type Value = region::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let select = region::Entity::find().filter(region::Column::Code.is_in(keys.iter().cloned()));
-        let rows: Vec<region::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
-        Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
-    }
-}
-
-impl Loader<i64> for DepartmentLoader {
-    type Value = department::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let select = department::Entity::find().filter(department::Column::Id.is_in(keys.iter().copied()));
-        let rows: Vec<department::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
-        Ok(rows.into_iter().map(|d| (d.id, d)).collect())
-    }
-}
-
 /// A project's village codes.
 pub struct ProjectVillageLoader(DatabaseConnection);
 /// A project's lifecycle events, oldest first.
 pub struct ProjectEventLoader(DatabaseConnection);
-
-impl Loader<i64> for ProjectVillageLoader {
-    type Value = Vec<String>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::projects::villages_of(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
-    }
-}
-
-impl Loader<i64> for ProjectEventLoader {
-    type Value = Vec<entity::project_event::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::projects::events_of(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
-    }
-}
-
 /// Fund lines by id.
 pub struct FundLineLoader(DatabaseConnection);
 /// A fund line's receipts, allocations and disbursements.
@@ -83,42 +39,31 @@ pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
 pub struct ProjectAmountsByKindLoader(DatabaseConnection);
 /// A project's progress reports, newest first.
 pub struct ProjectProgressLoader(DatabaseConnection);
-/// A project's latest progress report.
+/// A project's latest progress report, `None` for a project without reports (cached like
+/// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
 
-impl Loader<i64> for ProjectLatestProgressLoader {
-    /// `None` for a project without reports, cached like any other answer.
-    type Value = Option<entity::progress_report::Model>;
+impl Loader<String> for RegionLoader {
+    type Value = region::Model;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::progress::latest_reports_of_projects(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let select = region::Entity::find().filter(region::Column::Code.is_in(keys.iter().cloned()));
+        let rows: Vec<region::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
+        Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
     }
 }
 
-impl Loader<i64> for ProjectProgressLoader {
-    type Value = Vec<entity::progress_report::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::progress::reports_of_projects(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
-    }
-}
-
+/// A loader of rows by their `id` column.
 macro_rules! by_id_loader {
-    ($loader:ty, $entity:path, $model:ty, $id:path) => {
+    ($loader:ty, $entity:path) => {
         impl Loader<i64> for $loader {
-            type Value = $model;
+            type Value = <$entity as EntityTrait>::Model;
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-                use $entity as table;
-                let select = table::Entity::find().filter($id.is_in(keys.iter().copied()));
-                let rows: Vec<$model> = rows::all(select, &self.0)
+                let select = <$entity>::find().filter(<$entity as EntityTrait>::Column::Id.is_in(keys.iter().copied()));
+                let rows = rows::all(select, &self.0)
                     .await
                     .map_err(super::errors::internal)?;
                 Ok(rows.into_iter().map(|r| (r.id, r)).collect())
@@ -127,57 +72,46 @@ macro_rules! by_id_loader {
     };
 }
 
-by_id_loader!(
-    FundLineLoader,
-    entity::fund_line,
-    entity::fund_line::Model,
-    entity::fund_line::Column::Id
-);
-by_id_loader!(
-    LedgerEntryLoader,
-    entity::ledger_entry,
-    entity::ledger_entry::Model,
-    entity::ledger_entry::Column::Id
-);
-by_id_loader!(
-    ProjectLoader,
-    entity::project,
-    entity::project::Model,
-    entity::project::Column::Id
-);
+by_id_loader!(DepartmentLoader, department::Entity);
+by_id_loader!(FundLineLoader, entity::fund_line::Entity);
+by_id_loader!(LedgerEntryLoader, entity::ledger_entry::Entity);
+by_id_loader!(ProjectLoader, entity::project::Entity);
 
-impl Loader<i64> for FundLineTotalsLoader {
-    type Value = (Money, Money, Money);
-    type Error = async_graphql::Error;
+/// A loader by project or fund line id whose batch query is a service function
+/// (`|loader, keys| call`), which answers for every key asked.
+macro_rules! service_loader {
+    ($loader:ty => $value:ty, |$this:ident, $keys:ident| $call:expr) => {
+        impl Loader<i64> for $loader {
+            type Value = $value;
+            type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::funds::totals_of_lines(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
-    }
+            async fn load(&self, $keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                let $this = self;
+                $call.await.map_err(super::errors::from_service)
+            }
+        }
+    };
 }
 
-impl Loader<i64> for ProjectEntriesLoader {
-    type Value = Vec<entity::ledger_entry::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::funds::entries_of_projects(&self.0, keys, self.1)
-            .await
-            .map_err(super::errors::from_service)
-    }
-}
-
-impl Loader<i64> for ProjectAmountsByKindLoader {
-    type Value = Vec<KindAmounts>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        crate::service::funds::amounts_by_kind_of_projects(&self.0, keys)
-            .await
-            .map_err(super::errors::from_service)
-    }
-}
+service_loader!(ProjectVillageLoader => Vec<String>, |l, keys| crate::service::projects::villages_of(&l.0, keys));
+service_loader!(ProjectEventLoader => Vec<entity::project_event::Model>, |l, keys| {
+    crate::service::projects::events_of(&l.0, keys)
+});
+service_loader!(ProjectLatestProgressLoader => Option<entity::progress_report::Model>, |l, keys| {
+    crate::service::progress::latest_reports_of_projects(&l.0, keys)
+});
+service_loader!(ProjectProgressLoader => Vec<entity::progress_report::Model>, |l, keys| {
+    crate::service::progress::reports_of_projects(&l.0, keys)
+});
+service_loader!(FundLineTotalsLoader => (Money, Money, Money), |l, keys| {
+    crate::service::funds::totals_of_lines(&l.0, keys)
+});
+service_loader!(ProjectEntriesLoader => Vec<entity::ledger_entry::Model>, |l, keys| {
+    crate::service::funds::entries_of_projects(&l.0, keys, l.1)
+});
+service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
+    crate::service::funds::amounts_by_kind_of_projects(&l.0, keys)
+});
 
 /// The loaders of one request. Each caches what it loaded, so a list resolver can prime
 /// them for a whole page (see `projects::prime`) and nested fields then cost nothing —
