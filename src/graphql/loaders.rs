@@ -10,9 +10,9 @@
 use crate::domain::funds::EntryKind;
 use crate::domain::money::Money;
 use crate::service::funds::KindAmounts;
-use crate::service::rows;
+use crate::service::rows::KeyedRead;
 use entity::{department, region};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -48,8 +48,9 @@ impl Loader<String> for RegionLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let select = region::Entity::find().filter(region::Column::Code.is_in(keys.iter().cloned()));
-        let rows: Vec<region::Model> = rows::all(select, &self.0).await.map_err(super::errors::internal)?;
+        // A county's regions are few: PostgreSQL reads them all and hashes the keys.
+        static REGIONS: KeyedRead<region::Model> = KeyedRead::new(r#""code" {in_key_set}"#, "");
+        let rows = REGIONS.all(&self.0, keys, []).await.map_err(super::errors::internal)?;
         Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
     }
 }
@@ -62,8 +63,9 @@ macro_rules! by_id_loader {
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-                let select = <$entity>::find().filter(<$entity as EntityTrait>::Column::Id.is_in(keys.iter().copied()));
-                let rows = rows::all(select, &self.0)
+                static ROWS: KeyedRead<<$entity as EntityTrait>::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
+                let rows = ROWS
+                    .all(&self.0, keys, [])
                     .await
                     .map_err(super::errors::internal)?;
                 Ok(rows.into_iter().map(|r| (r.id, r)).collect())

@@ -6,6 +6,7 @@
 //! checks the invariants of DESIGN §2.5 against sums read inside the same transaction, so
 //! concurrent requests cannot together overdraw a line or an allocation.
 use super::audit::{self, Change};
+use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -687,11 +688,9 @@ pub async fn entries_of_projects(
     project_ids: &[i64],
     kind: EntryKind,
 ) -> ServiceResult<HashMap<i64, Vec<ledger_entry::Model>>> {
-    let entries = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(ledger_entry::Column::Kind.eq(kind.as_str()))
-        .order_by_asc(ledger_entry::Column::Id);
-    let rows: Vec<ledger_entry::Model> = super::rows::all(entries, db).await?;
+    static ENTRIES: KeyedRead<ledger_entry::Model> =
+        KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {2}"#, r#"ORDER BY "id""#);
+    let rows = ENTRIES.all(db, project_ids, [kind.as_str().into()]).await?;
     // Every project asked about gets an answer, empty or not, so a caching loader does
     // not ask again for the ones with nothing.
     let mut out: HashMap<i64, Vec<ledger_entry::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();

@@ -5,6 +5,7 @@ use super::audit;
 use super::projects::{
     EventRecord, TransitionDetails, load_at_version, project_change, record_event, status_of, write_guarded,
 };
+use super::rows::KeyedRead;
 use super::{ServiceResult, begin_write};
 use crate::domain::access::Actor;
 use crate::domain::fault::Fault;
@@ -15,9 +16,7 @@ use crate::domain::quantity::Quantity;
 use chrono::NaiveDate;
 use entity::{progress_report, project};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -139,10 +138,9 @@ pub async fn reports_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Vec<progress_report::Model>>> {
-    let reports = progress_report::Entity::find()
-        .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_desc(progress_report::Column::Id);
-    let rows: Vec<progress_report::Model> = super::rows::all(reports, db).await?;
+    static REPORTS: KeyedRead<progress_report::Model> =
+        KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "id" DESC"#);
+    let rows = REPORTS.all(db, project_ids, []).await?;
     let mut out: HashMap<i64, Vec<progress_report::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row);
@@ -157,14 +155,11 @@ pub async fn latest_reports_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Option<progress_report::Model>>> {
-    let newest = progress_report::Entity::find()
-        .select_only()
-        .column_as(progress_report::Column::Id.max(), "id")
-        .filter(progress_report::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .group_by(progress_report::Column::ProjectId)
-        .into_query();
-    let latest = progress_report::Entity::find().filter(progress_report::Column::Id.in_subquery(newest));
-    let rows: Vec<progress_report::Model> = super::rows::all(latest, db).await?;
+    static LATEST: KeyedRead<progress_report::Model> = KeyedRead::new(
+        r#""id" IN (SELECT MAX("id") FROM "progress_report" WHERE "project_id" {in_keys} GROUP BY "project_id")"#,
+        "",
+    );
+    let rows = LATEST.all(db, project_ids, []).await?;
     let mut out: HashMap<i64, Option<progress_report::Model>> = project_ids.iter().map(|id| (*id, None)).collect();
     for row in rows {
         out.insert(row.project_id, Some(row));

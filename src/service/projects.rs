@@ -2,7 +2,7 @@
 //! list. Every transition is checked against `domain::lifecycle`, guarded by the
 //! project's version, and written with its event and audit entry in one transaction.
 use super::audit::{self, Change};
-use super::rows;
+use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation};
 use crate::domain::access::{Actor, Role, Scope};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -277,10 +277,9 @@ pub async fn list(
 
 /// Village codes per project, for batching.
 pub async fn villages_of(db: &DatabaseConnection, project_ids: &[i64]) -> ServiceResult<HashMap<i64, Vec<String>>> {
-    let select = project_village::Entity::find()
-        .filter(project_village::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(project_village::Column::VillageCode);
-    let villages: Vec<project_village::Model> = rows::all(select, db).await?;
+    static VILLAGES: KeyedRead<project_village::Model> =
+        KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "village_code""#);
+    let villages = VILLAGES.all(db, project_ids, []).await?;
     // Every project asked about gets an answer, so a caching loader does not ask again.
     let mut out: HashMap<i64, Vec<String>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in villages {
@@ -294,10 +293,8 @@ pub async fn events_of(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Vec<project_event::Model>>> {
-    let events = project_event::Entity::find()
-        .filter(project_event::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(project_event::Column::Id);
-    let rows: Vec<project_event::Model> = rows::all(events, db).await?;
+    static EVENTS: KeyedRead<project_event::Model> = KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "id""#);
+    let rows = EVENTS.all(db, project_ids, []).await?;
     let mut out: HashMap<i64, Vec<project_event::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         out.entry(row.project_id).or_default().push(row);

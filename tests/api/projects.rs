@@ -501,6 +501,62 @@ async fn the_demo_county_has_projects_in_every_state_and_sector_for_two_years() 
 }
 
 #[tokio::test]
+async fn batch_reads_answer_every_key_asked_however_many() {
+    use entity::{project, project_village};
+    use sea_orm::{EntityTrait, QueryOrder};
+    use tracker::service::{funds, progress, projects};
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let all: Vec<project::Model> = project::Entity::find()
+        .order_by_asc(project::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    // The demo's projects among 70,000 ids: more than a statement can take as separate
+    // parameters on either database (PostgreSQL allows 65,535), one parameter here.
+    let mut ids: Vec<i64> = (1_000_000..1_070_000).collect();
+    ids.extend(all.iter().map(|p| p.id));
+    let villages = projects::villages_of(&app.db, &ids).await.unwrap();
+    assert_eq!(villages.len(), ids.len(), "every id asked gets an answer");
+    let expected = project_village::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(villages.values().map(Vec::len).sum::<usize>(), expected.len());
+    for row in &expected {
+        assert!(villages[&row.project_id].contains(&row.village_code));
+    }
+    let disbursements = funds::entries_of_projects(&app.db, &ids, tracker::domain::funds::EntryKind::Disbursement)
+        .await
+        .unwrap();
+    let found: Vec<_> = disbursements.values().flatten().collect();
+    assert!(!found.is_empty(), "the demo county has disbursements");
+    assert!(
+        found.iter().all(|e| e.kind == "DISBURSEMENT"),
+        "the kind parameter filters"
+    );
+    let latest = progress::latest_reports_of_projects(&app.db, &ids).await.unwrap();
+    let reports = progress::reports_of_projects(&app.db, &ids).await.unwrap();
+    for id in &ids {
+        assert_eq!(
+            latest[id].as_ref(),
+            reports[id].first(),
+            "the latest report is the newest of the history"
+        );
+    }
+    // One key is read with a statement of its own: the same answer.
+    for p in &all {
+        let one = funds::entries_of_projects(&app.db, &[p.id], tracker::domain::funds::EntryKind::Disbursement)
+            .await
+            .unwrap();
+        assert_eq!(one[&p.id], disbursements[&p.id]);
+        assert_eq!(
+            projects::villages_of(&app.db, &[p.id]).await.unwrap()[&p.id],
+            villages[&p.id]
+        );
+    }
+    // No keys, no statement and no rows.
+    assert!(projects::villages_of(&app.db, &[]).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refused() {
     use entity::{ledger_entry, project};
     use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
