@@ -14,6 +14,8 @@ use crate::service::rows::KeyedRead;
 use entity::{department, region};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, RwLock};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
@@ -44,14 +46,15 @@ pub struct ProjectProgressLoader(DatabaseConnection);
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
 
 impl Loader<String> for RegionLoader {
-    type Value = region::Model;
+    /// Shared: a page hands the same township to each of its projects.
+    type Value = Arc<region::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
         // A county's regions are few: PostgreSQL reads them all and hashes the keys.
         static REGIONS: KeyedRead<region::Model> = KeyedRead::new(r#""code" {in_key_set}"#, "");
         let rows = REGIONS.all(&self.0, keys, []).await.map_err(super::errors::internal)?;
-        Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
+        Ok(rows.into_iter().map(|r| (r.code.clone(), Arc::new(r))).collect())
     }
 }
 
@@ -119,65 +122,128 @@ service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
 /// them for a whole page (see `projects::prime`) and nested fields then cost nothing —
 /// batching that does not depend on how quickly the resolvers happen to run.
 pub struct Loaders {
-    pub regions: DataLoader<RegionLoader, HashMapCache>,
-    pub departments: DataLoader<DepartmentLoader, HashMapCache>,
-    pub project_villages: DataLoader<ProjectVillageLoader, HashMapCache>,
-    pub project_events: DataLoader<ProjectEventLoader, HashMapCache>,
-    pub fund_lines: DataLoader<FundLineLoader, HashMapCache>,
-    pub fund_line_totals: DataLoader<FundLineTotalsLoader, HashMapCache>,
-    pub ledger_entries: DataLoader<LedgerEntryLoader, HashMapCache>,
-    pub projects: DataLoader<ProjectLoader, HashMapCache>,
-    pub project_allocations: DataLoader<ProjectEntriesLoader, HashMapCache>,
-    pub project_disbursements: DataLoader<ProjectEntriesLoader, HashMapCache>,
-    pub project_amounts_by_kind: DataLoader<ProjectAmountsByKindLoader, HashMapCache>,
-    pub project_progress: DataLoader<ProjectProgressLoader, HashMapCache>,
-    pub project_latest_progress: DataLoader<ProjectLatestProgressLoader, HashMapCache>,
+    pub regions: Cached<RegionLoader, String>,
+    pub departments: Cached<DepartmentLoader, i64>,
+    pub project_villages: Cached<ProjectVillageLoader, i64>,
+    pub project_events: Cached<ProjectEventLoader, i64>,
+    pub fund_lines: Cached<FundLineLoader, i64>,
+    pub fund_line_totals: Cached<FundLineTotalsLoader, i64>,
+    pub ledger_entries: Cached<LedgerEntryLoader, i64>,
+    pub projects: Cached<ProjectLoader, i64>,
+    pub project_allocations: Cached<ProjectEntriesLoader, i64>,
+    pub project_disbursements: Cached<ProjectEntriesLoader, i64>,
+    pub project_amounts_by_kind: Cached<ProjectAmountsByKindLoader, i64>,
+    pub project_progress: Cached<ProjectProgressLoader, i64>,
+    pub project_latest_progress: Cached<ProjectLatestProgressLoader, i64>,
 }
 
-/// Loads `keys` at once and keeps the answers in `loader`'s cache, for a resolver that
-/// knows the whole batch already (a page priming its items' references). Unlike
-/// `load_many` it neither waits out the batching window nor hands the query to another
-/// task: those cost more CPU than the query itself on a busy server.
-pub async fn prefetch<L, K>(loader: &DataLoader<L, HashMapCache>, keys: &[K]) -> Result<HashMap<K, L::Value>, L::Error>
+/// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
+///
+/// A page knows all its items' references at once and loads them with one query each
+/// (`prime`); the items' fields then find them here with one lock and one hash. Through
+/// the loader, a value already cached costs a lock, three hash maps, two allocations and
+/// a clone: a twentieth of the server's work on a page of 100 projects.
+pub struct Cached<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static> {
+    loader: DataLoader<L, HashMapCache>,
+    primed: RwLock<HashMap<K, L::Value>>,
+}
+
+impl<L, K> Cached<L, K>
 where
     L: Loader<K>,
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
 {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
+    fn new(loader: L) -> Self {
+        Cached {
+            loader: DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()),
+            primed: RwLock::new(HashMap::new()),
+        }
     }
-    let found = loader.loader().load(keys).await?;
-    loader
-        .feed_many(found.iter().map(|(k, v)| (k.clone(), v.clone())))
-        .await;
-    Ok(found)
-}
 
-/// A per-request loader that keeps what it loaded.
-fn cached<L, K>(loader: L) -> DataLoader<L, HashMapCache>
-where
-    L: Loader<K> + Send + Sync + 'static,
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-{
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
+        if let Some(value) = self.primed.read().ok().and_then(|p| p.get(&key).cloned()) {
+            return Ok(Some(value));
+        }
+        self.loader.load_one(key).await
+    }
+
+    pub async fn load_many(&self, keys: impl IntoIterator<Item = K>) -> Result<HashMap<K, L::Value>, L::Error> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        match self.primed.read() {
+            Ok(primed) => {
+                for key in keys {
+                    match primed.get(&key) {
+                        Some(value) => {
+                            found.insert(key, value.clone());
+                        }
+                        None => missing.push(key),
+                    }
+                }
+            }
+            Err(_) => missing.extend(keys),
+        }
+        if !missing.is_empty() {
+            found.extend(self.loader.load_many(missing).await?);
+        }
+        Ok(found)
+    }
+
+    /// The values of `keys`, in their order (`None` for a key with no value).
+    pub async fn load_each(&self, keys: &[K]) -> Result<Vec<Option<L::Value>>, L::Error> {
+        let mut values: Vec<Option<L::Value>> = match self.primed.read() {
+            Ok(primed) => keys.iter().map(|k| primed.get(k).cloned()).collect(),
+            Err(_) => vec![None; keys.len()],
+        };
+        let missing: Vec<K> = keys
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !missing.is_empty() {
+            let mut loaded = self.loader.load_many(missing).await?;
+            for (key, value) in keys.iter().zip(values.iter_mut()) {
+                if value.is_none() {
+                    *value = loaded.remove(key);
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    /// Loads `keys` now, with one query, and keeps the answers for the fields that will ask:
+    /// for a resolver that knows the whole batch already (a page priming its items'
+    /// references). Unlike `load_many` it neither waits out the batching window nor hands
+    /// the query to another task: those cost more CPU than the query itself on a busy server.
+    pub async fn prime(&self, keys: &[K]) -> Result<HashMap<K, L::Value>, L::Error> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = self.loader.loader().load(keys).await?;
+        if let Ok(mut primed) = self.primed.write() {
+            primed.extend(found.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        Ok(found)
+    }
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Loaders {
         Loaders {
-            regions: cached(RegionLoader(db.clone())),
-            departments: cached(DepartmentLoader(db.clone())),
-            project_villages: cached(ProjectVillageLoader(db.clone())),
-            project_events: cached(ProjectEventLoader(db.clone())),
-            fund_lines: cached(FundLineLoader(db.clone())),
-            fund_line_totals: cached(FundLineTotalsLoader(db.clone())),
-            ledger_entries: cached(LedgerEntryLoader(db.clone())),
-            projects: cached(ProjectLoader(db.clone())),
-            project_allocations: cached(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
-            project_disbursements: cached(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
-            project_amounts_by_kind: cached(ProjectAmountsByKindLoader(db.clone())),
-            project_progress: cached(ProjectProgressLoader(db.clone())),
-            project_latest_progress: cached(ProjectLatestProgressLoader(db.clone())),
+            regions: Cached::new(RegionLoader(db.clone())),
+            departments: Cached::new(DepartmentLoader(db.clone())),
+            project_villages: Cached::new(ProjectVillageLoader(db.clone())),
+            project_events: Cached::new(ProjectEventLoader(db.clone())),
+            fund_lines: Cached::new(FundLineLoader(db.clone())),
+            fund_line_totals: Cached::new(FundLineTotalsLoader(db.clone())),
+            ledger_entries: Cached::new(LedgerEntryLoader(db.clone())),
+            projects: Cached::new(ProjectLoader(db.clone())),
+            project_allocations: Cached::new(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
+            project_disbursements: Cached::new(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),
+            project_amounts_by_kind: Cached::new(ProjectAmountsByKindLoader(db.clone())),
+            project_progress: Cached::new(ProjectProgressLoader(db.clone())),
+            project_latest_progress: Cached::new(ProjectLatestProgressLoader(db.clone())),
         }
     }
 }

@@ -69,7 +69,7 @@ impl NodeQuery {
                 service::regions::find(db, actor, &code)
                     .await
                     .api()?
-                    .map(|r| Node::Region(Region(r)))
+                    .map(|r| Node::Region(Region::from(r)))
             }
             "Department" => {
                 let id = key.parse().map_err(|_| unknown())?;

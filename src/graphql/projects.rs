@@ -5,7 +5,6 @@ use super::departments::Department;
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
 use super::list::List;
-use super::loaders::prefetch;
 use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::progress::ProgressReport;
@@ -117,8 +116,8 @@ impl Project {
     async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
         let loaders = ctx.loaders()?;
         let codes = loaders.project_villages.load_one(self.0.id).await?.unwrap_or_default();
-        let mut found = loaders.regions.load_many(codes.iter().cloned()).await?;
-        Ok(codes.iter().filter_map(|c| found.remove(c)).map(Region).collect())
+        let villages = loaders.regions.load_each(&codes).await?;
+        Ok(villages.into_iter().flatten().map(Region).collect())
     }
     /// 建设性质
     async fn construction_nature(&self) -> async_graphql::Result<ConstructionNature> {
@@ -466,7 +465,7 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     let mut regions: Vec<String> = Vec::new();
     let mut departments: Vec<i64> = Vec::new();
     if wants("villages") {
-        let villages = prefetch(&loaders.project_villages, &ids).await?;
+        let villages = loaders.project_villages.prime(&ids).await?;
         regions.extend(villages.into_values().flatten());
         // A village's parent is the project's township.
         regions.extend(rows.iter().map(|p| p.township_code.clone()));
@@ -481,31 +480,31 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
         departments.extend(rows.iter().filter_map(|p| p.department_id));
     }
     if wants("events") {
-        let events = prefetch(&loaders.project_events, &ids).await?;
+        let events = loaders.project_events.prime(&ids).await?;
         departments.extend(events.values().flatten().filter_map(|e| e.department_id));
     }
     regions.sort();
     regions.dedup();
-    prefetch(&loaders.regions, &regions).await?;
+    loaders.regions.prime(&regions).await?;
     if wants("progressReports") {
-        prefetch(&loaders.project_progress, &ids).await?;
+        loaders.project_progress.prime(&ids).await?;
     }
     if wants("latestProgress") {
-        prefetch(&loaders.project_latest_progress, &ids).await?;
+        loaders.project_latest_progress.prime(&ids).await?;
     }
     if selections
         .iter()
         .any(|n| n.field("fundSummary").field("byKind").exists())
     {
-        prefetch(&loaders.project_amounts_by_kind, &ids).await?;
+        loaders.project_amounts_by_kind.prime(&ids).await?;
     }
     let mut lines: Vec<i64> = Vec::new();
     if wants("allocations") {
-        let entries = prefetch(&loaders.project_allocations, &ids).await?;
+        let entries = loaders.project_allocations.prime(&ids).await?;
         lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
     }
     if wants("disbursements") {
-        let entries = prefetch(&loaders.project_disbursements, &ids).await?;
+        let entries = loaders.project_disbursements.prime(&ids).await?;
         lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
     }
     // An entry's fund line is read only when the entry's `fundLine` is selected.
@@ -514,11 +513,11 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     }) {
         lines.sort();
         lines.dedup();
-        prefetch(&loaders.fund_lines, &lines).await?;
+        loaders.fund_lines.prime(&lines).await?;
     }
     departments.sort();
     departments.dedup();
-    prefetch(&loaders.departments, &departments).await?;
+    loaders.departments.prime(&departments).await?;
     Ok(())
 }
 

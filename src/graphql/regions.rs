@@ -8,9 +8,16 @@ use crate::domain::region::{RegionCode, RegionLevel};
 use crate::service::regions::{self as svc, RegionChanges, RegionFilter as SvcFilter, RegionInput};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::region;
+use std::sync::Arc;
 
 /// 行政区划 — a province, city, county, township or village.
-pub struct Region(pub region::Model);
+pub struct Region(pub Arc<region::Model>);
+
+impl From<region::Model> for Region {
+    fn from(model: region::Model) -> Self {
+        Region(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Region {
@@ -87,7 +94,7 @@ async fn list(
 ) -> async_graphql::Result<ConnectionOf<Region>> {
     let page = page_request::<String>(first, after.clone())?;
     let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
-    Ok(connection(rows, after.is_some(), |r| r.code.clone(), Region))
+    Ok(connection(rows, after.is_some(), |r| r.code.clone(), Region::from))
 }
 
 #[derive(Default)]
@@ -119,7 +126,10 @@ impl RegionQuery {
     async fn region(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Region> {
         let actor = ctx.actor()?;
         let parsed = RegionCode::parse(&code).map_err(bad_input)?;
-        svc::get(ctx.db()?, actor, "code", &parsed).await.api().map(Region)
+        svc::get(ctx.db()?, actor, "code", &parsed)
+            .await
+            .api()
+            .map(Region::from)
     }
 }
 
@@ -184,7 +194,7 @@ impl RegionMutation {
         };
         let (region, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
         Ok(RegionPayload {
-            region: region.map(Region),
+            region: region.map(Region::from),
             user_errors,
         })
     }
@@ -200,7 +210,7 @@ impl RegionMutation {
         };
         let (region, user_errors) = payload(svc::update(ctx.db()?, actor, &input.code, changes).await)?;
         Ok(RegionPayload {
-            region: region.map(Region),
+            region: region.map(Region::from),
             user_errors,
         })
     }
