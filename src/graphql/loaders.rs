@@ -216,15 +216,23 @@ where
     /// for a resolver that knows the whole batch already (a page priming its items'
     /// references). Unlike `load_many` it neither waits out the batching window nor hands
     /// the query to another task: those cost more CPU than the query itself on a busy server.
-    pub async fn prime(&self, keys: &[K]) -> Result<HashMap<K, L::Value>, L::Error> {
+    pub async fn prime(&self, keys: &[K]) -> Result<(), L::Error> {
         if keys.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(());
         }
         let found = self.loader.loader().load(keys).await?;
         if let Ok(mut primed) = self.primed.write() {
-            primed.extend(found.iter().map(|(k, v)| (k.clone(), v.clone())));
+            primed.extend(found);
         }
-        Ok(found)
+        Ok(())
+    }
+
+    /// `f` of what has been primed so far.
+    pub fn with_primed<R>(&self, f: impl FnOnce(&HashMap<K, L::Value>) -> R) -> R {
+        match self.primed.read() {
+            Ok(primed) => f(&primed),
+            Err(_) => f(&HashMap::new()),
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use crate::service::projects::{
 };
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use entity::{project, project_event};
+use std::collections::HashSet;
 
 /// 扶贫项目 — a poverty-alleviation construction project.
 pub struct Project(pub project::Model);
@@ -462,29 +463,38 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     let wants = |field: &str| selections.iter().any(|n| n.field(field).exists());
     let loaders = ctx.loaders()?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let mut regions: Vec<String> = Vec::new();
+    // Each region once (a page's projects share a handful of townships), cloned once.
+    let mut regions: HashSet<String> = HashSet::new();
+    let mut add_region = |code: &String| {
+        if !regions.contains(code) {
+            regions.insert(code.clone());
+        }
+    };
     let mut departments: Vec<i64> = Vec::new();
     if wants("villages") {
-        let villages = loaders.project_villages.prime(&ids).await?;
-        regions.extend(villages.into_values().flatten());
+        loaders.project_villages.prime(&ids).await?;
+        loaders
+            .project_villages
+            .with_primed(|villages| villages.values().flatten().for_each(&mut add_region));
         // A village's parent is the project's township.
-        regions.extend(rows.iter().map(|p| p.township_code.clone()));
+        rows.iter().for_each(|p| add_region(&p.township_code));
     }
     if wants("township") {
-        regions.extend(rows.iter().map(|p| p.township_code.clone()));
+        rows.iter().for_each(|p| add_region(&p.township_code));
     }
     if wants("county") || wants("department") {
-        regions.extend(rows.iter().map(|p| p.county_code.clone()));
+        rows.iter().for_each(|p| add_region(&p.county_code));
     }
     if wants("department") {
         departments.extend(rows.iter().filter_map(|p| p.department_id));
     }
     if wants("events") {
-        let events = loaders.project_events.prime(&ids).await?;
-        departments.extend(events.values().flatten().filter_map(|e| e.department_id));
+        loaders.project_events.prime(&ids).await?;
+        loaders
+            .project_events
+            .with_primed(|events| departments.extend(events.values().flatten().filter_map(|e| e.department_id)));
     }
-    regions.sort();
-    regions.dedup();
+    let regions: Vec<String> = regions.into_iter().collect();
     loaders.regions.prime(&regions).await?;
     if wants("progressReports") {
         loaders.project_progress.prime(&ids).await?;
@@ -500,12 +510,16 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     }
     let mut lines: Vec<i64> = Vec::new();
     if wants("allocations") {
-        let entries = loaders.project_allocations.prime(&ids).await?;
-        lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
+        loaders.project_allocations.prime(&ids).await?;
+        loaders
+            .project_allocations
+            .with_primed(|entries| lines.extend(entries.values().flatten().map(|e| e.fund_line_id)));
     }
     if wants("disbursements") {
-        let entries = loaders.project_disbursements.prime(&ids).await?;
-        lines.extend(entries.values().flatten().map(|e| e.fund_line_id));
+        loaders.project_disbursements.prime(&ids).await?;
+        loaders
+            .project_disbursements
+            .with_primed(|entries| lines.extend(entries.values().flatten().map(|e| e.fund_line_id)));
     }
     // An entry's fund line is read only when the entry's `fundLine` is selected.
     if selections.iter().any(|n| {

@@ -58,8 +58,12 @@ impl DocumentCache {
 
 /// A JSON response with the request id attached.
 fn json_response(status: StatusCode, body: &impl serde::Serialize, request_id: &str) -> Response {
-    let bytes =
-        serde_json::to_vec(body).unwrap_or_else(|_| br#"{"errors":[{"message":"internal server error"}]}"#.to_vec());
+    // Room for a page of results up front, rather than growing (and copying) the buffer
+    // from nothing several times.
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    if serde_json::to_writer(&mut bytes, body).is_err() {
+        bytes = br#"{"errors":[{"message":"internal server error"}]}"#.to_vec();
+    }
     let mut response = (status, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
