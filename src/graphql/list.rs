@@ -38,17 +38,26 @@ impl<T: OutputType> OutputType for List<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        let groups = self.0.chunks(GROUP).enumerate().map(|(group, items)| {
-            try_join_all(items.iter().enumerate().map(move |(i, item)| {
-                let ctx_item = ctx.with_index(group * GROUP + i);
-                async move {
-                    OutputType::resolve(item, &ctx_item, field)
-                        .await
-                        .map_err(|error| ctx_item.set_error_path(error))
-                }
-            }))
-        });
-        let values = try_join_all(groups).await?;
-        Ok(Value::List(values.into_iter().flatten().collect()))
+        resolve_grouped(&self.0, ctx, field).await
     }
+}
+
+/// Resolves `items` as a list field, joined in groups (see the module's comment).
+pub async fn resolve_grouped<T: OutputType>(
+    items: &[T],
+    ctx: &ContextSelectionSet<'_>,
+    field: &Positioned<Field>,
+) -> ServerResult<Value> {
+    let groups = items.chunks(GROUP).enumerate().map(|(group, items)| {
+        try_join_all(items.iter().enumerate().map(move |(i, item)| {
+            let ctx_item = ctx.with_index(group * GROUP + i);
+            async move {
+                OutputType::resolve(item, &ctx_item, field)
+                    .await
+                    .map_err(|error| ctx_item.set_error_path(error))
+            }
+        }))
+    });
+    let values = try_join_all(groups).await?;
+    Ok(Value::List(values.into_iter().flatten().collect()))
 }

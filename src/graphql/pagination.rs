@@ -1,11 +1,18 @@
 //! Relay connections: `first` between 1 and 100, opaque `after` cursors over a unique
 //! sort key, and `totalCount`.
 use super::errors::bad_input;
+use super::list::resolve_grouped;
 use crate::service::{Page, PageRequest};
-use async_graphql::SimpleObject;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::resolve_container;
+use async_graphql::{
+    ContainerType, Context, ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::borrow::Cow;
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -17,7 +24,44 @@ pub struct Totals {
     pub total_count: i32,
 }
 
-pub type ConnectionOf<T> = Connection<String, T, Totals, EmptyFields>;
+type Relay<T> = Connection<String, T, Totals, EmptyFields>;
+
+/// A Relay connection: async-graphql's, with the same schema, except that its `nodes` and
+/// `edges` are resolved in groups like `List` — through `Vec`, a page of 100 went through a
+/// `FuturesUnordered`, a task, a waker and an atomic per node (7 % of a page's CPU).
+pub struct ConnectionOf<T: OutputType>(Relay<T>);
+
+impl<T: OutputType> OutputType for ConnectionOf<T> {
+    fn type_name() -> Cow<'static, str> {
+        Relay::<T>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Relay::<T>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Relay::<T>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        resolve_container(ctx, self).await
+    }
+}
+
+impl<T: OutputType> ContainerType for ConnectionOf<T> {
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        let items = ctx.with_selection_set(&ctx.item.node.selection_set);
+        match ctx.item.node.name.node.as_str() {
+            "nodes" => {
+                let nodes: Vec<&T> = self.0.edges.iter().map(|e| &e.node).collect();
+                resolve_grouped(&nodes, &items, ctx.item).await.map(Some)
+            }
+            "edges" => resolve_grouped(&self.0.edges, &items, ctx.item).await.map(Some),
+            _ => self.0.resolve_field(ctx).await,
+        }
+    }
+}
 
 /// The cost of a connection field for the complexity limit: its page size times the cost
 /// of one node.
@@ -80,7 +124,7 @@ where
             .into_iter()
             .map(|row| Edge::new(encode_cursor(&key(&row)), wrap(row))),
     );
-    conn
+    ConnectionOf(conn)
 }
 
 #[cfg(test)]

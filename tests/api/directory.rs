@@ -487,3 +487,47 @@ async fn admins_manage_departments_and_names_stay_unique_per_county() {
         .await;
     assert_eq!(reply.ok()["departmentUpdate"]["userErrors"][0]["code"], "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_long_page_lists_its_nodes_and_edges_in_order_under_any_alias() {
+    let app = spawn_demo_app().await;
+    let token = app.demo_login("inspector").await;
+    let reply = app
+        .gql(
+            Some(&token),
+            "{ regions(first: 100, filter: {level: VILLAGE}) { __typename nodes { code } edges { cursor node { code } } villages: nodes { __typename name } pageInfo { hasNextPage } totalCount } }",
+            json!({}),
+        )
+        .await;
+    let regions = &reply.ok()["regions"];
+    assert_eq!(regions["__typename"], "RegionConnection");
+    let codes = |list: &serde_json::Value, path: &[&str]| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|item| path.iter().fold(item, |v, key| &v[key]).as_str().unwrap().to_string())
+            .collect()
+    };
+    let nodes = codes(&regions["nodes"], &["code"]);
+    assert_eq!(nodes.len(), 100, "more than one group of items");
+    let mut sorted = nodes.clone();
+    sorted.sort();
+    assert_eq!(nodes, sorted, "in code order");
+    assert_eq!(codes(&regions["edges"], &["node", "code"]), nodes);
+    assert!(
+        regions["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["cursor"].is_string())
+    );
+    let villages = regions["villages"].as_array().unwrap();
+    assert_eq!(villages.len(), 100);
+    assert!(
+        villages
+            .iter()
+            .all(|v| v["__typename"] == "Region" && v["name"].is_string())
+    );
+    assert_eq!(regions["pageInfo"]["hasNextPage"], true);
+    assert_eq!(regions["totalCount"], 150);
+}
