@@ -9,9 +9,16 @@ use crate::domain::sector::Sector;
 use crate::service::departments::{self as svc, DepartmentChanges, DepartmentInput};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::department;
+use std::sync::Arc;
 
 /// 部门 — a county department: a sector department, the poverty office or the finance bureau.
-pub struct Department(pub department::Model);
+pub struct Department(pub Arc<department::Model>);
+
+impl From<department::Model> for Department {
+    fn from(model: department::Model) -> Self {
+        Department(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Department {
@@ -69,7 +76,12 @@ impl DepartmentQuery {
             kind: f.kind,
         };
         let rows = svc::list(ctx.db()?, ctx.actor()?, &filter, &page).await.api()?;
-        Ok(connection(rows, after.is_some(), |d| d.id.to_string(), Department))
+        Ok(connection(
+            rows,
+            after.is_some(),
+            |d| d.id.to_string(),
+            Department::from,
+        ))
     }
 }
 
@@ -116,7 +128,7 @@ impl DepartmentMutation {
         };
         let (department, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
         Ok(DepartmentPayload {
-            department: department.map(Department),
+            department: department.map(Department::from),
             user_errors,
         })
     }
@@ -141,7 +153,7 @@ impl DepartmentMutation {
         .await;
         let (department, user_errors) = payload(result)?;
         Ok(DepartmentPayload {
-            department: department.map(Department),
+            department: department.map(Department::from),
             user_errors,
         })
     }

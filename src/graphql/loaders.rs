@@ -58,11 +58,18 @@ impl Loader<String> for RegionLoader {
     }
 }
 
-/// A loader of rows by their `id` column.
+/// A loader of rows by their `id` column (`shared`: each row in an `Arc`, for rows many
+/// objects of a page point at, like the department of every project).
 macro_rules! by_id_loader {
     ($loader:ty, $entity:path) => {
+        by_id_loader!($loader, $entity, <$entity as EntityTrait>::Model, |row| row);
+    };
+    ($loader:ty, $entity:path, shared) => {
+        by_id_loader!($loader, $entity, Arc<<$entity as EntityTrait>::Model>, Arc::new);
+    };
+    ($loader:ty, $entity:path, $value:ty, $wrap:expr) => {
         impl Loader<i64> for $loader {
-            type Value = <$entity as EntityTrait>::Model;
+            type Value = $value;
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
@@ -71,13 +78,13 @@ macro_rules! by_id_loader {
                     .all(&self.0, keys, [])
                     .await
                     .map_err(super::errors::internal)?;
-                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+                Ok(rows.into_iter().map(|r| (r.id, $wrap(r))).collect())
             }
         }
     };
 }
 
-by_id_loader!(DepartmentLoader, department::Entity);
+by_id_loader!(DepartmentLoader, department::Entity, shared);
 by_id_loader!(FundLineLoader, entity::fund_line::Entity);
 by_id_loader!(LedgerEntryLoader, entity::ledger_entry::Entity);
 by_id_loader!(ProjectLoader, entity::project::Entity);

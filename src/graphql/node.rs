@@ -76,7 +76,7 @@ impl NodeQuery {
                 service::departments::find(db, actor, id)
                     .await
                     .api()?
-                    .map(|d| Node::Department(Department(d)))
+                    .map(|d| Node::Department(Department::from(d)))
             }
             "User" => {
                 let id = key.parse().map_err(|_| unknown())?;
