@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `http` → `graphql` → `service` → `entity`/database, with `domain`
 //! (the rules, no I/O) usable from all of them.
+pub mod alloc;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,11 +1,9 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-// A request allocates many small short-lived values (GraphQL values, rows, JSON) on
-// several threads; mimalloc serves them at a fraction of glibc malloc's cost (see the
-// README's Performance section).
+// mimalloc: see `tracker::alloc` and the README's Performance section.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tracker::alloc::Mimalloc = tracker::alloc::Mimalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
