@@ -6,8 +6,9 @@
 //! are captured (from the connection's statement hook) and replayed directly on the
 //! database by the same number of workers for the same time, the two taking turns in
 //! one-second windows: the ratio of the two throughputs is what the API layer costs.
-//! Reported: throughput, p50, p99, statements per request. Last, the same load is sent to a `tracker serve` process of its own, so that
-//! the server's peak resident memory is measured without the load generator's.
+//! Reported: throughput, p50, p99, statements per request. Last, the same load is sent to
+//! a `tracker serve` process of its own, so that the server's peak resident memory is
+//! measured without the load generator's.
 use crate::config::ServeArgs;
 use crate::domain::access::{Actor, Role};
 use crate::service::users;

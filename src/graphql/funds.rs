@@ -196,7 +196,7 @@ impl FundQuery {
         };
         let rows = svc::list_lines(ctx.db()?, actor, &filter, &page).await.api()?;
         let ids: Vec<i64> = rows.items.iter().map(|l| l.id).collect();
-        ctx.loaders()?.fund_line_totals.load_many(ids).await?;
+        ctx.loaders()?.fund_line_totals.prime(&ids).await?;
         Ok(connection(rows, after.is_some(), |l| l.id.to_string(), FundLine))
     }
 }

@@ -174,28 +174,6 @@ where
         self.loader.load_one(key).await
     }
 
-    pub async fn load_many(&self, keys: impl IntoIterator<Item = K>) -> Result<HashMap<K, L::Value>, L::Error> {
-        let mut found = HashMap::new();
-        let mut missing = Vec::new();
-        match self.primed.read() {
-            Ok(primed) => {
-                for key in keys {
-                    match primed.get(&key) {
-                        Some(value) => {
-                            found.insert(key, value.clone());
-                        }
-                        None => missing.push(key),
-                    }
-                }
-            }
-            Err(_) => missing.extend(keys),
-        }
-        if !missing.is_empty() {
-            found.extend(self.loader.load_many(missing).await?);
-        }
-        Ok(found)
-    }
-
     /// The values of `keys`, in their order (`None` for a key with no value).
     pub async fn load_each(&self, keys: &[K]) -> Result<Vec<Option<L::Value>>, L::Error> {
         let mut values: Vec<Option<L::Value>> = match self.primed.read() {

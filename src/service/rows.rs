@@ -229,26 +229,30 @@ where
 
 /// A key of a batch read: a row id or a region code.
 pub trait Key: serde::Serialize + Sync + Sized {
+    /// The PostgreSQL array type of a set of such keys.
+    const ARRAY: ArrayType;
+
     fn value(&self) -> Value;
+
     /// The keys as one PostgreSQL array.
-    fn array(keys: &[Self]) -> Value;
+    fn array(keys: &[Self]) -> Value {
+        Value::Array(Self::ARRAY, Some(Box::new(keys.iter().map(Key::value).collect())))
+    }
 }
 
 impl Key for i64 {
+    const ARRAY: ArrayType = ArrayType::BigInt;
+
     fn value(&self) -> Value {
         Value::from(*self)
-    }
-    fn array(keys: &[i64]) -> Value {
-        Value::Array(ArrayType::BigInt, Some(Box::new(keys.iter().map(Key::value).collect())))
     }
 }
 
 impl Key for String {
+    const ARRAY: ArrayType = ArrayType::String;
+
     fn value(&self) -> Value {
         Value::from(self.as_str())
-    }
-    fn array(keys: &[String]) -> Value {
-        Value::Array(ArrayType::String, Some(Box::new(keys.iter().map(Key::value).collect())))
     }
 }
 
