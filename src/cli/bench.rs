@@ -9,12 +9,14 @@
 //! Reported: throughput, p50, p99, statements per request. Last, the same load is sent to
 //! a `tracker serve` process of its own, so that the server's peak resident memory is
 //! measured without the load generator's.
+use super::http1;
 use crate::config::ServeArgs;
 use crate::domain::access::{Actor, Role};
 use crate::service::users;
 use anyhow::{Context, anyhow};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -160,57 +162,50 @@ fn keep_version(versions: &Versions, w: usize, reply: &Value) {
     }
 }
 
-/// Sends `scenario`'s requests to the server at `base` from `concurrency` workers.
+/// Sends `scenario`'s requests to the server at `server` from `concurrency` workers, each
+/// on its own kept-alive connection.
 async fn drive_api(
-    client: &reqwest::Client,
-    base: &str,
+    server: SocketAddr,
     scenario: &Arc<Scenario>,
     versions: &Versions,
     concurrency: usize,
     window: Duration,
 ) -> Measured {
-    let (client, scenario, versions) = (client.clone(), scenario.clone(), versions.clone());
-    let Ok(url) = reqwest::Url::parse(&format!("{base}/graphql")) else {
-        return Measured::default();
+    let (scenario, versions) = (scenario.clone(), versions.clone());
+    let authorization = format!("Bearer {}", scenario.token);
+    let request = move |body: &Value| {
+        let body = serde_json::to_vec(body).unwrap_or_default();
+        http1::Request::post(server, "/graphql", &authorization, &body)
     };
-    let authorization: Arc<str> = format!("Bearer {}", scenario.token).into();
-    // A read sends the same request every time: its body is written once.
-    let read_body = scenario
-        .replay
-        .then(|| bytes::Bytes::from(serde_json::to_vec(&(scenario.request)(0, 0)).unwrap_or_default()));
+    // A read sends the same request every time: it is written once.
+    let read = scenario.replay.then(|| request(&(scenario.request)(0, 0)));
+    let connections: Arc<Vec<tokio::sync::Mutex<http1::Connection>>> = Arc::new(
+        (0..concurrency)
+            .map(|_| tokio::sync::Mutex::new(http1::Connection::new(server)))
+            .collect(),
+    );
     drive(concurrency, window, move |w, i| {
-        let client = client.clone();
-        let url = url.clone();
-        let authorization = authorization.clone();
         let scenario = scenario.clone();
         let versions = versions.clone();
-        let body = match &read_body {
-            Some(body) => body.clone(),
-            None => serde_json::to_vec(&(scenario.request)(w, i)).unwrap_or_default().into(),
+        let connections = connections.clone();
+        let request = match &read {
+            Some(read) => read.clone(),
+            None => request(&(scenario.request)(w, i)),
         };
         async move {
-            let Ok(response) = client
-                .post(url)
-                .header(reqwest::header::AUTHORIZATION, &*authorization)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .send()
-                .await
-            else {
+            let mut connection = connections[w].lock().await;
+            let Ok(reply) = connection.send(&request).await else {
                 return false;
             };
-            let ok = response.status().is_success();
-            let Ok(bytes) = response.bytes().await else {
-                return false;
-            };
+            let ok = reply.status == 200;
             if scenario.replay {
-                return ok && !is_error_reply(&bytes);
+                return ok && !is_error_reply(reply.body);
             }
-            let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
+            let Ok(body) = serde_json::from_slice::<Value>(reply.body) else {
                 return false;
             };
             keep_version(&versions, w, &body);
-            body.get("errors").is_none()
+            ok && body.get("errors").is_none()
                 && body["data"]["progressReportCreate"]["userErrors"]
                     .as_array()
                     .is_none_or(|e| e.is_empty())
@@ -242,11 +237,17 @@ async fn spawn_server(
     client: &reqwest::Client,
     database_url: &str,
     secret: &str,
-) -> anyhow::Result<(ChildServer, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let listen = format!("127.0.0.1:{port}");
+) -> anyhow::Result<(ChildServer, SocketAddr)> {
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let child = std::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--no-migrate", "--db-pool", "16", "--listen", &listen])
+        .args([
+            "serve",
+            "--no-migrate",
+            "--db-pool",
+            "16",
+            "--listen",
+            &listen.to_string(),
+        ])
         .env("DATABASE_URL", database_url)
         .env("TRACKER_JWT_SECRET", secret)
         .env("RUST_LOG", "warn")
@@ -257,7 +258,7 @@ async fn spawn_server(
     let base = format!("http://{listen}");
     for _ in 0..200 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return Ok((child, base));
+            return Ok((child, listen));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -365,7 +366,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         cors_origins: vec![],
     };
     let listener = tokio::net::TcpListener::bind(serve.listen).await?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let server = listener.local_addr()?;
+    let base = format!("http://{server}");
     let app = crate::startup::app(db.clone(), crate::startup::tokens(&serve)?, &serve);
     tokio::spawn(crate::startup::serve(listener, app));
     let client = reqwest::Client::builder()
@@ -519,7 +521,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let mut api_statements = 0;
         for _ in 0..args.seconds.max(1) {
             let before = recorder.count.load(Ordering::SeqCst);
-            api.add(drive_api(&client, &base, &scenario, &versions, args.concurrency, window).await);
+            api.add(drive_api(server, &scenario, &versions, args.concurrency, window).await);
             api_statements += recorder.count.load(Ordering::SeqCst) - before;
             if let Some(sql) = &mut sql {
                 sql.add(replay(&db, &statements, args.concurrency, window).await);
@@ -543,12 +545,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     // The server alone: the same load on a `tracker serve` process of its own, whose
     // peak resident memory is then read (the load generator's is not in it).
-    let (server, base) = spawn_server(&client, &args.database_url, SECRET).await?;
+    let (child, child_address) = spawn_server(&client, &args.database_url, SECRET).await?;
     let seconds = args.seconds.min(3);
     for scenario in chosen_scenarios {
         drive_api(
-            &client,
-            &base,
+            child_address,
             &scenario,
             &versions,
             args.concurrency,
@@ -556,7 +557,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         )
         .await;
     }
-    let pid = server.0.id().to_string();
+    let pid = child.0.id().to_string();
     match peak_rss_mb(&pid) {
         Some(mb) => println!(
             "peak resident memory of the server (a `tracker serve` process, the same load again for {seconds} s each): {mb:.0} MB"

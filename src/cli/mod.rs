@@ -1,6 +1,7 @@
 //! The subcommands: serving, migrating, seeding, accounts, regions, the schema, reports,
 //! exports and the benchmark.
 mod bench;
+mod http1;
 use crate::config::{Cli, Command, RegionsCommand, SeedCommand, ServeArgs, UserCommand};
 use crate::domain::access::{Actor, Role};
 use crate::service::demo::{self, SeedOutcome};

@@ -6,10 +6,11 @@
 //! machinery cost more than the rows. `List<T>` joins its items in groups of at most 30 and
 //! then joins the groups, so every join stays on the task-free path; the items still run
 //! concurrently (one waiting on a loader holds up none of the others), and the schema is
-//! the same as for `Vec<T>`.
+//! the same as for `Vec<T>`. Each item's fields are resolved in place (`object`).
+use super::object::resolve_object;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
-use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
+use async_graphql::{ContainerType, ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
 use futures_util::future::try_join_all;
 use std::borrow::Cow;
 
@@ -24,7 +25,7 @@ impl<T> FromIterator<T> for List<T> {
     }
 }
 
-impl<T: OutputType> OutputType for List<T> {
+impl<T: ContainerType> OutputType for List<T> {
     fn type_name() -> Cow<'static, str> {
         <Vec<T> as OutputType>::type_name()
     }
@@ -37,22 +38,18 @@ impl<T: OutputType> OutputType for List<T> {
         <Vec<T> as OutputType>::create_type_info(registry)
     }
 
-    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        resolve_grouped(&self.0, ctx, field).await
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        resolve_grouped(&self.0, ctx).await
     }
 }
 
 /// Resolves `items` as a list field, joined in groups (see the module's comment).
-pub async fn resolve_grouped<T: OutputType>(
-    items: &[T],
-    ctx: &ContextSelectionSet<'_>,
-    field: &Positioned<Field>,
-) -> ServerResult<Value> {
+pub async fn resolve_grouped<T: ContainerType>(items: &[T], ctx: &ContextSelectionSet<'_>) -> ServerResult<Value> {
     let groups = items.chunks(GROUP).enumerate().map(|(group, items)| {
         try_join_all(items.iter().enumerate().map(move |(i, item)| {
             let ctx_item = ctx.with_index(group * GROUP + i);
             async move {
-                OutputType::resolve(item, &ctx_item, field)
+                resolve_object(&ctx_item, item)
                     .await
                     .map_err(|error| ctx_item.set_error_path(error))
             }

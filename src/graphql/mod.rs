@@ -8,6 +8,7 @@ pub mod funds;
 pub mod list;
 pub mod loaders;
 pub mod node;
+pub mod object;
 pub mod pagination;
 pub mod plans;
 pub mod progress;

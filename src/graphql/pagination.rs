@@ -49,7 +49,7 @@ impl CursorType for Cursor {
 /// `FuturesUnordered`, a task, a waker and an atomic per node (7 % of a page's CPU).
 pub struct ConnectionOf<T: OutputType>(Relay<T>);
 
-impl<T: OutputType> OutputType for ConnectionOf<T> {
+impl<T: ContainerType> OutputType for ConnectionOf<T> {
     fn type_name() -> Cow<'static, str> {
         Relay::<T>::type_name()
     }
@@ -67,15 +67,15 @@ impl<T: OutputType> OutputType for ConnectionOf<T> {
     }
 }
 
-impl<T: OutputType> ContainerType for ConnectionOf<T> {
+impl<T: ContainerType> ContainerType for ConnectionOf<T> {
     async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
         let items = ctx.with_selection_set(&ctx.item.node.selection_set);
         match ctx.item.node.name.node.as_str() {
             "nodes" => {
                 let nodes: Vec<&T> = self.0.edges.iter().map(|e| &e.node).collect();
-                resolve_grouped(&nodes, &items, ctx.item).await.map(Some)
+                resolve_grouped(&nodes, &items).await.map(Some)
             }
-            "edges" => resolve_grouped(&self.0.edges, &items, ctx.item).await.map(Some),
+            "edges" => resolve_grouped(&self.0.edges, &items).await.map(Some),
             _ => self.0.resolve_field(ctx).await,
         }
     }

@@ -6,6 +6,7 @@ use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
 use super::list::List;
 use super::node::{decode_numeric, global_id};
+use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::progress::ProgressReport;
 use super::regions::Region;
@@ -107,14 +108,14 @@ impl Project {
             .map(|t| t.action)
             .collect())
     }
-    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
-        region(ctx, &self.0.county_code).await
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Plain<Region>> {
+        region(ctx, &self.0.county_code).await.map(Plain)
     }
-    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
-        region(ctx, &self.0.township_code).await
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Plain<Region>> {
+        region(ctx, &self.0.township_code).await.map(Plain)
     }
     /// The villages the project serves.
-    async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+    async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<List<Region>> {
         let loaders = ctx.loaders()?;
         let codes = loaders.project_villages.load_one(self.0.id).await?.unwrap_or_default();
         let villages = loaders.regions.load_each(&codes).await?;
@@ -155,10 +156,15 @@ impl Project {
             .collect()
     }
     /// The responsible department, once assigned.
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         match self.0.department_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+            Some(id) => Ok(ctx
+                .loaders()?
+                .departments
+                .load_one(id)
+                .await?
+                .map(|d| Plain(Department(d)))),
         }
     }
     /// The deadline the department has to claim the project by.
@@ -237,22 +243,22 @@ impl Project {
             .collect())
     }
     /// The project's current progress: its latest report, if any.
-    async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProgressReport>> {
+    async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<ProgressReport>>> {
         Ok(ctx
             .loaders()?
             .project_latest_progress
             .load_one(self.0.id)
             .await?
             .flatten()
-            .map(ProgressReport))
+            .map(|report| Plain(ProgressReport(report))))
     }
     /// The project's money: allocated and disbursed, in all and per fund kind.
-    async fn fund_summary(&self) -> ProjectFundSummary {
-        ProjectFundSummary {
+    async fn fund_summary(&self) -> Plain<ProjectFundSummary> {
+        Plain(ProjectFundSummary {
             project_id: self.0.id,
             allocated: Money::from_fen(self.0.allocated_fen),
             disbursed: Money::from_fen(self.0.disbursed_fen),
-        }
+        })
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -310,10 +316,15 @@ impl ProjectEvent {
         self.0.grade.as_deref().and_then(AcceptanceGrade::parse)
     }
     /// The department assigned.
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         match self.0.department_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+            Some(id) => Ok(ctx
+                .loaders()?
+                .departments
+                .load_one(id)
+                .await?
+                .map(|d| Plain(Department(d)))),
         }
     }
     /// The final quantity recorded at completion.
