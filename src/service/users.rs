@@ -1,5 +1,6 @@
 //! User accounts: creating, changing and deleting them, and hashing their passwords.
 use super::audit::{self, Change};
+use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, Role, authorize, authorize_at};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -205,8 +206,14 @@ fn user_change<'a>(action: &'a str, before: Option<&app_user::Model>, after: &ap
 }
 
 /// The user with `id`, if the actor may view accounts in its region (or it is the actor).
+/// The account with `id`, whoever asks (every request reads its own: a statement written once).
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
+    static BY_ID: KeyedRead<app_user::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
+    Ok(BY_ID.all(conn, &[id], []).await?.pop())
+}
+
 pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> ServiceResult<Option<app_user::Model>> {
-    let Some(model) = app_user::Entity::find_by_id(id).one(conn).await? else {
+    let Some(model) = by_id(conn, id).await? else {
         return Ok(None);
     };
     if actor.user_id == Some(id) {
