@@ -117,7 +117,7 @@ impl Project {
     /// The villages the project serves.
     async fn villages(&self, ctx: &Context<'_>) -> async_graphql::Result<List<Region>> {
         let loaders = ctx.loaders()?;
-        let codes = loaders.project_villages.load_one(self.0.id).await?.unwrap_or_default();
+        let codes = loaders.project_villages.take_one(self.0.id).await?.unwrap_or_default();
         let villages = loaders.regions.load_each(&codes).await?;
         Ok(villages.into_iter().flatten().map(Region).collect())
     }
@@ -199,7 +199,7 @@ impl Project {
         Ok(ctx
             .loaders()?
             .project_events
-            .load_one(self.0.id)
+            .take_one(self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -211,7 +211,7 @@ impl Project {
         Ok(ctx
             .loaders()?
             .project_allocations
-            .load_one(self.0.id)
+            .take_one(self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -223,7 +223,7 @@ impl Project {
         Ok(ctx
             .loaders()?
             .project_disbursements
-            .load_one(self.0.id)
+            .take_one(self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -235,7 +235,7 @@ impl Project {
         Ok(ctx
             .loaders()?
             .project_progress
-            .load_one(self.0.id)
+            .take_one(self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()

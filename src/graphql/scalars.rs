@@ -59,12 +59,14 @@ fn write_decimal(value: &Exact) -> String {
     text
 }
 
-/// Appends `value` as exactly `width` digits (`value` < 10^`width`).
-fn push_padded(text: &mut String, value: u32, width: usize) {
-    let mut digits = itoa::Buffer::new();
-    let digits = digits.format(value);
-    text.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
-    text.push_str(digits);
+/// Appends the last `width` (at most 4) digits of `value`, zero-padded.
+fn push_padded(text: &mut String, mut value: u32, width: usize) {
+    let mut digits = [b'0'; 4];
+    for digit in digits[..width].iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    text.push_str(std::str::from_utf8(&digits[..width]).unwrap_or_default());
 }
 
 /// `YYYY-MM-DD` for the years 0–9999 (`None` outside them, where chrono adds a sign).

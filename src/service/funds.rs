@@ -6,7 +6,7 @@
 //! checks the invariants of DESIGN §2.5 against sums read inside the same transaction, so
 //! concurrent requests cannot together overdraw a line or an allocation.
 use super::audit::{self, Change};
-use super::rows::KeyedRead;
+use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -691,15 +691,7 @@ pub async fn entries_of_projects(
     static ENTRIES: KeyedRead<ledger_entry::Model> =
         KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {2}"#, r#"ORDER BY "id""#);
     let rows = ENTRIES.all(db, project_ids, [kind.as_str().into()]).await?;
-    // Every project asked about gets an answer, empty or not, so a caching loader does
-    // not ask again for the ones with nothing.
-    let mut out: HashMap<i64, Vec<ledger_entry::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in rows {
-        if let Some(project_id) = row.project_id {
-            out.entry(project_id).or_default().push(row);
-        }
-    }
-    Ok(out)
+    Ok(rows::group_by(project_ids, rows, |row| Some((row.project_id?, row))))
 }
 
 /// A project's money under one kind of fund: allocated and disbursed. (The project's

@@ -5,7 +5,7 @@ use super::audit;
 use super::projects::{
     EventRecord, TransitionDetails, load_at_version, project_change, record_event, status_of, write_guarded,
 };
-use super::rows::KeyedRead;
+use super::rows::{self, KeyedRead};
 use super::{ServiceResult, begin_write};
 use crate::domain::access::Actor;
 use crate::domain::fault::Fault;
@@ -141,11 +141,7 @@ pub async fn reports_of_projects(
     static REPORTS: KeyedRead<progress_report::Model> =
         KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "id" DESC"#);
     let rows = REPORTS.all(db, project_ids, []).await?;
-    let mut out: HashMap<i64, Vec<progress_report::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in rows {
-        out.entry(row.project_id).or_default().push(row);
-    }
-    Ok(out)
+    Ok(rows::group_by(project_ids, rows, |row| Some((row.project_id, row))))
 }
 
 /// The latest report of each project (`None` if it has none), for batching a page's current

@@ -280,12 +280,9 @@ pub async fn villages_of(db: &DatabaseConnection, project_ids: &[i64]) -> Servic
     static VILLAGES: KeyedRead<project_village::Model> =
         KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "village_code""#);
     let villages = VILLAGES.all(db, project_ids, []).await?;
-    // Every project asked about gets an answer, so a caching loader does not ask again.
-    let mut out: HashMap<i64, Vec<String>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in villages {
-        out.entry(row.project_id).or_default().push(row.village_code);
-    }
-    Ok(out)
+    Ok(rows::group_by(project_ids, villages, |row| {
+        Some((row.project_id, row.village_code))
+    }))
 }
 
 /// Events per project, oldest first, for batching.
@@ -295,11 +292,7 @@ pub async fn events_of(
 ) -> ServiceResult<HashMap<i64, Vec<project_event::Model>>> {
     static EVENTS: KeyedRead<project_event::Model> = KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "id""#);
     let rows = EVENTS.all(db, project_ids, []).await?;
-    let mut out: HashMap<i64, Vec<project_event::Model>> = project_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in rows {
-        out.entry(row.project_id).or_default().push(row);
-    }
-    Ok(out)
+    Ok(rows::group_by(project_ids, rows, |row| Some((row.project_id, row))))
 }
 
 /// A draft's fields, checked.

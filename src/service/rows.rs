@@ -30,6 +30,8 @@ use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, QueryResult, QuerySelect, QueryTrait, Select,
     Statement, Value,
 };
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
@@ -192,16 +194,44 @@ fn positional<M: ByPosition>(select: Select<M::Entity>) -> Select<M::Entity> {
 /// Decodes the rows of one result (its columns `M::COLUMNS`), checking the types of the
 /// first.
 pub fn decode_all<M: ByPosition>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| {
-            M::decode(&mut Cells {
-                row,
-                next: 0,
-                checked: i == 0 || row.try_as_pg_row().is_none(),
-            })
-        })
-        .collect()
+    // Sized up front: collecting `Result`s would grow the vector by doubling, copying
+    // models of a few hundred bytes each time.
+    let mut models = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        models.push(M::decode(&mut Cells {
+            row,
+            next: 0,
+            checked: i == 0 || row.try_as_pg_row().is_none(),
+        })?);
+    }
+    Ok(models)
+}
+
+/// The rows of a batch read under the keys they belong to, in their order. Every key
+/// asked about gets an answer, empty or not, so that a caching loader does not ask again
+/// for the ones with nothing. `part` gives a row's key and what is kept of it (`None`: the
+/// row is kept under no key).
+pub fn group_by<K, R, V>(keys: &[K], rows: Vec<R>, part: impl Fn(R) -> Option<(K, V)>) -> HashMap<K, Vec<V>>
+where
+    K: Copy + Eq + Hash,
+{
+    // One key (a project's whole history): its rows go into one vector sized once,
+    // rather than one grown row by row.
+    if let [only] = keys {
+        let mut values = Vec::with_capacity(rows.len());
+        values.extend(
+            rows.into_iter()
+                .filter_map(&part)
+                .filter(|(k, _)| k == only)
+                .map(|(_, v)| v),
+        );
+        return HashMap::from([(*only, values)]);
+    }
+    let mut grouped: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (k, v) in rows.into_iter().filter_map(part) {
+        grouped.entry(k).or_default().push(v);
+    }
+    grouped
 }
 
 /// Every row of `select` (a plain `Entity::find()` with filters and order).
@@ -398,6 +428,22 @@ by_position! {
 mod tests {
     use super::*;
     use sea_orm::{DbBackend, QueryTrait};
+
+    #[test]
+    fn grouped_rows_keep_their_order_and_every_key_gets_an_answer() {
+        let rows = vec![(1, "a"), (2, "b"), (1, "c"), (0, "unkeyed")];
+        let part = |(k, v): (i64, &'static str)| (k != 0).then_some((k, v));
+        let grouped = group_by(&[1, 2, 3], rows.clone(), part);
+        assert_eq!(grouped.len(), 3);
+        assert_eq!(grouped[&1], ["a", "c"]);
+        assert_eq!(grouped[&2], ["b"]);
+        assert!(grouped[&3].is_empty());
+        // One key takes only its own rows.
+        let one = group_by(&[1], rows, part);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[&1], ["a", "c"]);
+        assert!(group_by(&[9], Vec::new(), part)[&9].is_empty());
+    }
 
     fn selects_every_column<M: ByPosition>() {
         let select = positional::<M>(M::Entity::find());

@@ -624,3 +624,56 @@ async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refus
     );
     assert!(rows::decode_all::<ledger_entry::Model>(&wrong_after_null).is_err());
 }
+
+/// A project's lists come from what its page or lookup loaded once; asking for one twice
+/// (under aliases) or for the same object twice (merged) gives the same answers, and a
+/// fragment is resolved like a plain selection.
+#[tokio::test]
+async fn a_field_asked_twice_answers_the_same_both_times() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let token = app.demo_login("coordinator").await;
+    let page = app
+        .gql(
+            Some(&token),
+            "{ projects(first: 100) { nodes { code disbursements { amount } } } }",
+            json!({}),
+        )
+        .await;
+    let code = page.ok()["projects"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|n| n["disbursements"].as_array().unwrap().len())
+        .map(|n| n["code"].as_str().unwrap().to_string())
+        .unwrap();
+    let reply = app
+        .gql(
+            Some(&token),
+            "query($c: String!) { project(code: $c) {
+                allocations { amount date } again: allocations { amount date }
+                disbursements { amount } disbursementsAgain: disbursements { amount }
+                events { action } eventsAgain: events { action }
+                progressReports { reportedOn } reportsAgain: progressReports { reportedOn }
+                villages { code } villagesAgain: villages { code }
+                township { code } township { name }
+                ... on Project { code }
+            } }",
+            json!({"c": code}),
+        )
+        .await;
+    let project = &reply.ok()["project"];
+    assert!(!project["disbursements"].as_array().unwrap().is_empty());
+    for (first, second) in [
+        ("allocations", "again"),
+        ("disbursements", "disbursementsAgain"),
+        ("events", "eventsAgain"),
+        ("progressReports", "reportsAgain"),
+        ("villages", "villagesAgain"),
+    ] {
+        assert!(project[first].is_array(), "{first}: {project}");
+        assert_eq!(project[first], project[second], "{first}");
+    }
+    assert!(project["township"]["code"].is_string() && project["township"]["name"].is_string());
+    assert_eq!(project["code"], code.as_str());
+}
