@@ -43,18 +43,33 @@ impl<T: ContainerType> OutputType for List<T> {
     }
 }
 
-/// Resolves `items` as a list field, joined in groups (see the module's comment).
+/// Resolves `items` as a list field, joined in groups (see the module's comment); a list
+/// of one group (a project's villages) is joined directly.
 pub async fn resolve_grouped<T: ContainerType>(items: &[T], ctx: &ContextSelectionSet<'_>) -> ServerResult<Value> {
-    let groups = items.chunks(GROUP).enumerate().map(|(group, items)| {
-        try_join_all(items.iter().enumerate().map(move |(i, item)| {
-            let ctx_item = ctx.with_index(group * GROUP + i);
-            async move {
-                resolve_object(&ctx_item, item)
-                    .await
-                    .map_err(|error| ctx_item.set_error_path(error))
-            }
-        }))
-    });
+    if items.len() <= GROUP {
+        return Ok(Value::List(resolve_items(ctx, 0, items).await?));
+    }
+    let groups = items
+        .chunks(GROUP)
+        .enumerate()
+        .map(|(n, items)| resolve_items(ctx, n * GROUP, items));
     let values = try_join_all(groups).await?;
     Ok(Value::List(values.into_iter().flatten().collect()))
+}
+
+/// Resolves `items`, the list's items from index `first` on, joined.
+async fn resolve_items<T: ContainerType>(
+    ctx: &ContextSelectionSet<'_>,
+    first: usize,
+    items: &[T],
+) -> ServerResult<Vec<Value>> {
+    try_join_all(items.iter().enumerate().map(|(i, item)| {
+        let ctx_item = ctx.with_index(first + i);
+        async move {
+            resolve_object(&ctx_item, item)
+                .await
+                .map_err(|error| ctx_item.set_error_path(error))
+        }
+    }))
+    .await
 }
