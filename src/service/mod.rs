@@ -16,12 +16,12 @@ pub mod regions;
 pub mod rows;
 pub mod users;
 pub mod utilization;
+pub mod writes;
+
+pub use writes::begin_write;
 
 use crate::domain::fault::Fault;
-use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr, TransactionOptions,
-    TransactionTrait, sea_query::Condition,
-};
+use sea_orm::{DbErr, SqlErr, sea_query::Condition};
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -44,18 +44,6 @@ impl From<Fault> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
-
-/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
-/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing
-/// when it upgrades a read lock; PostgreSQL ignores the option.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        isolation_level: None,
-        access_mode: (db.get_database_backend() != DbBackend::Sqlite).then_some(AccessMode::ReadWrite),
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-    })
-    .await
-}
 
 /// Whether a database error is a unique-constraint violation (a name or code already taken).
 pub fn is_unique_violation(err: &DbErr) -> bool {
