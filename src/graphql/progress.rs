@@ -3,6 +3,7 @@
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, UserError, payload};
+use super::list::List;
 use super::node::{decode_numeric, global_id};
 use super::projects::Project;
 use super::regions::Region;
@@ -256,7 +257,7 @@ impl ProgressQuery {
         region_code: String,
         group_by: Option<Vec<ProgressDimension>>,
         as_of: Option<Date>,
-    ) -> async_graphql::Result<Vec<ConstructionProgressRow>> {
+    ) -> async_graphql::Result<List<ConstructionProgressRow>> {
         let actor = ctx.actor()?;
         let group_by = group_by.unwrap_or_default();
         let rows = svc::construction_progress(ctx.db()?, actor, year, &region_code, &group_by, as_of.map(|d| d.0))

@@ -3,6 +3,7 @@ use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::OrApiError;
 use super::funds::FundLine;
+use super::list::List;
 use super::regions::Region;
 use super::scalars::{Date, Decimal};
 use crate::domain::funds::{FundKind, FundLevel};
@@ -117,7 +118,7 @@ impl UtilizationQuery {
         region_code: String,
         group_by: Option<Vec<Dimension>>,
         as_of: Option<Date>,
-    ) -> async_graphql::Result<Vec<FundUtilizationRow>> {
+    ) -> async_graphql::Result<List<FundUtilizationRow>> {
         let actor = ctx.actor()?;
         let group_by = group_by.unwrap_or_default();
         let rows = svc::fund_utilization(ctx.db()?, actor, year, &region_code, &group_by, as_of.map(|d| d.0))

@@ -194,17 +194,26 @@ fn positional<M: ByPosition>(select: Select<M::Entity>) -> Select<M::Entity> {
 /// Decodes the rows of one result (its columns `M::COLUMNS`), checking the types of the
 /// first.
 pub fn decode_all<M: ByPosition>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
+    decode_rows(rows, M::decode)
+}
+
+/// Decodes the rows of one result with `decode`, which reads each row's cells in the order
+/// they were selected; the types of the first row are checked.
+pub fn decode_rows<T>(
+    rows: &[QueryResult],
+    decode: impl Fn(&mut Cells<'_>) -> Result<T, DbErr>,
+) -> Result<Vec<T>, DbErr> {
     // Sized up front: collecting `Result`s would grow the vector by doubling, copying
     // models of a few hundred bytes each time.
-    let mut models = Vec::with_capacity(rows.len());
+    let mut decoded = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        models.push(M::decode(&mut Cells {
+        decoded.push(decode(&mut Cells {
             row,
             next: 0,
             checked: i == 0 || row.try_as_pg_row().is_none(),
         })?);
     }
-    Ok(models)
+    Ok(decoded)
 }
 
 /// The rows of a batch read under the keys they belong to, in their order. Every key

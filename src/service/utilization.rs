@@ -6,7 +6,7 @@
 //! project's sector, township or department, `planned` and `inPlace` (and what derives
 //! from them) are absent; grouped by month, `planned` is. For a township or village, only
 //! the money that reached its projects is counted.
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, rows};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::funds::{EntryKind, FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
@@ -16,10 +16,8 @@ use crate::domain::sector::Sector;
 use chrono::NaiveDate;
 use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-};
-use std::collections::{BTreeMap, HashMap};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use std::collections::HashMap;
 
 /// The group a row stands for; only the requested dimensions are set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,13 +40,37 @@ pub struct UtilizationRow {
 
 /// What a rollup needs of a fund line: what it may be grouped by and its own planned amount
 /// (the full row, with its name and timestamps, is twice the columns to decode).
-#[derive(FromQueryResult)]
 struct LineFacts {
     id: i64,
     county_code: String,
     kind: String,
     level: String,
     planned_fen: i64,
+}
+
+/// A column selected from the totals after the entry kind and the sum.
+enum Part {
+    /// `LINE_ATTRIBUTES[i]`
+    LineAttribute(usize),
+    FundLine,
+    Sector,
+    Township,
+    Month,
+    Department,
+}
+
+/// One row of the summed totals: the kind and the sum, and what the rollup is grouped by
+/// (only the selected parts are set).
+#[derive(Default)]
+struct TotalRow {
+    kind: String,
+    total: i64,
+    line_attributes: [String; 3],
+    fund_line_id: Option<i64>,
+    sector: Option<String>,
+    township: Option<String>,
+    month: Option<i32>,
+    department_id: Option<i64>,
 }
 
 /// The attributes of a fund line a rollup may be grouped by without naming the line, with
@@ -100,7 +122,7 @@ pub async fn fund_utilization(
     );
     // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
     // the dated ledger entries and to when a plan was approved.
-    let lines: HashMap<i64, LineFacts> = fund_line::Entity::find()
+    let select_lines = fund_line::Entity::find()
         .select_only()
         .columns([
             fund_line::Column::Id,
@@ -112,12 +134,19 @@ pub async fn fund_utilization(
         .filter(fund_line::Column::CountyCode.gte(county_prefix.as_str()))
         .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
         .filter(fund_line::Column::Year.eq(year))
-        .into_model::<LineFacts>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
+        .into_query();
+    let lines: HashMap<i64, LineFacts> = rows::decode_rows(&db.query_all(&select_lines).await?, |cells| {
+        Ok(LineFacts {
+            id: cells.cell()?,
+            county_code: cells.cell()?,
+            kind: cells.cell()?,
+            level: cells.cell()?,
+            planned_fen: cells.cell()?,
+        })
+    })?
+    .into_iter()
+    .map(|l| (l.id, l))
+    .collect();
 
     // The group of a fund line's money, from the line's county, kind, level and id (only
     // the requested ones are read).
@@ -140,13 +169,15 @@ pub async fn fund_utilization(
     };
     let key_of_line = |line: &LineFacts| key_of(&line.county_code, &line.kind, &line.level, line.id);
 
-    let mut groups: BTreeMap<GroupKey, Sums> = BTreeMap::new();
+    // Summed in a hash map and sorted once at the end: a province's 800 lines and 300
+    // totals would otherwise each walk a tree of group keys.
+    let mut groups: HashMap<GroupKey, Sums> = HashMap::new();
     if planned_applies {
         let counties: Vec<String> = {
-            let mut c: Vec<String> = lines.values().map(|l| l.county_code.clone()).collect();
-            c.sort();
+            let mut c: Vec<&str> = lines.values().map(|l| l.county_code.as_str()).collect();
+            c.sort_unstable();
             c.dedup();
-            c
+            c.into_iter().map(str::to_owned).collect()
         };
         let plans = super::plans::in_force(db, &counties, year, as_of).await?;
         for line in lines.values() {
@@ -166,6 +197,8 @@ pub async fn fund_utilization(
     let e = Alias::new("e");
     let col = |name: &str| Expr::col((e.clone(), Alias::new(name)));
     let mut statement = Query::select();
+    // What is selected after the kind and the total, in order: the rows are read by position.
+    let mut parts: Vec<Part> = Vec::new();
     statement
         .expr_as(col("kind"), Alias::new("kind"))
         .expr_as(
@@ -192,17 +225,19 @@ pub async fn fund_utilization(
             l.clone(),
             Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
         );
-        for (dimension, column, alias) in LINE_ATTRIBUTES {
+        for (i, (dimension, column, alias)) in LINE_ATTRIBUTES.into_iter().enumerate() {
             if wants(dimension) {
                 statement
                     .expr_as(Expr::col((l.clone(), column)), Alias::new(alias))
                     .group_by_col((l.clone(), column));
+                parts.push(Part::LineAttribute(i));
             }
         }
     } else {
         statement
             .expr_as(col("fund_line_id"), Alias::new("fund_line_id"))
             .group_by_col((e.clone(), Alias::new("fund_line_id")));
+        parts.push(Part::FundLine);
     }
     if per_line {
         statement.from_as(fund_line_total::Entity, e.clone());
@@ -223,15 +258,16 @@ pub async fn fund_utilization(
     if let Some(day) = as_of.filter(|_| !from_totals) {
         statement.and_where(col("entry_date").lte(day));
     }
-    for (dimension, column) in [
-        (Dimension::Sector, "sector"),
-        (Dimension::Township, "township_code"),
-        (Dimension::Month, "entry_month"),
+    for (dimension, column, part) in [
+        (Dimension::Sector, "sector", Part::Sector),
+        (Dimension::Township, "township_code", Part::Township),
+        (Dimension::Month, "entry_month", Part::Month),
     ] {
         if wants(dimension) {
             statement
                 .column((e.clone(), Alias::new(column)))
                 .group_by_col((e.clone(), Alias::new(column)));
+            parts.push(part);
         }
     }
     if wants(Dimension::Department) {
@@ -245,20 +281,33 @@ pub async fn fund_utilization(
             )
             .column((p.clone(), project::Column::DepartmentId))
             .group_by_col((p, project::Column::DepartmentId));
+        parts.push(Part::Department);
     }
-    for row in db.query_all(&statement).await? {
+    let totals = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
+        let mut row = TotalRow {
+            kind: cells.cell()?,
+            total: cells.cell()?,
+            ..TotalRow::default()
+        };
+        for part in &parts {
+            match part {
+                Part::LineAttribute(i) => row.line_attributes[*i] = cells.cell()?,
+                Part::FundLine => row.fund_line_id = cells.cell()?,
+                Part::Sector => row.sector = cells.cell()?,
+                Part::Township => row.township = cells.cell()?,
+                Part::Month => row.month = cells.cell()?,
+                Part::Department => row.department_id = cells.cell()?,
+            }
+        }
+        Ok(row)
+    })?;
+    for row in totals {
         let mut key = if by_line_attributes {
             // The attributes not grouped by are not selected; `key_of` does not read them.
-            let [county, kind, level] = LINE_ATTRIBUTES.map(|(dimension, _, alias)| {
-                if wants(dimension) {
-                    row.try_get::<String>("", alias)
-                } else {
-                    Ok(String::new())
-                }
-            });
-            key_of(&county?, &kind?, &level?, 0)?
+            let [county, kind, level] = &row.line_attributes;
+            key_of(county, kind, level, 0)?
         } else {
-            let line_id: i64 = row.try_get("", "fund_line_id")?;
+            let line_id = row.fund_line_id.unwrap_or_default();
             let Some(line) = lines.get(&line_id) else {
                 return Err(ServiceError::Internal(format!(
                     "ledger entry of year {year} on fund line {line_id} of another year"
@@ -266,36 +315,27 @@ pub async fn fund_utilization(
             };
             key_of_line(line)?
         };
-        let kind: String = row.try_get("", "kind")?;
-        let total: i64 = row.try_get("", "total")?;
-        if wants(Dimension::Sector) {
-            // The totals write the empty string where an entry has no project.
-            let sector: Option<String> = row.try_get("", "sector")?;
-            key.sector = sector
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .map(str::parse)
-                .transpose()
-                .map_err(ServiceError::Internal)?;
-        }
-        if wants(Dimension::Township) {
-            let township: Option<String> = row.try_get("", "township_code")?;
-            key.township = township.filter(|t| !t.is_empty());
-        }
-        if wants(Dimension::Month) {
-            key.month = Some(row.try_get("", "entry_month")?);
-        }
-        if wants(Dimension::Department) {
-            key.department_id = row.try_get("", "department_id")?;
-        }
+        // The totals write the empty string where an entry has no project.
+        key.sector = row
+            .sector
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .transpose()
+            .map_err(ServiceError::Internal)?;
+        key.township = row.township.filter(|t| !t.is_empty());
+        key.month = row.month;
+        key.department_id = row.department_id;
         let sums = groups.entry(key).or_default();
-        match EntryKind::parse(&kind) {
-            Some(EntryKind::Receipt) => sums.in_place += total,
-            Some(EntryKind::Allocation) => sums.allocated += total,
-            Some(EntryKind::Disbursement) => sums.disbursed += total,
-            None => return Err(ServiceError::Internal(format!("unknown entry kind {kind}"))),
+        match EntryKind::parse(&row.kind) {
+            Some(EntryKind::Receipt) => sums.in_place += row.total,
+            Some(EntryKind::Allocation) => sums.allocated += row.total,
+            Some(EntryKind::Disbursement) => sums.disbursed += row.total,
+            None => return Err(ServiceError::Internal(format!("unknown entry kind {}", row.kind))),
         }
     }
+    let mut groups: Vec<(GroupKey, Sums)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(groups
         .into_iter()
         .map(|(key, sums)| UtilizationRow {

@@ -863,3 +863,53 @@ async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
     let reply = app.gql(Some(&coordinator), set, bad).await;
     assert_eq!(reply.ok()["annualPlanSet"]["userErrors"].as_array().unwrap().len(), 2);
 }
+
+/// Grouped by a project's department, township, sector or month, the rows of a rollup add
+/// up to the county's own total, each group once.
+#[tokio::test]
+async fn rollups_by_project_attributes_add_up_to_the_county() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let finance = app.demo_login("finance").await;
+    let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
+    let rollup = |group_by: Value| {
+        let app = &app;
+        let finance = &finance;
+        async move {
+            let reply = app
+                .gql(
+                    Some(finance),
+                    "query($y: Int!, $r: String!, $g: [UtilizationDimension!]) { fundUtilization(year: $y, regionCode: $r, groupBy: $g) { department { name } township { code } sector month allocated disbursed } }",
+                    json!({"y": year, "r": COUNTY, "g": group_by}),
+                )
+                .await;
+            reply.ok()["fundUtilization"].as_array().unwrap().clone()
+        }
+    };
+    let fen = |v: &Value| -> i64 {
+        let (whole, fraction) = v.as_str().unwrap().split_once('.').unwrap();
+        whole.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap()
+    };
+    let total = rollup(json!([])).await;
+    let (allocated, disbursed) = (fen(&total[0]["allocated"]), fen(&total[0]["disbursed"]));
+    assert!(allocated > 0 && disbursed > 0, "{total:?}");
+    for (group_by, key) in [
+        (json!(["DEPARTMENT"]), "department"),
+        (json!(["TOWNSHIP"]), "township"),
+        (json!(["SECTOR", "MONTH"]), "sector"),
+    ] {
+        let rows = rollup(group_by.clone()).await;
+        assert!(rows.len() > 1, "{group_by}: {rows:?}");
+        let sum = |field: &str| rows.iter().map(|r| fen(&r[field])).sum::<i64>();
+        assert_eq!(
+            (sum("allocated"), sum("disbursed")),
+            (allocated, disbursed),
+            "{group_by}"
+        );
+        let mut keys: Vec<String> = rows.iter().map(|r| format!("{}/{}", r[key], r["month"])).collect();
+        let count = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "{group_by}: each group once");
+    }
+}
