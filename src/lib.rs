@@ -8,5 +8,6 @@ pub mod config;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod maps;
 pub mod service;
 pub mod startup;

@@ -18,13 +18,13 @@ use crate::domain::money::Money;
 use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone};
 use crate::domain::quantity::Quantity;
 use crate::domain::sector::Sector;
+use crate::maps::FastSet;
 use crate::service::projects::{
     self as svc, ProjectChanges, ProjectFilter as SvcFilter, ProjectInput, ProjectOrder as SvcOrder,
     ProjectOrderField as SvcField, TargetInput, TransitionDetails,
 };
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use entity::{project, project_event};
-use std::collections::HashSet;
 
 /// 扶贫项目 — a poverty-alleviation construction project.
 pub struct Project(pub project::Model);
@@ -475,7 +475,7 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     let loaders = ctx.loaders()?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     // Each region once (a page's projects share a handful of townships), cloned once.
-    let mut regions: HashSet<String> = HashSet::new();
+    let mut regions: FastSet<String> = FastSet::default();
     let mut add_region = |code: &String| {
         if !regions.contains(code) {
             regions.insert(code.clone());

@@ -13,11 +13,11 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
+use crate::maps::{FastMap, FastSet};
 use chrono::NaiveDate;
 use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
-use std::collections::HashMap;
 
 /// The group a row stands for; only the requested dimensions are set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,7 +135,7 @@ pub async fn fund_utilization(
         .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
         .filter(fund_line::Column::Year.eq(year))
         .into_query();
-    let lines: HashMap<i64, LineFacts> = rows::decode_rows(&db.query_all(&select_lines).await?, |cells| {
+    let lines: FastMap<i64, LineFacts> = rows::decode_rows(&db.query_all(&select_lines).await?, |cells| {
         Ok(LineFacts {
             id: cells.cell()?,
             county_code: cells.cell()?,
@@ -171,13 +171,13 @@ pub async fn fund_utilization(
 
     // Summed in a hash map and sorted once at the end: a province's 800 lines and 300
     // totals would otherwise each walk a tree of group keys.
-    let mut groups: HashMap<GroupKey, Sums> = HashMap::new();
+    let mut groups: FastMap<GroupKey, Sums> = FastMap::default();
     if planned_applies {
         let counties: Vec<String> = {
-            let mut c: Vec<&str> = lines.values().map(|l| l.county_code.as_str()).collect();
+            let distinct: FastSet<&str> = lines.values().map(|l| l.county_code.as_str()).collect();
+            let mut c: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
             c.sort_unstable();
-            c.dedup();
-            c.into_iter().map(str::to_owned).collect()
+            c
         };
         let plans = super::plans::in_force(db, &counties, year, as_of).await?;
         for line in lines.values() {
