@@ -4,12 +4,14 @@ use super::departments::Department;
 use super::errors::OrApiError;
 use super::funds::FundLine;
 use super::list::List;
+use super::object::Plain;
 use super::regions::Region;
 use super::scalars::{Date, Decimal};
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::sector::Sector;
+use crate::maps::FastSet;
 use crate::service::utilization::{self as svc, GroupKey};
 use async_graphql::{Context, Object};
 
@@ -35,7 +37,7 @@ fn yuan(money: Money) -> Decimal {
 
 #[Object]
 impl FundUtilizationRow {
-    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
         region(ctx, self.key.county.as_deref()).await
     }
     async fn fund_kind(&self) -> Option<FundKind> {
@@ -44,22 +46,32 @@ impl FundUtilizationRow {
     async fn fund_level(&self) -> Option<FundLevel> {
         self.key.fund_level
     }
-    async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FundLine>> {
+    async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<FundLine>>> {
         match self.key.fund_line_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.fund_lines.load_one(id).await?.map(FundLine)),
+            Some(id) => Ok(ctx
+                .loaders()?
+                .fund_lines
+                .load_one(id)
+                .await?
+                .map(|l| Plain(FundLine(l)))),
         }
     }
     async fn sector(&self) -> Option<Sector> {
         self.key.sector
     }
-    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
+    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
         region(ctx, self.key.township.as_deref()).await
     }
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         match self.key.department_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
+            Some(id) => Ok(ctx
+                .loaders()?
+                .departments
+                .load_one(id)
+                .await?
+                .map(|d| Plain(Department(d)))),
         }
     }
     /// The month (1–12) of the entries' dates.
@@ -96,10 +108,43 @@ impl FundUtilizationRow {
     }
 }
 
-async fn region(ctx: &Context<'_>, code: Option<&str>) -> async_graphql::Result<Option<Region>> {
+/// Loads at once the regions, fund lines and departments the rows' selected fields will
+/// ask for: one query each, rather than a province's hundred counties each going through
+/// the batching window on its own (a fifth of a province-wide rollup's work).
+async fn prime(ctx: &Context<'_>, rows: &[svc::UtilizationRow]) -> async_graphql::Result<()> {
+    let selection = ctx.look_ahead();
+    let wants = |field: &str| selection.field(field).exists();
+    let loaders = ctx.loaders()?;
+    let distinct =
+        |keys: Vec<String>| -> Vec<String> { keys.into_iter().collect::<FastSet<_>>().into_iter().collect() };
+    let mut codes = Vec::new();
+    if wants("county") {
+        codes.extend(rows.iter().filter_map(|r| r.key.county.clone()));
+    }
+    if wants("township") {
+        codes.extend(rows.iter().filter_map(|r| r.key.township.clone()));
+    }
+    loaders.regions.prime(&distinct(codes)).await?;
+    if wants("fundLine") {
+        let ids: FastSet<i64> = rows.iter().filter_map(|r| r.key.fund_line_id).collect();
+        loaders.fund_lines.prime(&ids.into_iter().collect::<Vec<_>>()).await?;
+    }
+    if wants("department") {
+        let ids: FastSet<i64> = rows.iter().filter_map(|r| r.key.department_id).collect();
+        loaders.departments.prime(&ids.into_iter().collect::<Vec<_>>()).await?;
+    }
+    Ok(())
+}
+
+async fn region(ctx: &Context<'_>, code: Option<&str>) -> async_graphql::Result<Option<Plain<Region>>> {
     match code {
         None => Ok(None),
-        Some(code) => Ok(ctx.loaders()?.regions.load_one(code.to_string()).await?.map(Region)),
+        Some(code) => Ok(ctx
+            .loaders()?
+            .regions
+            .load_one(code.to_string())
+            .await?
+            .map(|r| Plain(Region(r)))),
     }
 }
 
@@ -124,6 +169,7 @@ impl UtilizationQuery {
         let rows = svc::fund_utilization(ctx.db()?, actor, year, &region_code, &group_by, as_of.map(|d| d.0))
             .await
             .api()?;
+        prime(ctx, &rows).await?;
         Ok(rows
             .into_iter()
             .map(|r| FundUtilizationRow {

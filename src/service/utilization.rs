@@ -39,7 +39,8 @@ pub struct UtilizationRow {
 }
 
 /// What a rollup needs of a fund line: what it may be grouped by and its own planned amount
-/// (the full row, with its name and timestamps, is twice the columns to decode).
+/// (the full row, with its name and timestamps, is twice the columns to decode). `kind`
+/// and `level` are empty unless the rollup is grouped by them.
 struct LineFacts {
     id: i64,
     county_code: String,
@@ -122,15 +123,18 @@ pub async fn fund_utilization(
     );
     // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
     // the dated ledger entries and to when a plan was approved.
+    // A line's kind and level are read only when grouped by: a province's 800 lines are
+    // otherwise 1,600 strings decoded for nothing.
+    let (by_kind, by_level) = (wants(Dimension::FundKind), wants(Dimension::FundLevel));
     let select_lines = fund_line::Entity::find()
         .select_only()
         .columns([
             fund_line::Column::Id,
             fund_line::Column::CountyCode,
-            fund_line::Column::Kind,
-            fund_line::Column::Level,
             fund_line::Column::PlannedFen,
         ])
+        .columns(by_kind.then_some(fund_line::Column::Kind))
+        .columns(by_level.then_some(fund_line::Column::Level))
         .filter(fund_line::Column::CountyCode.gte(county_prefix.as_str()))
         .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
         .filter(fund_line::Column::Year.eq(year))
@@ -139,9 +143,9 @@ pub async fn fund_utilization(
         Ok(LineFacts {
             id: cells.cell()?,
             county_code: cells.cell()?,
-            kind: cells.cell()?,
-            level: cells.cell()?,
             planned_fen: cells.cell()?,
+            kind: if by_kind { cells.cell()? } else { String::new() },
+            level: if by_level { cells.cell()? } else { String::new() },
         })
     })?
     .into_iter()
