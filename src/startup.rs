@@ -9,8 +9,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::time::Duration;
 
 /// Opens the database named by `url`. For SQLite: creates the file's folder, and turns on
-/// WAL (readers do not wait for the writer), a busy timeout (writers queue instead of
-/// failing) and foreign keys.
+/// WAL (readers do not wait for the writer), a busy timeout (a writer waits for another
+/// process's instead of failing; this process's writers queue in `service::writes`) and
+/// foreign keys.
 pub async fn connect(url: &str, pool_size: u32) -> anyhow::Result<DatabaseConnection> {
     connect_with(url, pool_size, None).await
 }
