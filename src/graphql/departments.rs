@@ -2,6 +2,7 @@
 use super::context::ContextExt;
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::node::{decode_numeric, global_id};
+use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::regions::Region;
 use crate::domain::department::DepartmentKind;
@@ -156,5 +157,19 @@ impl DepartmentMutation {
             department: department.map(Department::from),
             user_errors,
         })
+    }
+}
+
+/// The department with `id`, if any, from the request's loader (primed by a page or a
+/// rollup when it can be), resolved in place.
+pub async fn department_of(ctx: &Context<'_>, id: Option<i64>) -> async_graphql::Result<Option<Plain<Department>>> {
+    match id {
+        None => Ok(None),
+        Some(id) => Ok(ctx
+            .loaders()?
+            .departments
+            .load_one(id)
+            .await?
+            .map(|d| Plain(Department(d)))),
     }
 }

@@ -1,10 +1,11 @@
 //! Construction progress and the work report: `progressReportCreate`,
 //! `constructionProgress`, `progressReport`.
 use super::context::ContextExt;
-use super::departments::Department;
+use super::departments::{Department, department_of};
 use super::errors::{OrApiError, UserError, payload};
 use super::list::List;
 use super::node::{decode_numeric, global_id};
+use super::object::Plain;
 use super::projects::Project;
 use super::regions::Region;
 use super::scalars::{Date, DateTime, Decimal};
@@ -145,11 +146,8 @@ impl ConstructionProgressRow {
             Some(code) => Ok(ctx.loaders()?.regions.load_one(code.clone()).await?.map(Region)),
         }
     }
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
-        match self.key.department_id {
-            None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
-        }
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
+        department_of(ctx, self.key.department_id).await
     }
     /// With MONTH: the figures as they stood at the end of this month.
     async fn month(&self) -> Option<u32> {

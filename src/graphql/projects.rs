@@ -1,7 +1,7 @@
 //! Projects and their lifecycle: `projects`, `project(code:)`, and one mutation per action
 //! of the state machine, each taking the project and its `expectedVersion`.
 use super::context::ContextExt;
-use super::departments::Department;
+use super::departments::{Department, department_of};
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::{LedgerEntry, ProjectFundSummary};
 use super::list::List;
@@ -157,15 +157,7 @@ impl Project {
     }
     /// The responsible department, once assigned.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
-        match self.0.department_id {
-            None => Ok(None),
-            Some(id) => Ok(ctx
-                .loaders()?
-                .departments
-                .load_one(id)
-                .await?
-                .map(|d| Plain(Department(d)))),
-        }
+        department_of(ctx, self.0.department_id).await
     }
     /// The deadline the department has to claim the project by.
     async fn claim_deadline(&self) -> Option<Date> {
@@ -317,15 +309,7 @@ impl ProjectEvent {
     }
     /// The department assigned.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
-        match self.0.department_id {
-            None => Ok(None),
-            Some(id) => Ok(ctx
-                .loaders()?
-                .departments
-                .load_one(id)
-                .await?
-                .map(|d| Plain(Department(d)))),
-        }
+        department_of(ctx, self.0.department_id).await
     }
     /// The final quantity recorded at completion.
     async fn quantity(&self) -> Option<Decimal> {

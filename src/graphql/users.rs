@@ -1,8 +1,9 @@
 //! Accounts and sign-in: `login`, `me`, `users`, and the admin mutations.
 use super::context::ContextExt;
-use super::departments::Department;
+use super::departments::{Department, department_of};
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::node::{decode_numeric, global_id};
+use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::regions::Region;
 use super::scalars::DateTime;
@@ -39,11 +40,8 @@ impl User {
             .ok_or_else(|| internal(format!("user {} has no region", self.0.id)))
     }
     /// The department the user works for, if any.
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
-        match self.0.department_id {
-            None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.departments.load_one(id).await?.map(Department)),
-        }
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
+        department_of(ctx, self.0.department_id).await
     }
     async fn disabled(&self) -> bool {
         self.0.disabled

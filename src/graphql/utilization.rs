@@ -1,6 +1,6 @@
 //! 资金使用情况 — `fundUtilization`: the money metrics of DESIGN §4, grouped.
 use super::context::ContextExt;
-use super::departments::Department;
+use super::departments::{Department, department_of};
 use super::errors::OrApiError;
 use super::funds::FundLine;
 use super::list::List;
@@ -64,15 +64,7 @@ impl FundUtilizationRow {
         region(ctx, self.key.township.as_deref()).await
     }
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
-        match self.key.department_id {
-            None => Ok(None),
-            Some(id) => Ok(ctx
-                .loaders()?
-                .departments
-                .load_one(id)
-                .await?
-                .map(|d| Plain(Department(d)))),
-        }
+        department_of(ctx, self.key.department_id).await
     }
     /// The month (1–12) of the entries' dates.
     async fn month(&self) -> Option<i32> {
