@@ -56,22 +56,42 @@ fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<Re
 }
 
 async fn load(conn: &impl ConnectionTrait, plan: annual_plan::Model) -> ServiceResult<Plan> {
+    load_many(conn, vec![plan])
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::Internal("a plan read without its parts".into()))
+}
+
+/// Reads the fund lines and sector targets of `plans`, two queries for all of them (a
+/// province's rollup reads a plan for each of its hundred counties).
+async fn load_many(conn: &impl ConnectionTrait, plans: Vec<annual_plan::Model>) -> ServiceResult<Vec<Plan>> {
+    if plans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
     let fund_lines = annual_plan_fund::Entity::find()
-        .filter(annual_plan_fund::Column::PlanId.eq(plan.id))
+        .filter(annual_plan_fund::Column::PlanId.is_in(ids.iter().copied()))
         .order_by_asc(annual_plan_fund::Column::FundLineId)
         .all(conn)
         .await?;
     let sectors = annual_plan_sector::Entity::find()
-        .filter(annual_plan_sector::Column::PlanId.eq(plan.id))
+        .filter(annual_plan_sector::Column::PlanId.is_in(ids.iter().copied()))
         .all(conn)
         .await?;
-    let mut sectors = sectors;
-    sectors.sort_by_key(|s| Sector::ALL.iter().position(|x| x.as_str() == s.sector));
-    Ok(Plan {
-        plan,
-        fund_lines,
-        sectors,
-    })
+    let mut fund_lines = super::rows::group_by(&ids, fund_lines, |f| Some((f.plan_id, f)));
+    let mut sectors = super::rows::group_by(&ids, sectors, |s| Some((s.plan_id, s)));
+    Ok(plans
+        .into_iter()
+        .map(|plan| {
+            let mut plan_sectors = sectors.remove(&plan.id).unwrap_or_default();
+            plan_sectors.sort_by_key(|s| Sector::ALL.iter().position(|x| x.as_str() == s.sector));
+            Plan {
+                fund_lines: fund_lines.remove(&plan.id).unwrap_or_default(),
+                sectors: plan_sectors,
+                plan,
+            }
+        })
+        .collect())
 }
 
 async fn latest(conn: &impl ConnectionTrait, county: &str, year: i32) -> ServiceResult<Option<annual_plan::Model>> {
@@ -387,11 +407,11 @@ pub async fn in_force(
             }
         }
     }
-    let mut plans = HashMap::new();
-    for (county, plan) in out {
-        plans.insert(county, load(conn, plan).await?);
-    }
-    Ok(plans)
+    Ok(load_many(conn, out.into_values().collect())
+        .await?
+        .into_iter()
+        .map(|plan| (plan.plan.county_code.clone(), plan))
+        .collect())
 }
 
 /// The instant a China calendar day ends (the next day's 00:00 at UTC+8).
