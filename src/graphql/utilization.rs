@@ -5,7 +5,7 @@ use super::errors::OrApiError;
 use super::funds::FundLine;
 use super::list::List;
 use super::object::Plain;
-use super::regions::Region;
+use super::regions::RegionByCode;
 use super::scalars::{Date, Decimal};
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
@@ -37,8 +37,8 @@ fn yuan(money: Money) -> Decimal {
 
 #[Object]
 impl FundUtilizationRow {
-    async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        region(ctx, self.key.county.as_deref()).await
+    async fn county(&self) -> Option<RegionByCode> {
+        self.key.county.clone().map(RegionByCode)
     }
     async fn fund_kind(&self) -> Option<FundKind> {
         self.key.fund_kind
@@ -60,8 +60,8 @@ impl FundUtilizationRow {
     async fn sector(&self) -> Option<Sector> {
         self.key.sector
     }
-    async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        region(ctx, self.key.township.as_deref()).await
+    async fn township(&self) -> Option<RegionByCode> {
+        self.key.township.clone().map(RegionByCode)
     }
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
@@ -106,14 +106,21 @@ impl FundUtilizationRow {
 async fn prime(ctx: &Context<'_>, rows: &[svc::UtilizationRow]) -> async_graphql::Result<()> {
     let selection = ctx.look_ahead();
     let wants = |field: &str| selection.field(field).exists();
+    // A region whose code is all that is asked is not loaded at all (`RegionByCode`).
+    let wants_region = |field: &str| {
+        ctx.field()
+            .selection_set()
+            .filter(|f| f.name() == field)
+            .any(|f| !RegionByCode::code_is_enough(f.selection_set()))
+    };
     let loaders = ctx.loaders()?;
     let distinct =
         |keys: Vec<String>| -> Vec<String> { keys.into_iter().collect::<FastSet<_>>().into_iter().collect() };
     let mut codes = Vec::new();
-    if wants("county") {
+    if wants_region("county") {
         codes.extend(rows.iter().filter_map(|r| r.key.county.clone()));
     }
-    if wants("township") {
+    if wants_region("township") {
         codes.extend(rows.iter().filter_map(|r| r.key.township.clone()));
     }
     loaders.regions.prime(&distinct(codes)).await?;
@@ -126,18 +133,6 @@ async fn prime(ctx: &Context<'_>, rows: &[svc::UtilizationRow]) -> async_graphql
         loaders.departments.prime(&ids.into_iter().collect::<Vec<_>>()).await?;
     }
     Ok(())
-}
-
-async fn region(ctx: &Context<'_>, code: Option<&str>) -> async_graphql::Result<Option<Plain<Region>>> {
-    match code {
-        None => Ok(None),
-        Some(code) => Ok(ctx
-            .loaders()?
-            .regions
-            .load_one(code.to_string())
-            .await?
-            .map(|r| Plain(Region(r)))),
-    }
 }
 
 #[derive(Default)]

@@ -913,3 +913,40 @@ async fn rollups_by_project_attributes_add_up_to_the_county() {
         assert_eq!(keys.len(), count, "{group_by}: each group once");
     }
 }
+
+/// A rollup's county answers its code from the row alone, and anything else from the
+/// region itself: the same as `region(code:)` gives, asked directly or through a fragment.
+#[tokio::test]
+async fn a_rollup_names_its_counties_by_code_or_in_full() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let admin = app.demo_login("admin").await;
+    let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
+    let reply = app
+        .gql(
+            Some(&admin),
+            "query($y: Int!) { fundUtilization(year: $y, regionCode: \"990100000000\", groupBy: [COUNTY]) { county { code } short: county { __typename id code } full: county { __typename id code name level } named: county { ... on Region { name } } } }",
+            json!({"y": year}),
+        )
+        .await;
+    let rows = reply.ok()["fundUtilization"].as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let code = row["county"]["code"].as_str().unwrap();
+        let region = app
+            .gql(
+                Some(&admin),
+                "query($c: String!) { region(code: $c) { __typename id code name level } }",
+                json!({"c": code}),
+            )
+            .await;
+        let region = &region.ok()["region"];
+        assert_eq!(row["full"], *region, "{code}");
+        // Answered from the code alone, as the region itself answers them.
+        for field in ["__typename", "id", "code"] {
+            assert_eq!(row["short"][field], region[field], "{field}");
+        }
+        assert_eq!(row["named"]["name"], row["full"]["name"]);
+        assert_eq!(row["full"]["level"], "COUNTY");
+    }
+}
