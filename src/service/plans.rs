@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use entity::{annual_plan, annual_plan_fund, annual_plan_sector, fund_line};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -391,33 +391,8 @@ pub async fn in_force(
     year: i32,
     as_of: Option<NaiveDate>,
 ) -> ServiceResult<HashMap<String, Plan>> {
-    let counties = Condition::all().add(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()));
-    in_force_where(conn, counties, year, as_of).await
-}
-
-/// The plans in force for `year` of the counties whose codes lie in `[from, to)` (a
-/// region's subtree): for a province, a range rather than a hundred codes to send.
-pub async fn in_force_within(
-    conn: &impl ConnectionTrait,
-    from: &str,
-    to: &str,
-    year: i32,
-    as_of: Option<NaiveDate>,
-) -> ServiceResult<HashMap<String, Plan>> {
-    let counties = Condition::all()
-        .add(annual_plan::Column::CountyCode.gte(from))
-        .add(annual_plan::Column::CountyCode.lt(to));
-    in_force_where(conn, counties, year, as_of).await
-}
-
-async fn in_force_where(
-    conn: &impl ConnectionTrait,
-    counties: Condition,
-    year: i32,
-    as_of: Option<NaiveDate>,
-) -> ServiceResult<HashMap<String, Plan>> {
     let mut query = annual_plan::Entity::find()
-        .filter(counties)
+        .filter(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()))
         .filter(annual_plan::Column::Year.eq(year))
         .filter(annual_plan::Column::Status.eq(APPROVED));
     if let Some(day) = as_of {

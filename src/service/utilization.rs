@@ -13,7 +13,7 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
-use crate::maps::FastMap;
+use crate::maps::{FastMap, FastSet};
 use chrono::NaiveDate;
 use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -89,31 +89,6 @@ struct Sums {
     allocated: i64,
     disbursed: i64,
 }
-
-impl Sums {
-    /// Adds a summed total of ledger entries of `kind`.
-    fn add(&mut self, kind: &str, total: i64) -> ServiceResult<()> {
-        match EntryKind::parse(kind) {
-            Some(EntryKind::Receipt) => self.in_place += total,
-            Some(EntryKind::Allocation) => self.allocated += total,
-            Some(EntryKind::Disbursement) => self.disbursed += total,
-            None => return Err(ServiceError::Internal(format!("unknown entry kind {kind}"))),
-        }
-        Ok(())
-    }
-
-    fn merge(&mut self, other: Sums) {
-        self.planned += other.planned;
-        self.in_place += other.in_place;
-        self.allocated += other.allocated;
-        self.disbursed += other.disbursed;
-    }
-}
-
-/// A group named by a fund line's own attributes (county, kind, level, id), borrowed from
-/// the rows read: lines and totals are summed under these first, so that a `GroupKey` is
-/// built once per group rather than once per row. Unwanted attributes are empty (or 0).
-type LineGroup<'a> = (&'a str, &'a str, &'a str, i64);
 
 pub async fn fund_utilization(
     db: &DatabaseConnection,
@@ -201,26 +176,20 @@ pub async fn fund_utilization(
     // Summed in a hash map and sorted once at the end: a province's 800 lines and 300
     // totals would otherwise each walk a tree of group keys.
     let mut groups: FastMap<GroupKey, Sums> = FastMap::default();
-    // What of a line names its group (`kind` and `level` are empty unless selected).
-    let (by_county, by_line) = (wants(Dimension::County), wants(Dimension::FundLine));
-    fn group_of<'a>(line: &'a LineFacts, by_county: bool, by_line: bool) -> LineGroup<'a> {
-        (
-            if by_county { &line.county_code } else { "" },
-            &line.kind,
-            &line.level,
-            if by_line { line.id } else { 0 },
-        )
-    }
-    let group_of_line = |line| group_of(line, by_county, by_line);
-    let mut by_line_group: FastMap<LineGroup<'_>, Sums> = FastMap::default();
     if planned_applies {
-        let plans = super::plans::in_force_within(db, &county_prefix, &county_end, year, as_of).await?;
+        let counties: Vec<String> = {
+            let distinct: FastSet<&str> = lines.values().map(|l| l.county_code.as_str()).collect();
+            let mut c: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
+            c.sort_unstable();
+            c
+        };
+        let plans = super::plans::in_force(db, &counties, year, as_of).await?;
         for line in lines.values() {
             let planned = plans
                 .get(&line.county_code)
                 .and_then(|p| p.fund_lines.iter().find(|f| f.fund_line_id == line.id))
                 .map_or(line.planned_fen, |f| f.planned_fen);
-            by_line_group.entry(group_of_line(line)).or_default().planned += planned;
+            groups.entry(key_of_line(line)?).or_default().planned += planned;
         }
     }
 
@@ -336,45 +305,20 @@ pub async fn fund_utilization(
         }
         Ok(row)
     })?;
-    // Totals grouped by a line's own attributes (the database did, or per line) join the
-    // lines' planned amounts under the same borrowed group; totals grouped by a project's
-    // attributes as well go straight to their own keys.
-    let by_project = [
-        Dimension::Sector,
-        Dimension::Township,
-        Dimension::Month,
-        Dimension::Department,
-    ]
-    .iter()
-    .any(|d| wants(*d));
-    let line_of = |line_id: Option<i64>| {
-        let line_id = line_id.unwrap_or_default();
-        lines.get(&line_id).ok_or_else(|| {
-            ServiceError::Internal(format!(
-                "ledger entry of year {year} on fund line {line_id} of another year"
-            ))
-        })
-    };
-    if !by_project {
-        for row in &totals {
-            let group = if by_line_attributes {
-                // The attributes not grouped by are not selected, and stay empty.
-                let [county, kind, level] = &row.line_attributes;
-                (county.as_str(), kind.as_str(), level.as_str(), 0)
-            } else {
-                group_of_line(line_of(row.fund_line_id)?)
+    for row in totals {
+        let mut key = if by_line_attributes {
+            // The attributes not grouped by are not selected; `key_of` does not read them.
+            let [county, kind, level] = &row.line_attributes;
+            key_of(county, kind, level, 0)?
+        } else {
+            let line_id = row.fund_line_id.unwrap_or_default();
+            let Some(line) = lines.get(&line_id) else {
+                return Err(ServiceError::Internal(format!(
+                    "ledger entry of year {year} on fund line {line_id} of another year"
+                )));
             };
-            by_line_group.entry(group).or_default().add(&row.kind, row.total)?;
-        }
-    }
-    for ((county, kind, level, line_id), sums) in by_line_group {
-        groups
-            .entry(key_of(county, kind, level, line_id)?)
-            .or_default()
-            .merge(sums);
-    }
-    for row in totals.into_iter().filter(|_| by_project) {
-        let mut key = key_of_line(line_of(row.fund_line_id)?)?;
+            key_of_line(line)?
+        };
         // The totals write the empty string where an entry has no project.
         key.sector = row
             .sector
@@ -386,7 +330,13 @@ pub async fn fund_utilization(
         key.township = row.township.filter(|t| !t.is_empty());
         key.month = row.month;
         key.department_id = row.department_id;
-        groups.entry(key).or_default().add(&row.kind, row.total)?;
+        let sums = groups.entry(key).or_default();
+        match EntryKind::parse(&row.kind) {
+            Some(EntryKind::Receipt) => sums.in_place += row.total,
+            Some(EntryKind::Allocation) => sums.allocated += row.total,
+            Some(EntryKind::Disbursement) => sums.disbursed += row.total,
+            None => return Err(ServiceError::Internal(format!("unknown entry kind {}", row.kind))),
+        }
     }
     let mut groups: Vec<(GroupKey, Sums)> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
