@@ -7,3 +7,8 @@
 //! foldhash's per-process random seed is protection enough for them.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
+/// `keys` without repeats, in no particular order: the keys of a batch read.
+pub fn distinct<K: std::hash::Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<K> {
+    keys.into_iter().collect::<FastSet<K>>().into_iter().collect()
+}

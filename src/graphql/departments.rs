@@ -40,7 +40,7 @@ impl Department {
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
-            .load_one(self.0.county_code.clone())
+            .load_one(&self.0.county_code)
             .await?
             .map(Region)
             .ok_or_else(|| internal(format!("department {} has no county", self.0.id)))
@@ -168,7 +168,7 @@ pub async fn department_of(ctx: &Context<'_>, id: Option<i64>) -> async_graphql:
         Some(id) => Ok(ctx
             .loaders()?
             .departments
-            .load_one(id)
+            .load_one(&id)
             .await?
             .map(|d| Plain(Department(d)))),
     }

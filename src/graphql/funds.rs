@@ -31,7 +31,7 @@ impl FundLine {
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
-            .load_one(self.0.county_code.clone())
+            .load_one(&self.0.county_code)
             .await?
             .map(Region)
             .ok_or_else(|| internal("fund line without a county"))
@@ -80,7 +80,7 @@ impl FundLine {
         Ok(ctx
             .loaders()?
             .fund_line_totals
-            .load_one(self.0.id)
+            .load_one(&self.0.id)
             .await?
             .unwrap_or_default())
     }
@@ -109,7 +109,7 @@ impl LedgerEntry {
     async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<FundLine> {
         ctx.loaders()?
             .fund_lines
-            .load_one(self.0.fund_line_id)
+            .load_one(&self.0.fund_line_id)
             .await?
             .map(FundLine)
             .ok_or_else(|| internal("entry without a fund line"))
@@ -118,14 +118,14 @@ impl LedgerEntry {
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
         match self.0.project_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.projects.load_one(id).await?.map(Project)),
+            Some(id) => Ok(ctx.loaders()?.projects.load_one(&id).await?.map(Project)),
         }
     }
     /// For a disbursement: the allocation it pays out.
     async fn allocation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
         match self.0.allocation_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(id).await?.map(LedgerEntry)),
+            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(&id).await?.map(LedgerEntry)),
         }
     }
     /// 文号 — the document number of a receipt.
@@ -148,7 +148,7 @@ impl LedgerEntry {
     async fn reverses(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
         match self.0.reverses_id {
             None => Ok(None),
-            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(id).await?.map(LedgerEntry)),
+            Some(id) => Ok(ctx.loaders()?.ledger_entries.load_one(&id).await?.map(LedgerEntry)),
         }
     }
     /// A note, or the reason for a reversal.
@@ -412,7 +412,7 @@ impl ProjectFundSummary {
         Ok(ctx
             .loaders()?
             .project_amounts_by_kind
-            .load_one(self.project_id)
+            .load_one(&self.project_id)
             .await?
             .unwrap_or_default()
             .into_iter()

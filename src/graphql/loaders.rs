@@ -14,6 +14,7 @@ use crate::service::funds::KindAmounts;
 use crate::service::rows::KeyedRead;
 use entity::{department, region};
 use sea_orm::{DatabaseConnection, EntityTrait};
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, RwLock};
@@ -168,11 +169,17 @@ where
         }
     }
 
-    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, L::Error> {
-        if let Some(value) = self.primed.read().ok().and_then(|p| p.get(&key).cloned()) {
+    /// The value of `key`; the key is copied only when it has to go to the loader (a page's
+    /// regions are found by a borrowed code).
+    pub async fn load_one<Q>(&self, key: &Q) -> Result<Option<L::Value>, L::Error>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(value) = self.primed.read().ok().and_then(|p| p.get(key).cloned()) {
             return Ok(Some(value));
         }
-        self.loader.load_one(key).await
+        self.loader.load_one(key.to_owned()).await
     }
 
     /// Like `load_one`, but a primed value is moved out instead of cloned: for the lists a

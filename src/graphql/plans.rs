@@ -31,7 +31,7 @@ impl AnnualPlan {
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
-            .load_one(self.0.plan.county_code.clone())
+            .load_one(&self.0.plan.county_code)
             .await?
             .map(Region)
             .ok_or_else(|| internal("plan without a county"))
@@ -62,7 +62,7 @@ impl AnnualPlan {
         for row in &self.0.fund_lines {
             let line = loaders
                 .fund_lines
-                .load_one(row.fund_line_id)
+                .load_one(&row.fund_line_id)
                 .await?
                 .ok_or_else(|| internal("plan names a missing fund line"))?;
             out.push(PlannedFund {

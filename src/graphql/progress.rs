@@ -143,7 +143,7 @@ impl ConstructionProgressRow {
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
         match &self.key.township {
             None => Ok(None),
-            Some(code) => Ok(ctx.loaders()?.regions.load_one(code.clone()).await?.map(Region)),
+            Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(Region)),
         }
     }
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {

@@ -18,7 +18,7 @@ use crate::domain::money::Money;
 use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone};
 use crate::domain::quantity::Quantity;
 use crate::domain::sector::Sector;
-use crate::maps::FastSet;
+use crate::maps::{FastSet, distinct};
 use crate::service::projects::{
     self as svc, ProjectChanges, ProjectFilter as SvcFilter, ProjectInput, ProjectOrder as SvcOrder,
     ProjectOrderField as SvcField, TargetInput, TransitionDetails,
@@ -239,7 +239,7 @@ impl Project {
         Ok(ctx
             .loaders()?
             .project_latest_progress
-            .load_one(self.0.id)
+            .load_one(&self.0.id)
             .await?
             .flatten()
             .map(|report| Plain(ProgressReport(report))))
@@ -263,7 +263,7 @@ impl Project {
 async fn region(ctx: &Context<'_>, code: &str) -> async_graphql::Result<Region> {
     ctx.loaders()?
         .regions
-        .load_one(code.to_string())
+        .load_one(code)
         .await?
         .map(Region)
         .ok_or_else(|| internal(format!("region {code} is missing")))
@@ -520,13 +520,9 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     if selections.iter().any(|n| {
         n.field("allocations").field("fundLine").exists() || n.field("disbursements").field("fundLine").exists()
     }) {
-        lines.sort();
-        lines.dedup();
-        loaders.fund_lines.prime(&lines).await?;
+        loaders.fund_lines.prime(&distinct(lines)).await?;
     }
-    departments.sort();
-    departments.dedup();
-    loaders.departments.prime(&departments).await?;
+    loaders.departments.prime(&distinct(departments)).await?;
     Ok(())
 }
 

@@ -57,7 +57,7 @@ impl Region {
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
         match &self.0.parent_code {
             None => Ok(None),
-            Some(code) => Ok(ctx.loaders()?.regions.load_one(code.clone()).await?.map(Region)),
+            Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(Region)),
         }
     }
     /// The regions one level down, in code order.
@@ -112,8 +112,11 @@ impl OutputType for RegionByCode {
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
         let mut answers = async_graphql::indexmap::IndexMap::new();
         for selection in &ctx.item.node.items {
-            let Selection::Field(selected) = &selection.node else {
-                return self.load(ctx, field).await;
+            // Anything but a plain field the code answers (a fragment, a directive, another
+            // field) is left to `Region` itself.
+            let selected = match &selection.node {
+                Selection::Field(selected) if selected.node.directives.is_empty() => selected,
+                _ => return self.load(ctx, field).await,
             };
             let value = match selected.node.name.node.as_str() {
                 // As `Region`'s own `code` and `id` resolvers write them.
@@ -122,9 +125,6 @@ impl OutputType for RegionByCode {
                 "__typename" => Value::String(Region::type_name().into_owned()),
                 _ => return self.load(ctx, field).await,
             };
-            if !selected.node.directives.is_empty() {
-                return self.load(ctx, field).await;
-            }
             answers.insert(selected.node.response_key().node.clone(), value);
         }
         Ok(Value::Object(answers))
@@ -139,7 +139,7 @@ impl RegionByCode {
             .ok_or_else(|| internal("request has no loaders").into_server_error(field.pos))?;
         let loaded = loaders
             .regions
-            .load_one(self.0.clone())
+            .load_one(&self.0)
             .await
             .map_err(|error| error.into_server_error(field.pos))?;
         match loaded {

@@ -34,7 +34,7 @@ impl User {
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
-            .load_one(self.0.region_code.clone())
+            .load_one(&self.0.region_code)
             .await?
             .map(Region)
             .ok_or_else(|| internal(format!("user {} has no region", self.0.id)))

@@ -11,7 +11,7 @@ use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::sector::Sector;
-use crate::maps::FastSet;
+use crate::maps::distinct;
 use crate::service::utilization::{self as svc, GroupKey};
 use async_graphql::{Context, Object};
 
@@ -52,7 +52,7 @@ impl FundUtilizationRow {
             Some(id) => Ok(ctx
                 .loaders()?
                 .fund_lines
-                .load_one(id)
+                .load_one(&id)
                 .await?
                 .map(|l| Plain(FundLine(l)))),
         }
@@ -114,8 +114,6 @@ async fn prime(ctx: &Context<'_>, rows: &[svc::UtilizationRow]) -> async_graphql
             .any(|f| !RegionByCode::code_is_enough(f.selection_set()))
     };
     let loaders = ctx.loaders()?;
-    let distinct =
-        |keys: Vec<String>| -> Vec<String> { keys.into_iter().collect::<FastSet<_>>().into_iter().collect() };
     let mut codes = Vec::new();
     if wants_region("county") {
         codes.extend(rows.iter().filter_map(|r| r.key.county.clone()));
@@ -125,12 +123,12 @@ async fn prime(ctx: &Context<'_>, rows: &[svc::UtilizationRow]) -> async_graphql
     }
     loaders.regions.prime(&distinct(codes)).await?;
     if wants("fundLine") {
-        let ids: FastSet<i64> = rows.iter().filter_map(|r| r.key.fund_line_id).collect();
-        loaders.fund_lines.prime(&ids.into_iter().collect::<Vec<_>>()).await?;
+        let ids = distinct(rows.iter().filter_map(|r| r.key.fund_line_id));
+        loaders.fund_lines.prime(&ids).await?;
     }
     if wants("department") {
-        let ids: FastSet<i64> = rows.iter().filter_map(|r| r.key.department_id).collect();
-        loaders.departments.prime(&ids.into_iter().collect::<Vec<_>>()).await?;
+        let ids = distinct(rows.iter().filter_map(|r| r.key.department_id));
+        loaders.departments.prime(&ids).await?;
     }
     Ok(())
 }
