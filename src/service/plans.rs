@@ -14,6 +14,7 @@ use entity::{annual_plan, annual_plan_fund, annual_plan_sector, fund_line};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Condition,
 };
 use std::collections::HashMap;
 
@@ -391,8 +392,41 @@ pub async fn in_force(
     year: i32,
     as_of: Option<NaiveDate>,
 ) -> ServiceResult<HashMap<String, Plan>> {
+    let counties = Condition::all().add(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()));
+    let headers = headers_in_force(conn, counties, year, as_of).await?;
+    Ok(load_many(conn, headers)
+        .await?
+        .into_iter()
+        .map(|plan| (plan.plan.county_code.clone(), plan))
+        .collect())
+}
+
+/// The ids of the plans in force (as `in_force` chooses them) in the counties of a region:
+/// what a rollup needs to take its planned amounts from them.
+pub async fn ids_in_force_within(
+    conn: &impl ConnectionTrait,
+    region: &RegionCode,
+    year: i32,
+    as_of: Option<NaiveDate>,
+) -> ServiceResult<Vec<i64>> {
+    // A range rather than LIKE, so that the (county, year, version) index answers it.
+    let counties = Condition::all()
+        .add(annual_plan::Column::CountyCode.gte(region.subtree_prefix()))
+        .add(annual_plan::Column::CountyCode.lt(region.subtree_end()));
+    let headers = headers_in_force(conn, counties, year, as_of).await?;
+    Ok(headers.into_iter().map(|plan| plan.id).collect())
+}
+
+/// The one definition of the plan in force: of each county among `counties`, the latest
+/// version of the year's plan approved by the end of `as_of` (by now when `None`).
+async fn headers_in_force(
+    conn: &impl ConnectionTrait,
+    counties: Condition,
+    year: i32,
+    as_of: Option<NaiveDate>,
+) -> ServiceResult<Vec<annual_plan::Model>> {
     let mut query = annual_plan::Entity::find()
-        .filter(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()))
+        .filter(counties)
         .filter(annual_plan::Column::Year.eq(year))
         .filter(annual_plan::Column::Status.eq(APPROVED));
     if let Some(day) = as_of {
@@ -407,11 +441,7 @@ pub async fn in_force(
             }
         }
     }
-    Ok(load_many(conn, out.into_values().collect())
-        .await?
-        .into_iter()
-        .map(|plan| (plan.plan.county_code.clone(), plan))
-        .collect())
+    Ok(out.into_values().collect())
 }
 
 /// The instant a China calendar day ends (the next day's 00:00 at UTC+8).

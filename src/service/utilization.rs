@@ -13,11 +13,11 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
-use crate::maps::{FastMap, FastSet};
+use crate::maps::FastMap;
 use chrono::NaiveDate;
-use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use entity::{annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, UnionType};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 /// The group a row stands for; only the requested dimensions are set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,49 +38,48 @@ pub struct UtilizationRow {
     pub figures: MoneyFigures,
 }
 
-/// What a rollup needs of a fund line: what it may be grouped by and its own planned amount
-/// (the full row, with its name and timestamps, is twice the columns to decode). `kind`
-/// and `level` are empty unless the rollup is grouped by them.
-struct LineFacts {
-    id: i64,
-    county_code: String,
-    kind: String,
-    level: String,
-    planned_fen: i64,
-}
-
-/// A column selected from the totals after the entry kind and the sum.
-enum Part {
-    /// `LINE_ATTRIBUTES[i]`
-    LineAttribute(usize),
-    FundLine,
-    Sector,
-    Township,
-    Month,
-    Department,
-}
-
-/// One row of the summed totals: the kind and the sum, and what the rollup is grouped by
-/// (only the selected parts are set).
-#[derive(Default)]
-struct TotalRow {
-    kind: String,
-    total: i64,
-    line_attributes: [String; 3],
-    fund_line_id: Option<i64>,
-    sector: Option<String>,
-    township: Option<String>,
-    month: Option<i32>,
-    department_id: Option<i64>,
-}
-
-/// The attributes of a fund line a rollup may be grouped by without naming the line, with
-/// the alias each is selected as when the database groups by them.
-const LINE_ATTRIBUTES: [(Dimension, fund_line::Column, &str); 3] = [
-    (Dimension::County, fund_line::Column::CountyCode, "line_county"),
-    (Dimension::FundKind, fund_line::Column::Kind, "line_kind"),
-    (Dimension::FundLevel, fund_line::Column::Level, "line_level"),
+/// The dimensions in the order their columns are selected after the kind and the sum:
+/// the rows are read by position.
+const SELECTED: [Dimension; 8] = [
+    Dimension::County,
+    Dimension::FundKind,
+    Dimension::FundLevel,
+    Dimension::FundLine,
+    Dimension::Sector,
+    Dimension::Township,
+    Dimension::Department,
+    Dimension::Month,
 ];
+
+/// The kind the planned amounts' rows are selected under, beside the ledger's entry kinds.
+const PLANNED: &str = "PLANNED";
+
+/// A dimension's column where the planned amounts are summed (over `fund_line l`); `None`
+/// for what a fund line does not have.
+fn line_column(dimension: Dimension) -> Option<fund_line::Column> {
+    match dimension {
+        Dimension::County => Some(fund_line::Column::CountyCode),
+        Dimension::FundKind => Some(fund_line::Column::Kind),
+        Dimension::FundLevel => Some(fund_line::Column::Level),
+        Dimension::FundLine => Some(fund_line::Column::Id),
+        _ => None,
+    }
+}
+
+/// A dimension's column where the ledger is summed: of the summed rows (`e`), of their
+/// fund line (`l`) for its kind and level, of their project (`p`) for its department.
+fn ledger_column(dimension: Dimension) -> (&'static str, &'static str) {
+    match dimension {
+        Dimension::County => ("e", "county_code"),
+        Dimension::FundKind => ("l", "kind"),
+        Dimension::FundLevel => ("l", "level"),
+        Dimension::FundLine => ("e", "fund_line_id"),
+        Dimension::Sector => ("e", "sector"),
+        Dimension::Township => ("e", "township_code"),
+        Dimension::Department => ("p", "department_id"),
+        Dimension::Month => ("e", "entry_month"),
+    }
+}
 
 #[derive(Default, Clone, Copy)]
 struct Sums {
@@ -103,239 +102,152 @@ pub async fn fund_utilization(
     authorize_at(actor, Operation::ViewFunds, &region)?;
     super::regions::get(db, actor, "regionCode", &region).await?;
     let wants = |d: Dimension| group_by.contains(&d);
+    let dimensions: Vec<Dimension> = SELECTED.into_iter().filter(|d| wants(*d)).collect();
     let county_wide = region.level() <= RegionLevel::County;
     let by_project = group_by.iter().any(|d| d.is_project_attribute());
     let in_place_applies = county_wide && !by_project;
     let planned_applies = in_place_applies && !wants(Dimension::Month);
-    // Fund lines of the counties in the region (for a township: of its county).
-    let county_of_region = if county_wide {
-        region.clone()
-    } else {
-        region
-            .ancestors()
-            .into_iter()
-            .find(|c| c.level() == RegionLevel::County)
-            .unwrap_or_else(|| region.clone())
-    };
-    let (county_prefix, county_end) = (
-        county_of_region.subtree_prefix().to_string(),
-        county_of_region.subtree_end(),
-    );
-    // A fund line is part of the year's plan whenever it was entered: `as_of` applies to
-    // the dated ledger entries and to when a plan was approved.
-    // A line's kind and level are read only when grouped by: a province's 800 lines are
-    // otherwise 1,600 strings decoded for nothing.
-    let (by_kind, by_level) = (wants(Dimension::FundKind), wants(Dimension::FundLevel));
-    let select_lines = fund_line::Entity::find()
-        .select_only()
-        .columns([
-            fund_line::Column::Id,
-            fund_line::Column::CountyCode,
-            fund_line::Column::PlannedFen,
-        ])
-        .columns(by_kind.then_some(fund_line::Column::Kind))
-        .columns(by_level.then_some(fund_line::Column::Level))
-        .filter(fund_line::Column::CountyCode.gte(county_prefix.as_str()))
-        .filter(fund_line::Column::CountyCode.lt(county_end.as_str()))
-        .filter(fund_line::Column::Year.eq(year))
-        .into_query();
-    let lines: FastMap<i64, LineFacts> = rows::decode_rows(&db.query_all(&select_lines).await?, |cells| {
-        Ok(LineFacts {
-            id: cells.cell()?,
-            county_code: cells.cell()?,
-            planned_fen: cells.cell()?,
-            kind: if by_kind { cells.cell()? } else { String::new() },
-            level: if by_level { cells.cell()? } else { String::new() },
-        })
-    })?
-    .into_iter()
-    .map(|l| (l.id, l))
-    .collect();
+    let (e, l, p) = (Alias::new("e"), Alias::new("l"), Alias::new("p"));
+    let sum = |expr: &str| Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"));
 
-    // The group of a fund line's money, from the line's county, kind, level and id (only
-    // the requested ones are read).
-    let key_of = |county: &str, kind: &str, level: &str, line_id: i64| -> ServiceResult<GroupKey> {
-        Ok(GroupKey {
-            county: wants(Dimension::County).then(|| county.to_string()),
-            fund_kind: if wants(Dimension::FundKind) {
-                Some(super::funds::stored_kind(kind)?)
-            } else {
-                None
-            },
-            fund_level: if wants(Dimension::FundLevel) {
-                Some(super::funds::stored_level(level)?)
-            } else {
-                None
-            },
-            fund_line_id: wants(Dimension::FundLine).then_some(line_id),
-            ..Default::default()
-        })
-    };
-    let key_of_line = |line: &LineFacts| key_of(&line.county_code, &line.kind, &line.level, line.id);
-
-    // Summed in a hash map and sorted once at the end: a province's 800 lines and 300
-    // totals would otherwise each walk a tree of group keys.
-    let mut groups: FastMap<GroupKey, Sums> = FastMap::default();
-    if planned_applies {
-        let counties: Vec<String> = {
-            let distinct: FastSet<&str> = lines.values().map(|l| l.county_code.as_str()).collect();
-            let mut c: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
-            c.sort_unstable();
-            c
-        };
-        let plans = super::plans::in_force(db, &counties, year, as_of).await?;
-        for line in lines.values() {
-            let planned = plans
-                .get(&line.county_code)
-                .and_then(|p| p.fund_lines.iter().find(|f| f.fund_line_id == line.id))
-                .map_or(line.planned_fen, |f| f.planned_fen);
-            groups.entry(key_of_line(line)?).or_default().planned += planned;
-        }
-    }
-
-    // The running totals answer unless the figures are asked as of a past day (the totals
-    // are per month) or per department (a project's department can change after its
-    // money moved): then the ledger itself is summed.
+    // The database sums everything; the server reads one row per group and kind. The
+    // running totals answer unless the figures are asked as of a past day (the totals are
+    // per month) or per department (a project's department can change after its money
+    // moved): then the ledger itself is summed. Grouped by nothing finer than a fund line,
+    // over whole counties, the per-line totals are enough: a handful of rows per
+    // county-year.
     let today = crate::domain::project::china_date(chrono::Utc::now());
     let from_totals = as_of.is_none_or(|day| day >= today) && !wants(Dimension::Department);
-    let e = Alias::new("e");
-    let col = |name: &str| Expr::col((e.clone(), Alias::new(name)));
-    let mut statement = Query::select();
-    // What is selected after the kind and the total, in order: the rows are read by position.
-    let mut parts: Vec<Part> = Vec::new();
-    statement
-        .expr_as(col("kind"), Alias::new("kind"))
-        .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)"),
-            Alias::new("total"),
-        )
-        .and_where(col("year").eq(year))
-        .group_by_col((e.clone(), Alias::new("kind")));
-    // Grouped by nothing finer than a fund line, over whole counties, the per-line totals
-    // are enough: a handful of rows per county-year.
     let per_line = from_totals
         && county_wide
         && ![Dimension::Sector, Dimension::Township, Dimension::Month]
             .iter()
             .any(|d| wants(*d));
-    // Grouped by a line's county, kind or level alone, the database sums the lines too:
-    // a province by county is then 300 rows rather than 2,400.
-    let by_line_attributes = per_line && !wants(Dimension::FundLine);
-    if by_line_attributes {
-        let l = Alias::new("l");
-        statement.join_as(
-            sea_orm::sea_query::JoinType::InnerJoin,
+    let col = |(table, column): (&str, &str)| Expr::col((Alias::new(table), Alias::new(column)));
+    let mut ledger = Query::select();
+    ledger
+        .expr_as(col(("e", "kind")), Alias::new("kind"))
+        .expr_as(sum("e.amount_fen"), Alias::new("total"))
+        .and_where(col(("e", "year")).eq(year))
+        .group_by_col((e.clone(), Alias::new("kind")));
+    if per_line {
+        ledger.from_as(fund_line_total::Entity, e.clone());
+    } else if from_totals {
+        ledger.from_as(ledger_total::Entity, e.clone());
+    } else {
+        ledger.from_as(ledger_entry::Entity, e.clone());
+    }
+    if wants(Dimension::FundKind) || wants(Dimension::FundLevel) {
+        ledger.join_as(
+            JoinType::InnerJoin,
             fund_line::Entity,
             l.clone(),
             Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
         );
-        for (i, (dimension, column, alias)) in LINE_ATTRIBUTES.into_iter().enumerate() {
-            if wants(dimension) {
-                statement
-                    .expr_as(Expr::col((l.clone(), column)), Alias::new(alias))
-                    .group_by_col((l.clone(), column));
-                parts.push(Part::LineAttribute(i));
-            }
-        }
-    } else {
-        statement
-            .expr_as(col("fund_line_id"), Alias::new("fund_line_id"))
-            .group_by_col((e.clone(), Alias::new("fund_line_id")));
-        parts.push(Part::FundLine);
     }
-    if per_line {
-        statement.from_as(fund_line_total::Entity, e.clone());
-    } else if from_totals {
-        statement.from_as(ledger_total::Entity, e.clone());
-    } else {
-        statement.from_as(ledger_entry::Entity, e.clone());
+    if wants(Dimension::Department) {
+        ledger.join_as(
+            JoinType::LeftJoin,
+            project::Entity,
+            p.clone(),
+            Expr::col((p.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
+        );
+    }
+    for dimension in &dimensions {
+        let column = ledger_column(*dimension);
+        ledger
+            .expr(col(column))
+            .group_by_col((Alias::new(column.0), Alias::new(column.1)));
     }
     // A range rather than LIKE, so that the index answers it: the county's code for a
     // county or above, the township's for a township or village.
-    let column = if county_wide { "county_code" } else { "township_code" };
-    statement
-        .and_where(col(column).gte(region.subtree_prefix()))
-        .and_where(col(column).lt(region.subtree_end()));
+    let region_column = if county_wide { "county_code" } else { "township_code" };
+    ledger
+        .and_where(col(("e", region_column)).gte(region.subtree_prefix()))
+        .and_where(col(("e", region_column)).lt(region.subtree_end()));
     if !in_place_applies {
-        statement.and_where(col("kind").ne(EntryKind::Receipt.as_str()));
+        ledger.and_where(col(("e", "kind")).ne(EntryKind::Receipt.as_str()));
     }
     if let Some(day) = as_of.filter(|_| !from_totals) {
-        statement.and_where(col("entry_date").lte(day));
+        ledger.and_where(col(("e", "entry_date")).lte(day));
     }
-    for (dimension, column, part) in [
-        (Dimension::Sector, "sector", Part::Sector),
-        (Dimension::Township, "township_code", Part::Township),
-        (Dimension::Month, "entry_month", Part::Month),
-    ] {
-        if wants(dimension) {
-            statement
-                .column((e.clone(), Alias::new(column)))
-                .group_by_col((e.clone(), Alias::new(column)));
-            parts.push(part);
+
+    // The planned amounts, in the same statement: a fund line's planned amount is the one
+    // the plan in force gives it, or its own while no plan in force names it. A fund line
+    // is part of the year's plan whenever it was entered: `as_of` applies to the dated
+    // ledger entries and to when a plan was approved.
+    let statement = if planned_applies {
+        let plans = super::plans::ids_in_force_within(db, &region, year, as_of).await?;
+        let mut planned = Query::select();
+        planned
+            .expr_as(Expr::val(PLANNED), Alias::new("kind"))
+            .from_as(fund_line::Entity, l.clone())
+            .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(year))
+            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(region.subtree_prefix()))
+            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(region.subtree_end()))
+            // Grouped by nothing, a year with no fund lines has no row, as with the ledger.
+            .and_having(Expr::cust("COUNT(*) > 0"));
+        if plans.is_empty() {
+            planned.expr_as(sum("l.planned_fen"), Alias::new("total"));
+        } else {
+            let pf = Alias::new("pf");
+            planned
+                .expr_as(sum("COALESCE(pf.planned_fen, l.planned_fen)"), Alias::new("total"))
+                .join_as(
+                    JoinType::LeftJoin,
+                    annual_plan_fund::Entity,
+                    pf.clone(),
+                    Condition::all()
+                        .add(
+                            Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
+                                .equals((l.clone(), fund_line::Column::Id)),
+                        )
+                        .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).is_in(plans)),
+                );
         }
-    }
-    if wants(Dimension::Department) {
-        let p = Alias::new("p");
-        statement
-            .join_as(
-                sea_orm::sea_query::JoinType::LeftJoin,
-                project::Entity,
-                p.clone(),
-                Expr::col((p.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
-            )
-            .column((p.clone(), project::Column::DepartmentId))
-            .group_by_col((p, project::Column::DepartmentId));
-        parts.push(Part::Department);
-    }
-    let totals = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
-        let mut row = TotalRow {
-            kind: cells.cell()?,
-            total: cells.cell()?,
-            ..TotalRow::default()
-        };
-        for part in &parts {
-            match part {
-                Part::LineAttribute(i) => row.line_attributes[*i] = cells.cell()?,
-                Part::FundLine => row.fund_line_id = cells.cell()?,
-                Part::Sector => row.sector = cells.cell()?,
-                Part::Township => row.township = cells.cell()?,
-                Part::Month => row.month = cells.cell()?,
-                Part::Department => row.department_id = cells.cell()?,
+        for dimension in &dimensions {
+            // `planned_applies` leaves only a fund line's own dimensions.
+            let column = line_column(*dimension)
+                .ok_or_else(|| ServiceError::Internal(format!("planned amounts grouped by {dimension:?}")))?;
+            planned
+                .expr(Expr::col((l.clone(), column)))
+                .group_by_col((l.clone(), column));
+        }
+        planned.union(UnionType::All, ledger);
+        planned
+    } else {
+        ledger
+    };
+
+    let summed = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
+        let kind: String = cells.cell()?;
+        let total: i64 = cells.cell()?;
+        let mut key = GroupKey::default();
+        for dimension in &dimensions {
+            match dimension {
+                Dimension::County => key.county = cells.cell()?,
+                Dimension::FundKind => key.fund_kind = stored(cells.cell()?, FundKind::parse, "fund kind")?,
+                Dimension::FundLevel => key.fund_level = stored(cells.cell()?, FundLevel::parse, "fund level")?,
+                Dimension::FundLine => key.fund_line_id = cells.cell()?,
+                Dimension::Sector => key.sector = stored(cells.cell()?, |s| s.parse().ok(), "sector")?,
+                Dimension::Township => key.township = cells.cell::<Option<String>>()?.filter(|t| !t.is_empty()),
+                Dimension::Department => key.department_id = cells.cell()?,
+                Dimension::Month => key.month = cells.cell()?,
             }
         }
-        Ok(row)
+        Ok((kind, total, key))
     })?;
-    for row in totals {
-        let mut key = if by_line_attributes {
-            // The attributes not grouped by are not selected; `key_of` does not read them.
-            let [county, kind, level] = &row.line_attributes;
-            key_of(county, kind, level, 0)?
-        } else {
-            let line_id = row.fund_line_id.unwrap_or_default();
-            let Some(line) = lines.get(&line_id) else {
-                return Err(ServiceError::Internal(format!(
-                    "ledger entry of year {year} on fund line {line_id} of another year"
-                )));
-            };
-            key_of_line(line)?
-        };
-        // The totals write the empty string where an entry has no project.
-        key.sector = row
-            .sector
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(str::parse)
-            .transpose()
-            .map_err(ServiceError::Internal)?;
-        key.township = row.township.filter(|t| !t.is_empty());
-        key.month = row.month;
-        key.department_id = row.department_id;
+    // Summed in a hash map and sorted once at the end: a group's kinds come in rows of
+    // their own.
+    let mut groups: FastMap<GroupKey, Sums> = FastMap::default();
+    for (kind, total, key) in summed {
         let sums = groups.entry(key).or_default();
-        match EntryKind::parse(&row.kind) {
-            Some(EntryKind::Receipt) => sums.in_place += row.total,
-            Some(EntryKind::Allocation) => sums.allocated += row.total,
-            Some(EntryKind::Disbursement) => sums.disbursed += row.total,
-            None => return Err(ServiceError::Internal(format!("unknown entry kind {}", row.kind))),
+        match EntryKind::parse(&kind) {
+            Some(EntryKind::Receipt) => sums.in_place += total,
+            Some(EntryKind::Allocation) => sums.allocated += total,
+            Some(EntryKind::Disbursement) => sums.disbursed += total,
+            None if kind == PLANNED => sums.planned += total,
+            None => return Err(ServiceError::Internal(format!("unknown entry kind {kind}"))),
         }
     }
     let mut groups: Vec<(GroupKey, Sums)> = groups.into_iter().collect();
@@ -352,4 +264,15 @@ pub async fn fund_utilization(
             },
         })
         .collect())
+}
+
+/// A stored code read back into its enum: `None` for NULL or the empty string (which the
+/// totals write where an entry has no project).
+fn stored<T>(raw: Option<String>, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Option<T>, DbErr> {
+    match raw.as_deref() {
+        None | Some("") => Ok(None),
+        Some(code) => parse(code)
+            .map(Some)
+            .ok_or_else(|| DbErr::Custom(format!("unknown {what} {code}"))),
+    }
 }

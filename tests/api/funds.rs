@@ -864,6 +864,109 @@ async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
     assert_eq!(reply.ok()["annualPlanSet"]["userErrors"].as_array().unwrap().len(), 2);
 }
 
+/// The plan in force sets the planned amounts of the lines it names and the others keep
+/// their own, in every grouping by a fund line's attributes; a line with no money yet
+/// still has its row.
+#[tokio::test]
+async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let named = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    line(&app, &finance, "县配套", "COUNTY_MATCHING", "COUNTY", "300.00").await;
+    line(
+        &app,
+        &finance,
+        "省级整合",
+        "INTEGRATED_AGRICULTURAL",
+        "PROVINCIAL",
+        "200.00",
+    )
+    .await;
+    ok_entry(receipt(&app, &finance, &named, "500.00", "2026-02-01").await).await;
+    let plan = json!({"input": {"countyCode": COUNTY, "year": 2026, "fundLines": [{"fundLine": named, "plannedAmount": "2500.00"}],
+        "sectors": [{"sector": "ROAD", "targetQuantity": "10", "targetProjectCount": 2}]}});
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { userErrors { message } } }",
+            plan,
+        )
+        .await;
+    assert_eq!(reply.ok()["annualPlanSet"]["userErrors"], json!([]));
+    let approve = "mutation { annualPlanApprove(input: {countyCode: \"990101000000\", year: 2026, version: 1}) { userErrors { message } } }";
+    let reply = app.gql(Some(&coordinator), approve, json!({})).await;
+    assert_eq!(reply.ok()["annualPlanApprove"]["userErrors"], json!([]));
+
+    // The demo's admin works in the city above the county.
+    let admin = app.demo_login("admin").await;
+    let rollup = |region: &'static str, group_by: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let reply = app
+                .gql(
+                    Some(admin),
+                    "query($r: String!, $g: [UtilizationDimension!]) { fundUtilization(year: 2026, regionCode: $r, groupBy: $g) { county { code } fundKind fundLevel fundLine { name } planned inPlace } }",
+                    json!({"r": region, "g": group_by}),
+                )
+                .await;
+            reply.ok()["fundUtilization"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    let key = ["county", "fundKind", "fundLevel", "fundLine"]
+                        .map(|k| match &row[k] {
+                            Value::Object(o) => o.values().next().and_then(Value::as_str).unwrap_or("").to_string(),
+                            v => v.as_str().unwrap_or("").to_string(),
+                        })
+                        .join("/");
+                    (key, row["planned"].clone(), row["inPlace"].clone())
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let row = |key: &str, planned: &str, in_place: &str| (key.to_string(), json!(planned), json!(in_place));
+    assert_eq!(rollup(COUNTY, json!([])).await, [row("///", "3000.00", "500.00")]);
+    assert_eq!(
+        rollup("990100000000", json!(["COUNTY"])).await,
+        [row("990101000000///", "3000.00", "500.00")]
+    );
+    assert_eq!(
+        rollup(COUNTY, json!(["FUND_KIND"])).await,
+        [
+            row("/INTEGRATED_AGRICULTURAL//", "2700.00", "500.00"),
+            row("/COUNTY_MATCHING//", "300.00", "0.00"),
+        ]
+    );
+    assert_eq!(
+        rollup(COUNTY, json!(["FUND_LEVEL"])).await,
+        [
+            row("//CENTRAL/", "2500.00", "500.00"),
+            row("//PROVINCIAL/", "200.00", "0.00"),
+            row("//COUNTY/", "300.00", "0.00"),
+        ]
+    );
+    let mut by_line = rollup(COUNTY, json!(["FUND_LINE"])).await;
+    by_line.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        by_line,
+        [
+            row("///县配套", "300.00", "0.00"),
+            row("///整合资金", "2500.00", "500.00"),
+            row("///省级整合", "200.00", "0.00"),
+        ]
+    );
+}
+
 /// Grouped by a project's department, township, sector or month, the rows of a rollup add
 /// up to the county's own total, each group once.
 #[tokio::test]
