@@ -184,23 +184,8 @@ pub async fn construction_progress(
     for (month, at) in days {
         let cutoff = super::plans::end_of_day_china(at);
         if county_wide && !split {
-            // The plans in force for the counties of the region: their sector targets.
-            let counties: Vec<String> = {
-                let mut c: Vec<String> = tracked.iter().map(|t| t.project.county_code.clone()).collect();
-                let mut plan_counties = entity::annual_plan::Entity::find()
-                    .filter(super::in_subtree(entity::annual_plan::Column::CountyCode, &region))
-                    .filter(entity::annual_plan::Column::Year.eq(year))
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|p| p.county_code)
-                    .collect();
-                c.append(&mut plan_counties);
-                c.sort();
-                c.dedup();
-                c
-            };
-            for plan in super::plans::in_force(db, &counties, year, Some(at)).await?.values() {
+            // The plans in force in the counties of the region: their sector targets.
+            for plan in super::plans::in_force(db, &region, year, Some(at)).await?.values() {
                 for target in &plan.sectors {
                     let sector: Sector = target.sector.parse().map_err(ServiceError::Internal)?;
                     let figures = rows

@@ -13,8 +13,9 @@ use chrono::NaiveDate;
 use entity::{annual_plan, annual_plan_fund, annual_plan_sector, fund_line};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Condition,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement},
 };
 use std::collections::HashMap;
 
@@ -384,16 +385,17 @@ pub async fn approve(
     Ok(after)
 }
 
-/// The plan in force for each county at the end of `as_of` (or now): the latest version
-/// approved by then, per county and year.
+/// The plan in force in each county of `region` at the end of `as_of` (or now), by county.
 pub async fn in_force(
     conn: &impl ConnectionTrait,
-    county_codes: &[String],
+    region: &RegionCode,
     year: i32,
     as_of: Option<NaiveDate>,
 ) -> ServiceResult<HashMap<String, Plan>> {
-    let counties = Condition::all().add(annual_plan::Column::CountyCode.is_in(county_codes.iter().cloned()));
-    let headers = headers_in_force(conn, counties, year, as_of).await?;
+    let headers = annual_plan::Entity::find()
+        .filter(annual_plan::Column::Id.in_subquery(in_force_ids(region, year, as_of)))
+        .all(conn)
+        .await?;
     Ok(load_many(conn, headers)
         .await?
         .into_iter()
@@ -401,47 +403,45 @@ pub async fn in_force(
         .collect())
 }
 
-/// The ids of the plans in force (as `in_force` chooses them) in the counties of a region:
-/// what a rollup needs to take its planned amounts from them.
-pub async fn ids_in_force_within(
-    conn: &impl ConnectionTrait,
-    region: &RegionCode,
-    year: i32,
-    as_of: Option<NaiveDate>,
-) -> ServiceResult<Vec<i64>> {
-    // A range rather than LIKE, so that the (county, year, version) index answers it.
-    let counties = Condition::all()
-        .add(annual_plan::Column::CountyCode.gte(region.subtree_prefix()))
-        .add(annual_plan::Column::CountyCode.lt(region.subtree_end()));
-    let headers = headers_in_force(conn, counties, year, as_of).await?;
-    Ok(headers.into_iter().map(|plan| plan.id).collect())
-}
-
-/// The one definition of the plan in force: of each county among `counties`, the latest
-/// version of the year's plan approved by the end of `as_of` (by now when `None`).
-async fn headers_in_force(
-    conn: &impl ConnectionTrait,
-    counties: Condition,
-    year: i32,
-    as_of: Option<NaiveDate>,
-) -> ServiceResult<Vec<annual_plan::Model>> {
-    let mut query = annual_plan::Entity::find()
-        .filter(counties)
-        .filter(annual_plan::Column::Year.eq(year))
-        .filter(annual_plan::Column::Status.eq(APPROVED));
-    if let Some(day) = as_of {
-        query = query.filter(annual_plan::Column::ApprovedAt.lt(end_of_day_china(day)));
-    }
-    let mut out: HashMap<String, annual_plan::Model> = HashMap::new();
-    for plan in query.all(conn).await? {
-        match out.get(&plan.county_code) {
-            Some(existing) if existing.version >= plan.version => {}
-            _ => {
-                out.insert(plan.county_code.clone(), plan);
-            }
+/// The one definition of the plan in force, as a subquery of plan ids for `in_force` to
+/// read and a rollup to join: in each county of `region`, the latest version of the
+/// year's plan approved by the end of `as_of` (by now when `None`).
+pub fn in_force_ids(region: &RegionCode, year: i32, as_of: Option<NaiveDate>) -> SelectStatement {
+    let approved = |plan: &Alias| {
+        let column = |c: annual_plan::Column| Expr::col((plan.clone(), c));
+        let mut condition = Condition::all()
+            .add(column(annual_plan::Column::Year).eq(year))
+            .add(column(annual_plan::Column::Status).eq(APPROVED));
+        if let Some(day) = as_of {
+            condition = condition.add(column(annual_plan::Column::ApprovedAt).lt(end_of_day_china(day)));
         }
-    }
-    Ok(out.into_values().collect())
+        condition
+    };
+    let (plan, later) = (Alias::new("plan"), Alias::new("later"));
+    let county = |p: &Alias| Expr::col((p.clone(), annual_plan::Column::CountyCode));
+    Query::select()
+        .column((plan.clone(), annual_plan::Column::Id))
+        .from_as(annual_plan::Entity, plan.clone())
+        // A range rather than LIKE, so that the (county, year, version) index answers it.
+        .and_where(county(&plan).gte(region.subtree_prefix()))
+        .and_where(county(&plan).lt(region.subtree_end()))
+        .cond_where(approved(&plan))
+        .and_where(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from_as(annual_plan::Entity, later.clone())
+                    .and_where(county(&later).equals((plan.clone(), annual_plan::Column::CountyCode)))
+                    .and_where(
+                        Expr::col((later.clone(), annual_plan::Column::Version))
+                            .gt(Expr::col((plan.clone(), annual_plan::Column::Version))),
+                    )
+                    .cond_where(approved(&later))
+                    .to_owned(),
+            )
+            .not(),
+        )
+        .to_owned()
 }
 
 /// The instant a China calendar day ends (the next day's 00:00 at UTC+8).

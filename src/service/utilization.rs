@@ -177,34 +177,31 @@ pub async fn fund_utilization(
     // is part of the year's plan whenever it was entered: `as_of` applies to the dated
     // ledger entries and to when a plan was approved.
     let statement = if planned_applies {
-        let plans = super::plans::ids_in_force_within(db, &region, year, as_of).await?;
+        let pf = Alias::new("pf");
         let mut planned = Query::select();
         planned
             .expr_as(Expr::val(PLANNED), Alias::new("kind"))
+            .expr_as(sum("COALESCE(pf.planned_fen, l.planned_fen)"), Alias::new("total"))
             .from_as(fund_line::Entity, l.clone())
+            .join_as(
+                JoinType::LeftJoin,
+                annual_plan_fund::Entity,
+                pf.clone(),
+                Condition::all()
+                    .add(
+                        Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
+                            .equals((l.clone(), fund_line::Column::Id)),
+                    )
+                    .add(
+                        Expr::col((pf, annual_plan_fund::Column::PlanId))
+                            .in_subquery(super::plans::in_force_ids(&region, year, as_of)),
+                    ),
+            )
             .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(year))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(region.subtree_prefix()))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(region.subtree_end()))
             // Grouped by nothing, a year with no fund lines has no row, as with the ledger.
             .and_having(Expr::cust("COUNT(*) > 0"));
-        if plans.is_empty() {
-            planned.expr_as(sum("l.planned_fen"), Alias::new("total"));
-        } else {
-            let pf = Alias::new("pf");
-            planned
-                .expr_as(sum("COALESCE(pf.planned_fen, l.planned_fen)"), Alias::new("total"))
-                .join_as(
-                    JoinType::LeftJoin,
-                    annual_plan_fund::Entity,
-                    pf.clone(),
-                    Condition::all()
-                        .add(
-                            Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
-                                .equals((l.clone(), fund_line::Column::Id)),
-                        )
-                        .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).is_in(plans)),
-                );
-        }
         for dimension in &dimensions {
             // `planned_applies` leaves only a fund line's own dimensions.
             let column = line_column(*dimension)
