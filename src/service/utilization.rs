@@ -13,7 +13,6 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
-use crate::maps::FastMap;
 use chrono::NaiveDate;
 use entity::{annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, UnionType};
@@ -51,9 +50,6 @@ const SELECTED: [Dimension; 8] = [
     Dimension::Month,
 ];
 
-/// The kind the planned amounts' rows are selected under, beside the ledger's entry kinds.
-const PLANNED: &str = "PLANNED";
-
 /// A dimension's column where the planned amounts are summed (over `fund_line l`); `None`
 /// for what a fund line does not have.
 fn line_column(dimension: Dimension) -> Option<fund_line::Column> {
@@ -81,14 +77,6 @@ fn ledger_column(dimension: Dimension) -> (&'static str, &'static str) {
     }
 }
 
-#[derive(Default, Clone, Copy)]
-struct Sums {
-    planned: i64,
-    in_place: i64,
-    allocated: i64,
-    disbursed: i64,
-}
-
 pub async fn fund_utilization(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -107,10 +95,10 @@ pub async fn fund_utilization(
     let by_project = group_by.iter().any(|d| d.is_project_attribute());
     let in_place_applies = county_wide && !by_project;
     let planned_applies = in_place_applies && !wants(Dimension::Month);
-    let (e, l, p) = (Alias::new("e"), Alias::new("l"), Alias::new("p"));
-    let sum = |expr: &str| Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"));
+    let (e, l, p, s) = (Alias::new("e"), Alias::new("l"), Alias::new("p"), Alias::new("s"));
 
-    // The database sums everything; the server reads one row per group and kind. The
+    // One statement, and one row per group: the planned amounts of the fund lines and the
+    // ledger's entries, each spread over the four figures (`s`), summed per group. The
     // running totals answer unless the figures are asked as of a past day (the totals are
     // per month) or per department (a project's department can change after its money
     // moved): then the ledger itself is summed. Grouped by nothing finer than a fund line,
@@ -125,11 +113,17 @@ pub async fn fund_utilization(
             .any(|d| wants(*d));
     let col = |(table, column): (&str, &str)| Expr::col((Alias::new(table), Alias::new(column)));
     let mut ledger = Query::select();
+    for dimension in &dimensions {
+        ledger.expr_as(col(ledger_column(*dimension)), dimension_alias(*dimension));
+    }
+    let amount_of =
+        |kind: EntryKind| Expr::case(col(("e", "kind")).eq(kind.as_str()), col(("e", "amount_fen"))).finally(0);
     ledger
-        .expr_as(col(("e", "kind")), Alias::new("kind"))
-        .expr_as(sum("e.amount_fen"), Alias::new("total"))
-        .and_where(col(("e", "year")).eq(year))
-        .group_by_col((e.clone(), Alias::new("kind")));
+        .expr_as(Expr::val(0), Alias::new("planned"))
+        .expr_as(amount_of(EntryKind::Receipt), Alias::new("in_place"))
+        .expr_as(amount_of(EntryKind::Allocation), Alias::new("allocated"))
+        .expr_as(amount_of(EntryKind::Disbursement), Alias::new("disbursed"))
+        .and_where(col(("e", "year")).eq(year));
     if per_line {
         ledger.from_as(fund_line_total::Entity, e.clone());
     } else if from_totals {
@@ -153,12 +147,6 @@ pub async fn fund_utilization(
             Expr::col((p.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
         );
     }
-    for dimension in &dimensions {
-        let column = ledger_column(*dimension);
-        ledger
-            .expr(col(column))
-            .group_by_col((Alias::new(column.0), Alias::new(column.1)));
-    }
     // A range rather than LIKE, so that the index answers it: the county's code for a
     // county or above, the township's for a township or village.
     let region_column = if county_wide { "county_code" } else { "township_code" };
@@ -172,16 +160,26 @@ pub async fn fund_utilization(
         ledger.and_where(col(("e", "entry_date")).lte(day));
     }
 
-    // The planned amounts, in the same statement: a fund line's planned amount is the one
-    // the plan in force gives it, or its own while no plan in force names it. A fund line
-    // is part of the year's plan whenever it was entered: `as_of` applies to the dated
-    // ledger entries and to when a plan was approved.
-    let statement = if planned_applies {
+    // A fund line's planned amount is the one the plan in force gives it, or its own while
+    // no plan in force names it. A fund line is part of the year's plan whenever it was
+    // entered: `as_of` applies to the dated ledger entries and to when a plan was approved.
+    let figures = if planned_applies {
         let pf = Alias::new("pf");
         let mut planned = Query::select();
+        for dimension in &dimensions {
+            // `planned_applies` leaves only a fund line's own dimensions.
+            let column = line_column(*dimension)
+                .ok_or_else(|| ServiceError::Internal(format!("planned amounts grouped by {dimension:?}")))?;
+            planned.expr_as(Expr::col((l.clone(), column)), dimension_alias(*dimension));
+        }
         planned
-            .expr_as(Expr::val(PLANNED), Alias::new("kind"))
-            .expr_as(sum("COALESCE(pf.planned_fen, l.planned_fen)"), Alias::new("total"))
+            .expr_as(
+                Expr::cust("COALESCE(pf.planned_fen, l.planned_fen)"),
+                Alias::new("planned"),
+            )
+            .expr_as(Expr::val(0), Alias::new("in_place"))
+            .expr_as(Expr::val(0), Alias::new("allocated"))
+            .expr_as(Expr::val(0), Alias::new("disbursed"))
             .from_as(fund_line::Entity, l.clone())
             .join_as(
                 JoinType::LeftJoin,
@@ -200,25 +198,26 @@ pub async fn fund_utilization(
             .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(year))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(region.subtree_prefix()))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(region.subtree_end()))
-            // Grouped by nothing, a year with no fund lines has no row, as with the ledger.
-            .and_having(Expr::cust("COUNT(*) > 0"));
-        for dimension in &dimensions {
-            // `planned_applies` leaves only a fund line's own dimensions.
-            let column = line_column(*dimension)
-                .ok_or_else(|| ServiceError::Internal(format!("planned amounts grouped by {dimension:?}")))?;
-            planned
-                .expr(Expr::col((l.clone(), column)))
-                .group_by_col((l.clone(), column));
-        }
-        planned.union(UnionType::All, ledger);
+            .union(UnionType::All, ledger);
         planned
     } else {
         ledger
     };
+    let mut statement = Query::select();
+    for dimension in &dimensions {
+        statement
+            .column((s.clone(), dimension_alias(*dimension)))
+            .group_by_col((s.clone(), dimension_alias(*dimension)));
+    }
+    for figure in ["planned", "in_place", "allocated", "disbursed"] {
+        statement.expr(Expr::cust(format!("CAST(COALESCE(SUM(s.{figure}), 0) AS BIGINT)")));
+    }
+    statement
+        .from_subquery(figures, s.clone())
+        // Grouped by nothing, a year with nothing recorded has no row rather than zeros.
+        .and_having(Expr::cust("COUNT(*) > 0"));
 
-    let summed = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
-        let kind: String = cells.cell()?;
-        let total: i64 = cells.cell()?;
+    let mut groups = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
         let mut key = GroupKey::default();
         for dimension in &dimensions {
             match dimension {
@@ -232,35 +231,31 @@ pub async fn fund_utilization(
                 Dimension::Month => key.month = cells.cell()?,
             }
         }
-        Ok((kind, total, key))
+        let mut fen = || cells.cell().map(Money::from_fen);
+        let figures = MoneyFigures {
+            planned: Some(fen()?).filter(|_| planned_applies),
+            in_place: Some(fen()?).filter(|_| in_place_applies),
+            allocated: fen()?,
+            disbursed: fen()?,
+        };
+        Ok(UtilizationRow { key, figures })
     })?;
-    // Summed in a hash map and sorted once at the end: a group's kinds come in rows of
-    // their own.
-    let mut groups: FastMap<GroupKey, Sums> = FastMap::default();
-    for (kind, total, key) in summed {
-        let sums = groups.entry(key).or_default();
-        match EntryKind::parse(&kind) {
-            Some(EntryKind::Receipt) => sums.in_place += total,
-            Some(EntryKind::Allocation) => sums.allocated += total,
-            Some(EntryKind::Disbursement) => sums.disbursed += total,
-            None if kind == PLANNED => sums.planned += total,
-            None => return Err(ServiceError::Internal(format!("unknown entry kind {kind}"))),
-        }
-    }
-    let mut groups: Vec<(GroupKey, Sums)> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(groups
-        .into_iter()
-        .map(|(key, sums)| UtilizationRow {
-            key,
-            figures: MoneyFigures {
-                planned: planned_applies.then(|| Money::from_fen(sums.planned)),
-                in_place: in_place_applies.then(|| Money::from_fen(sums.in_place)),
-                allocated: Money::from_fen(sums.allocated),
-                disbursed: Money::from_fen(sums.disbursed),
-            },
-        })
-        .collect())
+    groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    Ok(groups)
+}
+
+/// What a dimension's column is called in the spread figures (`s`).
+fn dimension_alias(dimension: Dimension) -> Alias {
+    Alias::new(match dimension {
+        Dimension::County => "county",
+        Dimension::FundKind => "fund_kind",
+        Dimension::FundLevel => "fund_level",
+        Dimension::FundLine => "fund_line",
+        Dimension::Sector => "sector",
+        Dimension::Township => "township",
+        Dimension::Department => "department",
+        Dimension::Month => "month",
+    })
 }
 
 /// A stored code read back into its enum: `None` for NULL or the empty string (which the
