@@ -765,8 +765,10 @@ async fn twenty_concurrent_allocations_never_exceed_the_receipts() {
     assert_ledger_invariants(&app).await;
 }
 
-#[tokio::test]
-async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
+/// The demo county with its finance and coordinator clerks signed in, and one integrated
+/// fund line planned at 1000.00 of which 500.00 has arrived: (app, finance, coordinator,
+/// the line's id).
+async fn county_with_a_received_line() -> (TestApp, String, String, String) {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
     let coordinator = app.demo_login("coordinator").await;
@@ -780,6 +782,12 @@ async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
     )
     .await;
     ok_entry(receipt(&app, &finance, &fund, "500.00", "2026-02-01").await).await;
+    (app, finance, coordinator, fund)
+}
+
+#[tokio::test]
+async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
+    let (app, finance, coordinator, fund) = county_with_a_received_line().await;
     let set = "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { annualPlan { version status fundLines { plannedAmount } sectors { sector unit targetQuantity targetProjectCount } } userErrors { code field message } } }";
     let approve = "mutation($v: Int!) { annualPlanApprove(input: {countyCode: \"990101000000\", year: 2026, version: $v}) { annualPlan { version status approvedBy } userErrors { code message } } }";
     let input = |amount: &str, km: &str, version: Value| {
@@ -869,18 +877,7 @@ async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
 /// still has its row.
 #[tokio::test]
 async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own() {
-    let app = spawn_demo_app().await;
-    let finance = app.demo_login("finance").await;
-    let coordinator = app.demo_login("coordinator").await;
-    let named = line(
-        &app,
-        &finance,
-        "整合资金",
-        "INTEGRATED_AGRICULTURAL",
-        "CENTRAL",
-        "1000.00",
-    )
-    .await;
+    let (app, finance, coordinator, named) = county_with_a_received_line().await;
     line(&app, &finance, "县配套", "COUNTY_MATCHING", "COUNTY", "300.00").await;
     line(
         &app,
@@ -891,7 +888,6 @@ async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own()
         "200.00",
     )
     .await;
-    ok_entry(receipt(&app, &finance, &named, "500.00", "2026-02-01").await).await;
     let plan = json!({"input": {"countyCode": COUNTY, "year": 2026, "fundLines": [{"fundLine": named, "plannedAmount": "2500.00"}],
         "sectors": [{"sector": "ROAD", "targetQuantity": "10", "targetProjectCount": 2}]}});
     let reply = app
