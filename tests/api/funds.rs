@@ -964,27 +964,29 @@ async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own()
 }
 
 /// Grouped by a project's department, township, sector or month, the rows of a rollup add
-/// up to the county's own total, each group once.
+/// up to the county's own total, each group once; a township's row is what the township's
+/// own rollup gives, without the fund lines' planned and received money.
 #[tokio::test]
 async fn rollups_by_project_attributes_add_up_to_the_county() {
     let app = crate::helpers::spawn_app().await;
     tracker::service::demo::seed(&app.db).await.unwrap();
     let finance = app.demo_login("finance").await;
     let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
-    let rollup = |group_by: Value| {
+    let rollup_of = |region: String, group_by: Value| {
         let app = &app;
         let finance = &finance;
         async move {
             let reply = app
                 .gql(
                     Some(finance),
-                    "query($y: Int!, $r: String!, $g: [UtilizationDimension!]) { fundUtilization(year: $y, regionCode: $r, groupBy: $g) { department { name } township { code } sector month allocated disbursed } }",
-                    json!({"y": year, "r": COUNTY, "g": group_by}),
+                    "query($y: Int!, $r: String!, $g: [UtilizationDimension!]) { fundUtilization(year: $y, regionCode: $r, groupBy: $g) { department { name } township { code } sector month planned inPlace allocated disbursed } }",
+                    json!({"y": year, "r": region, "g": group_by}),
                 )
                 .await;
             reply.ok()["fundUtilization"].as_array().unwrap().clone()
         }
     };
+    let rollup = |group_by: Value| rollup_of(COUNTY.to_string(), group_by);
     let fen = |v: &Value| -> i64 {
         let (whole, fraction) = v.as_str().unwrap().split_once('.').unwrap();
         whole.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap()
@@ -1010,6 +1012,15 @@ async fn rollups_by_project_attributes_add_up_to_the_county() {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), count, "{group_by}: each group once");
+    }
+    for row in rollup(json!(["TOWNSHIP"])).await {
+        let township = row["township"]["code"].as_str().unwrap().to_string();
+        let own = rollup_of(township.clone(), json!([])).await;
+        assert_eq!(own.len(), 1, "{township}: {own:?}");
+        for field in ["allocated", "disbursed"] {
+            assert_eq!(own[0][field], row[field], "{township} {field}");
+        }
+        assert_eq!((&own[0]["planned"], &own[0]["inPlace"]), (&Value::Null, &Value::Null));
     }
 }
 
