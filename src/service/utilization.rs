@@ -1,6 +1,7 @@
 //! 资金使用 — the money metrics of DESIGN §4 for a region and year, grouped as asked, as
-//! the ledger stood at the end of a day. One grouped scan of the ledger's running totals
-//! (or of the ledger, for a past day); the formulas are `domain::metrics`.
+//! the ledger stood at the end of a day. One statement, one row per group: the fund lines'
+//! planned amounts and the ledger's running totals (or the ledger itself, for a past day)
+//! summed per group by the database; the formulas are `domain::metrics`.
 //!
 //! Planned amounts and receipts belong to a fund line, not to a project: grouped by a
 //! project's sector, township or department, `planned` and `inPlace` (and what derives
@@ -37,8 +38,8 @@ pub struct UtilizationRow {
     pub figures: MoneyFigures,
 }
 
-/// The dimensions in the order their columns are selected after the kind and the sum:
-/// the rows are read by position.
+/// The dimensions in the order their columns are selected, before the four figures: the
+/// rows are read by position.
 const SELECTED: [Dimension; 8] = [
     Dimension::County,
     Dimension::FundKind,
