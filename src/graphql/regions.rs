@@ -90,9 +90,20 @@ impl Region {
 pub struct RegionByCode(pub String);
 
 impl RegionByCode {
+    /// A field of the region with this code that the code alone answers (`code`, `id`,
+    /// `__typename`), as `Region`'s own resolvers write them; `None` for any other.
+    pub fn answer(code: &str, field: &str) -> Option<Value> {
+        match field {
+            "code" => Some(Value::String(code.to_string())),
+            "id" => Some(Value::String(global_id("Region", code).to_string())),
+            "__typename" => Some(Value::String(Region::type_name().into_owned())),
+            _ => None,
+        }
+    }
+
     /// Whether `selection` (a `Region`'s fields) asks only for what the code answers.
     pub fn code_is_enough<'a>(mut selection: impl Iterator<Item = SelectionField<'a>>) -> bool {
-        selection.all(|field| matches!(field.name(), "code" | "id" | "__typename"))
+        selection.all(|field| Self::answer("", field.name()).is_some())
     }
 }
 
@@ -118,12 +129,8 @@ impl OutputType for RegionByCode {
                 Selection::Field(selected) if selected.node.directives.is_empty() => selected,
                 _ => return self.load(ctx, field).await,
             };
-            let value = match selected.node.name.node.as_str() {
-                // As `Region`'s own `code` and `id` resolvers write them.
-                "code" => Value::String(self.0.clone()),
-                "id" => Value::String(global_id("Region", &self.0).to_string()),
-                "__typename" => Value::String(Region::type_name().into_owned()),
-                _ => return self.load(ctx, field).await,
+            let Some(value) = Self::answer(&self.0, selected.node.name.node.as_str()) else {
+                return self.load(ctx, field).await;
             };
             answers.insert(selected.node.response_key().node.clone(), value);
         }

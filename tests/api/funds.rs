@@ -1024,6 +1024,42 @@ async fn rollups_by_project_attributes_add_up_to_the_county() {
     }
 }
 
+/// A rollup's rows answer the same whether every field asked is a plain one (answered in
+/// one loop over the rows) or not (a fragment sends them through the rows' resolvers).
+#[tokio::test]
+async fn rollup_rows_answer_the_same_by_either_path() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let admin = app.demo_login("admin").await;
+    let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
+    let fields = "__typename county { code id __typename } seat: county { code } township { code } fundKind fundLevel sector month planned inPlace arrivalRate allocated unallocated disbursed disbursementRate";
+    let head = "query($y: Int!, $r: String!, $g: [UtilizationDimension!]) { fundUtilization(year: $y, regionCode: $r, groupBy: $g)";
+    let plain = format!("{head} {{ {fields} }} }}");
+    let resolved = format!("{head} {{ ...Row }} }} fragment Row on FundUtilizationRow {{ {fields} }}");
+    let mut township = None;
+    for (region, group_by) in [
+        ("990100000000", json!([])),
+        ("990100000000", json!(["COUNTY", "FUND_KIND"])),
+        (COUNTY, json!(["FUND_KIND", "FUND_LEVEL"])),
+        (COUNTY, json!(["SECTOR", "MONTH"])),
+        (COUNTY, json!(["TOWNSHIP"])),
+        ("township", json!(["SECTOR"])),
+    ] {
+        let region = if region == "township" {
+            township.clone().unwrap()
+        } else {
+            region.to_string()
+        };
+        let variables = json!({"y": year, "r": region, "g": group_by});
+        let by_loop = app.gql(Some(&admin), &plain, variables.clone()).await;
+        let by_resolvers = app.gql(Some(&admin), &resolved, variables).await;
+        let rows = by_loop.ok()["fundUtilization"].as_array().unwrap().clone();
+        assert!(!rows.is_empty(), "{region} {group_by}");
+        assert_eq!(by_loop.ok(), by_resolvers.ok(), "{region} {group_by}");
+        township = township.or_else(|| rows[0]["township"]["code"].as_str().map(str::to_string));
+    }
+}
+
 /// A rollup's county answers its code from the row alone, and anything else from the
 /// region itself: the same as `region(code:)` gives, asked directly or through a fragment.
 #[tokio::test]
