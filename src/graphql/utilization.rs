@@ -13,6 +13,8 @@ use crate::domain::money::Money;
 use crate::domain::sector::Sector;
 use crate::maps::distinct;
 use crate::service::utilization::{self as svc, GroupKey};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::enum_value;
@@ -20,6 +22,7 @@ use async_graphql::{
     Context, ContextSelectionSet, Name, Object, OutputType, Positioned, ScalarType, ServerResult, Value,
 };
 use std::borrow::Cow;
+use std::hash::{BuildHasher, RandomState};
 
 /// One group of the utilization figures. The group's keys are the dimensions asked for;
 /// the others are null. Money is yuan; rates are percentages with 2 decimals, null when
@@ -221,16 +224,22 @@ impl OutputType for Rows {
                 _ => return resolve_grouped(&self.0, ctx).await,
             }
         }
+        // Every row's map has the same keys: each is hashed once, for maps that share one
+        // hasher (hashing a name costs more than answering most fields).
+        let hasher = RandomState::new();
+        let hashes: Vec<u64> = plain.iter().map(|(key, _)| hasher.hash_one(key)).collect();
         Ok(Value::List(
             self.0
                 .iter()
                 .map(|row| {
-                    Value::Object(
-                        plain
-                            .iter()
-                            .map(|(key, field)| (key.clone(), field.answer(row)))
-                            .collect(),
-                    )
+                    let mut map = IndexMap::with_capacity_and_hasher(plain.len(), hasher.clone());
+                    for ((key, field), hash) in plain.iter().zip(&hashes) {
+                        // Each key is there once (checked above): the slot is always vacant.
+                        if let RawEntryMut::Vacant(slot) = map.raw_entry_mut_v1().from_key_hashed_nocheck(*hash, key) {
+                            slot.insert_hashed_nocheck(*hash, key.clone(), field.answer(row));
+                        }
+                    }
+                    Value::Object(map)
                 })
                 .collect(),
         ))
