@@ -7,10 +7,10 @@ use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::scalars::DateTime;
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::service::regions::{self as svc, RegionChanges, RegionFilter as SvcFilter, RegionInput};
-use async_graphql::parser::types::{Field, Selection};
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{
-    Context, ContextSelectionSet, ID, InputObject, Object, OutputType, Positioned, SelectionField, ServerResult,
+    Context, ContextSelectionSet, ID, InputObject, Name, Object, OutputType, Positioned, SelectionField, ServerResult,
     SimpleObject, Value,
 };
 use entity::region;
@@ -101,6 +101,36 @@ impl RegionByCode {
         }
     }
 
+    /// The response keys and names of the fields `selection` asks of a region, if the code
+    /// answers them all: plain fields (no fragment, no directive), each key once.
+    pub fn fields_answered(selection: &SelectionSet) -> Option<Vec<(Name, String)>> {
+        let mut fields: Vec<(Name, String)> = Vec::with_capacity(selection.items.len());
+        for item in &selection.items {
+            let Selection::Field(field) = &item.node else {
+                return None;
+            };
+            let (key, name) = (field.node.response_key().node.clone(), field.node.name.node.to_string());
+            if !field.node.directives.is_empty()
+                || Self::answer("", &name).is_none()
+                || fields.iter().any(|(k, _)| *k == key)
+            {
+                return None;
+            }
+            fields.push((key, name));
+        }
+        Some(fields)
+    }
+
+    /// The answer to `fields` (from `fields_answered`) of the region with this code.
+    pub fn answer_fields(code: &str, fields: &[(Name, String)]) -> Value {
+        Value::Object(
+            fields
+                .iter()
+                .map(|(key, name)| (key.clone(), Self::answer(code, name).unwrap_or_default()))
+                .collect(),
+        )
+    }
+
     /// Whether `selection` (a `Region`'s fields) asks only for what the code answers.
     pub fn code_is_enough<'a>(mut selection: impl Iterator<Item = SelectionField<'a>>) -> bool {
         selection.all(|field| Self::answer("", field.name()).is_some())
@@ -121,20 +151,12 @@ impl OutputType for RegionByCode {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        let mut answers = async_graphql::indexmap::IndexMap::new();
-        for selection in &ctx.item.node.items {
-            // Anything but a plain field the code answers (a fragment, a directive, another
-            // field) is left to `Region` itself.
-            let selected = match &selection.node {
-                Selection::Field(selected) if selected.node.directives.is_empty() => selected,
-                _ => return self.load(ctx, field).await,
-            };
-            let Some(value) = Self::answer(&self.0, selected.node.name.node.as_str()) else {
-                return self.load(ctx, field).await;
-            };
-            answers.insert(selected.node.response_key().node.clone(), value);
+        // Anything but plain fields the code answers (a fragment, a directive, another
+        // field) is left to `Region` itself.
+        match Self::fields_answered(&ctx.item.node) {
+            Some(fields) => Ok(Self::answer_fields(&self.0, &fields)),
+            None => self.load(ctx, field).await,
         }
-        Ok(Value::Object(answers))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::maps::distinct;
 use crate::service::utilization::{self as svc, GroupKey};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
-use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::enum_value;
 use async_graphql::{
@@ -153,10 +153,10 @@ impl PlainField {
             "unallocated" => figure(|f| optional(f.unallocated(), |m| yuan(m).to_value())),
             "disbursed" => figure(|f| yuan(f.disbursed).to_value()),
             "disbursementRate" => figure(|f| optional(f.disbursement_rate(), |r| Decimal(r).to_value())),
-            "county" => region_fields(&field.selection_set.node).map(|f| PlainField::Region(|k| k.county.as_ref(), f)),
-            "township" => {
-                region_fields(&field.selection_set.node).map(|f| PlainField::Region(|k| k.township.as_ref(), f))
-            }
+            "county" => RegionByCode::fields_answered(&field.selection_set.node)
+                .map(|f| PlainField::Region(|k| k.county.as_ref(), f)),
+            "township" => RegionByCode::fields_answered(&field.selection_set.node)
+                .map(|f| PlainField::Region(|k| k.township.as_ref(), f)),
             _ => None,
         }
     }
@@ -166,36 +166,11 @@ impl PlainField {
             PlainField::Typename => Value::String(FundUtilizationRow::type_name().into_owned()),
             PlainField::Key(f) => f(&row.key),
             PlainField::Figure(f) => f(&row.figures),
-            PlainField::Region(code_of, fields) => optional(code_of(&row.key), |code| {
-                Value::Object(
-                    fields
-                        .iter()
-                        .map(|(key, name)| (key.clone(), RegionByCode::answer(code, name).unwrap_or_default()))
-                        .collect(),
-                )
-            }),
+            PlainField::Region(code_of, fields) => {
+                optional(code_of(&row.key), |code| RegionByCode::answer_fields(code, fields))
+            }
         }
     }
-}
-
-/// The response keys and names of a region's fields, if they are all ones its code
-/// answers, plain, each key once.
-fn region_fields(selection: &SelectionSet) -> Option<Vec<(Name, String)>> {
-    let mut fields: Vec<(Name, String)> = Vec::with_capacity(selection.items.len());
-    for item in &selection.items {
-        let Selection::Field(field) = &item.node else {
-            return None;
-        };
-        let (key, name) = (field.node.response_key().node.clone(), field.node.name.node.to_string());
-        if !field.node.directives.is_empty()
-            || RegionByCode::answer("", &name).is_none()
-            || fields.iter().any(|(k, _)| *k == key)
-        {
-            return None;
-        }
-        fields.push((key, name));
-    }
-    Some(fields)
 }
 
 impl OutputType for Rows {

@@ -20,7 +20,7 @@ use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, Uni
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 /// The group a row stands for; only the requested dimensions are set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct GroupKey {
     pub county: Option<String>,
     pub fund_kind: Option<FundKind>,
