@@ -14,6 +14,7 @@ pub mod progress;
 pub mod projects;
 pub mod regions;
 pub mod rows;
+pub mod shapes;
 pub mod users;
 pub mod utilization;
 pub mod writes;

@@ -407,13 +407,35 @@ pub async fn in_force(
 /// read and a rollup to join: in each county of `region`, the latest version of the
 /// year's plan approved by the end of `as_of` (by now when `None`).
 pub fn in_force_ids(region: &RegionCode, year: i32, as_of: Option<NaiveDate>) -> SelectStatement {
+    in_force_ids_where(PlanScope {
+        counties_from: Expr::val(region.subtree_prefix()),
+        counties_to: Expr::val(region.subtree_end()),
+        year: Expr::val(year),
+        approved_before: as_of.map(|day| Expr::val(end_of_day_china(day))),
+    })
+}
+
+/// Which plans [`in_force_ids_where`] looks at, each an expression: a value, or a
+/// parameter of a statement built once per shape (`shapes`).
+pub struct PlanScope {
+    /// The counties' codes from this one (inclusive)…
+    pub counties_from: Expr,
+    /// …to this one (exclusive): a region's subtree.
+    pub counties_to: Expr,
+    pub year: Expr,
+    /// Approved before this instant; any approved plan when `None`.
+    pub approved_before: Option<Expr>,
+}
+
+/// [`in_force_ids`] over a [`PlanScope`].
+pub fn in_force_ids_where(scope: PlanScope) -> SelectStatement {
     let approved = |plan: &Alias| {
         let column = |c: annual_plan::Column| Expr::col((plan.clone(), c));
         let mut condition = Condition::all()
-            .add(column(annual_plan::Column::Year).eq(year))
+            .add(column(annual_plan::Column::Year).eq(scope.year.clone()))
             .add(column(annual_plan::Column::Status).eq(APPROVED));
-        if let Some(day) = as_of {
-            condition = condition.add(column(annual_plan::Column::ApprovedAt).lt(end_of_day_china(day)));
+        if let Some(instant) = &scope.approved_before {
+            condition = condition.add(column(annual_plan::Column::ApprovedAt).lt(instant.clone()));
         }
         condition
     };
@@ -423,8 +445,8 @@ pub fn in_force_ids(region: &RegionCode, year: i32, as_of: Option<NaiveDate>) ->
         .column((plan.clone(), annual_plan::Column::Id))
         .from_as(annual_plan::Entity, plan.clone())
         // A range rather than LIKE, so that the (county, year, version) index answers it.
-        .and_where(county(&plan).gte(region.subtree_prefix()))
-        .and_where(county(&plan).lt(region.subtree_end()))
+        .and_where(county(&plan).gte(scope.counties_from.clone()))
+        .and_where(county(&plan).lt(scope.counties_to.clone()))
         .cond_where(approved(&plan))
         .and_where(
             Expr::exists(

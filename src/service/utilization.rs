@@ -7,6 +7,8 @@
 //! project's sector, township or department, `planned` and `inPlace` (and what derives
 //! from them) are absent; grouped by month, `planned` is. For a township or village, only
 //! the money that reached its projects is counted.
+use super::plans::PlanScope;
+use super::shapes::{Binder, Shapes};
 use super::{ServiceError, ServiceResult, rows};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::funds::{EntryKind, FundKind, FundLevel};
@@ -16,8 +18,8 @@ use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
 use entity::{annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, UnionType};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 
 /// The group a row stands for; only the requested dimensions are set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +80,64 @@ fn ledger_column(dimension: Dimension) -> (&'static str, &'static str) {
     }
 }
 
+/// What a rollup's statement depends on besides the request's values: its text is built
+/// once per shape (`shapes`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Shape {
+    /// The dimensions grouped by, in the order of `SELECTED`.
+    dimensions: Vec<Dimension>,
+    /// A county or above (the fund lines' own region), rather than a township or village.
+    county_wide: bool,
+    /// Read from the running totals, not the ledger itself.
+    from_totals: bool,
+    /// Plans and, from the ledger, entries as of a day.
+    as_of: bool,
+}
+
+impl Shape {
+    fn wants(&self, dimension: Dimension) -> bool {
+        self.dimensions.contains(&dimension)
+    }
+
+    /// Receipts (and so `inPlace`) belong to a fund line: they count over whole counties
+    /// grouped by what a fund line has.
+    fn in_place_applies(&self) -> bool {
+        self.county_wide && !self.dimensions.iter().any(|d| d.is_project_attribute())
+    }
+
+    /// A plan's amounts are per fund line and year, not per month.
+    fn planned_applies(&self) -> bool {
+        self.in_place_applies() && !self.wants(Dimension::Month)
+    }
+
+    /// Grouped by nothing finer than a fund line, over whole counties, the per-line
+    /// totals are enough: a handful of rows per county-year.
+    fn per_line(&self) -> bool {
+        self.from_totals
+            && self.county_wide
+            && ![Dimension::Sector, Dimension::Township, Dimension::Month]
+                .iter()
+                .any(|d| self.wants(*d))
+    }
+}
+
+/// The request values a rollup's statement binds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Input {
+    Year,
+    /// The region's subtree: its codes from…
+    RegionFrom,
+    /// …up to (not including) this one.
+    RegionTo,
+    /// The day asked (`asOf`), for the ledger's entries.
+    AsOfDay,
+    /// The end of that day, for the plans approved by then.
+    ApprovedBefore,
+}
+
+/// The rollups' statements, one per shape and database.
+static ROLLUPS: std::sync::LazyLock<Shapes<Shape, Input>> = std::sync::LazyLock::new(Shapes::default);
+
 pub async fn fund_utilization(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -90,31 +150,60 @@ pub async fn fund_utilization(
     let region = super::regions::parse_code("regionCode", region_code)?;
     authorize_at(actor, Operation::ViewFunds, &region)?;
     super::regions::get(db, actor, "regionCode", &region).await?;
-    let wants = |d: Dimension| group_by.contains(&d);
-    let dimensions: Vec<Dimension> = SELECTED.into_iter().filter(|d| wants(*d)).collect();
-    let county_wide = region.level() <= RegionLevel::County;
-    let by_project = group_by.iter().any(|d| d.is_project_attribute());
-    let in_place_applies = county_wide && !by_project;
-    let planned_applies = in_place_applies && !wants(Dimension::Month);
-    let (e, l, p, s) = (Alias::new("e"), Alias::new("l"), Alias::new("p"), Alias::new("s"));
-
-    // One statement, and one row per group: the planned amounts of the fund lines and the
-    // ledger's entries, each spread over the four figures (`s`), summed per group. The
-    // running totals answer unless the figures are asked as of a past day (the totals are
-    // per month) or per department (a project's department can change after its money
-    // moved): then the ledger itself is summed. Grouped by nothing finer than a fund line,
-    // over whole counties, the per-line totals are enough: a handful of rows per
-    // county-year.
+    // The running totals answer unless the figures are asked as of a past day (the totals
+    // are per month) or per department (a project's department can change after its money
+    // moved): then the ledger itself is summed.
     let today = crate::domain::project::china_date(chrono::Utc::now());
-    let from_totals = as_of.is_none_or(|day| day >= today) && !wants(Dimension::Department);
-    let per_line = from_totals
-        && county_wide
-        && ![Dimension::Sector, Dimension::Township, Dimension::Month]
-            .iter()
-            .any(|d| wants(*d));
+    let shape = Shape {
+        dimensions: SELECTED.into_iter().filter(|d| group_by.contains(d)).collect(),
+        county_wide: region.level() <= RegionLevel::County,
+        from_totals: as_of.is_none_or(|day| day >= today) && !group_by.contains(&Dimension::Department),
+        as_of: as_of.is_some(),
+    };
+    let value = |input| match input {
+        Input::Year => Value::from(year),
+        Input::RegionFrom => Value::from(region.subtree_prefix()),
+        Input::RegionTo => Value::from(region.subtree_end()),
+        Input::AsOfDay => Value::from(as_of.unwrap_or(today)),
+        Input::ApprovedBefore => Value::from(super::plans::end_of_day_china(as_of.unwrap_or(today))),
+    };
+    let statement = ROLLUPS.statement(db.get_database_backend(), &shape, rollup_statement, value)?;
+    let (planned_applies, in_place_applies) = (shape.planned_applies(), shape.in_place_applies());
+    let mut groups = rows::decode_rows(&db.query_all_raw(statement).await?, |cells| {
+        let mut key = GroupKey::default();
+        for dimension in &shape.dimensions {
+            match dimension {
+                Dimension::County => key.county = cells.cell()?,
+                Dimension::FundKind => key.fund_kind = stored(cells.cell()?, FundKind::parse, "fund kind")?,
+                Dimension::FundLevel => key.fund_level = stored(cells.cell()?, FundLevel::parse, "fund level")?,
+                Dimension::FundLine => key.fund_line_id = cells.cell()?,
+                Dimension::Sector => key.sector = stored(cells.cell()?, |s| s.parse().ok(), "sector")?,
+                Dimension::Township => key.township = cells.cell::<Option<String>>()?.filter(|t| !t.is_empty()),
+                Dimension::Department => key.department_id = cells.cell()?,
+                Dimension::Month => key.month = cells.cell()?,
+            }
+        }
+        let mut fen = || cells.cell().map(Money::from_fen);
+        let figures = MoneyFigures {
+            planned: Some(fen()?).filter(|_| planned_applies),
+            in_place: Some(fen()?).filter(|_| in_place_applies),
+            allocated: fen()?,
+            disbursed: fen()?,
+        };
+        Ok(UtilizationRow { key, figures })
+    })?;
+    groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    Ok(groups)
+}
+
+/// A rollup's one statement, one row per group: the planned amounts of the fund lines and
+/// the ledger's entries (or running totals), each spread over the four figures (`s`),
+/// summed per group. Built from the shape alone; the request's values are parameters.
+fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<SelectStatement> {
+    let (e, l, pr, s) = (Alias::new("e"), Alias::new("l"), Alias::new("p"), Alias::new("s"));
     let col = |(table, column): (&str, &str)| Expr::col((Alias::new(table), Alias::new(column)));
     let mut ledger = Query::select();
-    for dimension in &dimensions {
+    for dimension in &shape.dimensions {
         ledger.expr_as(col(ledger_column(*dimension)), dimension_alias(*dimension));
     }
     let amount_of =
@@ -124,15 +213,15 @@ pub async fn fund_utilization(
         .expr_as(amount_of(EntryKind::Receipt), Alias::new("in_place"))
         .expr_as(amount_of(EntryKind::Allocation), Alias::new("allocated"))
         .expr_as(amount_of(EntryKind::Disbursement), Alias::new("disbursed"))
-        .and_where(col(("e", "year")).eq(year));
-    if per_line {
+        .and_where(col(("e", "year")).eq(p.bind(Input::Year)));
+    if shape.per_line() {
         ledger.from_as(fund_line_total::Entity, e.clone());
-    } else if from_totals {
+    } else if shape.from_totals {
         ledger.from_as(ledger_total::Entity, e.clone());
     } else {
         ledger.from_as(ledger_entry::Entity, e.clone());
     }
-    if wants(Dimension::FundKind) || wants(Dimension::FundLevel) {
+    if shape.wants(Dimension::FundKind) || shape.wants(Dimension::FundLevel) {
         ledger.join_as(
             JoinType::InnerJoin,
             fund_line::Entity,
@@ -140,34 +229,44 @@ pub async fn fund_utilization(
             Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
         );
     }
-    if wants(Dimension::Department) {
+    if shape.wants(Dimension::Department) {
         ledger.join_as(
             JoinType::LeftJoin,
             project::Entity,
-            p.clone(),
-            Expr::col((p.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
+            pr.clone(),
+            Expr::col((pr.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
         );
     }
     // A range rather than LIKE, so that the index answers it: the county's code for a
     // county or above, the township's for a township or village.
-    let region_column = if county_wide { "county_code" } else { "township_code" };
+    let region_column = if shape.county_wide {
+        "county_code"
+    } else {
+        "township_code"
+    };
     ledger
-        .and_where(col(("e", region_column)).gte(region.subtree_prefix()))
-        .and_where(col(("e", region_column)).lt(region.subtree_end()));
-    if !in_place_applies {
+        .and_where(col(("e", region_column)).gte(p.bind(Input::RegionFrom)))
+        .and_where(col(("e", region_column)).lt(p.bind(Input::RegionTo)));
+    if !shape.in_place_applies() {
         ledger.and_where(col(("e", "kind")).ne(EntryKind::Receipt.as_str()));
     }
-    if let Some(day) = as_of.filter(|_| !from_totals) {
-        ledger.and_where(col(("e", "entry_date")).lte(day));
+    if shape.as_of && !shape.from_totals {
+        ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
     }
 
     // A fund line's planned amount is the one the plan in force gives it, or its own while
     // no plan in force names it. A fund line is part of the year's plan whenever it was
     // entered: `as_of` applies to the dated ledger entries and to when a plan was approved.
-    let figures = if planned_applies {
+    let figures = if shape.planned_applies() {
         let pf = Alias::new("pf");
+        let in_force = super::plans::in_force_ids_where(PlanScope {
+            counties_from: p.bind(Input::RegionFrom),
+            counties_to: p.bind(Input::RegionTo),
+            year: p.bind(Input::Year),
+            approved_before: shape.as_of.then(|| p.bind(Input::ApprovedBefore)),
+        });
         let mut planned = Query::select();
-        for dimension in &dimensions {
+        for dimension in &shape.dimensions {
             // `planned_applies` leaves only a fund line's own dimensions.
             let column = line_column(*dimension)
                 .ok_or_else(|| ServiceError::Internal(format!("planned amounts grouped by {dimension:?}")))?;
@@ -191,21 +290,18 @@ pub async fn fund_utilization(
                         Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
                             .equals((l.clone(), fund_line::Column::Id)),
                     )
-                    .add(
-                        Expr::col((pf, annual_plan_fund::Column::PlanId))
-                            .in_subquery(super::plans::in_force_ids(&region, year, as_of)),
-                    ),
+                    .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).in_subquery(in_force)),
             )
-            .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(year))
-            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(region.subtree_prefix()))
-            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(region.subtree_end()))
+            .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(p.bind(Input::Year)))
+            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(p.bind(Input::RegionFrom)))
+            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(p.bind(Input::RegionTo)))
             .union(UnionType::All, ledger);
         planned
     } else {
         ledger
     };
     let mut statement = Query::select();
-    for dimension in &dimensions {
+    for dimension in &shape.dimensions {
         statement
             .column((s.clone(), dimension_alias(*dimension)))
             .group_by_col((s.clone(), dimension_alias(*dimension)));
@@ -217,32 +313,7 @@ pub async fn fund_utilization(
         .from_subquery(figures, s.clone())
         // Grouped by nothing, a year with nothing recorded has no row rather than zeros.
         .and_having(Expr::cust("COUNT(*) > 0"));
-
-    let mut groups = rows::decode_rows(&db.query_all(&statement).await?, |cells| {
-        let mut key = GroupKey::default();
-        for dimension in &dimensions {
-            match dimension {
-                Dimension::County => key.county = cells.cell()?,
-                Dimension::FundKind => key.fund_kind = stored(cells.cell()?, FundKind::parse, "fund kind")?,
-                Dimension::FundLevel => key.fund_level = stored(cells.cell()?, FundLevel::parse, "fund level")?,
-                Dimension::FundLine => key.fund_line_id = cells.cell()?,
-                Dimension::Sector => key.sector = stored(cells.cell()?, |s| s.parse().ok(), "sector")?,
-                Dimension::Township => key.township = cells.cell::<Option<String>>()?.filter(|t| !t.is_empty()),
-                Dimension::Department => key.department_id = cells.cell()?,
-                Dimension::Month => key.month = cells.cell()?,
-            }
-        }
-        let mut fen = || cells.cell().map(Money::from_fen);
-        let figures = MoneyFigures {
-            planned: Some(fen()?).filter(|_| planned_applies),
-            in_place: Some(fen()?).filter(|_| in_place_applies),
-            allocated: fen()?,
-            disbursed: fen()?,
-        };
-        Ok(UtilizationRow { key, figures })
-    })?;
-    groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    Ok(groups)
+    Ok(statement)
 }
 
 /// What a dimension's column is called in the spread figures (`s`).
