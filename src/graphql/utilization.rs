@@ -262,6 +262,9 @@ impl UtilizationQuery {
     /// Fund utilization for a region and year: planned, in place, allocated, disbursed and
     /// the rates, grouped by the dimensions given (none: one row of totals). `asOf` gives
     /// the ledger as it stood at the end of that day. A city or province sums its counties.
+    /// Rows are ordered by county, fund kind, fund level, fund line, sector, township,
+    /// department and month, as far as grouped by: codes, ids and months ascending, kinds,
+    /// levels and sectors in the order this schema lists them, a missing key first.
     async fn fund_utilization(
         &self,
         ctx: &Context<'_>,

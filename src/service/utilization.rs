@@ -18,7 +18,9 @@ use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
 use entity::{annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, Query, SelectStatement, UnionType,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 
 /// The group a row stands for; only the requested dimensions are set.
@@ -192,7 +194,11 @@ pub async fn fund_utilization(
         };
         Ok(UtilizationRow { key, figures })
     })?;
-    groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    // Fund kinds, levels and sectors are stored by name, which is not their order: those
+    // few groups are sorted here. The rest come sorted (a province's hundred counties).
+    if !groups.is_sorted_by(|a, b| a.key <= b.key) {
+        groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    }
     Ok(groups)
 }
 
@@ -302,9 +308,16 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
     };
     let mut statement = Query::select();
     for dimension in &shape.dimensions {
+        // Ordered as `GroupKey` orders (the dimensions in its fields' order, a missing key
+        // first) wherever the stored values sort as the keys do: codes, ids, months.
         statement
             .column((s.clone(), dimension_alias(*dimension)))
-            .group_by_col((s.clone(), dimension_alias(*dimension)));
+            .group_by_col((s.clone(), dimension_alias(*dimension)))
+            .order_by_with_nulls(
+                (s.clone(), dimension_alias(*dimension)),
+                Order::Asc,
+                NullOrdering::First,
+            );
     }
     for figure in ["planned", "in_place", "allocated", "disbursed"] {
         statement.expr(Expr::cust(format!("CAST(COALESCE(SUM(s.{figure}), 0) AS BIGINT)")));

@@ -1013,6 +1013,30 @@ async fn rollups_by_project_attributes_add_up_to_the_county() {
         keys.dedup();
         assert_eq!(keys.len(), count, "{group_by}: each group once");
     }
+    // Rows come in the order of their keys: townships by code; sectors in the schema's
+    // order (not their names'), and months ascending within a sector.
+    let townships: Vec<String> = rollup(json!(["TOWNSHIP"]))
+        .await
+        .iter()
+        .map(|r| r["township"]["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(townships.is_sorted_by(|a, b| a < b), "{townships:?}");
+    let sector_months: Vec<(tracker::domain::sector::Sector, i64)> = rollup(json!(["SECTOR", "MONTH"]))
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r["sector"].as_str().unwrap().parse().unwrap(),
+                r["month"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(sector_months.is_sorted_by(|a, b| a < b), "{sector_months:?}");
+    let sectors: std::collections::BTreeSet<_> = sector_months.iter().map(|(s, _)| *s).collect();
+    assert!(
+        sectors.len() > 2,
+        "{sectors:?}: enough sectors that their names' order differs"
+    );
     for row in rollup(json!(["TOWNSHIP"])).await {
         let township = row["township"]["code"].as_str().unwrap().to_string();
         let own = rollup_of(township.clone(), json!([])).await;
