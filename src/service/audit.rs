@@ -2,7 +2,6 @@
 use crate::domain::access::Actor;
 use entity::audit_entry;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
-use serde_json::Value;
 
 /// What changed: the action, the entity, and its values before and after.
 pub struct Change<'a> {
@@ -12,8 +11,16 @@ pub struct Change<'a> {
     pub entity_id: String,
     /// The region the entity belongs to, so inspectors read only their subtree.
     pub region_code: Option<String>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    /// The values as JSON text (see [`json`]).
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An entity's values as the audit trail keeps them: JSON text, written straight from the
+/// row (no `serde_json::Value` tree in between, which cost a progress report a tenth of
+/// its instructions), fields in the row's order.
+pub fn json(values: &impl serde::Serialize) -> Option<String> {
+    serde_json::to_string(values).ok()
 }
 
 pub async fn record(conn: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<(), DbErr> {
@@ -32,8 +39,8 @@ pub async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, changes: Vec
         entity_type: Set(change.entity_type.to_string()),
         entity_id: Set(change.entity_id),
         region_code: Set(change.region_code),
-        before: Set(change.before.map(|v| v.to_string())),
-        after: Set(change.after.map(|v| v.to_string())),
+        before: Set(change.before),
+        after: Set(change.after),
         ..Default::default()
     });
     audit_entry::Entity::insert_many(rows)

@@ -187,7 +187,7 @@ pub async fn create(
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),
             before: None,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;
@@ -214,7 +214,7 @@ pub async fn update(
     let kind = changes.kind.unwrap_or_else(|| kind_of(&current));
     let sectors = changes.sectors.clone().unwrap_or_else(|| sectors_of(&current));
     check_sectors(kind, &sectors)?;
-    let before = serde_json::to_value(&current).ok();
+    let before = super::audit::json(&current);
     let county = current.county_code.clone();
     let mut active: department::ActiveModel = current.into();
     active.name = Set(name.clone());
@@ -237,7 +237,7 @@ pub async fn update(
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),
             before,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;

@@ -238,7 +238,7 @@ pub async fn create_line(
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),
             before: None,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;
@@ -374,7 +374,7 @@ async fn write_entry(
             entity_id: model.id.to_string(),
             region_code: Some(region),
             before: None,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;

@@ -327,8 +327,8 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     Ok(after)
 }
 
-fn snapshot(plan: &Plan) -> serde_json::Value {
-    serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors})
+fn snapshot(plan: &Plan) -> String {
+    serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors}).to_string()
 }
 
 /// Approves (locks) a draft version.
@@ -376,7 +376,7 @@ pub async fn approve(
             entity_type: "AnnualPlan",
             entity_id: after.plan.id.to_string(),
             region_code: Some(county.to_string()),
-            before: Some(serde_json::json!({"plan": plan})),
+            before: Some(serde_json::json!({"plan": plan}).to_string()),
             after: Some(snapshot(&after)),
         },
     )

@@ -57,11 +57,13 @@ pub async fn create(
     // expected version, no report was committed in between, so the two reads agree; read the
     // other way round, a report committed between them would be judged against a project
     // that no longer exists in that version (and refused for its quantity, not as stale).
-    let last = progress_report::Entity::find()
-        .filter(progress_report::Column::ProjectId.eq(input.project_id))
-        .order_by_desc(progress_report::Column::Id)
-        .one(db)
-        .await?;
+    let last = super::rows::one(
+        progress_report::Entity::find()
+            .filter(progress_report::Column::ProjectId.eq(input.project_id))
+            .order_by_desc(progress_report::Column::Id),
+        db,
+    )
+    .await?;
     let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
     let status = status_of(&current)?;
     let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
@@ -124,7 +126,7 @@ pub async fn create(
                 entity_id: report.id.to_string(),
                 region_code: Some(current.township_code.clone()),
                 before: None,
-                after: serde_json::to_value(&report).ok(),
+                after: super::audit::json(&report),
             },
         ],
     )

@@ -422,8 +422,8 @@ async fn check_fields(
     }
 }
 
-fn snapshot(model: &project::Model) -> Option<serde_json::Value> {
-    serde_json::to_value(model).ok()
+fn snapshot(model: &project::Model) -> Option<String> {
+    super::audit::json(model)
 }
 
 async fn replace_villages(conn: &impl ConnectionTrait, project_id: i64, villages: &[RegionCode]) -> ServiceResult<()> {
@@ -590,7 +590,7 @@ pub(super) async fn load_for_change(
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let found = project::Entity::find_by_id(id).lock_exclusive().one(conn).await?;
+    let found = super::rows::one(project::Entity::find_by_id(id).lock_exclusive(), conn).await?;
     at_version(actor, found, expected_version)
 }
 
@@ -606,7 +606,7 @@ pub(super) async fn load_at_version(
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let found = project::Entity::find_by_id(id).one(conn).await?;
+    let found = super::rows::one(project::Entity::find_by_id(id), conn).await?;
     at_version(actor, found, expected_version)
 }
 

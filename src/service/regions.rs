@@ -207,7 +207,7 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, input: &RegionInput)
             entity_id: model.code.clone(),
             region_code: Some(model.code.clone()),
             before: None,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;
@@ -236,7 +236,7 @@ async fn apply_changes(
     {
         return Ok(current);
     }
-    let before = serde_json::to_value(&current).ok();
+    let before = super::audit::json(&current);
     let mut active: region::ActiveModel = current.into();
     active.name = Set(name);
     active.is_poverty_village = Set(merged.is_poverty_village);
@@ -253,7 +253,7 @@ async fn apply_changes(
             entity_id: model.code.clone(),
             region_code: Some(model.code.clone()),
             before,
-            after: serde_json::to_value(&model).ok(),
+            after: super::audit::json(&model),
         },
     )
     .await?;

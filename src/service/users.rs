@@ -198,10 +198,8 @@ fn user_change<'a>(action: &'a str, before: Option<&app_user::Model>, after: &ap
         entity_type: "User",
         entity_id: after.id.to_string(),
         region_code: Some(after.region_code.clone()),
-        before: before.and_then(|b| serde_json::to_value(b).ok()),
-        after: (action != "user.delete")
-            .then(|| serde_json::to_value(after).ok())
-            .flatten(),
+        before: before.and_then(super::audit::json),
+        after: (action != "user.delete").then(|| super::audit::json(after)).flatten(),
     }
 }
 
