@@ -158,6 +158,11 @@ mod tests {
         Ok(select)
     }
 
+    fn assert_statement(statement: Statement, sql: &str, values: Vec<Value>) {
+        assert_eq!(statement.sql, sql);
+        assert_eq!(statement.values.map(|v| v.0), Some(values));
+    }
+
     #[test]
     fn each_input_is_one_numbered_parameter_and_constants_are_written_in_place() {
         let shapes = Shapes::<bool, Input>::default();
@@ -165,18 +170,16 @@ mod tests {
             Input::Year => Value::from(2026),
             Input::Code => Value::from("9901"),
         };
-        let pg = shapes.statement(DbBackend::Postgres, &true, build, value).unwrap();
-        assert_eq!(
-            pg.sql,
-            r#"SELECT 1 FROM "t" WHERE "year" = ($1) AND "kind" = 'RECEIPT' AND "code" >= ($2) AND "code" < ($2)"#
+        assert_statement(
+            shapes.statement(DbBackend::Postgres, &true, build, value).unwrap(),
+            r#"SELECT 1 FROM "t" WHERE "year" = ($1) AND "kind" = 'RECEIPT' AND "code" >= ($2) AND "code" < ($2)"#,
+            vec![Value::from(2026), Value::from("9901")],
         );
-        assert_eq!(pg.values.unwrap().0, vec![Value::from(2026), Value::from("9901")]);
-        let sqlite = shapes.statement(DbBackend::Sqlite, &false, build, value).unwrap();
-        assert_eq!(
-            sqlite.sql,
-            r#"SELECT 1 FROM "t" WHERE "year" = (?1) AND "kind" = 'RECEIPT'"#
+        assert_statement(
+            shapes.statement(DbBackend::Sqlite, &false, build, value).unwrap(),
+            r#"SELECT 1 FROM "t" WHERE "year" = (?1) AND "kind" = 'RECEIPT'"#,
+            vec![Value::from(2026)],
         );
-        assert_eq!(sqlite.values.unwrap().0, vec![Value::from(2026)]);
     }
 
     #[test]
@@ -192,11 +195,11 @@ mod tests {
                 value,
             )
             .unwrap();
-        assert_eq!(
-            again.sql,
-            r#"SELECT 1 FROM "t" WHERE "year" = ($1) AND "kind" = 'RECEIPT'"#
+        assert_statement(
+            again,
+            r#"SELECT 1 FROM "t" WHERE "year" = ($1) AND "kind" = 'RECEIPT'"#,
+            vec![Value::from(7)],
         );
-        assert_eq!(again.values.unwrap().0, vec![Value::from(7)]);
     }
 
     #[test]
