@@ -689,7 +689,7 @@ pub async fn entries_of_projects(
     kind: EntryKind,
 ) -> ServiceResult<HashMap<i64, Vec<ledger_entry::Model>>> {
     static ENTRIES: KeyedRead<ledger_entry::Model> =
-        KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {2}"#, r#"ORDER BY "id""#);
+        KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {#2}"#, r#"ORDER BY "id""#);
     let rows = ENTRIES.all(db, project_ids, [kind.as_str().into()]).await?;
     Ok(rows::group_by(project_ids, rows, |row| Some((row.project_id?, row))))
 }

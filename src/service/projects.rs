@@ -422,10 +422,6 @@ async fn check_fields(
     }
 }
 
-fn snapshot(model: &project::Model) -> Option<String> {
-    super::audit::json(model)
-}
-
 async fn replace_villages(conn: &impl ConnectionTrait, project_id: i64, villages: &[RegionCode]) -> ServiceResult<()> {
     project_village::Entity::delete_many()
         .filter(project_village::Column::ProjectId.eq(project_id))
@@ -576,8 +572,8 @@ pub(super) fn project_change<'a>(
         entity_type: "Project",
         entity_id: after.id.to_string(),
         region_code: Some(after.township_code.clone()),
-        before: before.and_then(snapshot),
-        after: snapshot(after),
+        before: before.and_then(super::audit::json),
+        after: super::audit::json(after),
     }
 }
 

@@ -301,7 +301,7 @@ impl Key for String {
 ///
 /// `filter` is the `WHERE` clause: `{in_keys}` stands for the test of a column against
 /// the keys (PostgreSQL `= ANY($1)`, an array; SQLite `IN (SELECT value FROM
-/// json_each(?1))`, a JSON array), `{2}`, `{3}`… for further parameters.
+/// json_each(?1))`, a JSON array), `{#2}`, `{#3}`… for further parameters.
 ///
 /// `{in_keys}` suits a column PostgreSQL looks up in an index. For a table it reads
 /// whole (the regions of a county: a few hundred rows), `{in_key_set}` is the better test
@@ -333,13 +333,14 @@ impl<M: ByPosition> KeyedRead<M> {
 
     /// The statement's text for `backend`, for one key or for many.
     pub fn text(&self, backend: DbBackend, one: bool) -> Result<&str, DbErr> {
-        let (slot, in_keys, in_key_set, placeholder) = match (backend, one) {
-            (DbBackend::Postgres, true) => (&self.texts[0], "= $1", "= $1", "$"),
-            (DbBackend::Postgres, false) => (&self.texts[1], "= ANY($1)", "IN (SELECT unnest($1))", "$"),
-            (DbBackend::Sqlite, true) => (&self.texts[2], "= ?1", "= ?1", "?"),
+        // Parameters are marked `{#n}` and numbered the database's way by `shapes`.
+        let (slot, in_keys, in_key_set) = match (backend, one) {
+            (DbBackend::Postgres, true) => (&self.texts[0], "= {#1}", "= {#1}"),
+            (DbBackend::Postgres, false) => (&self.texts[1], "= ANY({#1})", "IN (SELECT unnest({#1}))"),
+            (DbBackend::Sqlite, true) => (&self.texts[2], "= {#1}", "= {#1}"),
             (DbBackend::Sqlite, false) => {
-                let set = "IN (SELECT value FROM json_each(?1))";
-                (&self.texts[3], set, set, "?")
+                let set = "IN (SELECT value FROM json_each({#1}))";
+                (&self.texts[3], set, set)
             }
             (other, _) => {
                 return Err(DbErr::Custom(format!(
@@ -347,26 +348,24 @@ impl<M: ByPosition> KeyedRead<M> {
                 )));
             }
         };
-        Ok(slot.get_or_init(|| {
-            let mut filter = self
-                .filter
-                .replace("{in_keys}", in_keys)
-                .replace("{in_key_set}", in_key_set);
-            for n in 2..10 {
-                filter = filter.replace(&format!("{{{n}}}"), &format!("{placeholder}{n}"));
-            }
-            let table = M::Entity::default().table_name().to_owned();
-            format!(
-                "SELECT {} FROM \"{table}\" WHERE {filter} {}",
-                M::select_list(),
-                self.order
-            )
-            .trim_end()
-            .to_owned()
-        }))
+        if let Some(text) = slot.get() {
+            return Ok(text);
+        }
+        let filter = self
+            .filter
+            .replace("{in_keys}", in_keys)
+            .replace("{in_key_set}", in_key_set);
+        let table = M::Entity::default().table_name().to_owned();
+        let text = format!(
+            "SELECT {} FROM \"{table}\" WHERE {filter} {}",
+            M::select_list(),
+            self.order
+        );
+        let text = super::shapes::number_parameters(backend, text.trim_end())?;
+        Ok(slot.get_or_init(|| text))
     }
 
-    /// The rows for `keys`; `more` are the parameters `{2}`, `{3}`… of the filter.
+    /// The rows for `keys`; `more` are the parameters `{#2}`, `{#3}`… of the filter.
     pub async fn all<K, C>(&self, db: &C, keys: &[K], more: impl IntoIterator<Item = Value>) -> Result<Vec<M>, DbErr>
     where
         K: Key,
@@ -505,7 +504,7 @@ mod tests {
     #[test]
     fn a_batch_read_takes_its_keys_in_one_parameter_on_each_backend() {
         let read: KeyedRead<entity::ledger_entry::Model> =
-            KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {2}"#, r#"ORDER BY "id""#);
+            KeyedRead::new(r#""project_id" {in_keys} AND "kind" = {#2}"#, r#"ORDER BY "id""#);
         let columns = entity::ledger_entry::Model::select_list();
         assert!(columns.starts_with(r#""ledger_entry"."id", "ledger_entry"."kind""#));
         let text = |filter: &str| format!(r#"SELECT {columns} FROM "ledger_entry" WHERE {filter} ORDER BY "id""#);

@@ -111,8 +111,9 @@ fn render(backend: DbBackend, select: &SelectStatement) -> String {
     }
 }
 
-/// `sql` with each `{#n}` written as the database's numbered parameter `n`.
-fn number_parameters(backend: DbBackend, sql: &str) -> Result<String, DbErr> {
+/// `sql` with each `{#n}` written as the database's numbered parameter `n` (also for the
+/// batch reads' texts, `rows::KeyedRead`).
+pub fn number_parameters(backend: DbBackend, sql: &str) -> Result<String, DbErr> {
     let sigil = if backend == DbBackend::Postgres { '$' } else { '?' };
     let mut out = String::with_capacity(sql.len());
     let mut rest = sql;
