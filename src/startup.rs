@@ -63,7 +63,7 @@ pub async fn connect_with(
 /// project, a user or a page was parsed and planned anew: 2 of the 7 statements of a
 /// progress report, a quarter of its CPU. With it a statement keeps the plan it was
 /// prepared with, as PostgreSQL's prepared statements do.
-async fn keep_plans(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
+pub(crate) async fn keep_plans(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
     let mut handle = conn.lock_handle().await?;
     let db = handle.as_raw_handle().as_ptr();
     // SAFETY: `db` is this connection's open handle, locked for the duration of the call;

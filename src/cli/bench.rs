@@ -320,14 +320,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let recorder = Arc::new(Recorder::default());
     let mut db = crate::startup::connect(&args.database_url, 16).await?;
     let hook = recorder.clone();
-    db.set_metric_callback(move |info| {
-        hook.count.fetch_add(1, Ordering::Relaxed);
-        if hook.capturing.load(Ordering::Relaxed)
-            && let Ok(mut captured) = hook.captured.lock()
-        {
-            captured.push(info.statement.clone());
-        }
-    });
+    crate::service::writes::observe(
+        &mut db,
+        Arc::new(move |info| {
+            hook.count.fetch_add(1, Ordering::Relaxed);
+            if hook.capturing.load(Ordering::Relaxed)
+                && let Ok(mut captured) = hook.captured.lock()
+            {
+                captured.push(info.statement.clone());
+            }
+        }),
+    );
     crate::startup::migrate(&db).await?;
     let county = crate::domain::region::RegionCode::parse(&args.county).map_err(|m| anyhow!(m))?;
     let province = county

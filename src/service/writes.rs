@@ -1,4 +1,5 @@
-//! Write transactions, and on SQLite the queue its writers wait in.
+//! Write transactions, and on SQLite the queue its writers wait in and the one connection
+//! they write through.
 //!
 //! SQLite takes one writer at a time. A writer that finds the database locked sleeps in
 //! SQLite's busy handler — 1, 2, 5, 10 … up to 100 ms a try — and so wakes late, after the
@@ -7,15 +8,23 @@
 //! one database file in this process therefore queue here, first come first served, each
 //! woken as the one before it commits or rolls back. `BEGIN IMMEDIATE` and the busy timeout
 //! still order them against other processes. PostgreSQL needs none of this.
+//!
+//! Since they take turns anyway, they write through one connection of their own rather than
+//! whichever of the pool's is free. In WAL mode a connection drops its whole page cache when
+//! it finds the database changed by another connection since its last transaction — which,
+//! with writes spread over the pool, was every write: each progress report read some
+//! hundred pages back from the file inside the lock. The writers' own connection made the
+//! last change itself, so its cache holds.
+use sea_orm::sqlx::sqlite::SqlitePoolOptions;
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
-    Statement, TransactionOptions, TransactionTrait,
+    RuntimeErr, SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::OwnedMutexGuard;
+use tokio::sync::{OnceCell, OwnedMutexGuard};
 
 /// How long a writer waits for its turn: the busy timeout SQLite is opened with
 /// (`startup::connect`), after which SQLite itself would give up.
@@ -27,45 +36,107 @@ pub struct WriteTransaction {
     _turn: Option<OwnedMutexGuard<()>>,
 }
 
+/// The writers of one SQLite database file in this process: their queue, and the
+/// connection they write through, opened by the first of them.
+#[derive(Default)]
+struct Writers {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    connection: OnceCell<DatabaseConnection>,
+    /// Called with each statement the writers' connection runs (see [`observe`]).
+    hook: Mutex<Option<StatementHook>>,
+}
+
+/// A callback on each statement a connection runs, as sea-orm's metric callback takes it.
+pub type StatementHook = Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
+
+/// Has `hook` called with each statement run on `db`: on its pool, and on SQLite on the
+/// writers' connection too, so that a write's statements are seen with its reads (`tracker
+/// bench` counts them). Call it before the first write.
+pub fn observe(db: &mut DatabaseConnection, hook: StatementHook) {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let writers = writers_of(db);
+        *writers.hook.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(hook.clone());
+    }
+    db.set_metric_callback(move |info| hook(info));
+}
+
 /// Begins a transaction that will write. On SQLite it waits for its turn among this
 /// process's writers, then takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`), so that
 /// two writers never both hold read locks and then fail to upgrade them.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
-    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
-    let turn = match sqlite.then(|| queue_of(db)) {
-        Some(queue) => Some(
-            tokio::time::timeout(TURN_TIMEOUT, queue.lock_owned())
-                .await
-                .map_err(|_| DbErr::Custom("the database is busy with other writes: try again".into()))?,
-        ),
-        None => None,
-    };
-    let transaction = db
+    if db.get_database_backend() != DbBackend::Sqlite {
+        let transaction = db
+            .begin_with_options(TransactionOptions {
+                isolation_level: None,
+                access_mode: Some(AccessMode::ReadWrite),
+                sqlite_transaction_mode: None,
+            })
+            .await?;
+        return Ok(WriteTransaction {
+            transaction,
+            _turn: None,
+        });
+    }
+    let writers = writers_of(db);
+    let turn = tokio::time::timeout(TURN_TIMEOUT, writers.turn.clone().lock_owned())
+        .await
+        .map_err(|_| DbErr::Custom("the database is busy with other writes: try again".into()))?;
+    let connection = writers
+        .connection
+        .get_or_try_init(|| open_writer(db, &writers.hook))
+        .await?;
+    let transaction = connection
         .begin_with_options(TransactionOptions {
             isolation_level: None,
-            access_mode: (!sqlite).then_some(AccessMode::ReadWrite),
+            access_mode: None,
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
         })
         .await?;
     Ok(WriteTransaction {
         transaction,
-        _turn: turn,
+        _turn: Some(turn),
     })
 }
 
-/// The writers' queue of `db`'s database file (one per file, shared by every pool open on it).
-fn queue_of(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
-    static QUEUES: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+/// The writers of `db`'s database file (one per file, shared by every pool open on it).
+fn writers_of(db: &DatabaseConnection) -> Arc<Writers> {
+    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Arc<Writers>>>> = OnceLock::new();
     let file = db
         .get_sqlite_connection_pool()
         .connect_options()
         .get_filename()
         .to_path_buf();
-    let mut queues = QUEUES
+    let mut writers = WRITERS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    queues.entry(file).or_default().clone()
+    writers.entry(file).or_default().clone()
+}
+
+/// Opens the writers' connection: `db`'s options (WAL, busy timeout, foreign keys) and
+/// stable plans, as every connection of the pool has; kept open, and not pinged before use
+/// (a file does not hang up).
+async fn open_writer(
+    db: &DatabaseConnection,
+    hook: &Mutex<Option<StatementHook>>,
+) -> Result<DatabaseConnection, DbErr> {
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(crate::startup::keep_plans(conn)))
+        .connect_with(options)
+        .await
+        .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
+    let mut connection = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    let hook = hook.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    if let Some(hook) = hook {
+        connection.set_metric_callback(move |info| hook(info));
+    }
+    Ok(connection)
 }
 
 impl WriteTransaction {
@@ -123,7 +194,7 @@ mod tests {
         let other = sqlite("other").await;
         let first = begin_write(&db).await.unwrap();
         // The file's queue is held for as long as the first transaction is open...
-        assert!(queue_of(&db).try_lock().is_err());
+        assert!(writers_of(&db).turn.try_lock().is_err());
         // ...by every pool on the file, but not by another file's writers.
         let same_file = crate::startup::connect(
             &format!(
@@ -137,7 +208,7 @@ mod tests {
         )
         .await
         .unwrap();
-        assert!(queue_of(&same_file).try_lock().is_err());
+        assert!(writers_of(&same_file).turn.try_lock().is_err());
         let elsewhere = begin_write(&other).await.unwrap();
         elsewhere.commit().await.unwrap();
         let second = tokio::spawn(async move {
@@ -151,6 +222,50 @@ mod tests {
             second.await.unwrap(),
             "the second writer had its turn once the first committed"
         );
-        assert!(queue_of(&db).try_lock().is_ok());
+        assert!(writers_of(&db).turn.try_lock().is_ok());
+    }
+
+    #[tokio::test]
+    async fn every_pool_on_a_file_writes_through_one_connection_the_readers_do_not_use() {
+        let db = sqlite("shared").await;
+        let file = db
+            .get_sqlite_connection_pool()
+            .connect_options()
+            .get_filename()
+            .display()
+            .to_string();
+        let same_file = crate::startup::connect(&format!("sqlite://{file}"), 2).await.unwrap();
+        // A temporary table lives only in the connection that made it.
+        let first = begin_write(&db).await.unwrap();
+        first.execute_unprepared("CREATE TEMP TABLE marker (x)").await.unwrap();
+        first.commit().await.unwrap();
+        let second = begin_write(&same_file).await.unwrap();
+        second
+            .execute_unprepared("INSERT INTO marker VALUES (1)")
+            .await
+            .unwrap();
+        second.commit().await.unwrap();
+        assert!(db.execute_unprepared("SELECT x FROM marker").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_observer_sees_the_writers_statements_as_well_as_the_pools() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut db = sqlite("observed").await;
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        observe(
+            &mut db,
+            Arc::new(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+        );
+        let statement = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql);
+        db.execute_raw(statement("CREATE TABLE t (x)")).await.unwrap();
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
+        let txn = begin_write(&db).await.unwrap();
+        txn.execute_raw(statement("INSERT INTO t VALUES (1)")).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(seen.load(Ordering::Relaxed), 2);
     }
 }
