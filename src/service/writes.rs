@@ -15,6 +15,14 @@
 //! with writes spread over the pool, was every write: each progress report read some
 //! hundred pages back from the file inside the lock. The writers' own connection made the
 //! last change itself, so its cache holds.
+//!
+//! Nor do they checkpoint (copy the log back into the database file) in their commits, as
+//! SQLite does by default every 1,000 pages: that copy and its two `fsync`s fell inside the
+//! writers' turn, so every 150th report or so held all the others up. A task beside them
+//! runs a passive checkpoint every [`CHECKPOINT_EVERY`] commits instead, on a connection of
+//! the pool, while they go on writing. Under writes that never pause such a checkpoint never
+//! quite catches up, and the log could not start over; so past [`CATCH_UP_FRAMES`] the next
+//! writer finishes one itself, within its turn.
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
@@ -22,18 +30,27 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::{OnceCell, OwnedMutexGuard};
+use tokio::sync::{Notify, OnceCell, OwnedMutexGuard};
 
 /// How long a writer waits for its turn: the busy timeout SQLite is opened with
 /// (`startup::connect`), after which SQLite itself would give up.
 const TURN_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Commits between two checkpoints beside the writers: a progress report writes 6–8 pages,
+/// so this is about SQLite's own interval of 1,000 pages.
+pub const CHECKPOINT_EVERY: u32 = 128;
+
+/// Frames in the log (40 MB of 4 KB pages) past which the next writer checkpoints itself.
+const CATCH_UP_FRAMES: i64 = 10_000;
+
 /// A transaction that will write, holding its turn in the writers' queue until it ends.
 pub struct WriteTransaction {
     transaction: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+    /// On SQLite: the writers, and this one's turn among them.
+    turn: Option<(Arc<Writers>, OwnedMutexGuard<()>)>,
 }
 
 /// The writers of one SQLite database file in this process: their queue, and the
@@ -44,6 +61,12 @@ struct Writers {
     connection: OnceCell<DatabaseConnection>,
     /// Called with each statement the writers' connection runs (see [`observe`]).
     hook: Mutex<Option<StatementHook>>,
+    /// Commits since the last checkpoint was asked for.
+    commits: AtomicU32,
+    /// Wakes the checkpoint beside the writers.
+    checkpoint_due: Notify,
+    /// Set when the log has grown past [`CATCH_UP_FRAMES`].
+    catch_up: AtomicBool,
 }
 
 /// A callback on each statement a connection runs, as sea-orm's metric callback takes it.
@@ -74,17 +97,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
             .await?;
         return Ok(WriteTransaction {
             transaction,
-            _turn: None,
+            turn: None,
         });
     }
     let writers = writers_of(db);
     let turn = tokio::time::timeout(TURN_TIMEOUT, writers.turn.clone().lock_owned())
         .await
         .map_err(|_| DbErr::Custom("the database is busy with other writes: try again".into()))?;
-    let connection = writers
-        .connection
-        .get_or_try_init(|| open_writer(db, &writers.hook))
-        .await?;
+    let connection = writers.connection.get_or_try_init(|| open_writer(db, &writers)).await?;
     let transaction = connection
         .begin_with_options(TransactionOptions {
             isolation_level: None,
@@ -94,7 +114,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
         .await?;
     Ok(WriteTransaction {
         transaction,
-        _turn: Some(turn),
+        turn: Some((writers, turn)),
     })
 }
 
@@ -114,13 +134,13 @@ fn writers_of(db: &DatabaseConnection) -> Arc<Writers> {
 }
 
 /// Opens the writers' connection: `db`'s options (WAL, busy timeout, foreign keys) and
-/// stable plans, as every connection of the pool has; kept open, and not pinged before use
-/// (a file does not hang up).
-async fn open_writer(
-    db: &DatabaseConnection,
-    hook: &Mutex<Option<StatementHook>>,
-) -> Result<DatabaseConnection, DbErr> {
-    let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+/// stable plans, as every connection of the pool has, but no checkpoints of its own; kept
+/// open, and not pinged before use (a file does not hang up). Starts the checkpoints beside
+/// it, on `db`'s pool.
+async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<DatabaseConnection, DbErr> {
+    let options = (*db.get_sqlite_connection_pool().connect_options())
+        .clone()
+        .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(0)
@@ -132,16 +152,70 @@ async fn open_writer(
         .await
         .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
     let mut connection = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
-    let hook = hook.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    let hook = writers
+        .hook
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
     if let Some(hook) = hook {
         connection.set_metric_callback(move |info| hook(info));
     }
+    tokio::spawn(checkpoint_beside(
+        db.get_sqlite_connection_pool().clone(),
+        writers.clone(),
+    ));
     Ok(connection)
+}
+
+/// The checkpoints beside the writers, each when [`CHECKPOINT_EVERY`] commits have asked
+/// for one, until the pool is closed.
+async fn checkpoint_beside(pool: sea_orm::sqlx::SqlitePool, writers: Arc<Writers>) {
+    loop {
+        writers.checkpoint_due.notified().await;
+        match checkpoint(&pool).await {
+            Ok(frames) if frames > CATCH_UP_FRAMES => writers.catch_up.store(true, Ordering::Relaxed),
+            Ok(_) => {}
+            Err(_) if pool.is_closed() => return,
+            Err(e) => tracing::warn!("checkpointing the database failed: {e}"),
+        }
+    }
+}
+
+/// A passive checkpoint (it waits for no reader or writer) on a connection of `pool`,
+/// returning how many frames the log holds. Not through sea-orm, so that it is not counted
+/// with the statements of the requests (`observe`).
+async fn checkpoint(pool: &sea_orm::sqlx::SqlitePool) -> Result<i64, sea_orm::sqlx::Error> {
+    let (_busy, frames, _copied): (i64, i64, i64) = sea_orm::sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok(frames)
+}
+
+impl Writers {
+    /// After a commit, still within its turn: asks for a checkpoint beside the writers
+    /// every [`CHECKPOINT_EVERY`] commits, and when the log has grown too long, finishes one
+    /// here, with no other writer adding to the log meanwhile.
+    async fn committed(&self) {
+        if self.catch_up.swap(false, Ordering::Relaxed)
+            && let Some(connection) = self.connection.get()
+            && let Err(e) = checkpoint(connection.get_sqlite_connection_pool()).await
+        {
+            tracing::warn!("checkpointing the database failed: {e}");
+        }
+        if self.commits.fetch_add(1, Ordering::Relaxed) + 1 >= CHECKPOINT_EVERY {
+            self.commits.store(0, Ordering::Relaxed);
+            self.checkpoint_due.notify_one();
+        }
+    }
 }
 
 impl WriteTransaction {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.transaction.commit().await
+        self.transaction.commit().await?;
+        if let Some((writers, _turn)) = &self.turn {
+            writers.committed().await;
+        }
+        Ok(())
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
@@ -267,5 +341,59 @@ mod tests {
         txn.execute_raw(statement("INSERT INTO t VALUES (1)")).await.unwrap();
         txn.commit().await.unwrap();
         assert_eq!(seen.load(Ordering::Relaxed), 2);
+    }
+
+    fn file_size(db: &DatabaseConnection) -> u64 {
+        let file = db
+            .get_sqlite_connection_pool()
+            .connect_options()
+            .get_filename()
+            .to_path_buf();
+        std::fs::metadata(file).map(|m| m.len()).unwrap_or(0)
+    }
+
+    async fn write_blobs(db: &DatabaseConnection, blobs: usize) {
+        let txn = begin_write(db).await.unwrap();
+        txn.execute_unprepared("CREATE TABLE IF NOT EXISTS blobs (b BLOB)")
+            .await
+            .unwrap();
+        for _ in 0..blobs {
+            txn.execute_unprepared("INSERT INTO blobs VALUES (randomblob(3000))")
+                .await
+                .unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_beside_the_writers_copies_their_log_into_the_file() {
+        let db = sqlite("checkpointed").await;
+        write_blobs(&db, 1).await;
+        let before = file_size(&db);
+        for _ in 1..CHECKPOINT_EVERY {
+            write_blobs(&db, 1).await;
+        }
+        // Each write added a page to the log; none copied it into the file itself...
+        assert!(file_size(&db) < before + 64 * 4096);
+        // ...the checkpoint the last of them asked for does, beside them.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(&db) < before + 64 * 4096 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            file_size(&db) >= before + 64 * 4096,
+            "the log was not copied into the file"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_writer_catches_the_checkpoint_up_itself_once_the_log_is_too_long() {
+        let db = sqlite("caught-up").await;
+        write_blobs(&db, 1).await;
+        let before = file_size(&db);
+        writers_of(&db).catch_up.store(true, Ordering::Relaxed);
+        write_blobs(&db, 32).await;
+        assert!(file_size(&db) >= before + 32 * 3000, "the commit did not checkpoint");
+        assert!(!writers_of(&db).catch_up.load(Ordering::Relaxed));
     }
 }
