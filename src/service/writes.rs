@@ -20,7 +20,7 @@
 //! SQLite does by default every 1,000 pages: that copy and its two `fsync`s fell inside the
 //! writers' turn, so every 150th report or so held all the others up. A task beside them
 //! runs a passive checkpoint every [`CHECKPOINT_EVERY`] commits instead, on a connection of
-//! the pool, while they go on writing. Under writes that never pause such a checkpoint never
+//! its own, while they go on writing. Under writes that never pause such a checkpoint never
 //! quite catches up, and the log could not start over; so past [`CATCH_UP_FRAMES`] the next
 //! writer finishes one itself, within its turn.
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
@@ -136,7 +136,7 @@ fn writers_of(db: &DatabaseConnection) -> Arc<Writers> {
 /// Opens the writers' connection: `db`'s options (WAL, busy timeout, foreign keys) and
 /// stable plans, as every connection of the pool has, but no checkpoints of its own; kept
 /// open, and not pinged before use (a file does not hang up). Starts the checkpoints beside
-/// it, on `db`'s pool.
+/// it.
 async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<DatabaseConnection, DbErr> {
     let options = (*db.get_sqlite_connection_pool().connect_options())
         .clone()
@@ -148,7 +148,7 @@ async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<
         .max_lifetime(None)
         .test_before_acquire(false)
         .after_connect(|conn, _| Box::pin(crate::startup::keep_plans(conn)))
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
         .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
     let mut connection = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
@@ -160,22 +160,21 @@ async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<
     if let Some(hook) = hook {
         connection.set_metric_callback(move |info| hook(info));
     }
-    tokio::spawn(checkpoint_beside(
-        db.get_sqlite_connection_pool().clone(),
-        writers.clone(),
-    ));
+    // On a connection of their own, not on `db`'s pool: that may be closed while other
+    // pools on the file go on writing.
+    let checkpoints = SqlitePoolOptions::new().max_connections(1).connect_lazy_with(options);
+    tokio::spawn(checkpoint_beside(checkpoints, writers.clone()));
     Ok(connection)
 }
 
 /// The checkpoints beside the writers, each when [`CHECKPOINT_EVERY`] commits have asked
-/// for one, until the pool is closed.
+/// for one.
 async fn checkpoint_beside(pool: sea_orm::sqlx::SqlitePool, writers: Arc<Writers>) {
     loop {
         writers.checkpoint_due.notified().await;
         match checkpoint(&pool).await {
             Ok(frames) if frames > CATCH_UP_FRAMES => writers.catch_up.store(true, Ordering::Relaxed),
             Ok(_) => {}
-            Err(_) if pool.is_closed() => return,
             Err(e) => tracing::warn!("checkpointing the database failed: {e}"),
         }
     }
@@ -382,6 +381,32 @@ mod tests {
         }
         assert!(
             file_size(&db) >= before + 64 * 4096,
+            "the log was not copied into the file"
+        );
+    }
+
+    #[tokio::test]
+    async fn checkpoints_go_on_when_the_pool_of_the_first_writer_is_closed() {
+        let first = sqlite("first-closed").await;
+        write_blobs(&first, 1).await;
+        let file = first
+            .get_sqlite_connection_pool()
+            .connect_options()
+            .get_filename()
+            .display()
+            .to_string();
+        let second = crate::startup::connect(&format!("sqlite://{file}"), 2).await.unwrap();
+        first.close().await.unwrap();
+        let before = file_size(&second);
+        for _ in 0..CHECKPOINT_EVERY {
+            write_blobs(&second, 1).await;
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(&second) < before + 64 * 4096 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            file_size(&second) >= before + 64 * 4096,
             "the log was not copied into the file"
         );
     }
