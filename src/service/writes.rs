@@ -364,6 +364,16 @@ mod tests {
         txn.commit().await.unwrap();
     }
 
+    /// Waits up to 10 s for a checkpoint beside the writers to bring the database file to
+    /// `size` bytes.
+    async fn assert_file_grows(db: &DatabaseConnection, size: u64) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(db) < size && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(file_size(db) >= size, "the log was not copied into the file");
+    }
+
     #[tokio::test]
     async fn a_checkpoint_beside_the_writers_copies_their_log_into_the_file() {
         let db = sqlite("checkpointed").await;
@@ -375,14 +385,7 @@ mod tests {
         // Each write added a page to the log; none copied it into the file itself...
         assert!(file_size(&db) < before + 64 * 4096);
         // ...the checkpoint the last of them asked for does, beside them.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while file_size(&db) < before + 64 * 4096 && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(
-            file_size(&db) >= before + 64 * 4096,
-            "the log was not copied into the file"
-        );
+        assert_file_grows(&db, before + 64 * 4096).await;
     }
 
     #[tokio::test]
@@ -401,14 +404,7 @@ mod tests {
         for _ in 0..CHECKPOINT_EVERY {
             write_blobs(&second, 1).await;
         }
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while file_size(&second) < before + 64 * 4096 && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(
-            file_size(&second) >= before + 64 * 4096,
-            "the log was not copied into the file"
-        );
+        assert_file_grows(&second, before + 64 * 4096).await;
     }
 
     #[tokio::test]
