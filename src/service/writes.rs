@@ -61,7 +61,7 @@ struct Writers {
     connection: OnceCell<DatabaseConnection>,
     /// Called with each statement the writers' connection runs (see [`observe`]).
     hook: Mutex<Option<StatementHook>>,
-    /// Commits since the last checkpoint was asked for.
+    /// Commits so far (a checkpoint is asked for at each multiple of [`CHECKPOINT_EVERY`]).
     commits: AtomicU32,
     /// Wakes the checkpoint beside the writers.
     checkpoint_due: Notify,
@@ -121,16 +121,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
 /// The writers of `db`'s database file (one per file, shared by every pool open on it).
 fn writers_of(db: &DatabaseConnection) -> Arc<Writers> {
     static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Arc<Writers>>>> = OnceLock::new();
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename();
     let mut writers = WRITERS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    writers.entry(file).or_default().clone()
+    // Looked up by reference: every write passes here, and only the first needs the path owned.
+    if let Some(found) = writers.get(file) {
+        return found.clone();
+    }
+    writers.entry(file.to_path_buf()).or_default().clone()
 }
 
 /// Opens the writers' connection: `db`'s options (WAL, busy timeout, foreign keys) and
@@ -143,7 +144,6 @@ async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<
         .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
-        .min_connections(0)
         .idle_timeout(None)
         .max_lifetime(None)
         .test_before_acquire(false)
@@ -201,8 +201,13 @@ impl Writers {
         {
             tracing::warn!("checkpointing the database failed: {e}");
         }
-        if self.commits.fetch_add(1, Ordering::Relaxed) + 1 >= CHECKPOINT_EVERY {
-            self.commits.store(0, Ordering::Relaxed);
+        // Wrapping keeps the multiples: 2^32 is one of them.
+        if self
+            .commits
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_add(1)
+            .is_multiple_of(CHECKPOINT_EVERY)
+        {
             self.checkpoint_due.notify_one();
         }
     }
