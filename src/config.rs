@@ -197,7 +197,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
-    /// How deeply a query may nest fields.
+    /// How many field visits one request may ask for, counted with its fragments expanded
+    /// (each field once per place it is reached). Checked before anything else runs.
+    #[arg(long, env = "TRACKER_MAX_SELECTIONS", default_value_t = 3_000)]
+    pub max_selections: usize,
+
+    /// How deeply a query may nest fields (introspection's nesting is not counted).
     #[arg(long, env = "TRACKER_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
 
@@ -212,6 +217,16 @@ pub struct ServeArgs {
     /// How long one request may run, in milliseconds.
     #[arg(long, env = "TRACKER_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
     pub request_timeout_ms: u64,
+
+    /// After SIGTERM or Ctrl-C: how long requests in flight may take to finish, in seconds,
+    /// before the server exits anyway.
+    #[arg(long, env = "TRACKER_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
+    pub shutdown_grace_seconds: u64,
+
+    /// Who may read the schema by introspection: `public` (anyone; GraphiQL and code
+    /// generators work without a token), `signed-in`, or `off`.
+    #[arg(long, env = "TRACKER_INTROSPECTION", value_enum, default_value_t = crate::http::Introspection::Public)]
+    pub introspection: crate::http::Introspection,
 
     /// How long one SQL statement may run on PostgreSQL, in milliseconds.
     #[arg(long, env = "TRACKER_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: tracker::alloc::Mimalloc = tracker::alloc::Mimalloc;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() {
     let cli = tracker::config::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -14,11 +14,16 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match tracker::cli::run(cli).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let code = match tracker::cli::run(cli).await {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            1
         }
-    }
+    };
+    // Exit here rather than by dropping the runtime, which would wait for every task: after
+    // the shutdown grace period, a request still running must not keep the process alive.
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    std::process::exit(code)
 }

@@ -136,6 +136,7 @@ pub fn tokens(args: &ServeArgs) -> anyhow::Result<Tokens> {
 /// The whole application over an open database.
 pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Router {
     let limits = Limits {
+        selections: args.max_selections,
         depth: args.max_depth,
         complexity: args.max_complexity,
         aliases: args.max_aliases,
@@ -163,17 +164,36 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         trust_proxy: args.trust_proxy,
         cors_origins: args.cors_origins.clone(),
         documents: Default::default(),
+        introspection: args.introspection,
     })
 }
 
-/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> anyhow::Result<()> {
-    axum::serve(
+/// Serves until Ctrl-C or SIGTERM, then stops accepting and lets requests in flight finish
+/// for `grace`; whatever still runs then is abandoned (the caller exits the process).
+pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, grace: Duration) -> anyhow::Result<()> {
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(true);
+    });
+    let deadline = async move {
+        // Waits for the signal; never fires if the server ends first.
+        if on_signal.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "requests were still running when the shutdown grace period ended; exiting without them"
+        ),
+    }
     Ok(())
 }
 

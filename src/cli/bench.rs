@@ -357,11 +357,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         no_migrate: true,
         token_hours: 2,
         max_body_bytes: 1 << 20,
+        max_selections: 3_000,
         max_depth: 12,
         max_complexity: 20_000,
         max_aliases: 100,
         request_timeout_ms: 30_000,
         statement_timeout_ms: 10_000,
+        shutdown_grace_seconds: 1,
+        introspection: crate::http::Introspection::Public,
         login_failures_per_user: 1_000,
         login_failures_per_client: 1_000,
         login_window_minutes: 1,
@@ -372,7 +375,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let server = listener.local_addr()?;
     let base = format!("http://{server}");
     let app = crate::startup::app(db.clone(), crate::startup::tokens(&serve)?, &serve);
-    tokio::spawn(crate::startup::serve(listener, app));
+    tokio::spawn(crate::startup::serve(listener, app, std::time::Duration::from_secs(1)));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency * 2)
         .build()?;

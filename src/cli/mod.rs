@@ -170,7 +170,8 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
         args.listen,
         startup::redact(database_url)
     );
-    startup::serve(listener, startup::app(db, tokens, &args)).await
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
+    startup::serve(listener, startup::app(db, tokens, &args), grace).await
 }
 
 async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! check who is asking, call a service, and shape the answer.
 pub mod audit;
 pub mod context;
+pub mod demand;
 pub mod departments;
 pub mod errors;
 pub mod funds;
@@ -50,7 +51,9 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 /// Demand limits applied before a query runs.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// How deeply fields may nest.
+    /// How many field visits a request may ask for, fragments expanded (see `demand`).
+    pub selections: usize,
+    /// How deeply fields may nest (introspection's own nesting aside; see `demand`).
     pub depth: usize,
     /// The most a query may cost: each field 1, a connection its page size times its nodes.
     pub complexity: usize,
@@ -62,6 +65,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            selections: 3_000,
             depth: 12,
             complexity: 20_000,
             aliases: 100,
@@ -69,11 +73,12 @@ impl Default for Limits {
     }
 }
 
-/// The schema with its limits; `data` is `None` only when printing the SDL.
+/// The schema with its cost limit; `data` is `None` only when printing the SDL. The other
+/// limits are checked on the document before the schema sees it (`demand`), so that
+/// nothing expands a document's fragments before they are known to be bounded.
 pub fn build_schema(data: Option<context::AppData>, limits: Limits) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity);
+    let mut builder =
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription).limit_complexity(limits.complexity);
     if let Some(data) = data {
         builder = builder.data(data);
     }

@@ -1,8 +1,14 @@
-//! GraphQL over HTTP: one operation per request, as JSON by POST or as a query string by
-//! GET (queries only). Every response carries the request id, in the `x-request-id`
-//! header and in each error's `extensions.requestId`.
+//! GraphQL over HTTP, as the GraphQL-over-HTTP specification says: one operation per request,
+//! as JSON by POST or as a query string by GET (queries only).
+//!
+//! A client that accepts `application/graphql-response+json` gets that media type, and a
+//! request that fails before execution (syntax, validation, variables, the demand limits)
+//! gets status 400; anyone else gets `application/json` and 200 for every GraphQL request.
+//! A failure before execution has no `data` entry. Every response carries the request id,
+//! in the `x-request-id` header and in each error's `extensions.requestId`.
 use super::AppState;
 use crate::graphql::context::{Auth, RequestContext};
+use crate::graphql::demand::{self, Demand, Unmeasurable};
 use crate::graphql::errors::code;
 use crate::graphql::loaders::Loaders;
 use crate::service::auth::actor_for_token;
@@ -12,6 +18,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -22,42 +29,126 @@ fn new_request_id() -> String {
     uuid::Uuid::from_u128(rand::random::<u128>()).simple().to_string()
 }
 
-/// Parsed documents by their text. Clients send the same few operations over and over; the
-/// parser is the costliest step of a small request, so each text is parsed once. Bounded:
-/// when full it starts again empty (a client sending ever-new texts only loses the cache).
+/// Who may read the schema through `__schema` and `__type` (`TRACKER_INTROSPECTION`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Introspection {
+    /// Anyone: GraphiQL, code generators and IDE plugins work without a token. The schema
+    /// is the same as the committed `schema.graphql`; it reveals no data.
+    #[default]
+    Public,
+    /// Only requests with a valid token.
+    SignedIn,
+    /// Nobody: tools must be given `schema.graphql` instead.
+    Off,
+}
+
+/// A parsed document and what it asks for.
+#[derive(Clone)]
+struct Parsed {
+    document: ExecutableDocument,
+    demand: Result<Demand, Unmeasurable>,
+}
+
+/// Parsed and measured documents by their text. Clients send the same few operations over
+/// and over; the parser is the costliest step of a small request, so each text is parsed
+/// once. Bounded: when full it starts again empty (a client sending ever-new texts only
+/// loses the cache).
 #[derive(Default)]
 pub struct DocumentCache {
-    documents: std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>,
+    documents: std::sync::Mutex<std::collections::HashMap<String, Parsed>>,
 }
 
 impl DocumentCache {
     const CAPACITY: usize = 512;
     /// Only texts of at most this size are kept, so the cache stays small.
     const MAX_TEXT: usize = 8 * 1024;
+    /// Texts longer than this are parsed on a blocking thread, so that a large document
+    /// never holds a runtime worker (the parser does not yield).
+    const PARSE_INLINE: usize = 16 * 1024;
 
-    /// The parsed document of `query`, or `None` when it does not parse (execution then
-    /// reports the syntax error).
-    fn parse(&self, query: &str) -> Option<ExecutableDocument> {
-        if let Ok(documents) = self.documents.lock()
-            && let Some(document) = documents.get(query)
-        {
-            return Some(document.clone());
+    fn cached(&self, query: &str) -> Option<Parsed> {
+        let documents = self.documents.lock().ok()?;
+        documents.get(query).cloned()
+    }
+
+    async fn parse(&self, query: String) -> Result<Parsed, async_graphql::parser::Error> {
+        if let Some(parsed) = self.cached(&query) {
+            return Ok(parsed);
         }
-        let document = async_graphql::parser::parse_query(query).ok()?;
+        let parse = |query: &str| {
+            async_graphql::parser::parse_query(query).map(|document| Parsed {
+                demand: demand::measure(&document),
+                document,
+            })
+        };
+        if query.len() > Self::PARSE_INLINE {
+            return tokio::task::spawn_blocking(move || parse(&query))
+                .await
+                // The parser panics only by running out of stack on deep nesting.
+                .unwrap_or(Err(async_graphql::parser::Error::RecursionLimitExceeded));
+        }
+        let parsed = parse(&query)?;
         if query.len() <= Self::MAX_TEXT
             && let Ok(mut documents) = self.documents.lock()
         {
             if documents.len() >= Self::CAPACITY {
                 documents.clear();
             }
-            documents.insert(query.to_string(), document.clone());
+            documents.insert(query, parsed.clone());
         }
-        Some(document)
+        Ok(parsed)
     }
 }
 
-/// A JSON response with the request id attached.
-fn json_response(status: StatusCode, body: &impl serde::Serialize, request_id: &str) -> Response {
+/// The media type the answer is written in, from the request's `Accept`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MediaType {
+    /// `application/graphql-response+json`: status codes tell request errors apart.
+    GraphqlResponse,
+    /// `application/json`: every GraphQL response is 200 (what older clients expect).
+    Json,
+}
+
+impl MediaType {
+    fn accepted(headers: &HeaderMap) -> Self {
+        let accepts = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter(|range| !range.contains("q=0") || range.contains("q=0."))
+            .filter_map(|range| range.split(';').next())
+            .any(|media| media.trim().eq_ignore_ascii_case("application/graphql-response+json"));
+        if accepts { Self::GraphqlResponse } else { Self::Json }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+
+    /// The status of a GraphQL request that failed before execution.
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Self::GraphqlResponse => StatusCode::BAD_REQUEST,
+            Self::Json => StatusCode::OK,
+        }
+    }
+}
+
+/// The body of a response: `data` only when execution began.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+}
+
+/// A response with its media type and the request id attached.
+fn respond(status: StatusCode, media: MediaType, body: &impl Serialize, request_id: &str) -> Response {
     // Room for a page of results up front, rather than growing (and copying) the buffer
     // from nothing several times.
     let mut bytes = Vec::with_capacity(16 * 1024);
@@ -66,22 +157,88 @@ fn json_response(status: StatusCode, body: &impl serde::Serialize, request_id: &
     }
     let mut response = (status, bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, media.content_type());
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert("x-request-id", value);
     }
     response
 }
 
-/// A request refused before it reached GraphQL execution.
-fn request_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
-    let body = serde_json::json!({
-        "errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]
-    });
-    json_response(status, &body, request_id)
+/// A request refused before GraphQL execution, with one error.
+fn refuse(
+    status: StatusCode,
+    media: MediaType,
+    code: &str,
+    message: &str,
+    locations: &[async_graphql::Pos],
+    request_id: &str,
+) -> Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error.locations = locations.to_vec();
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code);
+    extensions.set("requestId", request_id);
+    respond(
+        status,
+        media,
+        &Body {
+            data: None,
+            errors: &[error],
+        },
+        request_id,
+    )
+}
+
+/// A GraphQL request as a client sends it, before it is checked.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawRequest {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+    #[allow(dead_code)]
+    extensions: Option<serde_json::Value>,
+}
+
+/// What a request is refused with before GraphQL sees it: status, code and message.
+type Refusal = (StatusCode, &'static str, String);
+
+impl RawRequest {
+    fn into_request(self) -> Result<(String, async_graphql::Request), Refusal> {
+        let query = self.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
+            (
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "the request has no `query`: send the GraphQL document as `query`, e.g. {\"query\": \"{ me { username } }\"}"
+                    .to_string(),
+            )
+        })?;
+        let variables = match self.variables {
+            None | Some(serde_json::Value::Null) => async_graphql::Variables::default(),
+            Some(value @ serde_json::Value::Object(_)) => async_graphql::Variables::from_json(value),
+            Some(_) => {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    code::BAD_USER_INPUT,
+                    "`variables` must be a JSON object of names and values".to_string(),
+                ));
+            }
+        };
+        let mut request = async_graphql::Request::new(query.clone()).variables(variables);
+        if let Some(name) = self.operation_name.filter(|n| !n.is_empty()) {
+            request = request.operation_name(name);
+        }
+        Ok((query, request))
+    }
+}
+
+/// Whether the body is declared JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 pub async fn post(
@@ -91,36 +248,58 @@ pub async fn post(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let request_id = new_request_id();
+    let media = MediaType::accepted(&headers);
     let span = tracing::info_span!("graphql", request_id = %request_id, method = "POST", user = tracing::field::Empty);
     async move {
+        let refused = |(status, code, message): Refusal| refuse(status, media, code, &message, &[], &request_id);
+        if !is_json(&headers) {
+            return refused((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code::BAD_USER_INPUT,
+                "send the request as JSON with `Content-Type: application/json`".into(),
+            ));
+        }
         let body = match body {
             Ok(body) => body,
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                let message = format!(
-                    "the request body is larger than the limit of {} bytes; send less at once",
-                    state.max_body_bytes
-                );
-                return request_error(StatusCode::PAYLOAD_TOO_LARGE, code::BAD_USER_INPUT, &message, &request_id);
+                return refused((
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    code::BAD_USER_INPUT,
+                    format!(
+                        "the request body is larger than the limit of {} bytes; send less at once",
+                        state.max_body_bytes
+                    ),
+                ));
             }
             Err(rejection) => {
-                let message = format!("the request body could not be read: {}", rejection.body_text());
-                return request_error(rejection.status(), code::BAD_USER_INPUT, &message, &request_id);
+                return refused((
+                    rejection.status(),
+                    code::BAD_USER_INPUT,
+                    format!("the request body could not be read: {}", rejection.body_text()),
+                ));
             }
         };
         if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            let message = "batched requests are not supported: send one GraphQL operation per request";
-            return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message, &request_id);
+            return refused((
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "batched requests are not supported: send one GraphQL operation per request".into(),
+            ));
         }
-        let request: async_graphql::Request = match serde_json::from_slice(&body) {
-            Ok(request) => request,
-            Err(e) => {
-                let message = format!(
-                    "the body is not a GraphQL request: send JSON such as {{\"query\": \"{{ me {{ username }} }}\"}} ({e})"
-                );
-                return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, &request_id);
-            }
+        let request = match serde_json::from_slice::<RawRequest>(&body) {
+            Ok(raw) => raw.into_request(),
+            Err(e) => Err((
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                format!("the body is not a GraphQL request: send JSON such as {{\"query\": \"{{ me {{ username }} }}\"}} ({e})"),
+            )),
         };
-        execute(&state, &headers, peer, request, &request_id).await
+        match request {
+            Ok((query, request)) => {
+                execute(&state, &headers, peer, query, request, Method::Post, media, &request_id).await
+            }
+            Err(refusal) => refused(refusal),
+        }
     }
     .instrument(span)
     .await
@@ -133,47 +312,63 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let request_id = new_request_id();
+    let media = MediaType::accepted(&headers);
     let span = tracing::info_span!("graphql", request_id = %request_id, method = "GET", user = tracing::field::Empty);
     async move {
-        let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or("")) {
-            Ok(request) => request,
-            Err(e) => {
-                let message = format!(
-                    "the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})"
-                );
-                return request_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, &message, &request_id);
-            }
-        };
-        if is_mutation(&state.documents, &request) {
-            let mut response = request_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                code::BAD_USER_INPUT,
-                "mutations must be sent with POST; GET is for queries only",
-                &request_id,
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Params {
+            query: Option<String>,
+            operation_name: Option<String>,
+            variables: Option<String>,
         }
-        execute(&state, &headers, peer, request, &request_id).await
+        let request = serde_urlencoded::from_str::<Params>(query.as_deref().unwrap_or(""))
+            .map_err(|e| e.to_string())
+            .and_then(|p| {
+                let variables = p
+                    .variables
+                    .map(|v| serde_json::from_str(&v).map_err(|e| format!("`variables` is not JSON: {e}")))
+                    .transpose()?;
+                Ok(RawRequest {
+                    query: p.query,
+                    operation_name: p.operation_name,
+                    variables,
+                    extensions: None,
+                })
+            })
+            .map_err(|e| {
+                (
+                    StatusCode::BAD_REQUEST,
+                    code::BAD_USER_INPUT,
+                    format!("the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})"),
+                )
+            })
+            .and_then(RawRequest::into_request);
+        match request {
+            Ok((query, request)) => {
+                execute(&state, &headers, peer, query, request, Method::Get, media, &request_id).await
+            }
+            Err((status, code, message)) => refuse(status, media, code, &message, &[], &request_id),
+        }
     }
     .instrument(span)
     .await
 }
 
-/// Whether the operation the request selects is a mutation. A document that does not
-/// parse is left for execution to report.
-fn is_mutation(documents: &DocumentCache, request: &async_graphql::Request) -> bool {
-    let Some(document) = documents.parse(&request.query) else {
-        return false;
-    };
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// The operation the request selects, if the document has it.
+fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
     let mut operations = document.operations.iter();
-    let selected = match &request.operation_name {
-        Some(name) => operations.find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())),
+    let selected = match name {
+        Some(name) => operations.find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
         None => operations.next(),
     };
-    selected.is_some_and(|(_, op)| op.node.ty == OperationType::Mutation)
+    selected.map(|(_, op)| op.node.ty)
 }
 
 /// Establishes who is asking from the `Authorization` header.
@@ -209,115 +404,256 @@ fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> St
     forwarded.unwrap_or_else(|| peer.ip().to_string())
 }
 
-/// How many fields of the request's document carry an alias.
-fn count_aliases(document: &ExecutableDocument) -> usize {
-    use async_graphql::parser::types::{Selection, SelectionSet};
-    fn walk(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
-            })
-            .sum()
+/// A syntax error as one line with its position, instead of the parser's multi-line
+/// drawing.
+fn syntax_message(error: &async_graphql::parser::Error) -> String {
+    match error {
+        async_graphql::parser::Error::Syntax { message, start, .. } => {
+            let expected = message
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find_map(|line| line.strip_prefix("= "))
+                .unwrap_or("unexpected input");
+            format!(
+                "the query is not valid GraphQL: at line {}, column {}: {expected}",
+                start.line, start.column
+            )
+        }
+        other => format!("the query is not valid GraphQL: {other}"),
     }
-    let operations: usize = document
-        .operations
-        .iter()
-        .map(|(_, op)| walk(&op.node.selection_set.node))
-        .sum();
-    let fragments: usize = document
-        .fragments
-        .values()
-        .map(|f| walk(&f.node.selection_set.node))
-        .sum();
-    operations + fragments
 }
 
+/// Why a measured document is refused, if it is.
+fn over_limits(demand: &Result<Demand, Unmeasurable>, limits: crate::graphql::Limits) -> Option<String> {
+    let demand = match demand {
+        Ok(demand) => demand,
+        Err(Unmeasurable::Cycle { fragment }) => {
+            return Some(format!(
+                "fragment `{fragment}` spreads itself (directly or through other fragments); a fragment cycle can never be answered"
+            ));
+        }
+        Err(Unmeasurable::TooDeep) => {
+            return Some(format!(
+                "the query nests fields and fragments more than {} levels deep; ask for less at once",
+                demand::MAX_NESTING
+            ));
+        }
+    };
+    if demand.selections > limits.selections as u64 {
+        return Some(format!(
+            "the query asks for {} field visits once its fragments are expanded; at most {} are allowed in one request — ask for fewer fields, or split the request",
+            demand.selections, limits.selections
+        ));
+    }
+    if demand.depth > limits.depth {
+        return Some(format!(
+            "the query nests fields more than {} levels deep; ask for less at once",
+            limits.depth
+        ));
+    }
+    if demand.aliases > limits.aliases as u64 {
+        return Some(format!(
+            "the query uses {} aliases; at most {} are allowed in one request",
+            demand.aliases, limits.aliases
+        ));
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
-    mut request: async_graphql::Request,
+    query: String,
+    request: async_graphql::Request,
+    method: Method,
+    media: MediaType,
     request_id: &str,
 ) -> Response {
-    let document = state.documents.parse(&request.query);
-    let aliases = document.as_ref().map_or(0, count_aliases);
-    if let Some(document) = document {
-        request.set_parsed_query(document);
-    }
-    if aliases > state.limits.aliases {
-        let message = format!(
-            "the query uses {aliases} aliases; at most {} are allowed in one request",
-            state.limits.aliases
-        );
-        return request_error(StatusCode::OK, code::QUERY_TOO_COMPLEX, &message, request_id);
-    }
-    let auth = match authenticate(state, headers).await {
-        Ok(auth) => auth,
-        Err(e) => {
-            tracing::error!(error = %e, "authentication failed");
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL_SERVER_ERROR,
-                "internal server error: the request was not completed; quote the request id when reporting it",
-                request_id,
-            );
-        }
-    };
-    if let Auth::SignedIn(actor) = &auth {
-        tracing::Span::current().record("user", actor.username.as_str());
-    }
     let started = std::time::Instant::now();
-    let request = request
-        .data(RequestContext {
-            auth,
-            request_id: request_id.to_string(),
-            client_address: client_address(state, headers, peer),
-        })
-        .data(Loaders::new(&state.db));
-    let Ok(mut response) = tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await else {
-        tracing::warn!(
-            timeout_ms = state.request_timeout.as_millis() as u64,
-            "request timed out"
-        );
-        let message = format!(
-            "the request took longer than {} ms and was stopped; ask for less at once",
-            state.request_timeout.as_millis()
-        );
-        return request_error(StatusCode::OK, code::REQUEST_TIMEOUT, &message, request_id);
+    let refused = |status: StatusCode, code: &str, message: &str, locations: &[async_graphql::Pos]| {
+        refuse(status, media, code, message, locations, request_id)
     };
+    // Parsing, measuring and execution all count against the time limit.
+    let work = async {
+        // Parsing costs ~5 µs a name: a text with far more names than the limit allows
+        // fields is refused unread.
+        let names = demand::count_names(&query);
+        if names > state.limits.selections.saturating_mul(2) {
+            let message = format!(
+                "the query holds {names} names, more than twice the {} fields one request may ask for; ask for fewer fields, or split the request",
+                state.limits.selections
+            );
+            return refused(media.request_error_status(), code::QUERY_TOO_COMPLEX, &message, &[]);
+        }
+        let parsed = match state.documents.parse(query).await {
+            Ok(parsed) => parsed,
+            Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
+                let message = format!(
+                    "the query nests fields and fragments more than {} levels deep; ask for less at once",
+                    demand::MAX_NESTING
+                );
+                return refused(media.request_error_status(), code::QUERY_TOO_COMPLEX, &message, &[]);
+            }
+            Err(error) => {
+                let locations: Vec<_> = error.positions().collect();
+                return refused(
+                    media.request_error_status(),
+                    code::BAD_USER_INPUT,
+                    &syntax_message(&error),
+                    &locations,
+                );
+            }
+        };
+        if method == Method::Get
+            && selected_operation(&parsed.document, request.operation_name.as_deref()) == Some(OperationType::Mutation)
+        {
+            let mut response = refused(
+                StatusCode::METHOD_NOT_ALLOWED,
+                code::BAD_USER_INPUT,
+                "mutations must be sent with POST; GET is for queries only",
+                &[],
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        if let Some(message) = over_limits(&parsed.demand, state.limits) {
+            return refused(media.request_error_status(), code::QUERY_TOO_COMPLEX, &message, &[]);
+        }
+        let auth = match authenticate(state, headers).await {
+            Ok(auth) => auth,
+            Err(e) => {
+                tracing::error!(error = %e, "authentication failed");
+                return refused(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code::INTERNAL_SERVER_ERROR,
+                    "internal server error: the request was not completed; quote the request id when reporting it",
+                    &[],
+                );
+            }
+        };
+        let introspect = match state.introspection {
+            Introspection::Public => true,
+            Introspection::SignedIn => matches!(auth, Auth::SignedIn(_)),
+            Introspection::Off => false,
+        };
+        if !introspect && parsed.demand.as_ref().is_ok_and(|d| d.introspects) {
+            let (status, code, message) = match state.introspection {
+                Introspection::Off => (
+                    StatusCode::FORBIDDEN,
+                    code::FORBIDDEN,
+                    "this server does not answer introspection (TRACKER_INTROSPECTION=off): take the schema from schema.graphql",
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    code::UNAUTHENTICATED,
+                    "this server answers introspection only for signed-in users: send `Authorization: Bearer <token>` with the token from the `login` mutation",
+                ),
+            };
+            let status = if media == MediaType::GraphqlResponse {
+                status
+            } else {
+                StatusCode::OK
+            };
+            return refused(status, code, message, &[]);
+        }
+        if let Auth::SignedIn(actor) = &auth {
+            tracing::Span::current().record("user", actor.username.as_str());
+        }
+        let mut request = request
+            .data(RequestContext {
+                auth,
+                request_id: request_id.to_string(),
+                client_address: client_address(state, headers, peer),
+            })
+            .data(Loaders::new(&state.db));
+        request.set_parsed_query(parsed.document);
+        if !introspect {
+            request = request.disable_introspection();
+        }
+        let mut response = state.schema.execute(request).await;
+        finish(&mut response, state.limits, request_id);
+        // Validation and variable errors come before execution: they carry no path, and
+        // no field ran, so `data` is null.
+        let executed = !(response.data == async_graphql::Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| e.path.is_empty()));
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            errors = response.errors.len(),
+            "graphql request"
+        );
+        let (status, data) = if executed {
+            (StatusCode::OK, Some(&response.data))
+        } else {
+            (media.request_error_status(), None)
+        };
+        respond(
+            status,
+            media,
+            &Body {
+                data,
+                errors: &response.errors,
+            },
+            request_id,
+        )
+    };
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = state.request_timeout.as_millis() as u64,
+                "request timed out"
+            );
+            let message = format!(
+                "the request took longer than {} ms and was stopped; ask for less at once",
+                state.request_timeout.as_millis()
+            );
+            refused(StatusCode::OK, code::REQUEST_TIMEOUT, &message, &[])
+        }
+    }
+}
+
+/// Gives each error a code and the request id, and drops repeats: async-graphql can report
+/// one fault twice.
+fn finish(response: &mut async_graphql::Response, limits: crate::graphql::Limits, request_id: &str) {
+    // The cost limit reads a connection's `first` again, so a wrong value is reported both
+    // by validation ("Invalid value for argument …") and by the cost ("Expected input type …").
+    if response
+        .errors
+        .iter()
+        .any(|e| e.message.starts_with("Invalid value for argument"))
+    {
+        response
+            .errors
+            .retain(|e| !(e.path.is_empty() && e.message.starts_with("Expected input type")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    response.errors.retain(|e| {
+        let path = serde_json::to_string(&e.path).unwrap_or_default();
+        let locations: Vec<_> = e.locations.iter().map(|p| (p.line, p.column)).collect();
+        seen.insert((e.message.clone(), locations, path))
+    });
     for error in &mut response.errors {
-        classify(error, state.limits);
+        classify(error, limits);
         error
             .extensions
             .get_or_insert_with(Default::default)
             .set("requestId", request_id);
     }
-    tracing::info!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        errors = response.errors.len(),
-        "graphql request"
-    );
-    json_response(StatusCode::OK, &response, request_id)
 }
 
-/// Gives the errors async-graphql raises itself (parsing, validation, limits) a code and
-/// a message that says what to do.
+/// Gives the errors async-graphql raises itself (validation, its limits) a code and a
+/// message that says what to do.
 fn classify(error: &mut async_graphql::ServerError, limits: crate::graphql::Limits) {
     if error.extensions.as_ref().and_then(|e| e.get("code")).is_some() {
         return;
     }
-    let (code, message) = if error.message.starts_with("Query is nested too deep") {
-        (
-            code::QUERY_TOO_COMPLEX,
-            Some(format!(
-                "the query nests fields more than {} levels deep; ask for less at once",
-                limits.depth
-            )),
-        )
-    } else if error.message.starts_with("Query is too complex") {
+    let (code, message) = if error.message.starts_with("Query is too complex") {
         (
             code::QUERY_TOO_COMPLEX,
             Some(format!(
@@ -345,10 +681,12 @@ fn classify(error: &mut async_graphql::ServerError, limits: crate::graphql::Limi
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let request_id = new_request_id();
     tracing::error!(request_id = %request_id, "a request handler panicked");
-    request_error(
+    refuse(
         StatusCode::INTERNAL_SERVER_ERROR,
+        MediaType::Json,
         code::INTERNAL_SERVER_ERROR,
         "internal server error: the request was not completed; quote the request id when reporting it",
+        &[],
         &request_id,
     )
 }

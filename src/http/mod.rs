@@ -1,14 +1,17 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/`, `/healthz`, `/exports/…`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/exports/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
 mod exports;
+mod graphiql;
 mod graphql;
+
+pub use graphql::Introspection;
 
 use crate::graphql::AppSchema;
 use crate::service::auth::Tokens;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -28,13 +31,15 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Parsed GraphQL documents, by text.
     pub documents: graphql::DocumentCache,
+    /// Who may read the schema by introspection.
+    pub introspection: Introspection,
 }
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     let cors = cors(&state.cors_origins);
     Router::new()
-        .route("/", get(graphiql))
+        .merge(graphiql::routes())
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/exports/{file}", get(exports::export))
@@ -58,15 +63,6 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([axum::http::HeaderName::from_static("x-request-id")])
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("扶贫项目与资金 — GraphQL")
-            .finish(),
-    )
 }
 
 /// Reports whether the server is up and the database answers.

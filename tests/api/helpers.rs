@@ -39,11 +39,14 @@ pub fn serve_args() -> ServeArgs {
         no_migrate: false,
         token_hours: 1,
         max_body_bytes: 1024 * 1024,
+        max_selections: 3_000,
         max_depth: 12,
         max_complexity: 20_000,
         max_aliases: 100,
         request_timeout_ms: 30_000,
         statement_timeout_ms: 10_000,
+        shutdown_grace_seconds: 10,
+        introspection: tracker::http::Introspection::Public,
         login_failures_per_user: 5,
         login_failures_per_client: 20,
         login_window_minutes: 15,
@@ -94,7 +97,11 @@ async fn serve_on(url: String, sqlite_file: Option<std::path::PathBuf>, args: Se
     let listener = tokio::net::TcpListener::bind(args.listen).await.expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let app = tracker::startup::app(db.clone(), tokens, &args);
-    tokio::spawn(tracker::startup::serve(listener, app));
+    tokio::spawn(tracker::startup::serve(
+        listener,
+        app,
+        std::time::Duration::from_secs(1),
+    ));
     TestApp {
         address,
         client: reqwest::Client::new(),

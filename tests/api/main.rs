@@ -1,6 +1,7 @@
 //! The API's integration tests, in one binary: each module drives the real HTTP server.
 mod auth;
 mod directory;
+mod edge;
 mod exports;
 mod funds;
 mod fuzz;
