@@ -1,6 +1,6 @@
 //! 扶贫项目 — the rules of a project's record: its enumerations, what a complete
 //! application has, and how its code is made.
-use super::fault::Fault;
+use super::fault::{ErrorCode, Fault};
 use super::money::Money;
 use super::quantity::Quantity;
 use super::sector::Sector;
@@ -62,37 +62,38 @@ pub struct Beneficiaries {
 }
 
 impl Beneficiaries {
+    /// The counts' faults, each naming its field of `input.beneficiaries`.
     pub fn check(&self) -> Vec<Fault> {
+        let invalid = |field: &str, message: String| {
+            Fault::new(ErrorCode::InvalidInput, &["input", "beneficiaries", field], message)
+        };
         let mut faults = Vec::new();
-        for (field, value) in [
-            ("beneficiaryHouseholds", self.households),
-            ("beneficiaryPeople", self.people),
-            ("poorHouseholds", self.poor_households),
-            ("poorPeople", self.poor_people),
+        for (field, label, value) in [
+            ("households", "beneficiary households", self.households),
+            ("people", "beneficiary people", self.people),
+            ("poorHouseholds", "registered poor households", self.poor_households),
+            ("poorPeople", "registered poor people", self.poor_people),
         ] {
             if value < 0 {
-                faults.push(Fault::invalid(
-                    field,
-                    format!("{field} cannot be negative (got {value})"),
-                ));
+                faults.push(invalid(field, format!("{label} cannot be negative (got {value})")));
             }
         }
         if self.poor_households > self.households {
-            faults.push(Fault::invalid(
+            faults.push(invalid(
                 "poorHouseholds",
-                "registered poor households cannot outnumber all beneficiary households",
+                "registered poor households cannot outnumber all beneficiary households".into(),
             ));
         }
         if self.poor_people > self.people {
-            faults.push(Fault::invalid(
+            faults.push(invalid(
                 "poorPeople",
-                "registered poor people cannot outnumber all beneficiary people",
+                "registered poor people cannot outnumber all beneficiary people".into(),
             ));
         }
         if self.households > self.people {
-            faults.push(Fault::invalid(
-                "beneficiaryPeople",
-                "every beneficiary household has at least one person",
+            faults.push(invalid(
+                "people",
+                "every beneficiary household has at least one person".into(),
             ));
         }
         faults
@@ -143,11 +144,14 @@ pub struct SubmissionRecord<'a> {
 /// The fields a complete application (镇村申报) still lacks, as faults naming each.
 pub fn missing_for_submission(record: &SubmissionRecord<'_>) -> Vec<Fault> {
     let mut missing = Vec::new();
+    // The draft is at fault, not the submission's input: the fault names the field to edit
+    // (with `projectUpdate`) in its message, and blames no input path.
     let mut need = |ok: bool, field: &str, what: &str| {
         if !ok {
-            missing.push(Fault::invalid(
-                field,
-                format!("an application needs {what} before it is submitted"),
+            missing.push(Fault::new(
+                ErrorCode::InvalidInput,
+                &[],
+                format!("an application needs {what} before it is submitted (set `{field}` with projectUpdate)"),
             ));
         }
     };
@@ -165,7 +169,7 @@ pub fn missing_for_submission(record: &SubmissionRecord<'_>) -> Vec<Fault> {
     need(record.villages > 0, "villages", "at least one village");
     need(
         record.beneficiaries.people > 0,
-        "beneficiaryPeople",
+        "beneficiaries",
         "its beneficiaries (受益人口)",
     );
     need(
@@ -232,16 +236,21 @@ mod tests {
             planned_start: None,
             planned_finish: None,
         };
-        let fields: Vec<String> = missing_for_submission(&record)
-            .into_iter()
-            .map(|f| f.field[1].clone())
+        let faults = missing_for_submission(&record);
+        assert!(
+            faults.iter().all(|f| f.field.is_empty()),
+            "the draft is at fault, not the input"
+        );
+        let fields: Vec<&str> = faults
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap_or(""))
             .collect();
         assert_eq!(
             fields,
             [
                 "content",
                 "plannedQuantity",
-                "beneficiaryPeople",
+                "beneficiaries",
                 "performanceTargets",
                 "plannedStart",
                 "plannedFinish"

@@ -42,6 +42,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(page))
         .route("/graphiql/{name}", get(asset))
+        // Browsers ask for it; without an answer they log a 404 on every visit.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }
 
 /// The headers editor starts with this line; the page drops it from requests until a token

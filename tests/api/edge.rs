@@ -544,3 +544,24 @@ async fn requests_that_are_not_graphql_requests_are_refused_with_4xx() {
             .starts_with(GRAPHQL_RESPONSE)
     );
 }
+
+/// The check every reply of the suite goes through (`helpers::check_user_error_paths`) knows
+/// a real path from a false one.
+#[test]
+fn user_error_paths_are_checked_against_the_schema() {
+    let shape = crate::helpers::schema_shape();
+    assert!(
+        shape
+            .check("projectCreate", &["input", "beneficiaries", "poorHouseholds"])
+            .is_ok()
+    );
+    assert!(shape.check("projectCreate", &["input", "poorHouseholds"]).is_err());
+    assert!(shape.check("projectSubmit", &["input", "content"]).is_err());
+    assert!(
+        shape
+            .check("annualPlanSet", &["input", "fundLines", "0", "plannedAmount"])
+            .is_ok()
+    );
+    assert!(shape.check("annualPlanSet", &["input", "fundLines", "first"]).is_err());
+    assert!(shape.check("noSuchMutation", &["input"]).is_err());
+}

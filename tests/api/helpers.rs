@@ -170,8 +170,11 @@ impl TestApp {
     }
 
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
-        self.post_raw(json!({"query": query, "variables": variables}).to_string(), token)
-            .await
+        let reply = self
+            .post_raw(json!({"query": query, "variables": variables}).to_string(), token)
+            .await;
+        check_user_error_paths(query, &reply.body);
+        reply
     }
 
     /// Signs in and returns the token.
@@ -302,4 +305,120 @@ pub async fn project_at(
 /// A project's global ID.
 pub fn project_id(project: &entity::project::Model) -> String {
     tracker::graphql::node::global_id("Project", project.id).0
+}
+
+/// Checks every `userErrors[].field` of a mutation's reply against the schema: each must be
+/// a real path into that mutation's arguments (input fields by name, list items by index).
+/// Every reply of the suite passes through here, so every userError the suite produces is
+/// checked.
+pub fn check_user_error_paths(query: &str, body: &Value) {
+    use async_graphql::parser::types::{OperationType, Selection};
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return;
+    };
+    for (_, operation) in document.operations.iter() {
+        if operation.node.ty != OperationType::Mutation {
+            continue;
+        }
+        for item in &operation.node.selection_set.node.items {
+            let Selection::Field(field) = &item.node else { continue };
+            let name = field.node.name.node.as_str();
+            let key = field.node.alias.as_ref().map_or(name, |a| a.node.as_str());
+            let Some(errors) = body["data"][key]["userErrors"].as_array() else {
+                continue;
+            };
+            for error in errors {
+                let Some(path) = error["field"].as_array() else {
+                    continue;
+                };
+                let path: Vec<&str> = path.iter().map(|s| s.as_str().unwrap_or("?")).collect();
+                if let Err(why) = schema_shape().check(name, &path) {
+                    panic!(
+                        "{name} answered a userError whose field {path:?} is not a path into its arguments ({why}): {error}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The schema's mutation arguments and input types, as the committed SDL gives them.
+pub struct SchemaShape {
+    /// Mutation → argument → type.
+    mutations: std::collections::HashMap<String, std::collections::HashMap<String, async_graphql::parser::types::Type>>,
+    /// Input type → field → type.
+    inputs: std::collections::HashMap<String, std::collections::HashMap<String, async_graphql::parser::types::Type>>,
+}
+
+pub fn schema_shape() -> &'static SchemaShape {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    static SHAPE: std::sync::OnceLock<SchemaShape> = std::sync::OnceLock::new();
+    SHAPE.get_or_init(|| {
+        let sdl = tracker::graphql::sdl();
+        let document = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+        let mut shape = SchemaShape {
+            mutations: Default::default(),
+            inputs: Default::default(),
+        };
+        for definition in document.definitions {
+            let TypeSystemDefinition::Type(ty) = definition else {
+                continue;
+            };
+            let ty = ty.node;
+            match ty.kind {
+                TypeKind::Object(object) if ty.name.node == "Mutation" => {
+                    for field in object.fields {
+                        let args = field
+                            .node
+                            .arguments
+                            .iter()
+                            .map(|a| (a.node.name.node.to_string(), a.node.ty.node.clone()))
+                            .collect();
+                        shape.mutations.insert(field.node.name.node.to_string(), args);
+                    }
+                }
+                TypeKind::InputObject(input) => {
+                    let fields = input
+                        .fields
+                        .iter()
+                        .map(|f| (f.node.name.node.to_string(), f.node.ty.node.clone()))
+                        .collect();
+                    shape.inputs.insert(ty.name.node.to_string(), fields);
+                }
+                _ => {}
+            }
+        }
+        shape
+    })
+}
+
+impl SchemaShape {
+    /// Whether `path` leads from one of `mutation`'s arguments through input fields and list
+    /// indices; the reason if not.
+    pub fn check(&self, mutation: &str, path: &[&str]) -> Result<(), String> {
+        use async_graphql::parser::types::BaseType;
+        let arguments = self.mutations.get(mutation).ok_or("no such mutation")?;
+        let (first, rest) = path.split_first().ok_or("an empty path")?;
+        let mut ty = arguments
+            .get(*first)
+            .ok_or_else(|| format!("no argument `{first}`"))?
+            .clone();
+        for segment in rest {
+            ty = match ty.base {
+                BaseType::List(item) => {
+                    segment
+                        .parse::<usize>()
+                        .map_err(|_| format!("`{segment}` is not a list index"))?;
+                    *item
+                }
+                BaseType::Named(name) => self
+                    .inputs
+                    .get(name.as_str())
+                    .and_then(|fields| fields.get(*segment))
+                    .ok_or_else(|| format!("`{name}` has no field `{segment}`"))?
+                    .clone(),
+            };
+        }
+        Ok(())
+    }
 }
