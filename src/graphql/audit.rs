@@ -34,7 +34,8 @@ impl AuditEntry {
     async fn entity_type(&self) -> &str {
         &self.0.entity_type
     }
-    /// The global ID of the object changed, for `node(id:)`.
+    /// The global ID of the object changed. `node(id:)` fetches it while it exists, for
+    /// the kinds that are a `Node` (not `AnnualPlan` or `ProgressReport`).
     async fn entity_id(&self) -> ID {
         global_id(&self.0.entity_type, &self.0.entity_id)
     }

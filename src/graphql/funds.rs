@@ -176,7 +176,8 @@ pub struct FundQuery;
 
 #[Object]
 impl FundQuery {
-    /// The fund lines of the counties you can see.
+    /// 资金项 — the fund lines of the counties in your area (a township's users see none),
+    /// in the order they were created.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn fund_lines(
         &self,
@@ -282,7 +283,7 @@ pub struct FundMutation;
 
 #[Object]
 impl FundMutation {
-    /// 资金项 — creates a fund line for a county and year (FINANCE).
+    /// 资金项 — creates a fund line for a county and year (FINANCE, ADMIN).
     async fn fund_line_create(
         &self,
         ctx: &Context<'_>,
@@ -305,7 +306,7 @@ impl FundMutation {
         })
     }
 
-    /// 资金到位 — records money of a fund line that has arrived (FINANCE).
+    /// 资金到位 — records money of a fund line that has arrived (FINANCE, ADMIN).
     async fn fund_receipt_record(
         &self,
         ctx: &Context<'_>,
@@ -327,7 +328,7 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 资金安排 — allocates arrived money of a fund line to a project (FINANCE).
+    /// 资金安排 — allocates arrived money of a fund line to a project (FINANCE, ADMIN).
     async fn fund_allocate(
         &self,
         ctx: &Context<'_>,
@@ -349,7 +350,7 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 资金拨付 — pays out money of an allocation (FINANCE).
+    /// 资金拨付 — pays out money of an allocation (FINANCE, ADMIN).
     async fn disbursement_record(
         &self,
         ctx: &Context<'_>,
@@ -372,8 +373,8 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 冲销 — reverses an entry with a new negative entry tied to it (FINANCE). The ledger
-    /// is never edited or deleted.
+    /// 冲销 — reverses an entry with a new negative entry tied to it (FINANCE, ADMIN). The
+    /// ledger is never edited or deleted.
     async fn ledger_entry_reverse(
         &self,
         ctx: &Context<'_>,

@@ -113,7 +113,8 @@ pub struct PlanQuery;
 
 #[Object]
 impl PlanQuery {
-    /// A county's annual plan: the latest version, or the one asked for. Null if none.
+    /// A county's annual plan: the latest version (a draft included), or the one asked
+    /// for. Null if there is none, or the county is outside your area.
     async fn annual_plan(
         &self,
         ctx: &Context<'_>,

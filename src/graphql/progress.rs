@@ -41,7 +41,8 @@ impl ProgressReport {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// Whether the report corrected an earlier one downwards.
+    /// Whether it was sent as a correction (`correction: true`), as a cumulative quantity
+    /// below the previous report's must be.
     async fn is_correction(&self) -> bool {
         self.0.is_correction
     }
@@ -153,15 +154,19 @@ impl ConstructionProgressRow {
     async fn month(&self) -> Option<u32> {
         self.key.month
     }
-    /// 计划建设 — the annual plan's target; null where the plan sets none for the group.
+    /// 计划建设 — the sector's target in the annual plans in force (the latest approved by
+    /// the day), summed over the region's counties, in the sector's unit. Null when grouped
+    /// by township or department, for a region below a county, or where no plan in force
+    /// sets one.
     async fn target_quantity(&self) -> Option<Decimal> {
         self.figures.target_quantity.map(quantity)
     }
-    /// The annual plan's target number of projects.
+    /// The annual plans' target number of projects, summed and null as `targetQuantity` is.
     async fn target_project_count(&self) -> Option<i32> {
         self.figures.target_project_count
     }
-    /// 完工 — Σ latest cumulative completed quantity.
+    /// 完工 — Σ each project's quantity built, in the sector's unit: the quantity recorded
+    /// at completion once it is completed, else its latest progress report dated by then.
     async fn completed_quantity(&self) -> Decimal {
         quantity(self.figures.completed_quantity)
     }

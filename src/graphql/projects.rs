@@ -293,11 +293,12 @@ impl ProjectEvent {
     async fn occurred_at(&self) -> DateTime {
         DateTime(self.0.occurred_at)
     }
-    /// The comment, reason or findings given.
+    /// The comment, reason or findings given (a progress report's note).
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()
     }
-    /// The date the step names: a milestone's, construction start, completion, or the claim deadline.
+    /// The date the step names: a milestone's, construction start, a progress report's,
+    /// completion, or for an assignment the claim deadline.
     async fn date(&self) -> Option<Date> {
         date(self.0.event_date)
     }
@@ -311,7 +312,8 @@ impl ProjectEvent {
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.0.department_id).await
     }
-    /// The final quantity recorded at completion.
+    /// In the sector's unit: for COMPLETE the quantity built, for REPORT_PROGRESS the
+    /// cumulative quantity reported.
     async fn quantity(&self) -> Option<Decimal> {
         self.0
             .quantity_milli

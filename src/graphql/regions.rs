@@ -60,7 +60,7 @@ impl Region {
             Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(Region)),
         }
     }
-    /// The regions one level down, in code order.
+    /// The regions one level down that you can see, in code order.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn children(
         &self,

@@ -259,9 +259,11 @@ pub struct UtilizationQuery;
 
 #[Object]
 impl UtilizationQuery {
-    /// Fund utilization for a region and year: planned, in place, allocated, disbursed and
-    /// the rates, grouped by the dimensions given (none: one row of totals). `asOf` gives
-    /// the ledger as it stood at the end of that day. A city or province sums its counties.
+    /// 资金使用情况 — fund utilization for a region and year: planned, in place, allocated,
+    /// disbursed and the rates, grouped by the dimensions given (none: one row of totals,
+    /// or no row when the region has no fund lines or entries for the year). `asOf` gives
+    /// the ledger as it stood at the end of that day. A city or province sums its counties;
+    /// a township or village counts the money that reached its projects.
     /// Rows are ordered by county, fund kind, fund level, fund line, sector, township,
     /// department and month, as far as grouped by: codes, ids and months ascending, kinds,
     /// levels and sectors in the order this schema lists them, a missing key first.
