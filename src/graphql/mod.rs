@@ -20,6 +20,10 @@ pub mod utilization;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+/// What can be read: who you are, the region tree, departments and accounts, projects, the
+/// fund ledger and the annual plan, the rollups and the work report, and the audit trail.
+/// Every field needs the bearer token `login` gives (`UNAUTHENTICATED` otherwise) and
+/// answers with what your role and area let you see.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -34,6 +38,9 @@ pub struct Query(
     progress::ProgressQuery,
 );
 
+/// What can be changed, one mutation per business action. Each takes one `input` and
+/// returns a payload with the object changed and `userErrors`; when there are any, nothing
+/// changed. Every mutation but `login` needs the bearer token `login` gives.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     users::UserMutation,
