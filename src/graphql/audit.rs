@@ -8,14 +8,16 @@ use crate::service::audit::{self as svc, AuditFilter as SvcFilter};
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::audit_entry;
 
-/// One change, as it was recorded in the transaction that made it.
 pub struct AuditEntry(pub audit_entry::Model);
 
+/// 痕迹档案 — one change, as it was recorded in the transaction that made it.
 #[Object]
 impl AuditEntry {
+    /// The entry's opaque ID (not one that `node(id:)` takes).
     pub async fn id(&self) -> ID {
         global_id("AuditEntry", self.0.id)
     }
+    /// When the change was made (its transaction's time).
     async fn occurred_at(&self) -> DateTime {
         DateTime(self.0.occurred_at)
     }
@@ -23,6 +25,8 @@ impl AuditEntry {
     async fn actor_username(&self) -> &str {
         &self.0.actor_username
     }
+    /// The role the user had then: `ADMIN`, `COORDINATOR`, `FINANCE`, `DEPARTMENT`,
+    /// `TOWNSHIP` or `INSPECTOR` (`ADMIN` for the command-line tools).
     async fn actor_role(&self) -> &str {
         &self.0.actor_role
     }
@@ -30,31 +34,39 @@ impl AuditEntry {
     async fn action(&self) -> &str {
         &self.0.action
     }
-    /// The kind of object changed, e.g. `Project`.
+    /// The kind of object changed: `Project`, `ProgressReport`, `LedgerEntry`, `FundLine`,
+    /// `AnnualPlan`, `Region`, `Department` or `User`.
     async fn entity_type(&self) -> &str {
         &self.0.entity_type
     }
-    /// The global ID of the object changed, for `node(id:)`.
+    /// The global ID of the object changed. `node(id:)` fetches it while it exists, for
+    /// the kinds that are a `Node` (not `AnnualPlan` or `ProgressReport`).
     async fn entity_id(&self) -> ID {
         global_id(&self.0.entity_type, &self.0.entity_id)
     }
-    /// The object's values before the change, as JSON text; null for a creation.
+    /// The object's stored values before the change, as JSON text (the database's column
+    /// names, money in fen, quantities in thousandths of the unit; a plan with its fund
+    /// lines and sectors); null for a creation.
     async fn before(&self) -> Option<&str> {
         self.0.before.as_deref()
     }
-    /// The object's values after the change, as JSON text; null for a deletion.
+    /// The object's stored values after the change, as JSON text like `before`; null for
+    /// a deletion.
     async fn after(&self) -> Option<&str> {
         self.0.after.as_deref()
     }
 }
 
+/// Which entries of the audit trail to list; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct AuditLogFilter {
     /// Only changes to this object (any global ID).
     pub entity: Option<ID>,
-    /// Only changes to objects of this kind, e.g. `Project`.
+    /// Only changes to objects of this kind, e.g. `Project`; ignored when `entity` is given.
     pub entity_type: Option<String>,
+    /// Only changes made by this user (the exact username).
     pub actor_username: Option<String>,
+    /// Only changes of this action, e.g. `project.approve` (the exact name).
     pub action: Option<String>,
     /// From this instant on.
     pub occurred_after: Option<DateTime>,
@@ -73,8 +85,8 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
-        filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+        #[graphql(desc = "Which entries; the whole trail of your area when left out.")] filter: Option<AuditLogFilter>,
     ) -> async_graphql::Result<ConnectionOf<AuditEntry>> {
         let actor = ctx.actor()?;
         let page = page_request::<i64>(first, after.clone())?;

@@ -12,7 +12,6 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::department;
 use std::sync::Arc;
 
-/// 部门 — a county department: a sector department, the poverty office or the finance bureau.
 pub struct Department(pub Arc<department::Model>);
 
 impl From<department::Model> for Department {
@@ -21,14 +20,18 @@ impl From<department::Model> for Department {
     }
 }
 
+/// 部门 — a county department: a sector department, the poverty office or the finance bureau.
 #[Object]
 impl Department {
+    /// The department's opaque global ID.
     pub async fn id(&self) -> ID {
         global_id("Department", self.0.id)
     }
+    /// The department's name, unique in its county, e.g. 交通局.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What kind of county body it is.
     async fn kind(&self) -> DepartmentKind {
         svc::kind_of(&self.0)
     }
@@ -47,11 +50,14 @@ impl Department {
     }
 }
 
+/// Which departments to list; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct DepartmentFilter {
+    /// Only this county's departments (its 12-digit code).
     pub county_code: Option<String>,
     /// Only departments that handle this sector.
     pub sector: Option<Sector>,
+    /// Only departments of this kind.
     pub kind: Option<DepartmentKind>,
 }
 
@@ -60,14 +66,14 @@ pub struct DepartmentQuery;
 
 #[Object]
 impl DepartmentQuery {
-    /// The departments of the counties you can see.
+    /// The departments of the counties you can see, in the order they were created.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn departments(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
-        filter: Option<DepartmentFilter>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+        #[graphql(desc = "Which departments; all you can see when left out.")] filter: Option<DepartmentFilter>,
     ) -> async_graphql::Result<ConnectionOf<Department>> {
         let page = page_request::<i64>(first, after.clone())?;
         let f = filter.unwrap_or_default();
@@ -86,26 +92,39 @@ impl DepartmentQuery {
     }
 }
 
+/// A new department of a county.
 #[derive(InputObject)]
 pub struct DepartmentCreateInput {
+    /// The county's 12-digit code; a county in your area.
     pub county_code: String,
+    /// The department's name; unique in the county, at most 100 characters.
     pub name: String,
+    /// What kind of county body it is.
     pub kind: DepartmentKind,
+    /// The sectors whose projects it builds; a SECTOR department needs at least one.
     #[graphql(default)]
     pub sectors: Vec<Sector>,
 }
 
+/// Changes to a department: a field left out keeps its value.
 #[derive(InputObject)]
 pub struct DepartmentUpdateInput {
+    /// The department to change (its global ID).
     pub id: ID,
+    /// The new name; unique in the county, at most 100 characters.
     pub name: Option<String>,
+    /// The new kind.
     pub kind: Option<DepartmentKind>,
+    /// The sectors it builds, replacing the list; a SECTOR department needs at least one.
     pub sectors: Option<Vec<Sector>>,
 }
 
+/// What a department mutation did: the department as it now is, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct DepartmentPayload {
+    /// The department after the change; null when it was refused.
     pub department: Option<Department>,
+    /// Why it was refused; empty when the change was made.
     pub user_errors: Vec<UserError>,
 }
 
@@ -118,7 +137,7 @@ impl DepartmentMutation {
     async fn department_create(
         &self,
         ctx: &Context<'_>,
-        input: DepartmentCreateInput,
+        #[graphql(desc = "The county, name, kind and sectors of the new department.")] input: DepartmentCreateInput,
     ) -> async_graphql::Result<DepartmentPayload> {
         let actor = ctx.actor()?;
         let input = DepartmentInput {
@@ -138,7 +157,7 @@ impl DepartmentMutation {
     async fn department_update(
         &self,
         ctx: &Context<'_>,
-        input: DepartmentUpdateInput,
+        #[graphql(desc = "The department and the values to change.")] input: DepartmentUpdateInput,
     ) -> async_graphql::Result<DepartmentPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;

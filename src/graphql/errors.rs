@@ -62,8 +62,10 @@ pub fn from_service(err: ServiceError) -> async_graphql::Error {
 /// A business failure reported in a mutation's payload.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct UserError {
+    /// What kind of failure it is; clients branch on this, not on the message.
     pub code: ErrorCode,
-    /// The path to the input field at fault, e.g. `["input", "regionCode"]`.
+    /// The path to the input field at fault, e.g. `["input", "regionCode"]`; null when no
+    /// single field is to blame.
     pub field: Option<Vec<String>>,
     /// What went wrong, for the person at the keyboard.
     pub message: String,

@@ -17,17 +17,21 @@ fn yuan(money: Money) -> Decimal {
     Decimal(money.to_yuan())
 }
 
-/// 资金项 — one named source of money for one county and year.
 pub struct FundLine(pub fund_line::Model);
 
+/// 资金项 — one named source of money for one county and year. Its money figures are the
+/// ledger's totals to date, reversals included.
 #[Object]
 impl FundLine {
+    /// The fund line's opaque global ID, for `node(id:)` and the ledger mutations.
     pub async fn id(&self) -> ID {
         global_id("FundLine", self.0.id)
     }
+    /// 资金项名称 — unique in its county and year.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The county (县) whose money it is.
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
@@ -36,12 +40,15 @@ impl FundLine {
             .map(Region)
             .ok_or_else(|| internal("fund line without a county"))
     }
+    /// 年度 — the programme year.
     async fn year(&self) -> i32 {
         self.0.year
     }
+    /// 资金类型 — where the money comes from.
     async fn kind(&self) -> async_graphql::Result<FundKind> {
         svc::kind_of_line(&self.0).api()
     }
+    /// 资金级次 — the level of government it comes from.
     async fn level(&self) -> async_graphql::Result<FundLevel> {
         svc::level_of_line(&self.0).api()
     }
@@ -70,6 +77,7 @@ impl FundLine {
     async fn disbursed(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
         Ok(yuan(self.totals(ctx).await?.2))
     }
+    /// When the line was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
@@ -86,16 +94,19 @@ impl FundLine {
     }
 }
 
+pub struct LedgerEntry(pub ledger_entry::Model);
+
 /// 台账分录 — one entry of the append-only ledger: a receipt (到位), an allocation (安排)
 /// or a disbursement (拨付). A reversal (冲销) is an entry of the same kind with a
 /// negative amount that names the entry it reverses.
-pub struct LedgerEntry(pub ledger_entry::Model);
-
 #[Object]
 impl LedgerEntry {
+    /// The entry's opaque global ID; an allocation's is the `allocation` that
+    /// `disbursementRecord` pays out.
     pub async fn id(&self) -> ID {
         global_id("LedgerEntry", self.0.id)
     }
+    /// 到位, 安排 or 拨付; a reversal has the kind of the entry it reverses.
     async fn kind(&self) -> async_graphql::Result<EntryKind> {
         svc::kind_of_entry(&self.0).api()
     }
@@ -103,9 +114,11 @@ impl LedgerEntry {
     async fn amount(&self) -> Decimal {
         yuan(Money::from_fen(self.0.amount_fen))
     }
+    /// The day the money moved (or the reversal's day), as recorded.
     async fn date(&self) -> Date {
         Date(self.0.entry_date)
     }
+    /// The fund line whose money it is.
     async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<FundLine> {
         ctx.loaders()?
             .fund_lines
@@ -155,19 +168,26 @@ impl LedgerEntry {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// The username of who recorded the entry.
     async fn recorded_by(&self) -> &str {
         &self.0.recorded_by
     }
+    /// When the entry was recorded.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
 }
 
+/// Which fund lines to list, of your area's; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct FundLineFilter {
+    /// Only this county's lines (its 12-digit code).
     pub county_code: Option<String>,
+    /// Only lines of this programme year.
     pub year: Option<i32>,
+    /// Only lines of this 资金类型.
     pub kind: Option<FundKind>,
+    /// Only lines of this 资金级次.
     pub level: Option<FundLevel>,
 }
 
@@ -176,14 +196,15 @@ pub struct FundQuery;
 
 #[Object]
 impl FundQuery {
-    /// The fund lines of the counties you can see.
+    /// 资金项 — the fund lines of the counties in your area (a township's users see none),
+    /// in the order they were created.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn fund_lines(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
-        filter: Option<FundLineFilter>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+        #[graphql(desc = "Which fund lines; all of your area's when left out.")] filter: Option<FundLineFilter>,
     ) -> async_graphql::Result<ConnectionOf<FundLine>> {
         let actor = ctx.actor()?;
         let page = page_request::<i64>(first, after.clone())?;
@@ -201,12 +222,18 @@ impl FundQuery {
     }
 }
 
+/// 资金项 — a new fund line of a county and year.
 #[derive(InputObject)]
 pub struct FundLineCreateInput {
+    /// The county's 12-digit code; a county in your area.
     pub county_code: String,
+    /// 年度 — the programme year, 2000–2100.
     pub year: i32,
+    /// 资金项名称; unique in the county and year, at most 200 characters.
     pub name: String,
+    /// 资金类型.
     pub kind: FundKind,
+    /// 资金级次.
     pub level: FundLevel,
     /// 年计划, in yuan.
     pub planned_amount: Decimal,
@@ -215,41 +242,60 @@ pub struct FundLineCreateInput {
     pub poverty_targeted: Option<bool>,
 }
 
+/// 资金到位 — money of a fund line that has arrived.
 #[derive(InputObject)]
 pub struct FundReceiptRecordInput {
+    /// The fund line the money arrived on (its global ID).
     pub fund_line: ID,
     /// In yuan, at most 2 decimals.
     pub amount: Decimal,
+    /// The day the money arrived; not in the future.
     pub date: Date,
     /// 文号
     pub document_no: String,
+    /// A note, at most 2000 characters.
     pub note: Option<String>,
 }
 
+/// 资金安排 — arrived money of a fund line assigned to a project.
 #[derive(InputObject)]
 pub struct FundAllocateInput {
+    /// The fund line the money comes from (its global ID).
     pub fund_line: ID,
+    /// The project it goes to (its global ID): of the line's county, approved or later,
+    /// not cancelled.
     pub project: ID,
+    /// In yuan, above 0 with at most 2 decimals; at most what has arrived on the line and
+    /// is not yet allocated.
     pub amount: Decimal,
+    /// The day of the allocation; not in the future.
     pub date: Date,
+    /// A note, at most 2000 characters.
     pub note: Option<String>,
 }
 
+/// 资金拨付 — money of an allocation paid out.
 #[derive(InputObject)]
 pub struct DisbursementRecordInput {
     /// The allocation paid out.
     pub allocation: ID,
+    /// In yuan, above 0 with at most 2 decimals; at most what remains of the allocation.
     pub amount: Decimal,
+    /// The day of the payment; not in the future.
     pub date: Date,
+    /// 凭证号 — the payment voucher's number; required, at most 100 characters.
     pub voucher_no: String,
     /// 质保金 — the retention payment, made after acceptance.
     #[graphql(default)]
     pub is_retention: bool,
+    /// A note, at most 2000 characters.
     pub note: Option<String>,
 }
 
+/// 冲销 — which entry to reverse, why, and on what day.
 #[derive(InputObject)]
 pub struct LedgerEntryReverseInput {
+    /// The entry to reverse (its global ID); a reversal itself cannot be reversed.
     pub entry: ID,
     /// Why; required.
     pub reason: Option<String>,
@@ -257,15 +303,21 @@ pub struct LedgerEntryReverseInput {
     pub date: Option<Date>,
 }
 
+/// What `fundLineCreate` did: the new fund line, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct FundLinePayload {
+    /// The new fund line; null when it was refused.
     pub fund_line: Option<FundLine>,
+    /// Why it was refused; empty when the line was created.
     pub user_errors: Vec<UserError>,
 }
 
+/// What a ledger mutation did: the new entry, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct LedgerEntryPayload {
+    /// The new entry (for a reversal, the negative one); null when it was refused.
     pub entry: Option<LedgerEntry>,
+    /// Why it was refused; empty when the entry was recorded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -282,10 +334,11 @@ pub struct FundMutation;
 
 #[Object]
 impl FundMutation {
-    /// 资金项 — creates a fund line for a county and year (FINANCE).
+    /// 资金项 — creates a fund line for a county and year (FINANCE, ADMIN).
     async fn fund_line_create(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The county, year, name, kind, level and planned amount of the line.")]
         input: FundLineCreateInput,
     ) -> async_graphql::Result<FundLinePayload> {
         let actor = ctx.actor()?;
@@ -305,11 +358,11 @@ impl FundMutation {
         })
     }
 
-    /// 资金到位 — records money of a fund line that has arrived (FINANCE).
+    /// 资金到位 — records money of a fund line that has arrived (FINANCE, ADMIN).
     async fn fund_receipt_record(
         &self,
         ctx: &Context<'_>,
-        input: FundReceiptRecordInput,
+        #[graphql(desc = "The fund line, the amount, its day and document number.")] input: FundReceiptRecordInput,
     ) -> async_graphql::Result<LedgerEntryPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -327,11 +380,11 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 资金安排 — allocates arrived money of a fund line to a project (FINANCE).
+    /// 资金安排 — allocates arrived money of a fund line to a project (FINANCE, ADMIN).
     async fn fund_allocate(
         &self,
         ctx: &Context<'_>,
-        input: FundAllocateInput,
+        #[graphql(desc = "The fund line, the project, the amount and its day.")] input: FundAllocateInput,
     ) -> async_graphql::Result<LedgerEntryPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -349,11 +402,11 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 资金拨付 — pays out money of an allocation (FINANCE).
+    /// 资金拨付 — pays out money of an allocation (FINANCE, ADMIN).
     async fn disbursement_record(
         &self,
         ctx: &Context<'_>,
-        input: DisbursementRecordInput,
+        #[graphql(desc = "The allocation, the amount, its day and voucher number.")] input: DisbursementRecordInput,
     ) -> async_graphql::Result<LedgerEntryPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -372,12 +425,12 @@ impl FundMutation {
         entry_payload(result)
     }
 
-    /// 冲销 — reverses an entry with a new negative entry tied to it (FINANCE). The ledger
-    /// is never edited or deleted.
+    /// 冲销 — reverses an entry with a new negative entry tied to it (FINANCE, ADMIN). The
+    /// ledger is never edited or deleted.
     async fn ledger_entry_reverse(
         &self,
         ctx: &Context<'_>,
-        input: LedgerEntryReverseInput,
+        #[graphql(desc = "The entry to reverse, why, and the reversal's day.")] input: LedgerEntryReverseInput,
     ) -> async_graphql::Result<LedgerEntryPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -399,11 +452,11 @@ pub struct ProjectFundSummary {
 /// A project's money, in yuan.
 #[Object]
 impl ProjectFundSummary {
-    /// 已安排
+    /// 已安排 — Σ allocations to the project, reversals included.
     async fn allocated(&self) -> Decimal {
         yuan(self.allocated)
     }
-    /// 已拨付
+    /// 已拨付 — Σ disbursements to the project, reversals included.
     async fn disbursed(&self) -> Decimal {
         yuan(self.disbursed)
     }
@@ -425,9 +478,13 @@ impl ProjectFundSummary {
     }
 }
 
+/// A project's money from one kind of fund, in yuan.
 #[derive(SimpleObject)]
 pub struct FundKindAmounts {
+    /// 资金类型.
     pub kind: FundKind,
+    /// 已安排 — Σ allocations from fund lines of this kind, reversals included.
     pub allocated: Decimal,
+    /// 已拨付 — Σ disbursements from fund lines of this kind, reversals included.
     pub disbursed: Decimal,
 }

@@ -21,6 +21,10 @@ pub mod utilization;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+/// What can be read: who you are, the region tree, departments and accounts, projects, the
+/// fund ledger and the annual plan, the rollups and the work report, and the audit trail.
+/// Every field needs the bearer token `login` gives (`UNAUTHENTICATED` otherwise) and
+/// answers with what your role and area let you see.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -35,6 +39,9 @@ pub struct Query(
     progress::ProgressQuery,
 );
 
+/// What can be changed, one mutation per business action. Each takes one `input` and
+/// returns a payload with the object changed and `userErrors`; when there are any, nothing
+/// changed. Every mutation but `login` needs the bearer token `login` gives.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     users::UserMutation,
@@ -107,4 +114,101 @@ pub fn parse_enum_names<T: async_graphql::resolver_utils::EnumType + Copy>(raw: 
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value as Json;
+
+    /// The scalars and directives GraphQL itself defines and describes.
+    const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+    const BUILT_IN_DIRECTIVES: [&str; 5] = ["skip", "include", "deprecated", "specifiedBy", "oneOf"];
+
+    /// Every item a client sees, no deeper than the schema's depth limit allows.
+    const INTROSPECTION: &str = "{ __schema {
+        types { name kind description
+            fields(includeDeprecated: true) { name description args { name description } }
+            inputFields { name description }
+            enumValues(includeDeprecated: true) { name description } }
+        directives { name description args { name description } } } }";
+
+    fn described(item: &Json) -> bool {
+        item["description"].as_str().is_some_and(|d| !d.trim().is_empty())
+    }
+
+    fn items<'a>(value: &'a Json, key: &str) -> impl Iterator<Item = &'a Json> {
+        value[key].as_array().into_iter().flatten()
+    }
+
+    fn name(item: &Json) -> &str {
+        item["name"].as_str().unwrap_or("?")
+    }
+
+    /// The items without a description: `Type`, `Type.field`, `Type.field(arg)`,
+    /// `Type.VALUE`, `@directive`, `@directive(arg)`.
+    fn undescribed(schema: &Json) -> Vec<String> {
+        let mut missing = Vec::new();
+        let mut check = |item: &Json, path: String| {
+            if !described(item) {
+                missing.push(path);
+            }
+        };
+        for ty in items(schema, "types") {
+            let type_name = name(ty);
+            if type_name.starts_with("__") || BUILT_IN_SCALARS.contains(&type_name) {
+                continue;
+            }
+            check(ty, type_name.to_string());
+            for field in items(ty, "fields") {
+                check(field, format!("{type_name}.{}", name(field)));
+                for arg in items(field, "args") {
+                    check(arg, format!("{type_name}.{}({})", name(field), name(arg)));
+                }
+            }
+            for field in items(ty, "inputFields") {
+                check(field, format!("{type_name}.{}", name(field)));
+            }
+            for value in items(ty, "enumValues") {
+                check(value, format!("{type_name}.{}", name(value)));
+            }
+        }
+        for directive in items(schema, "directives") {
+            let directive_name = name(directive);
+            if BUILT_IN_DIRECTIVES.contains(&directive_name) {
+                continue;
+            }
+            check(directive, format!("@{directive_name}"));
+            for arg in items(directive, "args") {
+                check(arg, format!("@{directive_name}({})", name(arg)));
+            }
+        }
+        missing
+    }
+
+    /// Frontend developers read the schema in their tools: every type, field, argument,
+    /// input field and enum value says what it is.
+    #[tokio::test]
+    async fn every_schema_item_has_a_description() {
+        let response = build_schema(None, Limits::default()).execute(INTROSPECTION).await;
+        assert!(
+            response.errors.is_empty(),
+            "introspection failed: {:?}",
+            response.errors
+        );
+        let data = response.data.into_json().expect("introspection answers JSON");
+        let schema = &data["__schema"];
+        assert!(
+            items(schema, "types").count() > 50,
+            "introspection listed too few types: {schema}"
+        );
+        let missing = undescribed(schema);
+        assert!(
+            missing.is_empty(),
+            "{} schema items have no description (add a `///` comment, for an `#[Object]` on its `impl`; on an \
+             argument, `#[graphql(desc = \"…\")]`):\n  {}",
+            missing.len(),
+            missing.join("\n  ")
+        );
+    }
 }

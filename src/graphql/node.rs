@@ -54,9 +54,14 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Fetches any object by its global ID; null when it does not exist or is outside
-    /// your area.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    /// Fetches any object by its global ID; null when it does not exist (any more) or is
+    /// outside what you can see. An ID that is not a `Node`'s — an audit entry's, a plan's
+    /// or a progress report's — is a `BAD_USER_INPUT` error.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The object's `id`, as this API gave it.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
         let Some((kind, key)) = decode(&id) else {

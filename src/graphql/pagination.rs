@@ -5,7 +5,7 @@ use super::list::resolve_grouped;
 use crate::service::{Page, PageRequest};
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::resolver_utils::resolve_container;
 use async_graphql::{
     ContainerType, Context, ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
@@ -59,11 +59,119 @@ impl<T: ContainerType> OutputType for ConnectionOf<T> {
     }
 
     fn create_type_info(registry: &mut Registry) -> String {
-        Relay::<T>::create_type_info(registry)
+        let name = Relay::<T>::create_type_info(registry);
+        describe_connection(registry, &Relay::<T>::type_name(), &T::type_name());
+        name
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
         resolve_container(ctx, self).await
+    }
+}
+
+/// What the items of a list are called, one and many, for the descriptions of its
+/// connection and edge types.
+fn item_names(node_type: &str) -> (String, String) {
+    let (one, many) = match node_type {
+        "Project" => ("project (扶贫项目)", "projects (扶贫项目)"),
+        "Region" => ("region (行政区划)", "regions (行政区划)"),
+        "Department" => ("department (部门)", "departments (部门)"),
+        "User" => ("user account (用户)", "user accounts (用户)"),
+        "FundLine" => ("fund line (资金项)", "fund lines (资金项)"),
+        "AuditEntry" => ("audit trail entry (痕迹档案)", "audit trail entries (痕迹档案)"),
+        other => return (format!("`{other}`"), format!("`{other}` objects")),
+    };
+    (one.to_string(), many.to_string())
+}
+
+/// Sets the descriptions of a connection type, its edge type and `PageInfo`, which
+/// async-graphql registers with its own generic (and, for a list paged forwards only,
+/// misleading) texts. Called after they are registered: when a connection is reached
+/// again while it is being registered (a region's `children`), the outer call, which
+/// finishes last, sets them on the finished type.
+fn describe_connection(registry: &mut Registry, connection: &str, node_type: &str) {
+    let (one, many) = item_names(node_type);
+    let edge = match registry.types.get(connection) {
+        Some(MetaType::Object { fields, .. }) => fields
+            .get("edges")
+            .map(|f| MetaTypeName::concrete_typename(&f.ty).to_string()),
+        _ => None,
+    };
+    set_descriptions(
+        registry,
+        connection,
+        format!(
+            "A page of {many}: the page's items (`nodes`, or `edges` with their cursors), whether \
+             more follow (`pageInfo`) and how many the whole list has (`totalCount`). Lists are paged \
+             forwards: ask for the next page with `after: pageInfo.endCursor`."
+        ),
+        &[
+            (
+                "pageInfo",
+                "Whether more items follow this page, and the cursors of its first and last items.",
+            ),
+            ("edges", "The page's items, each with its cursor, in the list's order."),
+            (
+                "nodes",
+                "The page's items in the list's order: `edges { node }` without the cursors.",
+            ),
+        ],
+    );
+    if let Some(edge) = edge {
+        set_descriptions(
+            registry,
+            &edge,
+            format!("One {one} of a page, with its cursor."),
+            &[
+                ("node", format!("The {one}.").as_str()),
+                (
+                    "cursor",
+                    "This item's place in the list: pass it as `after` (with the same filter and order) \
+                     to get the items that follow it.",
+                ),
+            ],
+        );
+    }
+    set_descriptions(
+        registry,
+        "PageInfo",
+        "Where a page stands in its list. Lists are paged forwards only, with `first` and `after`.".into(),
+        &[
+            (
+                "hasPreviousPage",
+                "Whether the page was asked for with `after`, so that items come before it.",
+            ),
+            (
+                "hasNextPage",
+                "Whether more items follow this page: ask for them with `after: endCursor`.",
+            ),
+            (
+                "startCursor",
+                "The cursor of the page's first item; null for an empty page.",
+            ),
+            (
+                "endCursor",
+                "The cursor of the page's last item, to pass as `after` for the next page; null for an \
+                 empty page.",
+            ),
+        ],
+    );
+}
+
+/// Sets the description of the object type `name` and of the named fields.
+fn set_descriptions(registry: &mut Registry, name: &str, description: String, fields: &[(&str, &str)]) {
+    if let Some(MetaType::Object {
+        description: type_description,
+        fields: type_fields,
+        ..
+    }) = registry.types.get_mut(name)
+    {
+        *type_description = Some(description);
+        for (field, text) in fields {
+            if let Some(meta) = type_fields.get_mut(*field) {
+                meta.description = Some((*text).to_string());
+            }
+        }
     }
 }
 

@@ -20,14 +20,17 @@ pub enum PlanStatus {
     Approved,
 }
 
-/// One version of a county's annual plan.
 pub struct AnnualPlan(pub svc::Plan);
 
+/// 年度计划 — one version of a county's annual plan: the fund lines' planned amounts and
+/// each sector's targets.
 #[Object]
 impl AnnualPlan {
+    /// This version's opaque ID (not one that `node(id:)` takes).
     pub async fn id(&self) -> ID {
         global_id("AnnualPlan", self.0.plan.id)
     }
+    /// The county (县) the plan is for.
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Region> {
         ctx.loaders()?
             .regions
@@ -36,12 +39,15 @@ impl AnnualPlan {
             .map(Region)
             .ok_or_else(|| internal("plan without a county"))
     }
+    /// 年度 — the programme year.
     async fn year(&self) -> i32 {
         self.0.plan.year
     }
+    /// The version number, from 1; a change after approval makes the next one.
     async fn version(&self) -> i32 {
         self.0.plan.version
     }
+    /// Whether this version is a draft or approved (locked).
     async fn status(&self) -> PlanStatus {
         if self.0.plan.status == svc::APPROVED {
             PlanStatus::Approved
@@ -49,9 +55,12 @@ impl AnnualPlan {
             PlanStatus::Draft
         }
     }
+    /// When the version was approved; null for a draft. The figures for a day take the
+    /// latest version approved by the end of that day.
     async fn approved_at(&self) -> Option<DateTime> {
         self.0.plan.approved_at.map(DateTime)
     }
+    /// The username of who approved it; null for a draft.
     async fn approved_by(&self) -> Option<&str> {
         self.0.plan.approved_by.as_deref()
     }
@@ -90,15 +99,19 @@ impl AnnualPlan {
     }
 }
 
+/// 年计划 — what a plan version plans for one fund line.
 #[derive(SimpleObject)]
 pub struct PlannedFund {
+    /// The fund line.
     pub fund_line: FundLine,
     /// In yuan.
     pub planned_amount: Decimal,
 }
 
+/// 计划建设 — a sector's targets in a plan version.
 #[derive(SimpleObject)]
 pub struct SectorTarget {
+    /// 行业.
     pub sector: Sector,
     /// 公里, 处, 个 or 户.
     pub unit: String,
@@ -113,13 +126,14 @@ pub struct PlanQuery;
 
 #[Object]
 impl PlanQuery {
-    /// A county's annual plan: the latest version, or the one asked for. Null if none.
+    /// A county's annual plan: the latest version (a draft included), or the one asked
+    /// for. Null if there is none, or the county is outside your area.
     async fn annual_plan(
         &self,
         ctx: &Context<'_>,
-        county_code: String,
-        year: i32,
-        version: Option<i32>,
+        #[graphql(desc = "The county's 12-digit code.")] county_code: String,
+        #[graphql(desc = "年度 — the programme year.")] year: i32,
+        #[graphql(desc = "The version to read; the latest when left out.")] version: Option<i32>,
     ) -> async_graphql::Result<Option<AnnualPlan>> {
         let actor = ctx.actor()?;
         Ok(svc::get(ctx.db()?, actor, &county_code, year, version)
@@ -129,24 +143,34 @@ impl PlanQuery {
     }
 }
 
+/// A fund line of the plan and its planned amount.
 #[derive(InputObject)]
 pub struct PlannedFundInput {
+    /// The fund line (its global ID): one of the county's lines for the plan's year,
+    /// listed once.
     pub fund_line: ID,
     /// In yuan.
     pub planned_amount: Decimal,
 }
 
+/// A sector of the plan and its targets.
 #[derive(InputObject)]
 pub struct SectorTargetInput {
+    /// 行业, listed once.
     pub sector: Sector,
     /// In the sector's unit, at most 3 decimals.
     pub target_quantity: Decimal,
+    /// How many projects the sector plans; not negative.
     pub target_project_count: i32,
 }
 
+/// 年度计划 — the whole contents of a county-year plan: fund lines and sectors left out
+/// are dropped from the version.
 #[derive(InputObject)]
 pub struct AnnualPlanSetInput {
+    /// The county's 12-digit code; a county in your area.
     pub county_code: String,
+    /// 年度 — the programme year, 2000–2100.
     pub year: i32,
     /// The version to edit; leave out to edit the latest draft, or to start a new version
     /// after the latest approved one. Naming an approved version is refused (PLAN_LOCKED).
@@ -159,16 +183,23 @@ pub struct AnnualPlanSetInput {
     pub sectors: Vec<SectorTargetInput>,
 }
 
+/// Which draft of a county-year plan to approve.
 #[derive(InputObject)]
 pub struct AnnualPlanApproveInput {
+    /// The county's 12-digit code; a county in your area.
     pub county_code: String,
+    /// 年度 — the programme year.
     pub year: i32,
+    /// The draft version to approve.
     pub version: i32,
 }
 
+/// What a plan mutation did: the plan version as it now is, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct AnnualPlanPayload {
+    /// The version set or approved; null when it was refused.
     pub annual_plan: Option<AnnualPlan>,
+    /// Why it was refused; empty when the change was made.
     pub user_errors: Vec<UserError>,
 }
 
@@ -181,7 +212,7 @@ impl PlanMutation {
     async fn annual_plan_set(
         &self,
         ctx: &Context<'_>,
-        input: AnnualPlanSetInput,
+        #[graphql(desc = "The county, year, version and the plan's whole contents.")] input: AnnualPlanSetInput,
     ) -> async_graphql::Result<AnnualPlanPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -223,7 +254,7 @@ impl PlanMutation {
     async fn annual_plan_approve(
         &self,
         ctx: &Context<'_>,
-        input: AnnualPlanApproveInput,
+        #[graphql(desc = "The county, year and draft version to approve.")] input: AnnualPlanApproveInput,
     ) -> async_graphql::Result<AnnualPlanPayload> {
         let actor = ctx.actor()?;
         let result = svc::approve(ctx.db()?, actor, &input.county_code, input.year, input.version).await;

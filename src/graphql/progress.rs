@@ -19,11 +19,12 @@ use crate::service::progress::{self as progress_svc, ProgressInput};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::progress_report;
 
-/// 进度填报 — one progress report: cumulative quantity and investment on a date.
 pub struct ProgressReport(pub progress_report::Model);
 
+/// 进度填报 — one progress report: cumulative quantity and investment on a date.
 #[Object]
 impl ProgressReport {
+    /// The report's opaque ID (not one that `node(id:)` takes).
     pub async fn id(&self) -> ID {
         global_id("ProgressReport", self.0.id)
     }
@@ -35,13 +36,16 @@ impl ProgressReport {
     async fn invested_amount(&self) -> Decimal {
         Decimal(Money::from_fen(self.0.invested_fen).to_yuan())
     }
+    /// The day the figures stand at.
     async fn reported_on(&self) -> Date {
         Date(self.0.reported_on)
     }
+    /// The department's note.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// Whether the report corrected an earlier one downwards.
+    /// Whether it was sent as a correction (`correction: true`), as a cumulative quantity
+    /// below the previous report's must be.
     async fn is_correction(&self) -> bool {
         self.0.is_correction
     }
@@ -49,17 +53,23 @@ impl ProgressReport {
     async fn based_on_version(&self) -> i32 {
         self.0.based_on_version
     }
+    /// The username of who reported it.
     async fn reported_by(&self) -> &str {
         &self.0.reported_by
     }
+    /// When it was recorded.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
 }
 
+/// 进度填报 — a project's cumulative figures on a day, while it is under construction.
 #[derive(InputObject)]
 pub struct ProgressReportCreateInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// Cumulative quantity completed, in the sector's unit (at most 3 decimals).
     pub completed_quantity: Decimal,
@@ -67,17 +77,22 @@ pub struct ProgressReportCreateInput {
     pub invested_amount: Decimal,
     /// Not in the future, not before construction started.
     pub reported_on: Date,
+    /// A note, at most 2000 characters.
     pub note: Option<String>,
     /// Set to report a cumulative quantity below the last report's.
     #[graphql(default)]
     pub correction: bool,
 }
 
+/// What `progressReportCreate` did: the report and the project at its new version, or why
+/// nothing changed.
 #[derive(SimpleObject)]
 pub struct ProgressReportCreatePayload {
+    /// The report recorded; null when it was refused.
     pub progress_report: Option<ProgressReport>,
     /// The project at its new version.
     pub project: Option<Project>,
+    /// Why it was refused; empty when the report was recorded.
     pub user_errors: Vec<UserError>,
 }
 
@@ -90,6 +105,7 @@ impl ProgressMutation {
     async fn progress_report_create(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and the cumulative figures on a day.")]
         input: ProgressReportCreateInput,
     ) -> async_graphql::Result<ProgressReportCreatePayload> {
         let actor = ctx.actor()?;
@@ -120,8 +136,6 @@ impl ProgressMutation {
     }
 }
 
-/// One group of the construction figures (DESIGN §4). Rates are percentages with 2
-/// decimals, null when their denominator is 0.
 pub struct ConstructionProgressRow {
     key: svc::ProgressKey,
     figures: ConstructionFigures,
@@ -131,8 +145,12 @@ fn quantity(q: Quantity) -> Decimal {
     Decimal(q.to_decimal())
 }
 
+/// 建设进度 — one group of the construction figures: its keys (the dimensions asked for;
+/// the others null) and its figures. Rates are percentages with 2 decimals, null when
+/// their denominator is 0.
 #[Object]
 impl ConstructionProgressRow {
+    /// 行业 — the group's sector; null only in the work report's `programme`.
     async fn sector(&self) -> Option<Sector> {
         self.key.sector
     }
@@ -140,12 +158,15 @@ impl ConstructionProgressRow {
     async fn unit(&self) -> Option<&'static str> {
         self.key.sector.map(Sector::unit)
     }
+    /// 乡镇 — with TOWNSHIP, the group's township.
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Region>> {
         match &self.key.township {
             None => Ok(None),
             Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(Region)),
         }
     }
+    /// 责任部门 — with DEPARTMENT, the department the group's projects are assigned to now
+    /// (null for those not assigned).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
     }
@@ -153,15 +174,19 @@ impl ConstructionProgressRow {
     async fn month(&self) -> Option<u32> {
         self.key.month
     }
-    /// 计划建设 — the annual plan's target; null where the plan sets none for the group.
+    /// 计划建设 — the sector's target in the annual plans in force (the latest approved by
+    /// the day), summed over the region's counties, in the sector's unit. Null when grouped
+    /// by township or department, for a region below a county, or where no plan in force
+    /// sets one.
     async fn target_quantity(&self) -> Option<Decimal> {
         self.figures.target_quantity.map(quantity)
     }
-    /// The annual plan's target number of projects.
+    /// The annual plans' target number of projects, summed and null as `targetQuantity` is.
     async fn target_project_count(&self) -> Option<i32> {
         self.figures.target_project_count
     }
-    /// 完工 — Σ latest cumulative completed quantity.
+    /// 完工 — Σ each project's quantity built, in the sector's unit: the quantity recorded
+    /// at completion once it is completed, else its latest progress report dated by then.
     async fn completed_quantity(&self) -> Decimal {
         quantity(self.figures.completed_quantity)
     }
@@ -177,7 +202,7 @@ impl ConstructionProgressRow {
     async fn started_count(&self) -> i64 {
         self.figures.started_count
     }
-    /// 开工率
+    /// 开工率 — startedCount / projectCount × 100.
     async fn start_rate(&self) -> Option<Decimal> {
         self.figures.start_rate().map(Decimal)
     }
@@ -185,34 +210,35 @@ impl ConstructionProgressRow {
     async fn completed_count(&self) -> i64 {
         self.figures.completed_count
     }
-    /// 竣工率
+    /// 竣工率 — completedCount / projectCount × 100.
     async fn completion_rate(&self) -> Option<Decimal> {
         self.figures.completion_rate().map(Decimal)
     }
 }
 
-/// 工作报告 — the figures of the county work report's project paragraph, and the paragraph.
 pub struct WorkReport(svc::WorkReport);
 
+/// 工作报告 — the figures of the county work report's project paragraph, and the paragraph.
 #[Object]
 impl WorkReport {
     /// The day the figures stand at the end of.
     async fn as_of(&self) -> Date {
         Date(self.0.as_of)
     }
-    /// 整合涉农资金
+    /// 整合涉农资金 — the money figures of the INTEGRATED_AGRICULTURAL fund lines.
     async fn integrated_funds(&self) -> super::utilization::FundUtilizationRow {
         money_row(self.0.figures.integrated)
     }
-    /// 县本级配套资金
+    /// 县本级配套资金 — the money figures of the COUNTY_MATCHING fund lines.
     async fn county_matching_funds(&self) -> super::utilization::FundUtilizationRow {
         money_row(self.0.figures.county_matching)
     }
-    /// 政策性金融贷款
+    /// 政策性金融贷款 — the money figures of the POLICY_LOAN fund lines.
     async fn policy_loans(&self) -> super::utilization::FundUtilizationRow {
         money_row(self.0.figures.policy_loan)
     }
-    /// All sectors together: project count, started and completed, and their rates.
+    /// All sectors together: project count, started and completed, and their rates
+    /// (quantities in different units are not added: `completedQuantity` is 0).
     async fn programme(&self) -> ConstructionProgressRow {
         ConstructionProgressRow {
             key: svc::ProgressKey::default(),
@@ -234,7 +260,9 @@ impl WorkReport {
             })
             .collect()
     }
-    /// The paragraph, written from these figures in the report's own style.
+    /// The paragraph, written from these figures in the report's own style: money in place
+    /// in 万元 with 2 decimals, a figure that cannot be computed written as —, and
+    /// "截止M月底" naming `asOf`'s month.
     async fn narrative(&self) -> &str {
         &self.0.narrative
     }
@@ -245,16 +273,19 @@ pub struct ProgressQuery;
 
 #[Object]
 impl ProgressQuery {
-    /// Construction figures per sector (and optionally township, department or month) for
-    /// a region and year, as they stood at the end of `asOf` (default today). A city or
-    /// province sums its counties.
+    /// 建设进度 — construction figures per sector (and optionally township, department or
+    /// month) for a region and year, as they stood at the end of `asOf` (default today):
+    /// each project in the status last recorded by then. A city or province sums its
+    /// counties. A sector with neither projects in the programme nor a target has no row;
+    /// rows are ordered by sector (in this schema's order), township code, department and
+    /// month.
     async fn construction_progress(
         &self,
         ctx: &Context<'_>,
-        year: i32,
-        region_code: String,
-        group_by: Option<Vec<ProgressDimension>>,
-        as_of: Option<Date>,
+        #[graphql(desc = "年度 — the projects' programme year.")] year: i32,
+        #[graphql(desc = "The 12-digit code of a region in your area.")] region_code: String,
+        #[graphql(desc = "Splits besides the sector; none when left out.")] group_by: Option<Vec<ProgressDimension>>,
+        #[graphql(desc = "The day whose end the figures show; today (UTC+8) when left out.")] as_of: Option<Date>,
     ) -> async_graphql::Result<List<ConstructionProgressRow>> {
         let actor = ctx.actor()?;
         let group_by = group_by.unwrap_or_default();
@@ -275,9 +306,9 @@ impl ProgressQuery {
     async fn progress_report(
         &self,
         ctx: &Context<'_>,
-        year: i32,
-        region_code: String,
-        as_of: Option<Date>,
+        #[graphql(desc = "年度 — the programme year.")] year: i32,
+        #[graphql(desc = "The 12-digit code of a region in your area.")] region_code: String,
+        #[graphql(desc = "The day whose end the figures show; today (UTC+8) when left out.")] as_of: Option<Date>,
     ) -> async_graphql::Result<WorkReport> {
         let actor = ctx.actor()?;
         Ok(WorkReport(

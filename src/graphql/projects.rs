@@ -26,16 +26,19 @@ use crate::service::projects::{
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use entity::{project, project_event};
 
-/// 扶贫项目 — a poverty-alleviation construction project.
 pub struct Project(pub project::Model);
 
 /// 受益对象 — who a project benefits, of whom registered poor (建档立卡).
 #[derive(SimpleObject, InputObject, Clone, Copy, Default)]
 #[graphql(input_name = "BeneficiariesInput")]
 pub struct BeneficiaryCounts {
+    /// 受益户数 — households that benefit.
     pub households: i32,
+    /// 受益人口 — people who benefit; at least as many as the households.
     pub people: i32,
+    /// Of the households, the registered poor ones (建档立卡贫困户).
     pub poor_households: i32,
+    /// Of the people, the registered poor (建档立卡贫困人口).
     pub poor_people: i32,
 }
 
@@ -53,16 +56,23 @@ impl From<BeneficiaryCounts> for Beneficiaries {
 /// 绩效目标 — a performance target.
 #[derive(SimpleObject, Clone)]
 pub struct PerformanceTarget {
+    /// 指标 — what is measured.
     pub indicator: String,
+    /// 单位 — the indicator's unit; empty if it has none.
     pub unit: String,
+    /// 指标值 — the value to reach, in the indicator's unit.
     pub target: Decimal,
 }
 
+/// 绩效目标 — a performance target as entered.
 #[derive(InputObject, Clone)]
 pub struct PerformanceTargetInput {
+    /// 指标 — what is measured; required, at most 200 characters.
     pub indicator: String,
+    /// 单位 — the indicator's unit, if it has one.
     #[graphql(default)]
     pub unit: String,
+    /// 指标值 — the value to reach, in the indicator's unit.
     pub target: Decimal,
 }
 
@@ -70,8 +80,12 @@ fn date(value: Option<chrono::NaiveDate>) -> Option<Date> {
     value.map(Date)
 }
 
+/// 扶贫项目 — a poverty-alleviation construction project. A township's users see their
+/// township's projects, a department's those assigned to it, everyone else those in
+/// their area.
 #[Object]
 impl Project {
+    /// The project's opaque global ID, for `node(id:)` and the mutations' `project`.
     pub async fn id(&self) -> ID {
         global_id("Project", self.0.id)
     }
@@ -79,9 +93,11 @@ impl Project {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// 项目名称 — the project's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// 行业 — the kind of construction, which fixes the unit of its quantities.
     async fn sector(&self) -> async_graphql::Result<Sector> {
         svc::sector_of(&self.0).api()
     }
@@ -89,9 +105,11 @@ impl Project {
     async fn unit(&self) -> async_graphql::Result<&'static str> {
         Ok(svc::sector_of(&self.0).api()?.unit())
     }
+    /// 年度 — the programme year the project belongs to.
     async fn year(&self) -> i32 {
         self.0.year
     }
+    /// 项目状态 — where the project stands in its lifecycle.
     async fn status(&self) -> async_graphql::Result<ProjectStatus> {
         svc::status_of(&self.0).api()
     }
@@ -108,9 +126,11 @@ impl Project {
             .map(|t| t.action)
             .collect())
     }
+    /// The county (县) the project belongs to.
     async fn county(&self, ctx: &Context<'_>) -> async_graphql::Result<Plain<Region>> {
         region(ctx, &self.0.county_code).await.map(Plain)
     }
+    /// The township (乡镇) that drafted the project, where its villages are.
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Plain<Region>> {
         region(ctx, &self.0.township_code).await.map(Plain)
     }
@@ -137,6 +157,7 @@ impl Project {
     async fn budget(&self) -> Decimal {
         Decimal(Money::from_fen(self.0.budget_fen).to_yuan())
     }
+    /// 受益对象 — the households and people the project benefits.
     async fn beneficiaries(&self) -> BeneficiaryCounts {
         BeneficiaryCounts {
             households: self.0.beneficiary_households,
@@ -145,6 +166,7 @@ impl Project {
             poor_people: self.0.poor_people,
         }
     }
+    /// 绩效目标 — the project's performance targets, in the order entered.
     async fn performance_targets(&self) -> Vec<PerformanceTarget> {
         svc::targets_of(&self.0)
             .into_iter()
@@ -155,38 +177,43 @@ impl Project {
             })
             .collect()
     }
-    /// The responsible department, once assigned.
+    /// 责任部门 — the responsible department, once assigned; null again after it declines.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.0.department_id).await
     }
-    /// The deadline the department has to claim the project by.
+    /// The deadline the department has to claim the project by; null before assignment
+    /// and after a decline.
     async fn claim_deadline(&self) -> Option<Date> {
         date(self.0.claim_deadline)
     }
+    /// 计划开工日期 — the planned start.
     async fn planned_start(&self) -> Option<Date> {
         date(self.0.planned_start)
     }
+    /// 计划完工日期 — the planned finish.
     async fn planned_finish(&self) -> Option<Date> {
         date(self.0.planned_finish)
     }
-    /// 开工日期
+    /// 开工日期 — the day construction started, as the department recorded it.
     async fn actual_start(&self) -> Option<Date> {
         date(self.0.actual_start)
     }
-    /// 竣工日期
+    /// 竣工日期 — the day construction was completed; cleared when acceptance fails.
     async fn actual_finish(&self) -> Option<Date> {
         date(self.0.actual_finish)
     }
-    /// The quantity built, recorded at completion.
+    /// The quantity built, in the sector's unit, recorded at completion; cleared when
+    /// acceptance fails.
     async fn final_quantity(&self) -> Option<Decimal> {
         self.0
             .final_quantity_milli
             .map(|q| Decimal(Quantity::from_milli(q).to_decimal()))
     }
+    /// 验收等次 — the grade given at acceptance; null until accepted.
     async fn acceptance_grade(&self) -> Option<AcceptanceGrade> {
         self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
     }
-    /// Every step of the lifecycle, oldest first.
+    /// Every step of the lifecycle, progress reports included, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<List<ProjectEvent>> {
         Ok(ctx
             .loaders()?
@@ -222,7 +249,7 @@ impl Project {
             .map(LedgerEntry)
             .collect())
     }
-    /// 进度 — every progress report, newest first.
+    /// 进度 — every progress report, the most recently recorded first.
     async fn progress_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<List<ProgressReport>> {
         Ok(ctx
             .loaders()?
@@ -234,7 +261,7 @@ impl Project {
             .map(ProgressReport)
             .collect())
     }
-    /// The project's current progress: its latest report, if any.
+    /// The project's current progress: its most recently recorded report, if any.
     async fn latest_progress(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<ProgressReport>>> {
         Ok(ctx
             .loaders()?
@@ -252,9 +279,11 @@ impl Project {
             disbursed: Money::from_fen(self.0.disbursed_fen),
         })
     }
+    /// When the township drafted the project.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the project last changed (each change also raises `version`).
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -269,11 +298,12 @@ async fn region(ctx: &Context<'_>, code: &str) -> async_graphql::Result<Region> 
         .ok_or_else(|| internal(format!("region {code} is missing")))
 }
 
-/// 项目动态 — one step of a project's lifecycle.
 pub struct ProjectEvent(pub project_event::Model);
 
+/// 项目动态 — one step of a project's lifecycle, as recorded.
 #[Object]
 impl ProjectEvent {
+    /// 操作 — the step taken.
     async fn action(&self) -> async_graphql::Result<ProjectAction> {
         ProjectAction::parse(&self.0.action).ok_or_else(|| internal("unknown action"))
     }
@@ -281,37 +311,45 @@ impl ProjectEvent {
     async fn from_status(&self) -> Option<ProjectStatus> {
         self.0.from_status.as_deref().and_then(ProjectStatus::parse)
     }
+    /// The status after the step.
     async fn to_status(&self) -> async_graphql::Result<ProjectStatus> {
         ProjectStatus::parse(&self.0.to_status).ok_or_else(|| internal("unknown status"))
     }
+    /// The username of who took the step.
     async fn actor_username(&self) -> &str {
         &self.0.actor_username
     }
+    /// The role they took it in, e.g. `COORDINATOR`.
     async fn actor_role(&self) -> &str {
         &self.0.actor_role
     }
+    /// When the step was recorded.
     async fn occurred_at(&self) -> DateTime {
         DateTime(self.0.occurred_at)
     }
-    /// The comment, reason or findings given.
+    /// The comment, reason or findings given (a progress report's note).
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()
     }
-    /// The date the step names: a milestone's, construction start, completion, or the claim deadline.
+    /// The date the step names: a milestone's, construction start, a progress report's,
+    /// completion, or for an assignment the claim deadline.
     async fn date(&self) -> Option<Date> {
         date(self.0.event_date)
     }
+    /// 前期工作节点 — for RECORD_PREPARATION, the milestone reached.
     async fn milestone(&self) -> Option<PreparationMilestone> {
         self.0.milestone.as_deref().and_then(PreparationMilestone::parse)
     }
+    /// 验收等次 — for ACCEPT, the grade given.
     async fn grade(&self) -> Option<AcceptanceGrade> {
         self.0.grade.as_deref().and_then(AcceptanceGrade::parse)
     }
-    /// The department assigned.
+    /// For ASSIGN, the department assigned.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.0.department_id).await
     }
-    /// The final quantity recorded at completion.
+    /// In the sector's unit: for COMPLETE the quantity built, for REPORT_PROGRESS the
+    /// cumulative quantity reported.
     async fn quantity(&self) -> Option<Decimal> {
         self.0
             .quantity_milli
@@ -319,16 +357,22 @@ impl ProjectEvent {
     }
 }
 
+/// Which projects to list, of those you can see; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct ProjectFilter {
+    /// Only projects of this programme year.
     pub year: Option<i32>,
+    /// Only projects of this sector.
     pub sector: Option<Sector>,
     /// Any of these statuses.
     pub statuses: Option<Vec<ProjectStatus>>,
+    /// Only projects of this township (its 12-digit code).
     pub township_code: Option<String>,
     /// Only projects in this region's subtree (a county, a township…).
     pub region_code: Option<String>,
+    /// Only projects that serve this village (its 12-digit code).
     pub village_code: Option<String>,
+    /// Only projects assigned to this department (its global ID).
     pub department: Option<ID>,
     /// Only projects that serve (true) or do not serve (false) a poverty village.
     pub poverty_village: Option<bool>,
@@ -336,27 +380,41 @@ pub struct ProjectFilter {
     pub text: Option<String>,
 }
 
+/// What a list of projects is sorted by; projects that tie keep the order they were
+/// created in (reversed when descending).
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum ProjectOrderField {
+    /// 项目编号 — by code, as text.
     #[default]
     Code,
+    /// 项目名称 — by name, as text.
     Name,
+    /// 年度 — by programme year.
     Year,
+    /// 项目状态 — by the status's name, alphabetically (not in lifecycle order).
     Status,
+    /// 计划开工日期 — by planned start; projects without one sort together at one end.
     PlannedStart,
+    /// By when the project last changed.
     UpdatedAt,
 }
 
+/// Which way a list is sorted.
 #[derive(Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum OrderDirection {
+    /// 升序 — smallest, earliest or A first.
     #[default]
     Asc,
+    /// 降序 — largest, latest or Z first.
     Desc,
 }
 
+/// How to sort a list of projects.
 #[derive(InputObject, Default)]
 pub struct ProjectOrder {
+    /// What to sort by.
     pub field: ProjectOrderField,
+    /// Which way; ascending when left out.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -373,9 +431,9 @@ impl ProjectQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
-        filter: Option<ProjectFilter>,
-        order_by: Option<ProjectOrder>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+        #[graphql(desc = "Which projects; all you can see when left out.")] filter: Option<ProjectFilter>,
+        #[graphql(desc = "How to sort them; by code, ascending, when left out.")] order_by: Option<ProjectOrder>,
     ) -> async_graphql::Result<ConnectionOf<Project>> {
         let actor = ctx.actor()?;
         let mut page = page_request::<u64>(first, after.clone())?;
@@ -437,8 +495,8 @@ impl ProjectQuery {
     async fn project(
         &self,
         ctx: &Context<'_>,
-        code: String,
-        county_code: Option<String>,
+        #[graphql(desc = "The project's code, e.g. `2025-ROAD-0042`.")] code: String,
+        #[graphql(desc = "The 12-digit code of the project's county.")] county_code: Option<String>,
     ) -> async_graphql::Result<Option<Project>> {
         let actor = ctx.actor()?;
         let found = svc::find_by_code(ctx.db()?, actor, &code, county_code.as_deref())
@@ -526,46 +584,76 @@ async fn prime(ctx: &Context<'_>, rows: &[project::Model], selections: &[Lookahe
     Ok(())
 }
 
+/// What a project mutation did: the project as it now is, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct ProjectPayload {
+    /// The project after the change; null when it was refused.
     pub project: Option<Project>,
+    /// Why the change was refused; empty when it was made.
     pub user_errors: Vec<UserError>,
 }
 
+/// 新建 — a new project application (a draft), by a township for its own villages. What
+/// submitting it needs beyond this (建设内容, the planned dates, the beneficiaries, a
+/// performance target) may be added later with `projectUpdate`.
 #[derive(InputObject)]
 pub struct ProjectCreateInput {
+    /// 项目名称; required, at most 200 characters.
     pub name: String,
+    /// 行业; with the year it makes the project's code, so neither can change later.
     pub sector: Sector,
+    /// 年度 — the programme year, 2000–2100.
     pub year: i32,
     /// The villages served, all in your township.
     pub village_codes: Vec<String>,
+    /// 建设性质 — new, continued or renovated works.
     pub construction_nature: ConstructionNature,
+    /// 建设内容 — what will be built, at most 5000 characters.
     #[graphql(default)]
     pub content: String,
     /// In the sector's unit, at most 3 decimals.
     pub planned_quantity: Decimal,
     /// In yuan, at most 2 decimals.
     pub budget: Decimal,
+    /// 受益对象; none when left out.
     pub beneficiaries: Option<BeneficiaryCounts>,
+    /// 绩效目标, at most 50.
     #[graphql(default)]
     pub performance_targets: Vec<PerformanceTargetInput>,
+    /// 计划开工日期.
     pub planned_start: Option<Date>,
+    /// 计划完工日期, not before the planned start.
     pub planned_finish: Option<Date>,
 }
 
+/// Changes to a draft: a field left out (or null) keeps its value; a list given replaces
+/// the whole list. The sector and year cannot change.
 #[derive(InputObject)]
 pub struct ProjectUpdateInput {
+    /// The draft to change (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
+    /// 项目名称, at most 200 characters.
     pub name: Option<String>,
+    /// The villages served, all in your township.
     pub village_codes: Option<Vec<String>>,
+    /// 建设性质.
     pub construction_nature: Option<ConstructionNature>,
+    /// 建设内容, at most 5000 characters.
     pub content: Option<String>,
+    /// In the sector's unit, at most 3 decimals.
     pub planned_quantity: Option<Decimal>,
+    /// In yuan, at most 2 decimals.
     pub budget: Option<Decimal>,
+    /// 受益对象.
     pub beneficiaries: Option<BeneficiaryCounts>,
+    /// 绩效目标, at most 50.
     pub performance_targets: Option<Vec<PerformanceTargetInput>>,
+    /// 计划开工日期.
     pub planned_start: Option<Date>,
+    /// 计划完工日期, not before the planned start.
     pub planned_finish: Option<Date>,
 }
 
@@ -584,8 +672,12 @@ fn targets(input: Vec<PerformanceTargetInput>) -> Vec<TargetInput> {
 #[derive(InputObject)]
 #[graphql(name = "ProjectCommentInput")]
 pub struct CommentInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
@@ -593,63 +685,98 @@ pub struct CommentInput {
 #[derive(InputObject)]
 #[graphql(name = "ProjectReasonInput")]
 pub struct ReasonInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// Why; required.
     pub reason: Option<String>,
 }
 
+/// 清单交办 — which department builds the project, and by when it must claim it.
 #[derive(InputObject)]
 pub struct ProjectAssignInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// A department of the project's county that handles its sector.
     pub department: Option<ID>,
     /// The date by which the department must claim it.
     pub deadline: Option<Date>,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// 前期工作 — a preliminary-work milestone and the day it was reached.
 #[derive(InputObject)]
 pub struct ProjectRecordPreparationInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
+    /// Which milestone (立项、审批、设计、招标); required.
     pub milestone: Option<PreparationMilestone>,
+    /// The day it was reached; required, not in the future.
     pub date: Option<Date>,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// 开工 — the day construction started.
 #[derive(InputObject)]
 pub struct ProjectStartConstructionInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// 开工日期; not in the future.
     pub date: Option<Date>,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// 竣工 — the day construction was completed and the quantity built.
 #[derive(InputObject)]
 pub struct ProjectCompleteInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// 竣工日期; not before the start, not in the future.
     pub date: Option<Date>,
     /// The quantity built, in the sector's unit.
     pub final_quantity: Option<Decimal>,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// 验收 — the grade of the accepted work.
 #[derive(InputObject)]
 pub struct ProjectAcceptInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
+    /// 验收等次 — QUALIFIED (合格) or EXCELLENT (优质); required.
     pub grade: Option<AcceptanceGrade>,
+    /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// 验收不合格 — what the acceptance inspection found; construction resumes.
 #[derive(InputObject)]
 pub struct ProjectFailAcceptanceInput {
+    /// The project (its global ID).
     pub project: ID,
+    /// The `version` you read; if the project has changed since, nothing changes
+    /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// What the inspection found; required.
     pub findings: Option<String>,
@@ -693,7 +820,7 @@ impl ProjectMutation {
     async fn project_create(
         &self,
         ctx: &Context<'_>,
-        input: ProjectCreateInput,
+        #[graphql(desc = "The application's fields.")] input: ProjectCreateInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let actor = ctx.actor()?;
         let input = ProjectInput {
@@ -721,7 +848,7 @@ impl ProjectMutation {
     async fn project_update(
         &self,
         ctx: &Context<'_>,
-        input: ProjectUpdateInput,
+        #[graphql(desc = "The draft, the version you read, and the fields to change.")] input: ProjectUpdateInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let actor = ctx.actor()?;
         let db = ctx.db()?;
@@ -752,7 +879,11 @@ impl ProjectMutation {
     }
 
     /// 镇村申报 — submit a complete application (TOWNSHIP).
-    async fn project_submit(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_submit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The draft, the version you read, and an optional comment.")] input: CommentInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -764,7 +895,11 @@ impl ProjectMutation {
     }
 
     /// 退回 — return an application for changes, with a reason (COORDINATOR).
-    async fn project_return(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_return(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The application, the version you read, and why it goes back.")] input: ReasonInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -776,7 +911,11 @@ impl ProjectMutation {
     }
 
     /// 否决 — reject an application, with a reason (COORDINATOR).
-    async fn project_reject(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_reject(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The application, the version you read, and why it is rejected.")] input: ReasonInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -788,7 +927,11 @@ impl ProjectMutation {
     }
 
     /// 县级统筹 — approve into the annual plan (COORDINATOR).
-    async fn project_approve(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_approve(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The application, the version you read, and an optional comment.")] input: CommentInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -803,6 +946,7 @@ impl ProjectMutation {
     async fn project_assign(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, the department and the claim deadline.")]
         input: ProjectAssignInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let details = match &input.department {
@@ -826,7 +970,11 @@ impl ProjectMutation {
     }
 
     /// 部门认领 — the assigned department claims the task (DEPARTMENT).
-    async fn project_claim(&self, ctx: &Context<'_>, input: CommentInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_claim(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and an optional comment.")] input: CommentInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -838,7 +986,11 @@ impl ProjectMutation {
     }
 
     /// 拒领 — the assigned department declines, with a reason (DEPARTMENT).
-    async fn project_decline(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_decline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and why the department declines it.")] input: ReasonInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,
@@ -853,6 +1005,7 @@ impl ProjectMutation {
     async fn project_record_preparation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, the milestone and its day.")]
         input: ProjectRecordPreparationInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
@@ -875,6 +1028,7 @@ impl ProjectMutation {
     async fn project_start_construction(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and the day construction started.")]
         input: ProjectStartConstructionInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
@@ -896,6 +1050,7 @@ impl ProjectMutation {
     async fn project_complete(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, the completion day and the quantity built.")]
         input: ProjectCompleteInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
@@ -918,7 +1073,7 @@ impl ProjectMutation {
     async fn project_accept(
         &self,
         ctx: &Context<'_>,
-        input: ProjectAcceptInput,
+        #[graphql(desc = "The project, the version you read, and the grade.")] input: ProjectAcceptInput,
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
@@ -939,6 +1094,7 @@ impl ProjectMutation {
     async fn project_fail_acceptance(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and the inspection's findings.")]
         input: ProjectFailAcceptanceInput,
     ) -> async_graphql::Result<ProjectPayload> {
         act(
@@ -952,7 +1108,11 @@ impl ProjectMutation {
     }
 
     /// 取消 — cancel a project that is not final, with a reason (COORDINATOR).
-    async fn project_cancel(&self, ctx: &Context<'_>, input: ReasonInput) -> async_graphql::Result<ProjectPayload> {
+    async fn project_cancel(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The project, the version you read, and why it is cancelled.")] input: ReasonInput,
+    ) -> async_graphql::Result<ProjectPayload> {
         act(
             ctx,
             &input.project,

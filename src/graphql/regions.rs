@@ -17,7 +17,6 @@ use entity::region;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// 行政区划 — a province, city, county, township or village.
 pub struct Region(pub Arc<region::Model>);
 
 impl From<region::Model> for Region {
@@ -26,8 +25,11 @@ impl From<region::Model> for Region {
     }
 }
 
+/// 行政区划 — a province, city, county, township or village. You see your area's
+/// regions and the regions above it.
 #[Object]
 impl Region {
+    /// The region's opaque global ID.
     pub async fn id(&self) -> ID {
         global_id("Region", &self.0.code)
     }
@@ -35,9 +37,11 @@ impl Region {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The region's name, e.g. 城关镇.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// 区划级别 — province, city, county, township or village, as the code says.
     async fn level(&self) -> async_graphql::Result<RegionLevel> {
         self.0.level.parse().map_err(internal)
     }
@@ -60,13 +64,13 @@ impl Region {
             Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(Region)),
         }
     }
-    /// The regions one level down, in code order.
+    /// The regions one level down that you can see, in code order.
     #[graphql(complexity = "cost(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
     ) -> async_graphql::Result<ConnectionOf<Region>> {
         let filter = SvcFilter {
             parent_code: Some(self.0.code.clone()),
@@ -74,9 +78,11 @@ impl Region {
         };
         list(ctx, filter, first, after).await
     }
+    /// When the region was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the region last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -183,7 +189,9 @@ impl RegionByCode {
 pub struct RegionFilter {
     /// Only the children of this region.
     pub parent_code: Option<String>,
+    /// Only regions of this level.
     pub level: Option<RegionLevel>,
+    /// Only poverty villages (true), or only regions that are not (false).
     pub is_poverty_village: Option<bool>,
     /// Only regions whose name contains this text.
     pub name_contains: Option<String>,
@@ -211,8 +219,8 @@ impl RegionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        after: Option<String>,
-        filter: Option<RegionFilter>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+        #[graphql(desc = "Which regions; all you can see when left out.")] filter: Option<RegionFilter>,
     ) -> async_graphql::Result<ConnectionOf<Region>> {
         let f = filter.unwrap_or_default();
         let filter = SvcFilter {
@@ -226,7 +234,11 @@ impl RegionQuery {
 
     /// One region by its division code. An unknown code, or one outside your area, is a
     /// `NOT_FOUND` error.
-    async fn region(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Region> {
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The region's 12-digit division code.")] code: String,
+    ) -> async_graphql::Result<Region> {
         let actor = ctx.actor()?;
         let parsed = RegionCode::parse(&code).map_err(bad_input)?;
         svc::get(ctx.db()?, actor, "code", &parsed)
@@ -236,47 +248,71 @@ impl RegionQuery {
     }
 }
 
+/// A new region, under a parent that already exists.
 #[derive(InputObject)]
 pub struct RegionCreateInput {
     /// The 12-digit division code; the level and parent follow from it.
     pub code: String,
+    /// The region's name; required, at most 100 characters.
     pub name: String,
+    /// 建档立卡贫困村 — whether it is a registered poverty village (a village only).
     #[graphql(default)]
     pub is_poverty_village: bool,
+    /// Registered poor households (建档立卡贫困户) in the region itself.
     #[graphql(default)]
     pub poor_households: i32,
+    /// Registered poor people (建档立卡贫困人口) in the region itself; at least as many as
+    /// the households.
     #[graphql(default)]
     pub poor_people: i32,
 }
 
+/// Changes to a region: a field left out keeps its value.
 #[derive(InputObject)]
 pub struct RegionUpdateInput {
     /// The code of the region to change (codes never change).
     pub code: String,
+    /// The new name, at most 100 characters.
     pub name: Option<String>,
+    /// 建档立卡贫困村 — whether it is a registered poverty village (a village only).
     pub is_poverty_village: Option<bool>,
+    /// Registered poor households (建档立卡贫困户) in the region itself.
     pub poor_households: Option<i32>,
+    /// Registered poor people (建档立卡贫困人口) in the region itself; at least as many as
+    /// the households.
     pub poor_people: Option<i32>,
 }
 
+/// A region tree to import.
 #[derive(InputObject)]
 pub struct RegionImportInput {
     /// CSV text with a header row: `code,name[,is_poverty_village,poor_households,poor_people]`.
+    /// The columns may come in any order; an optional column left out or empty means false
+    /// or 0, for regions that exist too.
     pub csv: String,
 }
 
+/// What a region mutation did: the region as it now is, or why nothing changed.
 #[derive(SimpleObject)]
 pub struct RegionPayload {
+    /// The region after the change; null when it was refused.
     pub region: Option<Region>,
+    /// Why it was refused; empty when the change was made.
     pub user_errors: Vec<UserError>,
 }
 
+/// What `regionImport` did: how many regions it created, changed and left as they were,
+/// or why it changed nothing.
 #[derive(SimpleObject)]
 pub struct RegionImportPayload {
-    /// Regions created, updated and left unchanged; null when the import was refused.
+    /// Regions created; null when the import was refused.
     pub created: Option<i32>,
+    /// Regions whose values changed; null when the import was refused.
     pub updated: Option<i32>,
+    /// Regions the file gave the values they already had; null when the import was refused.
     pub unchanged: Option<i32>,
+    /// Why the import was refused (a bad row's message names its line); empty when it was
+    /// made.
     pub user_errors: Vec<UserError>,
 }
 
@@ -286,7 +322,11 @@ pub struct RegionMutation;
 #[Object]
 impl RegionMutation {
     /// Creates a region under its existing parent (ADMIN).
-    async fn region_create(&self, ctx: &Context<'_>, input: RegionCreateInput) -> async_graphql::Result<RegionPayload> {
+    async fn region_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new region's code, name and registered poor figures.")] input: RegionCreateInput,
+    ) -> async_graphql::Result<RegionPayload> {
         let actor = ctx.actor()?;
         let input = RegionInput {
             code: input.code,
@@ -303,7 +343,11 @@ impl RegionMutation {
     }
 
     /// Changes a region's name, poverty flag or registered poor counts (ADMIN).
-    async fn region_update(&self, ctx: &Context<'_>, input: RegionUpdateInput) -> async_graphql::Result<RegionPayload> {
+    async fn region_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The region's code and the values to change.")] input: RegionUpdateInput,
+    ) -> async_graphql::Result<RegionPayload> {
         let actor = ctx.actor()?;
         let changes = RegionChanges {
             name: input.name,
@@ -323,7 +367,7 @@ impl RegionMutation {
     async fn region_import(
         &self,
         ctx: &Context<'_>,
-        input: RegionImportInput,
+        #[graphql(desc = "The CSV text.")] input: RegionImportInput,
     ) -> async_graphql::Result<RegionImportPayload> {
         let actor = ctx.actor()?;
         let (summary, user_errors) = payload(svc::import_csv(ctx.db()?, actor, &input.csv, &|_, _| {}).await)?;

@@ -9,10 +9,14 @@ use rust_decimal::Decimal as Exact;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Decimal(pub Exact);
 
-#[Scalar(
-    name = "Decimal",
-    specified_by_url = "https://spec.graphql.org/October2021/#sec-String"
-)]
+/// An exact decimal number, sent and received as a JSON string (e.g. `"1234.56"`): plain
+/// digits with an optional minus sign and decimal point, no exponent, no thousands
+/// separators. A JSON number is refused: it passes through a binary float on its way and
+/// may arrive changed. Money is yuan (元) exact to the fen: at most 2 decimals in, always
+/// 2 out (`"1250.00"`). Quantities are in a sector's unit with at most 3 decimals; rates
+/// are percentages with 2 decimals (`"87.35"` is 87.35 %).
+// No `specified_by_url`: no published scalar specification describes this one.
+#[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -116,10 +120,10 @@ pub fn parse_decimal(text: &str) -> Result<Exact, String> {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(
-    name = "Date",
-    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
-)]
+/// A calendar day, `YYYY-MM-DD` (e.g. `"2025-09-30"`), with no time or zone. Days are
+/// China's days (UTC+8): "today", "not in the future" and "the end of a day" are reckoned
+/// at UTC+8 whatever zone the client is in.
+#[Scalar(name = "Date", specified_by_url = "https://scalars.graphql.org/andimarek/local-date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -149,7 +153,12 @@ impl ScalarType for Date {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
-#[Scalar(name = "DateTime", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339")]
+/// An instant, RFC 3339 with its offset: any offset in (e.g.
+/// `"2025-09-30T08:00:00+08:00"`), always UTC to the second out (`"2025-09-30T00:00:00Z"`).
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://scalars.graphql.org/andimarek/date-time"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

@@ -24,9 +24,6 @@ use async_graphql::{
 use std::borrow::Cow;
 use std::hash::{BuildHasher, RandomState};
 
-/// One group of the utilization figures. The group's keys are the dimensions asked for;
-/// the others are null. Money is yuan; rates are percentages with 2 decimals, null when
-/// their denominator is 0 or the figure does not apply to the grouping.
 pub struct FundUtilizationRow {
     key: GroupKey,
     figures: MoneyFigures,
@@ -44,17 +41,24 @@ fn yuan(money: Money) -> Decimal {
     Decimal(money.to_yuan())
 }
 
+/// 资金使用情况 — one group of the utilization figures. The group's keys are the
+/// dimensions asked for; the others are null. Money is yuan; rates are percentages with 2
+/// decimals, null when their denominator is 0 or the figure does not apply to the grouping.
 #[Object]
 impl FundUtilizationRow {
+    /// 县 — with COUNTY, the group's county.
     async fn county(&self) -> Option<RegionByCode> {
         self.key.county.clone().map(RegionByCode)
     }
+    /// 资金类型 — with FUND_KIND, the group's kind of fund.
     async fn fund_kind(&self) -> Option<FundKind> {
         self.key.fund_kind
     }
+    /// 资金级次 — with FUND_LEVEL, the group's level.
     async fn fund_level(&self) -> Option<FundLevel> {
         self.key.fund_level
     }
+    /// 资金项 — with FUND_LINE, the group's fund line.
     async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<FundLine>>> {
         match self.key.fund_line_id {
             None => Ok(None),
@@ -66,12 +70,16 @@ impl FundUtilizationRow {
                 .map(|l| Plain(FundLine(l)))),
         }
     }
+    /// 行业 — with SECTOR, the sector of the projects the money went to.
     async fn sector(&self) -> Option<Sector> {
         self.key.sector
     }
+    /// 乡镇 — with TOWNSHIP, the township of the projects the money went to.
     async fn township(&self) -> Option<RegionByCode> {
         self.key.township.clone().map(RegionByCode)
     }
+    /// 责任部门 — with DEPARTMENT, the department the projects the money went to are
+    /// assigned to now (null for those not assigned).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
     }
@@ -79,11 +87,15 @@ impl FundUtilizationRow {
     async fn month(&self) -> Option<i32> {
         self.key.month
     }
-    /// 年计划 — Σ planned amounts of the fund lines.
+    /// 年计划 — Σ planned amounts of the fund lines: each line's amount in the plan in
+    /// force (the latest approved by the day), or its own while no plan in force names it.
+    /// Null when grouped by SECTOR, TOWNSHIP, DEPARTMENT or MONTH, or for a region below a
+    /// county.
     async fn planned(&self) -> Option<Decimal> {
         self.figures.planned.map(yuan)
     }
-    /// 到位 — Σ receipts.
+    /// 到位 — Σ receipts. Null when grouped by SECTOR, TOWNSHIP or DEPARTMENT, or for a
+    /// region below a county: receipts belong to a fund line, not to a project.
     async fn in_place(&self) -> Option<Decimal> {
         self.figures.in_place.map(yuan)
     }
@@ -259,19 +271,21 @@ pub struct UtilizationQuery;
 
 #[Object]
 impl UtilizationQuery {
-    /// Fund utilization for a region and year: planned, in place, allocated, disbursed and
-    /// the rates, grouped by the dimensions given (none: one row of totals). `asOf` gives
-    /// the ledger as it stood at the end of that day. A city or province sums its counties.
+    /// 资金使用情况 — fund utilization for a region and year: planned, in place, allocated,
+    /// disbursed and the rates, grouped by the dimensions given (none: one row of totals,
+    /// or no row when the region has no fund lines or entries for the year). `asOf` gives
+    /// the ledger as it stood at the end of that day. A city or province sums its counties;
+    /// a township or village counts the money that reached its projects.
     /// Rows are ordered by county, fund kind, fund level, fund line, sector, township,
     /// department and month, as far as grouped by: codes, ids and months ascending, kinds,
     /// levels and sectors in the order this schema lists them, a missing key first.
     async fn fund_utilization(
         &self,
         ctx: &Context<'_>,
-        year: i32,
-        region_code: String,
-        group_by: Option<Vec<Dimension>>,
-        as_of: Option<Date>,
+        #[graphql(desc = "年度 — the fund lines' programme year.")] year: i32,
+        #[graphql(desc = "The 12-digit code of a region in your area.")] region_code: String,
+        #[graphql(desc = "What to group by; one row of totals when left out.")] group_by: Option<Vec<Dimension>>,
+        #[graphql(desc = "The day whose end the figures show; today (UTC+8) when left out.")] as_of: Option<Date>,
     ) -> async_graphql::Result<Rows> {
         let actor = ctx.actor()?;
         let group_by = group_by.unwrap_or_default();
