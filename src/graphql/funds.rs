@@ -298,7 +298,7 @@ pub struct LedgerEntryReverseInput {
     /// The entry to reverse (its global ID); a reversal itself cannot be reversed.
     pub entry: ID,
     /// Why; required.
-    pub reason: Option<String>,
+    pub reason: String,
     /// The reversal's date; today if left out.
     pub date: Option<Date>,
 }
@@ -436,7 +436,7 @@ impl FundMutation {
         let db = ctx.db()?;
         let result = async {
             let id = decode_numeric(&input.entry, "LedgerEntry", "entry")?;
-            svc::reverse(db, actor, id, input.reason, input.date.map(|d| d.0)).await
+            svc::reverse(db, actor, id, Some(input.reason), input.date.map(|d| d.0)).await
         }
         .await;
         entry_payload(result)

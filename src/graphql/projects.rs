@@ -691,7 +691,7 @@ pub struct ReasonInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// Why; required.
-    pub reason: Option<String>,
+    pub reason: String,
 }
 
 /// 清单交办 — which department builds the project, and by when it must claim it.
@@ -703,9 +703,9 @@ pub struct ProjectAssignInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// A department of the project's county that handles its sector.
-    pub department: Option<ID>,
+    pub department: ID,
     /// The date by which the department must claim it.
-    pub deadline: Option<Date>,
+    pub deadline: Date,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -719,9 +719,9 @@ pub struct ProjectRecordPreparationInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// Which milestone (立项、审批、设计、招标); required.
-    pub milestone: Option<PreparationMilestone>,
+    pub milestone: PreparationMilestone,
     /// The day it was reached; required, not in the future.
-    pub date: Option<Date>,
+    pub date: Date,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -735,7 +735,7 @@ pub struct ProjectStartConstructionInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// 开工日期; not in the future.
-    pub date: Option<Date>,
+    pub date: Date,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -749,9 +749,9 @@ pub struct ProjectCompleteInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// 竣工日期; not before the start, not in the future.
-    pub date: Option<Date>,
+    pub date: Date,
     /// The quantity built, in the sector's unit.
-    pub final_quantity: Option<Decimal>,
+    pub final_quantity: Decimal,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -765,7 +765,7 @@ pub struct ProjectAcceptInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// 验收等次 — QUALIFIED (合格) or EXCELLENT (优质); required.
-    pub grade: Option<AcceptanceGrade>,
+    pub grade: AcceptanceGrade,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -779,7 +779,7 @@ pub struct ProjectFailAcceptanceInput {
     /// (`STALE_VERSION`).
     pub expected_version: i32,
     /// What the inspection found; required.
-    pub findings: Option<String>,
+    pub findings: String,
 }
 
 #[derive(Default)]
@@ -905,7 +905,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Return,
-            comment_only(input.reason),
+            comment_only(Some(input.reason)),
         )
         .await
     }
@@ -921,7 +921,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Reject,
-            comment_only(input.reason),
+            comment_only(Some(input.reason)),
         )
         .await
     }
@@ -949,16 +949,13 @@ impl ProjectMutation {
         #[graphql(desc = "The project, the version you read, the department and the claim deadline.")]
         input: ProjectAssignInput,
     ) -> async_graphql::Result<ProjectPayload> {
-        let details = match &input.department {
-            Some(id) => decode_numeric(id, "Department", "department").map(Some),
-            None => Ok(None),
-        }
-        .map(|department_id| TransitionDetails {
-            comment: input.comment,
-            department_id,
-            deadline: input.deadline.map(|d| d.0),
-            ..Default::default()
-        });
+        let details =
+            decode_numeric(&input.department, "Department", "department").map(|department_id| TransitionDetails {
+                comment: input.comment,
+                department_id: Some(department_id),
+                deadline: Some(input.deadline.0),
+                ..Default::default()
+            });
         act(
             ctx,
             &input.project,
@@ -996,7 +993,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Decline,
-            comment_only(input.reason),
+            comment_only(Some(input.reason)),
         )
         .await
     }
@@ -1010,8 +1007,8 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            milestone: input.milestone,
-            date: input.date.map(|d| d.0),
+            milestone: Some(input.milestone),
+            date: Some(input.date.0),
             ..Default::default()
         };
         act(
@@ -1033,7 +1030,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            date: input.date.map(|d| d.0),
+            date: Some(input.date.0),
             ..Default::default()
         };
         act(
@@ -1055,8 +1052,8 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            date: input.date.map(|d| d.0),
-            final_quantity: input.final_quantity.map(|q| q.0),
+            date: Some(input.date.0),
+            final_quantity: Some(input.final_quantity.0),
             ..Default::default()
         };
         act(
@@ -1077,7 +1074,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            grade: input.grade,
+            grade: Some(input.grade),
             ..Default::default()
         };
         act(
@@ -1102,7 +1099,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::FailAcceptance,
-            comment_only(input.findings),
+            comment_only(Some(input.findings)),
         )
         .await
     }
@@ -1118,7 +1115,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Cancel,
-            comment_only(input.reason),
+            comment_only(Some(input.reason)),
         )
         .await
     }

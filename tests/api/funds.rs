@@ -661,46 +661,46 @@ async fn reversals_keep_every_invariant() {
     let allocation =
         ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "800.00", "2026-02-02").await).await;
     let paid = ok_entry(disburse(&app, &finance, &allocation, "50.00", "2026-02-03", false).await).await;
-    let reverse = |entry: String, reason: Option<&'static str>| {
+    let reverse = |entry: String, reason: &'static str| {
         let app = &app;
         let finance = finance.clone();
         async move {
             let reply = app
                 .gql(
                     Some(&finance),
-                    "mutation($e: ID!, $r: String) { ledgerEntryReverse(input: {entry: $e, reason: $r}) { entry { id amount } userErrors { code field message } } }",
+                    "mutation($e: ID!, $r: String!) { ledgerEntryReverse(input: {entry: $e, reason: $r}) { entry { id amount } userErrors { code field message } } }",
                     json!({"e": entry, "r": reason}),
                 )
                 .await;
             reply.ok()["ledgerEntryReverse"].clone()
         }
     };
-    let refused = reverse(received.clone(), Some("错误")).await;
+    let refused = reverse(received.clone(), "错误").await;
     assert_eq!(
         refused["userErrors"][0]["code"], "INSUFFICIENT_FUNDS",
         "the receipt is allocated: {refused}"
     );
-    let refused = reverse(allocation.clone(), Some("错误")).await;
+    let refused = reverse(allocation.clone(), "错误").await;
     assert_eq!(
         refused["userErrors"][0]["code"], "INSUFFICIENT_FUNDS",
         "the allocation is partly paid: {refused}"
     );
-    let refused = reverse(paid.clone(), None).await;
+    let refused = reverse(paid.clone(), "  ").await;
     assert_eq!(
         refused["userErrors"][0]["field"],
         json!(["input", "reason"]),
         "{refused}"
     );
-    let done = reverse(paid.clone(), Some("错误")).await;
+    let done = reverse(paid.clone(), "错误").await;
     assert_eq!(done["entry"]["amount"], "-50.00");
-    let again = reverse(paid, Some("错误")).await;
+    let again = reverse(paid, "错误").await;
     assert_eq!(again["userErrors"][0]["code"], "ALREADY_REVERSED");
     let reversal = done["entry"]["id"].as_str().unwrap().to_string();
-    let refused = reverse(reversal, Some("错误")).await;
+    let refused = reverse(reversal, "错误").await;
     assert_eq!(refused["userErrors"][0]["code"], "INVALID_INPUT");
     // Now the allocation is unpaid and can be reversed, then the receipt.
-    assert_eq!(reverse(allocation, Some("错误")).await["entry"]["amount"], "-800.00");
-    assert_eq!(reverse(received, Some("错误")).await["entry"]["amount"], "-1000.00");
+    assert_eq!(reverse(allocation, "错误").await["entry"]["amount"], "-800.00");
+    assert_eq!(reverse(received, "错误").await["entry"]["amount"], "-1000.00");
     let reply = app
         .gql(
             Some(&finance),
