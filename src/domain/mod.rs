@@ -19,6 +19,7 @@ macro_rules! text_enum {
 }
 
 pub mod access;
+pub mod audit;
 pub mod department;
 pub mod fault;
 pub mod funds;

@@ -1,10 +1,13 @@
 //! Object identification: opaque global IDs and `node(id:)`. An ID is the base64 of
 //! `Type:key`; clients must treat it as opaque. `node` goes through the same scoped
 //! lookups as every other path.
+use super::audit::AuditEntry;
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, bad_input};
 use super::funds::{FundLine, LedgerEntry};
+use super::plans::AnnualPlan;
+use super::progress::ProgressReport;
 use super::projects::Project;
 use super::regions::Region;
 use super::users::User;
@@ -25,6 +28,9 @@ pub enum Node {
     Project(Project),
     FundLine(FundLine),
     LedgerEntry(LedgerEntry),
+    AnnualPlan(AnnualPlan),
+    ProgressReport(ProgressReport),
+    AuditEntry(AuditEntry),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -55,8 +61,8 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Fetches any object by its global ID; null when it does not exist (any more) or is
-    /// outside what you can see. An ID that is not a `Node`'s — an audit entry's, a plan's
-    /// or a progress report's — is a `BAD_USER_INPUT` error.
+    /// outside what you can see. A text that is not an ID this API issued is a
+    /// `BAD_USER_INPUT` error.
     async fn node(
         &self,
         ctx: &Context<'_>,
@@ -110,6 +116,27 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|e| Node::LedgerEntry(LedgerEntry(e)))
+            }
+            "AnnualPlan" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::plans::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|p| Node::AnnualPlan(AnnualPlan(p)))
+            }
+            "ProgressReport" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::progress::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|r| Node::ProgressReport(ProgressReport(r)))
+            }
+            "AuditEntry" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::audit::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|e| Node::AuditEntry(AuditEntry(e)))
             }
             _ => return Err(unknown()),
         })

@@ -26,7 +26,7 @@ pub struct AnnualPlan(pub svc::Plan);
 /// each sector's targets.
 #[Object]
 impl AnnualPlan {
-    /// This version's opaque ID (not one that `node(id:)` takes).
+    /// This version's opaque global ID; `node(id:)` fetches it.
     pub async fn id(&self) -> ID {
         global_id("AnnualPlan", self.0.plan.id)
     }

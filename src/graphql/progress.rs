@@ -24,7 +24,7 @@ pub struct ProgressReport(pub progress_report::Model);
 /// 进度填报 — one progress report: cumulative quantity and investment on a date.
 #[Object]
 impl ProgressReport {
-    /// The report's opaque ID (not one that `node(id:)` takes).
+    /// The report's opaque global ID; `node(id:)` fetches it.
     pub async fn id(&self) -> ID {
         global_id("ProgressReport", self.0.id)
     }

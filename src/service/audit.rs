@@ -1,12 +1,12 @@
 //! 痕迹档案 — the audit trail. Every change writes one entry in the transaction that makes it.
 use crate::domain::access::Actor;
+pub use crate::domain::audit::AuditAction;
 use entity::audit_entry;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 
 /// What changed: the action, the entity, and its values before and after.
 pub struct Change<'a> {
-    /// e.g. `region.create`, `user.delete`.
-    pub action: &'a str,
+    pub action: AuditAction,
     pub entity_type: &'a str,
     pub entity_id: String,
     /// The region the entity belongs to, so inspectors read only their subtree.
@@ -35,7 +35,7 @@ pub async fn record_all(conn: &impl ConnectionTrait, actor: &Actor, changes: Vec
         actor_id: Set(actor.user_id),
         actor_username: Set(actor.username.clone()),
         actor_role: Set(actor.role.as_str().to_string()),
-        action: Set(change.action.to_string()),
+        action: Set(change.action.as_str().to_string()),
         entity_type: Set(change.entity_type.to_string()),
         entity_id: Set(change.entity_id),
         region_code: Set(change.region_code),
@@ -55,9 +55,31 @@ pub struct AuditFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub actor_username: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub occurred_after: Option<chrono::DateTime<chrono::Utc>>,
     pub occurred_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One entry of the trail by its id, if it lies in the actor's area (ADMIN, INSPECTOR).
+pub async fn find(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> super::ServiceResult<Option<audit_entry::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    // Like every object outside one's reach, an entry one may not read is not there.
+    if crate::domain::access::authorize(actor, crate::domain::access::Operation::ViewAuditLog).is_err() {
+        return Ok(None);
+    }
+    Ok(audit_entry::Entity::find()
+        .filter(audit_entry::Column::Id.eq(id))
+        .filter(super::scoped_codes(
+            actor,
+            crate::domain::access::Operation::ViewAuditLog,
+            audit_entry::Column::RegionCode,
+        ))
+        .one(db)
+        .await?)
 }
 
 /// One page of the audit trail in the actor's area, newest first (ADMIN, INSPECTOR).
@@ -84,7 +106,7 @@ pub async fn list(
         query = query.filter(audit_entry::Column::ActorUsername.eq(username.trim()));
     }
     if let Some(action) = &filter.action {
-        query = query.filter(audit_entry::Column::Action.eq(action.trim()));
+        query = query.filter(audit_entry::Column::Action.eq(action.as_str()));
     }
     if let Some(after) = filter.occurred_after {
         query = query.filter(audit_entry::Column::OccurredAt.gte(after));

@@ -2,6 +2,7 @@
 use super::audit::{self, Change};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::audit::AuditAction;
 use crate::domain::department::DepartmentKind;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -182,7 +183,7 @@ pub async fn create(
         &txn,
         actor,
         Change {
-            action: "department.create",
+            action: AuditAction::DepartmentCreate,
             entity_type: "Department",
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),
@@ -232,7 +233,7 @@ pub async fn update(
         &txn,
         actor,
         Change {
-            action: "department.update",
+            action: AuditAction::DepartmentUpdate,
             entity_type: "Department",
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),

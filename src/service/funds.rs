@@ -9,6 +9,7 @@ use super::audit::{self, Change};
 use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::funds::{self as rules, EntryKind, FundKind, FundLevel};
 use crate::domain::money::Money;
@@ -233,7 +234,7 @@ pub async fn create_line(
         &txn,
         actor,
         Change {
-            action: "fund_line.create",
+            action: AuditAction::FundLineCreate,
             entity_type: "FundLine",
             entity_id: model.id.to_string(),
             region_code: Some(model.county_code.clone()),
@@ -327,7 +328,7 @@ struct NewEntry {
 async fn write_entry(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     entry: NewEntry,
 ) -> ServiceResult<ledger_entry::Model> {
     let model = ledger_entry::Entity::insert(ledger_entry::ActiveModel {
@@ -482,7 +483,7 @@ pub async fn record_receipt(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, "ledger.receipt", entry).await?;
+    let model = write_entry(&txn, actor, AuditAction::LedgerReceipt, entry).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -549,7 +550,7 @@ pub async fn allocate(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, "ledger.allocation", entry).await?;
+    let model = write_entry(&txn, actor, AuditAction::LedgerAllocation, entry).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -593,7 +594,7 @@ pub async fn disburse(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, "ledger.disbursement", entry).await?;
+    let model = write_entry(&txn, actor, AuditAction::LedgerDisbursement, entry).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -677,7 +678,7 @@ pub async fn reverse(
         reverses_id: Some(original.id),
         note: Some(reason),
     };
-    let model = write_entry(&txn, actor, "ledger.reversal", entry).await?;
+    let model = write_entry(&txn, actor, AuditAction::LedgerReversal, entry).await?;
     txn.commit().await?;
     Ok(model)
 }

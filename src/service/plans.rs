@@ -4,6 +4,7 @@
 use super::audit::{self, Change};
 use super::{ServiceError, ServiceResult, begin_write};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault};
 use crate::domain::money::Money;
 use crate::domain::quantity::Quantity;
@@ -133,6 +134,21 @@ pub async fn get(
         Some(plan) => Ok(Some(load(db, plan).await?)),
         None => Ok(None),
     }
+}
+
+/// One plan version by its id, if the actor may see its county's funds.
+pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceResult<Option<Plan>> {
+    if authorize(actor, Operation::ViewFunds).is_err() {
+        return Ok(None);
+    }
+    let Some(plan) = annual_plan::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let county = super::regions::parse_code("id", &plan.county_code)?;
+    if authorize_at(actor, Operation::ViewFunds, &county).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(load(db, plan).await?))
 }
 
 /// Sets the plan's contents (all of them: lines and sectors not named are dropped from
@@ -314,7 +330,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         &txn,
         actor,
         Change {
-            action: "annual_plan.set",
+            action: AuditAction::AnnualPlanSet,
             entity_type: "AnnualPlan",
             entity_id: after.plan.id.to_string(),
             region_code: Some(county.to_string()),
@@ -372,7 +388,7 @@ pub async fn approve(
         &txn,
         actor,
         Change {
-            action: "annual_plan.approve",
+            action: AuditAction::AnnualPlanApprove,
             entity_type: "AnnualPlan",
             entity_id: after.plan.id.to_string(),
             region_code: Some(county.to_string()),

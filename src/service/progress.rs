@@ -8,6 +8,7 @@ use super::projects::{
 use super::rows::{self, KeyedRead};
 use super::{ServiceResult, begin_write};
 use crate::domain::access::Actor;
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::Fault;
 use crate::domain::lifecycle::{self, ProjectAction};
 use crate::domain::money::Money;
@@ -119,9 +120,9 @@ pub async fn create(
         &txn,
         actor,
         vec![
-            project_change("project.report_progress", Some(&current), &updated),
+            project_change(AuditAction::ProjectReportProgress, Some(&current), &updated),
             audit::Change {
-                action: "progress_report.create",
+                action: AuditAction::ProgressReportCreate,
                 entity_type: "ProgressReport",
                 entity_id: report.id.to_string(),
                 region_code: Some(current.township_code.clone()),
@@ -133,6 +134,15 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok((report, updated))
+}
+
+/// One progress report by its id, if the actor may see its project.
+pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceResult<Option<progress_report::Model>> {
+    let Some(report) = progress_report::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let visible = super::projects::find(db, actor, report.project_id).await?.is_some();
+    Ok(visible.then_some(report))
 }
 
 /// Reports per project, newest first, for batching.

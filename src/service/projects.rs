@@ -5,6 +5,7 @@ use super::audit::{self, Change};
 use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation};
 use crate::domain::access::{Actor, Role, Scope};
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::lifecycle::{self, CREATOR, Need, ProjectAction, ProjectStatus};
 use crate::domain::money::Money;
@@ -555,7 +556,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
             final_quantity: None,
         };
         record_event(&txn, actor, model.id, event).await?;
-        audit::record(&txn, actor, project_change("project.create", None, &model)).await?;
+        audit::record(&txn, actor, project_change(AuditAction::ProjectCreate, None, &model)).await?;
         txn.commit().await?;
         return Ok(model);
     }
@@ -563,7 +564,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
 }
 
 pub(super) fn project_change<'a>(
-    action: &'a str,
+    action: AuditAction,
     before: Option<&project::Model>,
     after: &project::Model,
 ) -> Change<'a> {
@@ -748,7 +749,12 @@ pub async fn update(
     };
     let updated = write_guarded(&txn, &current, changes).await?;
     replace_villages(&txn, updated.id, &checked.villages).await?;
-    audit::record(&txn, actor, project_change("project.update", Some(&current), &updated)).await?;
+    audit::record(
+        &txn,
+        actor,
+        project_change(AuditAction::ProjectUpdate, Some(&current), &updated),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -922,8 +928,8 @@ pub async fn transition(
         final_quantity,
     };
     record_event(&txn, actor, updated.id, event).await?;
-    let audit_action = format!("project.{}", action.as_str().to_ascii_lowercase());
-    audit::record(&txn, actor, project_change(&audit_action, Some(&current), &updated)).await?;
+    let change = project_change(AuditAction::of_project(action), Some(&current), &updated);
+    audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -3,6 +3,7 @@ use super::audit::{self, Change};
 use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, scoped_codes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::{Fault, non_negative, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
 use entity::region;
@@ -202,7 +203,7 @@ async fn insert(conn: &impl ConnectionTrait, actor: &Actor, input: &RegionInput)
         conn,
         actor,
         Change {
-            action: "region.create",
+            action: AuditAction::RegionCreate,
             entity_type: "Region",
             entity_id: model.code.clone(),
             region_code: Some(model.code.clone()),
@@ -248,7 +249,7 @@ async fn apply_changes(
         conn,
         actor,
         Change {
-            action: "region.update",
+            action: AuditAction::RegionUpdate,
             entity_type: "Region",
             entity_id: model.code.clone(),
             region_code: Some(model.code.clone()),

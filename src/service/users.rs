@@ -3,6 +3,7 @@ use super::audit::{self, Change};
 use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
 use crate::domain::access::{Actor, Operation, Role, authorize, authorize_at};
+use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::region::RegionCode;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
@@ -187,19 +188,21 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: UserInput) ->
             e.into()
         }
     })?;
-    audit::record(&txn, actor, user_change("user.create", None, &model)).await?;
+    audit::record(&txn, actor, user_change(AuditAction::UserCreate, None, &model)).await?;
     txn.commit().await?;
     Ok(model)
 }
 
-fn user_change<'a>(action: &'a str, before: Option<&app_user::Model>, after: &app_user::Model) -> Change<'a> {
+fn user_change<'a>(action: AuditAction, before: Option<&app_user::Model>, after: &app_user::Model) -> Change<'a> {
     Change {
         action,
         entity_type: "User",
         entity_id: after.id.to_string(),
         region_code: Some(after.region_code.clone()),
         before: before.and_then(super::audit::json),
-        after: (action != "user.delete").then(|| super::audit::json(after)).flatten(),
+        after: (action != AuditAction::UserDelete)
+            .then(|| super::audit::json(after))
+            .flatten(),
     }
 }
 
@@ -309,7 +312,7 @@ pub async fn update(
     active.department_id = Set(department_id);
     active.updated_at = Set(chrono::Utc::now());
     let model = active.update(&txn).await?;
-    audit::record(&txn, actor, user_change("user.update", Some(&before), &model)).await?;
+    audit::record(&txn, actor, user_change(AuditAction::UserUpdate, Some(&before), &model)).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -324,7 +327,12 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceR
     let txn = begin_write(db).await?;
     let current = managed_user(&txn, actor, id).await?;
     current.clone().delete(&txn).await?;
-    audit::record(&txn, actor, user_change("user.delete", Some(&current), &current)).await?;
+    audit::record(
+        &txn,
+        actor,
+        user_change(AuditAction::UserDelete, Some(&current), &current),
+    )
+    .await?;
     txn.commit().await?;
     Ok(current)
 }

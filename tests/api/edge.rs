@@ -565,3 +565,69 @@ fn user_error_paths_are_checked_against_the_schema() {
     assert!(shape.check("annualPlanSet", &["input", "fundLines", "first"]).is_err());
     assert!(shape.check("noSuchMutation", &["input"]).is_err());
 }
+
+/// Every object type with an `id` implements `Node`, so clients can refetch and cache it.
+#[test]
+fn every_object_with_an_id_is_a_node() {
+    let sdl = tracker::graphql::sdl();
+    let mut current: Option<(String, bool)> = None;
+    let mut checked = 0;
+    for line in sdl.lines() {
+        if let Some(rest) = line.strip_prefix("type ") {
+            let name = rest.split([' ', '{']).next().unwrap().to_string();
+            current = Some((name, rest.contains("implements Node")));
+        } else if line == "}" {
+            current = None;
+        } else if line == "\tid: ID!"
+            && let Some((name, node)) = &current
+        {
+            assert!(node, "{name} has an id but is not a Node");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked}");
+}
+
+/// The plan versions and progress reports the API hands out IDs for are fetched by `node`,
+/// within the same scope as everything else.
+#[tokio::test]
+async fn plans_and_progress_reports_are_nodes() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::service::demo::seed(&app.db).await.unwrap();
+    let coordinator = app.demo_login("coordinator").await;
+    let year = tracker::domain::project::china_date(chrono::Utc::now())
+        .format("%Y")
+        .to_string();
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "query($y: Int!) { annualPlan(countyCode: \"990101000000\", year: $y) { id version } \
+             projects(first: 100) { nodes { progressReports { id reportedOn } } } }",
+            json!({"y": year.parse::<i32>().unwrap()}),
+        )
+        .await;
+    let data = reply.ok();
+    let plan = &data["annualPlan"];
+    let report = data["projects"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["progressReports"].as_array().unwrap().iter())
+        .next()
+        .expect("a progress report in the demo county")
+        .clone();
+    let fetch =
+        "query($id: ID!) { node(id: $id) { id ... on AnnualPlan { version } ... on ProgressReport { reportedOn } } }";
+    let reply = app.gql(Some(&coordinator), fetch, json!({"id": plan["id"]})).await;
+    assert_eq!(
+        reply.ok()["node"],
+        json!({"id": plan["id"], "version": plan["version"]})
+    );
+    let reply = app.gql(Some(&coordinator), fetch, json!({"id": report["id"]})).await;
+    assert_eq!(reply.ok()["node"], report);
+    // Outside the reader's reach they are not there: a township does not read the county's
+    // funds.
+    let township = app.demo_login("township").await;
+    let reply = app.gql(Some(&township), fetch, json!({"id": plan["id"]})).await;
+    assert_eq!(reply.ok()["node"], json!(null));
+}

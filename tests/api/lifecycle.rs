@@ -240,16 +240,76 @@ async fn one_project_walks_the_whole_pipeline() {
     let reply = app
         .gql(
             Some(&inspector),
-            "query($id: ID!) { auditLog(first: 100, filter: {entity: $id}) { totalCount nodes { action actorUsername before after } } }",
+            "query($id: ID!) { auditLog(first: 100, filter: {entity: $id}) { totalCount nodes { id action actorUsername before after changes { field before after } } } }",
             json!({"id": p["id"]}),
         )
         .await;
     let log = &reply.ok()["auditLog"];
     assert_eq!(log["totalCount"], 15, "14 events and one draft edit");
-    assert_eq!(log["nodes"][0]["action"], "project.accept");
-    assert_eq!(log["nodes"][14]["action"], "project.create");
-    assert!(log["nodes"][0]["before"].as_str().unwrap().contains("COMPLETED"));
-    assert!(log["nodes"][0]["after"].as_str().unwrap().contains("ACCEPTED"));
+    let accept = &log["nodes"][0];
+    assert_eq!(accept["action"], "PROJECT_ACCEPT");
+    assert_eq!(log["nodes"][14]["action"], "PROJECT_CREATE");
+    // Before and after in the API's terms: its field names, global IDs, yuan.
+    let after: Value = serde_json::from_str(accept["after"].as_str().unwrap()).unwrap();
+    assert_eq!(after["status"], "ACCEPTED");
+    assert_eq!(after["id"], p["id"]);
+    assert_eq!(after["budget"], p_budget(&app, &inspector, &p).await);
+    assert!(after["department"].as_str().is_some_and(|d| d.len() > 8), "{after}");
+    assert!(!accept["after"].as_str().unwrap().contains("_fen"), "{after}");
+    // The changes: exactly the fields acceptance altered.
+    let changed: Vec<(&str, &str, &str)> = accept["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["field"].as_str().unwrap(),
+                c["before"].as_str().unwrap(),
+                c["after"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let fields: Vec<&str> = changed.iter().map(|c| c.0).collect();
+    assert!(
+        changed.contains(&("status", "\"COMPLETED\"", "\"ACCEPTED\"")),
+        "{changed:?}"
+    );
+    assert!(
+        fields.contains(&"acceptanceGrade") && fields.contains(&"version"),
+        "{fields:?}"
+    );
+    assert!(!fields.contains(&"budget") && !fields.contains(&"name"), "{fields:?}");
+    // An audit entry is a Node.
+    let reply = app
+        .gql(
+            Some(&inspector),
+            "query($id: ID!) { node(id: $id) { __typename id ... on AuditEntry { action } } }",
+            json!({"id": accept["id"]}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"]["action"], "PROJECT_ACCEPT");
+    // and only for those who may read the trail.
+    let township = app.demo_login("township").await;
+    let reply = app
+        .gql(
+            Some(&township),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": accept["id"]}),
+        )
+        .await;
+    assert_eq!(reply.ok()["node"], json!(null));
+}
+
+/// The project's budget as the API shows it.
+async fn p_budget(app: &TestApp, token: &str, p: &Value) -> Value {
+    let reply = app
+        .gql(
+            Some(token),
+            "query($id: ID!) { node(id: $id) { ... on Project { budget } } }",
+            json!({"id": p["id"]}),
+        )
+        .await;
+    reply.ok()["node"]["budget"].clone()
 }
 
 /// The demo users, one per role, plus a department the test project is never assigned to.

@@ -409,12 +409,12 @@ async fn only_oversight_reads_the_audit_log_and_only_in_its_area() {
         .await;
     let log = &reply.ok()["auditLog"];
     assert_eq!(log["totalCount"], 1);
-    assert_eq!(log["nodes"][0]["action"], "project.create");
+    assert_eq!(log["nodes"][0]["action"], "PROJECT_CREATE");
     assert_eq!(log["nodes"][0]["actorUsername"], "township");
     let reply = app
         .gql(
             Some(&inspector),
-            r#"{ auditLog(filter: {actorUsername: "system", action: "region.create"}) { totalCount } }"#,
+            r#"{ auditLog(filter: {actorUsername: "system", action: REGION_CREATE}) { totalCount } }"#,
             json!({}),
         )
         .await;

@@ -1,0 +1,149 @@
+//! 痕迹档案 — what the audit trail records: one action name for every kind of change, as
+//! it is stored and as `auditLog(filter: {action})` asks for it.
+use super::lifecycle::ProjectAction;
+
+/// A kind of change the audit trail records.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    /// 新增行政区划 — a region was added (by hand or by a CSV import).
+    RegionCreate,
+    /// 修改行政区划 — a region's name or poverty figures changed.
+    RegionUpdate,
+    /// 新增部门 — a department was added.
+    DepartmentCreate,
+    /// 修改部门 — a department's name, kind or sectors changed.
+    DepartmentUpdate,
+    /// 新增用户 — an account was created.
+    UserCreate,
+    /// 修改用户 — an account's role, area, department, name, password or state changed.
+    UserUpdate,
+    /// 删除用户 — an account was deleted.
+    UserDelete,
+    /// 项目新建 — a township drafted a project.
+    ProjectCreate,
+    /// 项目修改 — a draft or returned application was edited.
+    ProjectUpdate,
+    /// 镇村申报 — an application was submitted.
+    ProjectSubmit,
+    /// 退回 — an application went back to its township.
+    ProjectReturn,
+    /// 否决 — an application was rejected.
+    ProjectReject,
+    /// 县级统筹 — an application was approved into the plan.
+    ProjectApprove,
+    /// 清单交办 — a project was assigned to a department.
+    ProjectAssign,
+    /// 部门认领 — a department claimed its project.
+    ProjectClaim,
+    /// 拒领 — a department declined its project.
+    ProjectDecline,
+    /// 前期工作 — a preliminary-work milestone was recorded.
+    ProjectRecordPreparation,
+    /// 开工 — construction started.
+    ProjectStartConstruction,
+    /// 进度填报 — a progress report changed the project's latest figures.
+    ProjectReportProgress,
+    /// 竣工 — construction was completed.
+    ProjectComplete,
+    /// 验收 — the work was accepted.
+    ProjectAccept,
+    /// 验收不合格 — the work failed acceptance.
+    ProjectFailAcceptance,
+    /// 撤销 — the project was cancelled.
+    ProjectCancel,
+    /// 进度报告 — a progress report was filed.
+    ProgressReportCreate,
+    /// 新增资金 — a fund line was created.
+    FundLineCreate,
+    /// 资金到位 — a receipt was recorded.
+    LedgerReceipt,
+    /// 资金分配 — an allocation was recorded.
+    LedgerAllocation,
+    /// 资金拨付 — a payment was recorded.
+    LedgerDisbursement,
+    /// 冲销 — an entry was reversed.
+    LedgerReversal,
+    /// 年度计划编制 — an annual plan version was set.
+    AnnualPlanSet,
+    /// 年度计划批准 — an annual plan version was approved.
+    AnnualPlanApprove,
+}
+
+text_enum!(AuditAction {
+    RegionCreate => "region.create",
+    RegionUpdate => "region.update",
+    DepartmentCreate => "department.create",
+    DepartmentUpdate => "department.update",
+    UserCreate => "user.create",
+    UserUpdate => "user.update",
+    UserDelete => "user.delete",
+    ProjectCreate => "project.create",
+    ProjectUpdate => "project.update",
+    ProjectSubmit => "project.submit",
+    ProjectReturn => "project.return",
+    ProjectReject => "project.reject",
+    ProjectApprove => "project.approve",
+    ProjectAssign => "project.assign",
+    ProjectClaim => "project.claim",
+    ProjectDecline => "project.decline",
+    ProjectRecordPreparation => "project.record_preparation",
+    ProjectStartConstruction => "project.start_construction",
+    ProjectReportProgress => "project.report_progress",
+    ProjectComplete => "project.complete",
+    ProjectAccept => "project.accept",
+    ProjectFailAcceptance => "project.fail_acceptance",
+    ProjectCancel => "project.cancel",
+    ProgressReportCreate => "progress_report.create",
+    FundLineCreate => "fund_line.create",
+    LedgerReceipt => "ledger.receipt",
+    LedgerAllocation => "ledger.allocation",
+    LedgerDisbursement => "ledger.disbursement",
+    LedgerReversal => "ledger.reversal",
+    AnnualPlanSet => "annual_plan.set",
+    AnnualPlanApprove => "annual_plan.approve",
+});
+
+impl AuditAction {
+    /// The record of a project's lifecycle step.
+    pub fn of_project(action: ProjectAction) -> Self {
+        match action {
+            ProjectAction::Create => Self::ProjectCreate,
+            ProjectAction::Submit => Self::ProjectSubmit,
+            ProjectAction::Return => Self::ProjectReturn,
+            ProjectAction::Reject => Self::ProjectReject,
+            ProjectAction::Approve => Self::ProjectApprove,
+            ProjectAction::Assign => Self::ProjectAssign,
+            ProjectAction::Claim => Self::ProjectClaim,
+            ProjectAction::Decline => Self::ProjectDecline,
+            ProjectAction::RecordPreparation => Self::ProjectRecordPreparation,
+            ProjectAction::StartConstruction => Self::ProjectStartConstruction,
+            ProjectAction::ReportProgress => Self::ProjectReportProgress,
+            ProjectAction::Complete => Self::ProjectComplete,
+            ProjectAction::Accept => Self::ProjectAccept,
+            ProjectAction::FailAcceptance => Self::ProjectFailAcceptance,
+            ProjectAction::Cancel => Self::ProjectCancel,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::resolver_utils::EnumType;
+
+    /// Every action reads back from its stored name, and a project step's name is the one
+    /// the trail has always used (`project.` and the action in snake case).
+    #[test]
+    fn stored_names_round_trip_and_follow_the_project_actions() {
+        for item in AuditAction::items() {
+            assert_eq!(AuditAction::parse(item.value.as_str()), Some(item.value));
+        }
+        for item in ProjectAction::items() {
+            let action = item.value;
+            assert_eq!(
+                AuditAction::of_project(action).as_str(),
+                format!("project.{}", action.as_str().to_ascii_lowercase())
+            );
+        }
+    }
+}
