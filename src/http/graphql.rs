@@ -111,14 +111,22 @@ enum MediaType {
 
 impl MediaType {
     fn accepted(headers: &HeaderMap) -> Self {
+        // A media range with `q=0` (or `0.0`, `0.000`) is one the client refuses.
+        let refused = |params: std::str::Split<'_, char>| {
+            params
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .any(|q| q.trim_end_matches('0').trim_end_matches('.') == "0" || q.trim() == "0")
+        };
         let accepts = headers
             .get_all(header::ACCEPT)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter(|range| !range.contains("q=0") || range.contains("q=0."))
-            .filter_map(|range| range.split(';').next())
-            .any(|media| media.trim().eq_ignore_ascii_case("application/graphql-response+json"));
+            .any(|range| {
+                let mut parts = range.split(';');
+                let media = parts.next().unwrap_or("").trim();
+                media.eq_ignore_ascii_case("application/graphql-response+json") && !refused(parts)
+            });
         if accepts { Self::GraphqlResponse } else { Self::Json }
     }
 
@@ -196,8 +204,6 @@ struct RawRequest {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
-    #[allow(dead_code)]
-    extensions: Option<serde_json::Value>,
 }
 
 /// What a request is refused with before GraphQL sees it: status, code and message.
@@ -333,7 +339,6 @@ pub async fn get(
                     query: p.query,
                     operation_name: p.operation_name,
                     variables,
-                    extensions: None,
                 })
             })
             .map_err(|e| {
@@ -613,7 +618,13 @@ async fn execute(
                 "the request took longer than {} ms and was stopped; ask for less at once",
                 state.request_timeout.as_millis()
             );
-            refused(StatusCode::OK, code::REQUEST_TIMEOUT, &message, &[])
+            // Stopped mid-way, the answer has no `data`: a server error for clients that
+            // read status codes.
+            let status = match media {
+                MediaType::GraphqlResponse => StatusCode::SERVICE_UNAVAILABLE,
+                MediaType::Json => StatusCode::OK,
+            };
+            refused(status, code::REQUEST_TIMEOUT, &message, &[])
         }
     }
 }
@@ -689,4 +700,34 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
         &[],
         &request_id,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(accept: &str) -> MediaType {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(accept).unwrap());
+        MediaType::accepted(&headers)
+    }
+
+    #[test]
+    fn the_media_type_follows_accept_and_its_weights() {
+        use MediaType::*;
+        for (accept, media) in [
+            ("application/graphql-response+json", GraphqlResponse),
+            (
+                "application/json, application/graphql-response+json;q=0.9",
+                GraphqlResponse,
+            ),
+            ("Application/GraphQL-Response+JSON; charset=utf-8", GraphqlResponse),
+            ("application/json", Json),
+            ("*/*", Json),
+            ("application/graphql-response+json;q=0, application/json", Json),
+            ("application/graphql-response+json; q=0.000", Json),
+        ] {
+            assert_eq!(accepted(accept), media, "{accept}");
+        }
+    }
 }
