@@ -131,6 +131,7 @@ impl Dimension {
 
 use super::lifecycle::ProjectStatus;
 use super::quantity::Quantity;
+use super::sector::Sector;
 
 /// 规划实施扶贫项目 — a project counts in the year's programme once approved, unless
 /// cancelled or rejected.
@@ -162,7 +163,9 @@ pub struct ConstructionFigures {
     pub target_quantity: Option<Quantity>,
     /// The plan's target number of projects.
     pub target_project_count: Option<i32>,
-    /// 完工 — Σ latest cumulative completed quantity of the projects.
+    /// 完工 — for a length (公里): Σ each project's latest cumulative quantity (its final
+    /// quantity once completed); for whole units (处, 个, 户): Σ the final quantities of
+    /// completed projects only — half a clinic is not a clinic.
     pub completed_quantity: Quantity,
     /// 规划实施扶贫项目
     pub project_count: i64,
@@ -188,14 +191,42 @@ impl ConstructionFigures {
         rate(self.completed_count, self.project_count)
     }
 
-    /// Adds one project of the programme in `status` with `completed` built.
-    pub fn add_project(&mut self, status: ProjectStatus, completed: Quantity) {
+    /// Adds one project of `sector` in `status` with `completed` built (its latest progress,
+    /// or its final quantity once completed).
+    pub fn add_project(&mut self, sector: Sector, status: ProjectStatus, completed: Quantity) {
         if !counts_in_programme(status) {
             return;
         }
+        let finished = counts_as_completed(status);
         self.project_count += 1;
         self.started_count += i64::from(counts_as_started(status));
-        self.completed_count += i64::from(counts_as_completed(status));
-        self.completed_quantity = Quantity::from_milli(self.completed_quantity.milli() + completed.milli());
+        self.completed_count += i64::from(finished);
+        if finished || !sector.counts_whole_units() {
+            self.completed_quantity = Quantity::from_milli(self.completed_quantity.milli() + completed.milli());
+        }
+    }
+}
+
+#[cfg(test)]
+mod construction_tests {
+    use super::*;
+
+    /// A road under way counts the kilometres built so far; a clinic under way counts no
+    /// clinic until it is finished (DESIGN §4).
+    #[test]
+    fn whole_units_count_only_finished_projects() {
+        let q = Quantity::from_milli;
+        let mut road = ConstructionFigures::default();
+        road.add_project(Sector::Road, ProjectStatus::UnderConstruction, q(2_500));
+        road.add_project(Sector::Road, ProjectStatus::Accepted, q(4_000));
+        assert_eq!(road.completed_quantity, q(6_500));
+        let mut water = ConstructionFigures::default();
+        water.add_project(Sector::DrinkingWater, ProjectStatus::UnderConstruction, q(2_235));
+        water.add_project(Sector::DrinkingWater, ProjectStatus::Completed, q(3_000));
+        water.add_project(Sector::DrinkingWater, ProjectStatus::Cancelled, q(9_000));
+        assert_eq!(
+            (water.completed_quantity, water.project_count, water.completed_count),
+            (q(3_000), 2, 1)
+        );
     }
 }

@@ -77,6 +77,12 @@ impl Sector {
         }
     }
 
+    /// Whether the unit counts whole things (处, 个, 户) rather than a length (公里): then
+    /// only finished projects add to what is done (DESIGN §4, completedQuantity).
+    pub fn counts_whole_units(self) -> bool {
+        self.unit() != "公里"
+    }
+
     /// Parses the comma-separated list stored with a department.
     pub fn parse_list(stored: &str) -> Result<Vec<Sector>, String> {
         stored

@@ -139,6 +139,7 @@ impl ProgressMutation {
 pub struct ConstructionProgressRow {
     key: svc::ProgressKey,
     figures: ConstructionFigures,
+    counties_without_target: Vec<String>,
 }
 
 fn quantity(q: Quantity) -> Decimal {
@@ -181,12 +182,28 @@ impl ConstructionProgressRow {
     async fn target_quantity(&self) -> Option<Decimal> {
         self.figures.target_quantity.map(quantity)
     }
+    /// The counties with projects of this sector in the programme whose plan in force sets
+    /// no target for it. While any is listed, `targetQuantity`, `targetProjectCount` and
+    /// `quantityRate` are null: a region's target is the sum of all its counties' targets
+    /// or none.
+    async fn counties_without_target(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let loaders = ctx.loaders()?;
+        let mut regions = Vec::with_capacity(self.counties_without_target.len());
+        for code in &self.counties_without_target {
+            if let Some(region) = loaders.regions.load_one(code).await? {
+                regions.push(Region(region));
+            }
+        }
+        Ok(regions)
+    }
     /// The annual plans' target number of projects, summed and null as `targetQuantity` is.
     async fn target_project_count(&self) -> Option<i32> {
         self.figures.target_project_count
     }
-    /// 完工 — Σ each project's quantity built, in the sector's unit: the quantity recorded
-    /// at completion once it is completed, else its latest progress report dated by then.
+    /// 完工 — what is built, in the sector's unit. For a length (公里): Σ each project's
+    /// quantity, the one recorded at completion once it is completed, else its latest
+    /// progress report dated by then. For whole units (处, 个, 户): Σ the final quantities of
+    /// completed or accepted projects only.
     async fn completed_quantity(&self) -> Decimal {
         quantity(self.figures.completed_quantity)
     }
@@ -243,6 +260,7 @@ impl WorkReport {
         ConstructionProgressRow {
             key: svc::ProgressKey::default(),
             figures: self.0.figures.programme,
+            counties_without_target: Vec::new(),
         }
     }
     /// Every sector, planned or not, in a fixed order.
@@ -257,12 +275,14 @@ impl WorkReport {
                     ..Default::default()
                 },
                 figures: *figures,
+                counties_without_target: self.0.counties_without_target.get(sector).cloned().unwrap_or_default(),
             })
             .collect()
     }
     /// The paragraph, written from these figures in the report's own style: money in place
-    /// in 万元 with 2 decimals, a figure that cannot be computed written as —, and
-    /// "截止M月底" naming `asOf`'s month.
+    /// in 万元 with 2 decimals; a clause whose figure cannot be computed (a rate without a
+    /// plan, a target no plan sets) left out; "截止M月底" on a month's last day and
+    /// "截止M月D日" on any other.
     async fn narrative(&self) -> &str {
         &self.0.narrative
     }
@@ -297,6 +317,7 @@ impl ProgressQuery {
             .map(|r| ConstructionProgressRow {
                 key: r.key,
                 figures: r.figures,
+                counties_without_target: r.counties_without_target,
             })
             .collect())
     }

@@ -18,7 +18,7 @@ use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate};
 use entity::{progress_report, project, project_event};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// 分组维度 — what construction figures can be split by besides the sector.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,6 +43,10 @@ pub struct ProgressKey {
 pub struct ProgressRow {
     pub key: ProgressKey,
     pub figures: ConstructionFigures,
+    /// The counties with projects of the row's sector in the programme whose plan in force
+    /// sets no target for it. While any is missing the region has no target (DESIGN §8: a
+    /// sum over some of the counties would overstate every rate).
+    pub counties_without_target: Vec<String>,
 }
 
 /// One step of a project's history: when it was recorded, the status after it, and the
@@ -181,6 +185,9 @@ pub async fn construction_progress(
     let split = wants(ProgressDimension::Township) || wants(ProgressDimension::Department);
     let county_wide = region.level() <= RegionLevel::County;
     let mut rows: BTreeMap<ProgressKey, ConstructionFigures> = BTreeMap::new();
+    // Per (month, sector): the counties whose plan sets a target, and those with projects.
+    let mut targeted: HashMap<(Option<u32>, Sector), BTreeSet<String>> = HashMap::new();
+    let mut with_projects: HashMap<(Option<u32>, Sector), BTreeSet<String>> = HashMap::new();
     for (month, at) in days {
         let cutoff = super::plans::end_of_day_china(at);
         if county_wide && !split {
@@ -188,6 +195,10 @@ pub async fn construction_progress(
             for plan in super::plans::in_force(db, &region, year, Some(at)).await?.values() {
                 for target in &plan.sectors {
                     let sector: Sector = target.sector.parse().map_err(ServiceError::Internal)?;
+                    targeted
+                        .entry((month, sector))
+                        .or_default()
+                        .insert(plan.plan.county_code.clone());
                     let figures = rows
                         .entry(ProgressKey {
                             sector: Some(sector),
@@ -218,14 +229,42 @@ pub async fn construction_progress(
             if !crate::domain::metrics::counts_in_programme(status) {
                 continue;
             }
+            if county_wide && !split {
+                with_projects
+                    .entry((month, t.sector))
+                    .or_default()
+                    .insert(t.project.county_code.clone());
+            }
             rows.entry(key)
                 .or_default()
-                .add_project(status, t.completed_at(status, cutoff, at));
+                .add_project(t.sector, status, t.completed_at(status, cutoff, at));
         }
     }
     Ok(rows
         .into_iter()
-        .map(|(key, figures)| ProgressRow { key, figures })
+        .map(|(key, mut figures)| {
+            let group = key.sector.map(|sector| (key.month, sector));
+            let missing: Vec<String> = group
+                .and_then(|g| with_projects.get(&g).map(|counties| (g, counties)))
+                .map(|(g, counties)| {
+                    let has = targeted.get(&g);
+                    counties
+                        .iter()
+                        .filter(|c| !has.is_some_and(|t| t.contains(*c)))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !missing.is_empty() {
+                figures.target_quantity = None;
+                figures.target_project_count = None;
+            }
+            ProgressRow {
+                key,
+                figures,
+                counties_without_target: missing,
+            }
+        })
         .collect())
 }
 
@@ -234,6 +273,8 @@ pub async fn construction_progress(
 pub struct WorkReport {
     pub as_of: NaiveDate,
     pub figures: ReportFigures,
+    /// Per sector, the counties whose plan sets no target for it (see `ProgressRow`).
+    pub counties_without_target: HashMap<Sector, Vec<String>>,
     pub narrative: String,
 }
 
@@ -260,12 +301,13 @@ pub async fn work_report(
     let rows = construction_progress(db, actor, year, region_code, &[], Some(day)).await?;
     let mut programme = ConstructionFigures::default();
     let mut sectors = Vec::new();
+    let mut counties_without_target = HashMap::new();
     for sector in Sector::ALL {
-        let figures = rows
-            .iter()
-            .find(|r| r.key.sector == Some(sector))
-            .map(|r| r.figures)
-            .unwrap_or_default();
+        let row = rows.iter().find(|r| r.key.sector == Some(sector));
+        let figures = row.map(|r| r.figures).unwrap_or_default();
+        if let Some(row) = row.filter(|r| !r.counties_without_target.is_empty()) {
+            counties_without_target.insert(sector, row.counties_without_target.clone());
+        }
         programme.project_count += figures.project_count;
         programme.started_count += figures.started_count;
         programme.completed_count += figures.completed_count;
@@ -277,12 +319,13 @@ pub async fn work_report(
         policy_loan: of_kind(FundKind::PolicyLoan),
         programme,
         sectors,
-        month: day.month(),
+        as_of: day,
     };
     let narrative = narrative(&figures);
     Ok(WorkReport {
         as_of: day,
         figures,
+        counties_without_target,
         narrative,
     })
 }

@@ -194,6 +194,18 @@ pub async fn fund_utilization(
         };
         Ok(UtilizationRow { key, figures })
     })?;
+    // Without a grouping the answer is one row of totals, zeros where there is nothing.
+    if shape.dimensions.is_empty() && groups.is_empty() {
+        groups.push(UtilizationRow {
+            key: GroupKey::default(),
+            figures: MoneyFigures {
+                planned: Some(Money::ZERO).filter(|_| planned_applies),
+                in_place: Some(Money::ZERO).filter(|_| in_place_applies),
+                allocated: Money::ZERO,
+                disbursed: Money::ZERO,
+            },
+        });
+    }
     // Fund kinds, levels and sectors are stored by name, which is not their order: those
     // few groups are sorted here. The rest come sorted (a province's hundred counties).
     if !groups.is_sorted_by(|a, b| a.key <= b.key) {

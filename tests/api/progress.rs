@@ -260,10 +260,11 @@ async fn fixture(app: &TestApp) {
 async fn the_narrative_is_the_paragraph_written_by_hand_from_the_fixture() {
     let app = spawn_demo_app().await;
     fixture(&app).await;
-    let month = today().month();
+    // 截止M月底 on a month's last day, 截止M月D日 on any other.
+    let as_of = tracker::domain::report::as_of_phrase(today());
     let by_hand = format!(
         "整合涉农资金436.73万元、占年计划87.35%,落实县本级配套资金100.00万元、占年计划100.00%,争取到位政策性金融贷款资金100.00万元、占年计划33.33%,规划实施扶贫项目6个,开工率83.33%。\
-         截止{month}月底,道路计划建设10公里,完工5.7公里,完成率57.00%;人饮工程计划建设2处,竣工2处,竣工率100.00%;标准化卫生室计划建设1个,竣工0个;农网改造计划1条10公里,完工率65.00%;1个通讯网络项目已全部竣工投运。"
+         {as_of},道路计划建设10公里,完工5.7公里,完成率57.00%;人饮工程计划建设2处,竣工2处,竣工率100.00%;标准化卫生室计划建设1个,竣工0个;农网改造计划1条10公里,完工率65.00%;1个通讯网络项目已全部竣工投运。"
     );
     let inspector = app.demo_login("inspector").await;
     let query = "query($y: Int!, $r: String!) { progressReport(year: $y, regionCode: $r) { narrative integratedFunds { inPlace arrivalRate } programme { projectCount startedCount startRate } sectors { sector projectCount } } }";
@@ -281,6 +282,91 @@ async fn the_narrative_is_the_paragraph_written_by_hand_from_the_fixture() {
     let admin = app.demo_login("admin").await;
     let data = gql_ok(&app, &admin, query, json!({"y": today().year(), "r": "990000000000"})).await;
     assert_eq!(data["progressReport"]["narrative"], json!(by_hand));
+}
+
+/// A region's target is the sum of all its counties' targets or none: beside the demo
+/// county (with a plan) a generated county with projects and no plan leaves the city with no
+/// target, says which county lacks one, and the paragraph leaves the target out.
+#[tokio::test]
+async fn a_regions_target_needs_every_county_with_projects_to_have_one() {
+    use tracker::service::generate::{self, CountyShape};
+    let app = spawn_demo_app().await;
+    fixture(&app).await;
+    let shape = CountyShape {
+        townships: 2,
+        villages: 10,
+        projects: 120,
+        years: 1,
+        allocations: 60,
+        disbursements: 100,
+        progress_reports: 100,
+    };
+    let planless = tracker::domain::region::RegionCode::parse("990102000000").unwrap();
+    generate::county(&app.db, &planless, shape, 7, &|_, _, _| {})
+        .await
+        .unwrap();
+    let admin = app.demo_login("admin").await;
+    let query = "query($y: Int!, $r: String!) { constructionProgress(year: $y, regionCode: $r) { sector targetQuantity targetProjectCount quantityRate projectCount countiesWithoutTarget { code } } }";
+    let road = |data: &Value| {
+        data["constructionProgress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["sector"] == "ROAD")
+            .unwrap()
+            .clone()
+    };
+    let county = road(&gql_ok(&app, &admin, query, json!({"y": today().year(), "r": COUNTY})).await);
+    assert_eq!(
+        (&county["targetQuantity"], &county["countiesWithoutTarget"]),
+        (&json!("10"), &json!([]))
+    );
+    let city = road(&gql_ok(&app, &admin, query, json!({"y": today().year(), "r": "990100000000"})).await);
+    assert!(
+        city["projectCount"].as_i64().unwrap() > county["projectCount"].as_i64().unwrap(),
+        "{city}"
+    );
+    assert_eq!(
+        (
+            &city["targetQuantity"],
+            &city["targetProjectCount"],
+            &city["quantityRate"]
+        ),
+        (&Value::Null, &Value::Null, &Value::Null),
+        "{city}"
+    );
+    assert_eq!(city["countiesWithoutTarget"], json!([{"code": "990102000000"}]));
+    let report = gql_ok(
+        &app,
+        &admin,
+        "query($y: Int!) { progressReport(year: $y, regionCode: \"990100000000\") { narrative } }",
+        json!({"y": today().year()}),
+    )
+    .await;
+    let narrative = report["progressReport"]["narrative"].as_str().unwrap();
+    assert!(
+        narrative.contains("道路完工") && !narrative.contains("道路计划建设"),
+        "{narrative}"
+    );
+    assert!(!narrative.contains('—'), "{narrative}");
+}
+
+/// Without a grouping the rollup answers one row, zeros where there is nothing.
+#[tokio::test]
+async fn a_rollup_without_grouping_is_one_row_even_with_no_money() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let data = gql_ok(
+        &app,
+        &finance,
+        "query($r: String!) { fundUtilization(year: 2031, regionCode: $r) { planned inPlace allocated disbursed arrivalRate } }",
+        json!({"r": COUNTY}),
+    )
+    .await;
+    assert_eq!(
+        data["fundUtilization"],
+        json!([{"planned": "0.00", "inPlace": "0.00", "allocated": "0.00", "disbursed": "0.00", "arrivalRate": null}])
+    );
 }
 
 const PROGRESS: &str = "query($y: Int!, $r: String!, $g: [ProgressDimension!], $a: Date) { constructionProgress(year: $y, regionCode: $r, groupBy: $g, asOf: $a) { sector unit township { name } month targetQuantity completedQuantity quantityRate projectCount startedCount startRate completedCount completionRate } }";
