@@ -44,8 +44,8 @@ impl ProgressReport {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// Whether it was sent as a correction (`correction: true`), as a cumulative quantity
-    /// below the previous report's must be.
+    /// Whether it corrects the record: sent with `correction: true` (as a cumulative
+    /// quantity below the latest report's must be), or dated before the latest report.
     async fn is_correction(&self) -> bool {
         self.0.is_correction
     }
@@ -79,7 +79,8 @@ pub struct ProgressReportCreateInput {
     pub reported_on: Date,
     /// A note, at most 2000 characters.
     pub note: Option<String>,
-    /// Set to report a cumulative quantity below the last report's.
+    /// Set to report a cumulative quantity below the latest report's (a report dated
+    /// before the latest is a correction anyway).
     #[graphql(default)]
     pub correction: bool,
 }

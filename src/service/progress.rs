@@ -58,9 +58,11 @@ pub async fn create(
     // expected version, no report was committed in between, so the two reads agree; read the
     // other way round, a report committed between them would be judged against a project
     // that no longer exists in that version (and refused for its quantity, not as stale).
+    // The latest report: by the day it reports on, then by recording (DESIGN §8).
     let last = super::rows::one(
         progress_report::Entity::find()
             .filter(progress_report::Column::ProjectId.eq(input.project_id))
+            .order_by_desc(progress_report::Column::ReportedOn)
             .order_by_desc(progress_report::Column::Id),
         db,
     )
@@ -74,9 +76,13 @@ pub async fn create(
             format!("{} is before construction started", input.reported_on),
         )
     })?;
+    // A report dated before the latest one changes the past: it is a correction, and is
+    // recorded as one whether or not the clerk said so.
+    let back_dated = last.as_ref().is_some_and(|l| input.reported_on < l.reported_on);
+    let correction = input.correction || back_dated;
     if let Some(last) = &last
         && quantity.milli() < last.completed_quantity_milli
-        && !input.correction
+        && !correction
     {
         return Err(Fault::invalid(
             "completedQuantity",
@@ -97,7 +103,7 @@ pub async fn create(
         invested_fen: Set(invested.fen()),
         reported_on: Set(input.reported_on),
         note: Set(note.clone()),
-        is_correction: Set(input.correction),
+        is_correction: Set(correction),
         reported_by: Set(actor.username.clone()),
         recorded_at: Set(chrono::Utc::now()),
         ..Default::default()
@@ -151,20 +157,20 @@ pub async fn reports_of_projects(
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Vec<progress_report::Model>>> {
     static REPORTS: KeyedRead<progress_report::Model> =
-        KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "id" DESC"#);
+        KeyedRead::new(r#""project_id" {in_keys}"#, r#"ORDER BY "reported_on" DESC, "id" DESC"#);
     let rows = REPORTS.all(db, project_ids, []).await?;
     Ok(rows::group_by(project_ids, rows, |row| Some((row.project_id, row))))
 }
 
-/// The latest report of each project (`None` if it has none), for batching a page's current
-/// progress: one row per project (the newest by id, from the project-and-id index) rather
-/// than the whole history.
+/// The latest report of each project (`None` if it has none) — latest by the day it reports
+/// on, then by recording (DESIGN §8) — for batching a page's current progress: one row per
+/// project (found through the project-day-id index) rather than the whole history.
 pub async fn latest_reports_of_projects(
     db: &DatabaseConnection,
     project_ids: &[i64],
 ) -> ServiceResult<HashMap<i64, Option<progress_report::Model>>> {
     static LATEST: KeyedRead<progress_report::Model> = KeyedRead::new(
-        r#""id" IN (SELECT MAX("id") FROM "progress_report" WHERE "project_id" {in_keys} GROUP BY "project_id")"#,
+        r#""id" IN (SELECT (SELECT "latest"."id" FROM "progress_report" AS "latest" WHERE "latest"."project_id" = "of"."project_id" ORDER BY "latest"."reported_on" DESC, "latest"."id" DESC LIMIT 1) FROM "progress_report" AS "of" WHERE "of"."project_id" {in_keys} GROUP BY "of"."project_id")"#,
         "",
     );
     let rows = LATEST.all(db, project_ids, []).await?;

@@ -567,3 +567,80 @@ async fn progress_reports_are_history_and_bad_reports_change_nothing() {
         2
     );
 }
+
+/// "Latest" means one thing (DESIGN §8): the report with the latest `reportedOn`, then the
+/// latest recorded. A report dated before the latest is a correction, recorded as one, and
+/// the project page and the rollups agree on what is current.
+#[tokio::test]
+async fn the_latest_report_is_the_latest_dated_everywhere() {
+    let app = spawn_demo_app().await;
+    let c = clerks(&app).await;
+    let p = project(
+        &app,
+        &c,
+        "ROAD",
+        "5",
+        "transport",
+        &["submit", "approve", "assign", "claim"],
+    )
+    .await;
+    let transport = app.demo_login("transport").await;
+    let days_ago = |n: i64| (today() - chrono::Duration::days(n)).to_string();
+    let p = step(
+        &app,
+        &transport,
+        "projectStartConstruction",
+        "ProjectStartConstructionInput",
+        &p,
+        json!({"date": days_ago(40)}),
+    )
+    .await;
+    let create = "mutation($input: ProgressReportCreateInput!) { progressReportCreate(input: $input) { progressReport { reportedOn isCorrection } project { id version } userErrors { code message } } }";
+    let mut p = p;
+    let mut recorded = Vec::new();
+    // Entered late and out of order: the later day first, then an earlier, lower one.
+    for (quantity, day) in [("2", days_ago(10)), ("1", days_ago(30))] {
+        let input = json!({"project": p["id"], "expectedVersion": p["version"], "completedQuantity": quantity, "investedAmount": "1000.00", "reportedOn": day});
+        let data = gql_ok(&app, &transport, create, json!({"input": input})).await;
+        assert_eq!(data["progressReportCreate"]["userErrors"], json!([]), "{day}");
+        recorded.push(data["progressReportCreate"]["progressReport"].clone());
+        p = data["progressReportCreate"]["project"].clone();
+    }
+    assert_eq!(recorded[0]["isCorrection"], false);
+    assert_eq!(
+        recorded[1]["isCorrection"], true,
+        "dated before the latest: a correction"
+    );
+    let data = gql_ok(
+        &app,
+        &transport,
+        "query($id: ID!) { node(id: $id) { ... on Project { latestProgress { completedQuantity reportedOn } progressReports { reportedOn } } } }",
+        json!({"id": p["id"]}),
+    )
+    .await;
+    let project = &data["node"];
+    assert_eq!(
+        project["latestProgress"],
+        json!({"completedQuantity": "2", "reportedOn": days_ago(10)})
+    );
+    assert_eq!(
+        project["progressReports"],
+        json!([{"reportedOn": days_ago(10)}, {"reportedOn": days_ago(30)}])
+    );
+    // The rollup takes the same report.
+    let data = gql_ok(
+        &app,
+        &c.coordinator,
+        PROGRESS,
+        json!({"y": today().year(), "r": COUNTY}),
+    )
+    .await;
+    let road = data["constructionProgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sector"] == "ROAD")
+        .unwrap()
+        .clone();
+    assert_eq!(road["completedQuantity"], "2");
+}
