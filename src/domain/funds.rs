@@ -4,6 +4,7 @@ use super::fault::{ErrorCode, Fault};
 use super::lifecycle::ProjectStatus;
 use super::money::Money;
 use super::sector::Sector;
+use chrono::NaiveDate;
 
 /// 资金类型 — where a fund line's money comes from.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,13 +167,44 @@ pub fn check_disbursable(status: ProjectStatus, is_retention: bool) -> Result<()
     Ok(())
 }
 
-/// Whether `amount` fits in what is `available`, naming the available amount if not.
-pub fn check_available(amount: Money, available: Money, what: &str, field: &str) -> Result<(), Fault> {
-    if amount > available {
+/// The lowest a running balance stands on `from` or any later day: what an outflow dated
+/// `from` may take without leaving any day short (DESIGN §8, the record consistent on every
+/// day). `movements` are signed amounts by the day they happened, in any order. Returns the
+/// balance and the first day it is that low.
+pub fn lowest_balance_from(movements: &[(NaiveDate, Money)], from: NaiveDate) -> (Money, NaiveDate) {
+    let mut by_day: Vec<(NaiveDate, i64)> = movements.iter().map(|(d, m)| (*d, m.fen())).collect();
+    by_day.sort_unstable_by_key(|(d, _)| *d);
+    let opening: i64 = by_day.iter().filter(|(d, _)| *d <= from).map(|(_, f)| f).sum();
+    let (mut balance, mut lowest, mut day) = (opening, opening, from);
+    for (d, fen) in by_day.into_iter().filter(|(d, _)| *d > from) {
+        balance += fen;
+        if balance < lowest {
+            (lowest, day) = (balance, d);
+        }
+    }
+    (Money::from_fen(lowest), day)
+}
+
+/// Checks that an outflow of `amount` dated `on` leaves the balance of `movements` at or
+/// above zero on that day and every later one; the fault names the first day it would not.
+pub fn check_available_from(
+    amount: Money,
+    movements: &[(NaiveDate, Money)],
+    on: NaiveDate,
+    what: &str,
+    field: &str,
+) -> Result<(), Fault> {
+    let (lowest, day) = lowest_balance_from(movements, on);
+    if amount > lowest {
+        let when = if day == on {
+            format!("on {on}")
+        } else {
+            format!("on {day} (after the entries dated between {on} and then)")
+        };
         return Err(Fault::new(
             ErrorCode::InsufficientFunds,
             &["input", field],
-            format!("{amount} yuan is more than {what}: only {available} yuan is available"),
+            format!("{amount} yuan dated {on} is more than {what} {when}: only {lowest} yuan was"),
         ));
     }
     Ok(())
@@ -181,6 +213,21 @@ pub fn check_available(amount: Money, available: Money, what: &str, field: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lowest_balance_counts_every_later_day() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let fen = Money::from_fen;
+        // In 100 on 3-1, out 80 on 3-10, in 100 on 5-1.
+        let moves = [(day(5, 1), fen(100)), (day(3, 1), fen(100)), (day(3, 10), fen(-80))];
+        assert_eq!(lowest_balance_from(&moves, day(2, 1)), (fen(0), day(2, 1)));
+        assert_eq!(lowest_balance_from(&moves, day(3, 5)), (fen(20), day(3, 10)));
+        assert_eq!(lowest_balance_from(&moves, day(6, 1)), (fen(120), day(6, 1)));
+        // 20 may go out on 3-5, 21 may not: 3-10 would be short.
+        assert!(check_available_from(fen(20), &moves, day(3, 5), "x", "amount").is_ok());
+        let refused = check_available_from(fen(21), &moves, day(3, 5), "x", "amount").unwrap_err();
+        assert!(refused.message.contains("2026-03-10"), "{}", refused.message);
+    }
 
     #[test]
     fn clinics_and_schools_are_on_the_negative_list_for_integrated_funds_only() {
@@ -210,14 +257,17 @@ mod tests {
 
     #[test]
     fn insufficient_funds_names_what_is_available() {
-        let err = check_available(
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let err = check_available_from(
             Money::from_fen(10_001),
-            Money::from_fen(10_000),
-            "has arrived",
+            &[(day, Money::from_fen(10_000))],
+            day,
+            "had arrived",
             "amount",
         )
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::InsufficientFunds);
-        assert!(err.message.contains("100.00 yuan is available"), "{}", err.message);
+        assert!(err.message.contains("only 100.00 yuan was"), "{}", err.message);
+        assert_eq!(err.field, ["input", "amount"]);
     }
 }

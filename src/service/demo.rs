@@ -548,16 +548,16 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                 None => targets.push((sector, project.planned_quantity_milli, 1)),
             }
             let line = &lines[line_for(sector)];
-            let available = funds::totals_of_lines(db, &[line.id])
-                .await?
-                .remove(&line.id)
-                .unwrap_or_default();
-            let free = available.0.fen() - available.1.fen();
-            let amount = (project.budget_fen * 8 / 10).min(free);
+            // Allocated when the project is due to start, once the first instalment is in,
+            // and no more than the line holds unallocated from that day on.
+            let first_receipt = NaiveDate::from_ymd_opt(year, 3, 10).unwrap_or(today);
+            let date = project.planned_start.unwrap_or(today).max(first_receipt).min(today);
+            let movements = funds::line_movements(db, line.id).await?;
+            let (free, _) = crate::domain::funds::lowest_balance_from(&movements, date);
+            let amount = (project.budget_fen * 8 / 10).min(free.fen());
             if amount <= 0 {
                 continue;
             }
-            let date = project.planned_start.unwrap_or(today).min(today);
             let allocation = funds::allocate(
                 db,
                 &finance,
@@ -599,7 +599,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                     DisbursementInput {
                         allocation_id: allocation.id,
                         amount: Money::from_fen(amount - amount * paid_share / 100).to_yuan(),
-                        date: project.actual_finish.unwrap_or(today).min(today),
+                        date: project.actual_finish.unwrap_or(today).max(date).min(today),
                         voucher_no: format!("记-{year}-{:04}-质保", allocation.id),
                         is_retention: true,
                         note: Some("质保金".into()),

@@ -108,44 +108,64 @@ fn optional_note(raw: &Option<String>) -> Result<Option<String>, Fault> {
     }
 }
 
-/// The sum of `amount_fen` over entries matching `condition`, exactly, on both databases.
-async fn sum_fen(conn: &impl ConnectionTrait, condition: Condition) -> ServiceResult<Money> {
-    let total: Option<i64> = ledger_entry::Entity::find()
+/// A line's money arrived and not yet allocated, moving by day: receipts in, allocations
+/// out, each reversal with its sign. Read under the line's lock, which every entry on the
+/// line takes first.
+pub(crate) async fn line_movements(
+    conn: &impl ConnectionTrait,
+    line_id: i64,
+) -> ServiceResult<Vec<(NaiveDate, Money)>> {
+    let rows: Vec<(NaiveDate, String, i64)> = ledger_entry::Entity::find()
         .select_only()
+        .column(ledger_entry::Column::EntryDate)
+        .column(ledger_entry::Column::Kind)
         .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
-        .filter(condition)
+        .filter(ledger_entry::Column::FundLineId.eq(line_id))
+        .filter(ledger_entry::Column::Kind.is_in([EntryKind::Receipt.as_str(), EntryKind::Allocation.as_str()]))
+        .group_by(ledger_entry::Column::EntryDate)
+        .group_by(ledger_entry::Column::Kind)
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(Money::from_fen(total.unwrap_or(0)))
+    Ok(rows
+        .into_iter()
+        .map(|(day, kind, fen)| {
+            let sign = if kind == EntryKind::Receipt.as_str() { 1 } else { -1 };
+            (day, Money::from_fen(sign * fen))
+        })
+        .collect())
 }
 
-/// What has arrived on a line and is not yet allocated, from the running totals (read
-/// under the line's lock, which every entry on the line takes before adding to them).
-async fn unallocated(conn: &impl ConnectionTrait, line_id: i64) -> ServiceResult<Money> {
-    let totals = totals_of_lines(conn, &[line_id]).await?;
-    let (received, allocated, _) = totals.get(&line_id).copied().unwrap_or_default();
-    Ok(Money::from_fen(received.fen() - allocated.fen()))
-}
-
-/// What an allocation still has to pay out: its amount, less its reversal, less what
-/// has been disbursed from it.
-async fn undisbursed(conn: &impl ConnectionTrait, allocation: &ledger_entry::Model) -> ServiceResult<Money> {
-    let allocated = sum_fen(
-        conn,
-        Condition::any()
-            .add(ledger_entry::Column::Id.eq(allocation.id))
-            .add(ledger_entry::Column::ReversesId.eq(allocation.id)),
-    )
-    .await?;
-    let disbursed = sum_fen(
-        conn,
-        Condition::all()
-            .add(ledger_entry::Column::AllocationId.eq(allocation.id))
-            .add(ledger_entry::Column::Kind.eq(EntryKind::Disbursement.as_str())),
-    )
-    .await?;
-    Ok(Money::from_fen(allocated.fen() - disbursed.fen()))
+/// What an allocation has left to pay out, moving by day: its amount in, its reversal out,
+/// its disbursements out (their reversals in).
+async fn allocation_movements(
+    conn: &impl ConnectionTrait,
+    allocation: &ledger_entry::Model,
+) -> ServiceResult<Vec<(NaiveDate, Money)>> {
+    let entries = ledger_entry::Entity::find()
+        .filter(
+            Condition::any()
+                .add(ledger_entry::Column::Id.eq(allocation.id))
+                .add(ledger_entry::Column::ReversesId.eq(allocation.id))
+                .add(
+                    Condition::all()
+                        .add(ledger_entry::Column::AllocationId.eq(allocation.id))
+                        .add(ledger_entry::Column::Kind.eq(EntryKind::Disbursement.as_str())),
+                ),
+        )
+        .all(conn)
+        .await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let sign = if e.kind == EntryKind::Allocation.as_str() {
+                1
+            } else {
+                -1
+            };
+            (e.entry_date, Money::from_fen(sign * e.amount_fen))
+        })
+        .collect())
 }
 
 /// Loads a fund line the actor may write to, taking its row lock.
@@ -531,11 +551,12 @@ pub async fn allocate(
     rules::check_negative_list(kind_of_line(&line)?, super::projects::sector_of(&project)?)?;
     let serves_poverty = serves_poverty_village(&txn, project.id).await?;
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
-    let available = unallocated(&txn, line.id).await?;
-    rules::check_available(
+    let movements = line_movements(&txn, line.id).await?;
+    rules::check_available_from(
         amount,
-        available,
-        &format!("has arrived on {} and is not yet allocated", line.name),
+        &movements,
+        input.date,
+        &format!("had arrived on {} and was not yet allocated", line.name),
         "amount",
     )?;
     let entry = NewEntry {
@@ -580,8 +601,18 @@ pub async fn disburse(
         .await?
         .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation in your area"))?;
     rules::check_disbursable(super::projects::status_of(&project)?, input.is_retention)?;
-    let available = undisbursed(&txn, &allocation).await?;
-    rules::check_available(amount, available, "remains of this allocation", "amount")?;
+    if input.date < allocation.entry_date {
+        return Err(Fault::invalid(
+            "date",
+            format!(
+                "the payment is dated {}, before the allocation it pays from ({})",
+                input.date, allocation.entry_date
+            ),
+        )
+        .into());
+    }
+    let movements = allocation_movements(&txn, &allocation).await?;
+    rules::check_available_from(amount, &movements, input.date, "remained of this allocation", "amount")?;
     let entry = NewEntry {
         kind: EntryKind::Disbursement,
         line,
@@ -629,31 +660,39 @@ pub async fn reverse(
         )
         .into());
     }
+    if date < original.entry_date {
+        return Err(Fault::invalid(
+            "date",
+            format!(
+                "a reversal cannot be dated {date}, before the entry it reverses ({})",
+                original.entry_date
+            ),
+        )
+        .into());
+    }
     let kind = kind_of_entry(&original)?;
     let amount = Money::from_fen(original.amount_fen);
+    // Taking the money back must leave every day from the reversal's on consistent.
     match kind {
         EntryKind::Receipt => {
-            let available = unallocated(&txn, line.id).await?;
-            rules::check_available(
+            let movements = line_movements(&txn, line.id).await?;
+            rules::check_available_from(
                 amount,
-                available,
-                "is unallocated on this line, so the receipt cannot be reversed",
+                &movements,
+                date,
+                "was unallocated on this line to take the receipt back",
                 "entry",
             )?;
         }
         EntryKind::Allocation => {
-            let available = undisbursed(&txn, &original).await?;
-            if available != amount {
-                return Err(Fault::new(
-                    ErrorCode::InsufficientFunds,
-                    &["input", "entry"],
-                    format!(
-                        "{} yuan of this allocation has been paid out; reverse those disbursements first",
-                        Money::from_fen(amount.fen() - available.fen())
-                    ),
-                )
-                .into());
-            }
+            let movements = allocation_movements(&txn, &original).await?;
+            rules::check_available_from(
+                amount,
+                &movements,
+                date,
+                "remained unpaid of this allocation (reverse its disbursements first)",
+                "entry",
+            )?;
         }
         EntryKind::Disbursement => {}
     }

@@ -501,16 +501,16 @@ async fn every_broken_rule_is_a_typed_error_and_the_ledger_is_unchanged() {
     let tomorrow = (china_date(chrono::Utc::now()) + chrono::Duration::days(1)).to_string();
     let cases: Vec<(&str, (Value, Value), &str, &str)> = vec![
         (
-            "more than has arrived",
+            "more than had arrived",
             allocate(&app, &finance, &integrated, &project_id(&building), "300.01", &today).await,
             "INSUFFICIENT_FUNDS",
-            "300.00 yuan is available",
+            "only 300.00 yuan was",
         ),
         (
             "more than allocated",
             disburse(&app, &finance, &allocation, "600.01", &today, false).await,
             "INSUFFICIENT_FUNDS",
-            "600.00 yuan is available",
+            "only 600.00 yuan was",
         ),
         (
             "integrated funds to a clinic",
@@ -1119,4 +1119,108 @@ async fn a_rollup_names_its_counties_by_code_or_in_full() {
         assert_eq!(row["named"]["name"], row["full"]["name"]);
         assert_eq!(row["full"]["level"], "COUNTY");
     }
+}
+
+/// The record is consistent on every day (DESIGN §8): an entry is refused if, on its date or
+/// any later day, a line or an allocation would be short — even where today's totals would
+/// let it through — and nothing is dated before what it depends on.
+#[tokio::test]
+async fn the_ledger_is_consistent_on_every_day() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let project = project_id(&building);
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    let march = ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-03-01").await).await;
+    ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-05-01").await).await;
+    let refused = |result: (Value, Value), field: &str, day: &str| {
+        let (entry, errors) = result;
+        assert_eq!(entry, json!(null), "{errors}");
+        assert_eq!(errors[0]["field"], json!(["input", field]), "{errors}");
+        assert!(errors[0]["message"].as_str().unwrap().contains(day), "{day}: {errors}");
+    };
+    // Allocated before the money arrived: today 200 has arrived, but on 02-15 nothing had.
+    refused(
+        allocate(&app, &finance, &fund, &project, "50.00", "2026-02-15").await,
+        "amount",
+        "2026-02-15",
+    );
+    // 150 on 03-10: only 100 had arrived then.
+    refused(
+        allocate(&app, &finance, &fund, &project, "150.00", "2026-03-10").await,
+        "amount",
+        "2026-03-10",
+    );
+    let allocation = ok_entry(allocate(&app, &finance, &fund, &project, "80.00", "2026-03-10").await).await;
+    // A later allocation leaves the days between short: 100 arrived by 04-01, 80 allocated
+    // on 03-10, so 30 more on 04-01 is 10 short until May.
+    refused(
+        allocate(&app, &finance, &fund, &project, "30.00", "2026-04-01").await,
+        "amount",
+        "2026-04-01",
+    );
+    ok_entry(allocate(&app, &finance, &fund, &project, "30.00", "2026-05-02").await).await;
+
+    // Paid before the allocation existed.
+    refused(
+        disburse(&app, &finance, &allocation, "10.00", "2026-03-05", false).await,
+        "date",
+        "2026-03-10",
+    );
+    ok_entry(disburse(&app, &finance, &allocation, "60.00", "2026-04-01", false).await).await;
+    // 30 more dated 03-20: today 20 is left, and on 04-01 the first payment makes it short.
+    refused(
+        disburse(&app, &finance, &allocation, "30.00", "2026-03-20", false).await,
+        "amount",
+        "2026-04-01",
+    );
+
+    // Reversals: not before the entry they reverse, and not leaving an earlier day short.
+    let reverse = |entry: String, date: &'static str| {
+        let app = &app;
+        let finance = finance.clone();
+        async move {
+            let reply = app
+                .gql(
+                    Some(&finance),
+                    "mutation($e: ID!, $d: Date) { ledgerEntryReverse(input: {entry: $e, reason: \"错误\", date: $d}) { entry { id } userErrors { code field message } } }",
+                    json!({"e": entry, "d": date}),
+                )
+                .await;
+            let payload = reply.ok()["ledgerEntryReverse"].clone();
+            (payload["entry"].clone(), payload["userErrors"].clone())
+        }
+    };
+    refused(reverse(march.clone(), "2026-02-01").await, "date", "2026-03-01");
+    // Taking March's receipt back on 03-05: today 200 − 110 = 90 is unallocated, but from
+    // 03-10 to 04-30 the line would hold −80.
+    refused(reverse(march, "2026-03-05").await, "entry", "2026-03-10");
+
+    // The line's figures are what the accepted entries say, on every day.
+    let data = app
+        .gql(
+            Some(&finance),
+            "query($d: Date) { fundUtilization(year: 2026, regionCode: \"990101000000\", asOf: $d) { inPlace allocated disbursed } }",
+            json!({"d": "2026-04-15"}),
+        )
+        .await;
+    assert_eq!(
+        data.ok()["fundUtilization"][0],
+        json!({"inPlace": "100.00", "allocated": "80.00", "disbursed": "60.00"})
+    );
 }
