@@ -168,6 +168,41 @@ async fn allocation_movements(
         .collect())
 }
 
+/// The project's allocations with money still unpaid, and how much each holds: what a
+/// cancellation must wait for finance to release (reverse).
+pub(crate) async fn unpaid_allocations(
+    conn: &impl ConnectionTrait,
+    project_id: i64,
+) -> ServiceResult<Vec<(ledger_entry::Model, Money)>> {
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ProjectId.eq(project_id))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(conn)
+        .await?;
+    let mut unpaid: Vec<(ledger_entry::Model, i64)> = Vec::new();
+    for e in &entries {
+        if e.kind == EntryKind::Allocation.as_str() && e.reverses_id.is_none() {
+            unpaid.push((e.clone(), e.amount_fen));
+        }
+    }
+    for e in &entries {
+        // A reversal of an allocation (negative), or a payment from it (and its reversal).
+        let (target, fen) = match (e.kind.as_str(), e.reverses_id, e.allocation_id) {
+            (k, Some(original), _) if k == EntryKind::Allocation.as_str() => (original, e.amount_fen),
+            (k, _, Some(allocation)) if k == EntryKind::Disbursement.as_str() => (allocation, -e.amount_fen),
+            _ => continue,
+        };
+        if let Some((_, left)) = unpaid.iter_mut().find(|(a, _)| a.id == target) {
+            *left += fen;
+        }
+    }
+    Ok(unpaid
+        .into_iter()
+        .filter(|(_, left)| *left > 0)
+        .map(|(a, left)| (a, Money::from_fen(left)))
+        .collect())
+}
+
 /// Loads a fund line the actor may write to, taking its row lock.
 async fn lock_line(
     conn: &impl ConnectionTrait,

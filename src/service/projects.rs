@@ -906,6 +906,27 @@ pub async fn transition(
     let current = load_for_change(&txn, actor, id, expected_version).await?;
     let from = status_of(&current)?;
     let row = lifecycle::check(actor, from, action, current.department_id)?;
+    if action == ProjectAction::Cancel {
+        // Money allocated and not paid would sit on a cancelled project with nothing for
+        // finance to act on: it is released (reversed) first.
+        let unpaid = super::funds::unpaid_allocations(&txn, current.id).await?;
+        if !unpaid.is_empty() {
+            let list: Vec<String> = unpaid
+                .iter()
+                .map(|(a, left)| format!("{left} yuan of the allocation of {} ({})", a.entry_date, a.id))
+                .collect();
+            return Err(Fault::new(
+                ErrorCode::WrongProjectStage,
+                &["input", "project"],
+                format!(
+                    "project {} still holds money allocated and not paid: {}; finance must release it (ledgerEntryReverse) before the project is cancelled",
+                    current.code,
+                    list.join(", ")
+                ),
+            )
+            .into());
+        }
+    }
     let (mut changes, final_quantity) = apply_needs(&txn, actor, &current, row.needs, &mut details).await?;
     match action {
         ProjectAction::Decline => {

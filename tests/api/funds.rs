@@ -1224,3 +1224,59 @@ async fn the_ledger_is_consistent_on_every_day() {
         json!({"inPlace": "100.00", "allocated": "80.00", "disbursed": "60.00"})
     );
 }
+
+/// A project holding money allocated and not paid is not cancelled until finance releases
+/// it; the refusal lists what it holds.
+#[tokio::test]
+async fn a_project_with_unpaid_money_is_cancelled_only_once_it_is_released() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let approved = project_at(&app, ProjectStatus::Approved, Sector::Road, &[POVERTY_VILLAGE], 0).await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
+    ok_entry(receipt(&app, &finance, &fund, "500.00", "2026-02-01").await).await;
+    let allocation =
+        ok_entry(allocate(&app, &finance, &fund, &project_id(&approved), "300.00", "2026-02-02").await).await;
+    let cancel = |version: i32| {
+        let app = &app;
+        let coordinator = coordinator.clone();
+        let id = project_id(&approved);
+        async move {
+            let reply = app
+                .gql(
+                    Some(&coordinator),
+                    "mutation($p: ID!, $v: Int!) { projectCancel(input: {project: $p, expectedVersion: $v, reason: \"重复申报\"}) { project { status } userErrors { code field message } } }",
+                    json!({"p": id, "v": version}),
+                )
+                .await;
+            reply.ok()["projectCancel"].clone()
+        }
+    };
+    let refused = cancel(approved.version).await;
+    assert_eq!(refused["project"], json!(null));
+    assert_eq!(refused["userErrors"][0]["code"], "WRONG_PROJECT_STAGE", "{refused}");
+    let message = refused["userErrors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("300.00 yuan") && message.contains("ledgerEntryReverse"),
+        "{message}"
+    );
+    // Released, the project can go.
+    let reply = app
+        .gql(
+            Some(&finance),
+            "mutation($e: ID!) { ledgerEntryReverse(input: {entry: $e, reason: \"项目撤销\"}) { userErrors { message } } }",
+            json!({"e": allocation}),
+        )
+        .await;
+    assert_eq!(reply.ok()["ledgerEntryReverse"]["userErrors"], json!([]));
+    let done = cancel(approved.version).await;
+    assert_eq!(done["project"]["status"], "CANCELLED", "{done}");
+}
