@@ -251,10 +251,15 @@ pub struct FundReceiptRecordInput {
     pub amount: Decimal,
     /// The day the money arrived; not in the future.
     pub date: Date,
-    /// 文号
+    /// 文号 — the document the money came under. A 文号 the line already has (on a receipt
+    /// not reversed) is refused with `ALREADY_EXISTS` naming the earlier receipt, unless
+    /// `confirmDuplicate` is set.
     pub document_no: String,
     /// A note, at most 2000 characters.
     pub note: Option<String>,
+    /// Set to record a second receipt under a 文号 the line already has.
+    #[graphql(default)]
+    pub confirm_duplicate: bool,
 }
 
 /// 资金安排 — arrived money of a fund line assigned to a project.
@@ -283,13 +288,18 @@ pub struct DisbursementRecordInput {
     pub amount: Decimal,
     /// The day of the payment; not in the future.
     pub date: Date,
-    /// 凭证号 — the payment voucher's number; required, at most 100 characters.
+    /// 凭证号 — the payment voucher's number; required, at most 100 characters. A number
+    /// the county already has (on a payment not reversed) is refused with `ALREADY_EXISTS`
+    /// naming the earlier payment, unless `confirmDuplicate` is set.
     pub voucher_no: String,
     /// 质保金 — the retention payment, made after acceptance.
     #[graphql(default)]
     pub is_retention: bool,
     /// A note, at most 2000 characters.
     pub note: Option<String>,
+    /// Set to record a second payment under a voucher number the county already has.
+    #[graphql(default)]
+    pub confirm_duplicate: bool,
 }
 
 /// 冲销 — which entry to reverse, why, and on what day.
@@ -373,6 +383,7 @@ impl FundMutation {
                 date: input.date.0,
                 document_no: input.document_no,
                 note: input.note,
+                confirm_duplicate: input.confirm_duplicate,
             };
             svc::record_receipt(db, actor, input).await
         }
@@ -418,6 +429,7 @@ impl FundMutation {
                 voucher_no: input.voucher_no,
                 is_retention: input.is_retention,
                 note: input.note,
+                confirm_duplicate: input.confirm_duplicate,
             };
             svc::disburse(db, actor, input).await
         }

@@ -522,6 +522,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         date,
                         document_no: format!("示财农〔{year}〕{}号", 10 * i + n + 1),
                         note: None,
+                        confirm_duplicate: false,
                     },
                 )
                 .await?;
@@ -588,6 +589,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         voucher_no: format!("记-{year}-{:04}", allocation.id),
                         is_retention: false,
                         note: None,
+                        confirm_duplicate: false,
                     },
                 )
                 .await?;
@@ -603,6 +605,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         voucher_no: format!("记-{year}-{:04}-质保", allocation.id),
                         is_retention: true,
                         note: Some("质保金".into()),
+                        confirm_duplicate: false,
                     },
                 )
                 .await?;

@@ -53,6 +53,8 @@ pub struct ReceiptInput {
     /// 文号
     pub document_no: String,
     pub note: Option<String>,
+    /// The clerk confirms a second receipt under a 文号 the line already has.
+    pub confirm_duplicate: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +74,8 @@ pub struct DisbursementInput {
     pub voucher_no: String,
     pub is_retention: bool,
     pub note: Option<String>,
+    /// The clerk confirms a second payment under a voucher number the county already has.
+    pub confirm_duplicate: bool,
 }
 
 pub fn kind_of_line(line: &fund_line::Model) -> ServiceResult<FundKind> {
@@ -201,6 +205,59 @@ pub(crate) async fn unpaid_allocations(
         .filter(|(_, left)| *left > 0)
         .map(|(a, left)| (a, Money::from_fen(left)))
         .collect())
+}
+
+/// The standing (not reversed) entry of `kind` that already carries `number` where it must
+/// be unique — a receipt's 文号 on its line, a voucher number in its county.
+async fn standing_with_number(
+    conn: &impl ConnectionTrait,
+    kind: EntryKind,
+    number: &str,
+    scope: Condition,
+) -> ServiceResult<Option<ledger_entry::Model>> {
+    let candidates = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Kind.eq(kind.as_str()))
+        .filter(ledger_entry::Column::DocumentNo.eq(number))
+        .filter(ledger_entry::Column::ReversesId.is_null())
+        .filter(scope)
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(conn)
+        .await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let reversed: Vec<i64> = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ReversesId.is_in(candidates.iter().map(|c| c.id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.reverses_id)
+        .collect();
+    Ok(candidates.into_iter().find(|c| !reversed.contains(&c.id)))
+}
+
+/// A number used again needs the clerk's confirmation: typing a receipt or a payment twice
+/// is the commonest way a ledger goes wrong.
+fn check_not_repeated(
+    earlier: Option<ledger_entry::Model>,
+    confirmed: bool,
+    field: &str,
+    what: &str,
+) -> Result<(), Fault> {
+    match earlier {
+        Some(earlier) if !confirmed => Err(Fault::new(
+            ErrorCode::AlreadyExists,
+            &["input", field],
+            format!(
+                "{what} {} is already on entry {} of {} ({} yuan); if this is another entry under the same number, send it again with confirmDuplicate: true",
+                earlier.document_no.as_deref().unwrap_or(""),
+                earlier.id,
+                earlier.entry_date,
+                Money::from_fen(earlier.amount_fen)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Loads a fund line the actor may write to, taking its row lock.
@@ -526,6 +583,14 @@ pub async fn record_receipt(
     let note = optional_note(&input.note)?;
     let txn = begin_write(db).await?;
     let line = lock_line(&txn, actor, input.fund_line_id, "fundLine").await?;
+    let earlier = standing_with_number(
+        &txn,
+        EntryKind::Receipt,
+        &document_no,
+        Condition::all().add(ledger_entry::Column::FundLineId.eq(line.id)),
+    )
+    .await?;
+    check_not_repeated(earlier, input.confirm_duplicate, "documentNo", "the 文号")?;
     let entry = NewEntry {
         kind: EntryKind::Receipt,
         line,
@@ -648,6 +713,14 @@ pub async fn disburse(
     }
     let movements = allocation_movements(&txn, &allocation).await?;
     rules::check_available_from(amount, &movements, input.date, "remained of this allocation", "amount")?;
+    let earlier = standing_with_number(
+        &txn,
+        EntryKind::Disbursement,
+        &voucher_no,
+        Condition::all().add(ledger_entry::Column::CountyCode.eq(line.county_code.as_str())),
+    )
+    .await?;
+    check_not_repeated(earlier, input.confirm_duplicate, "voucherNo", "the voucher number")?;
     let entry = NewEntry {
         kind: EntryKind::Disbursement,
         line,

@@ -46,8 +46,14 @@ async fn line(app: &TestApp, token: &str, name: &str, kind: &str, level: &str, p
     line["id"].as_str().unwrap().to_string()
 }
 
+/// A fresh document or voucher number: a number used again needs the clerk's confirmation.
+fn next_number() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 async fn receipt(app: &TestApp, token: &str, line: &str, amount: &str, date: &str) -> (Value, Value) {
-    let input = json!({"fundLine": line, "amount": amount, "date": date, "documentNo": "示财〔2026〕1号"});
+    let input = json!({"fundLine": line, "amount": amount, "date": date, "documentNo": format!("示财〔2026〕{}号", next_number())});
     run(
         app,
         token,
@@ -72,7 +78,7 @@ async fn disburse(
     date: &str,
     retention: bool,
 ) -> (Value, Value) {
-    let input = json!({"allocation": allocation, "amount": amount, "date": date, "voucherNo": "记-001", "isRetention": retention});
+    let input = json!({"allocation": allocation, "amount": amount, "date": date, "voucherNo": format!("记-{:04}", next_number()), "isRetention": retention});
     run(
         app,
         token,
@@ -1279,4 +1285,60 @@ async fn a_project_with_unpaid_money_is_cancelled_only_once_it_is_released() {
     assert_eq!(reply.ok()["ledgerEntryReverse"]["userErrors"], json!([]));
     let done = cancel(approved.version).await;
     assert_eq!(done["project"]["status"], "CANCELLED", "{done}");
+}
+
+/// A 文号 used again on a line, or a voucher number again in a county, is refused naming
+/// the earlier entry unless the clerk confirms it; a reversed entry's number is free again.
+#[tokio::test]
+async fn a_repeated_document_or_voucher_number_needs_confirming() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(&app, ProjectStatus::UnderConstruction, Sector::Road, &[POVERTY_VILLAGE], 0).await;
+    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    let record = |document: &'static str, confirm: bool| {
+        let app = &app;
+        let finance = finance.clone();
+        let fund = fund.clone();
+        async move {
+            let input = json!({"fundLine": fund, "amount": "100.00", "date": "2026-02-01", "documentNo": document, "confirmDuplicate": confirm});
+            run(app, &finance, "fundReceiptRecord", "FundReceiptRecordInput", "entry", input).await
+        }
+    };
+    ok_entry(record("示财农〔2026〕7号", false).await).await;
+    let (entry, errors) = record("示财农〔2026〕7号", false).await;
+    assert_eq!(entry, json!(null));
+    assert_eq!(errors[0]["code"], "ALREADY_EXISTS", "{errors}");
+    assert_eq!(errors[0]["field"], json!(["input", "documentNo"]));
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("2026-02-01") && message.contains("confirmDuplicate"), "{message}");
+    ok_entry(record("示财农〔2026〕7号", true).await).await;
+    ok_entry(record("示财农〔2026〕8号", false).await).await;
+
+    let allocation = ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "300.00", "2026-02-02").await).await;
+    let pay = |voucher: &'static str, confirm: bool| {
+        let app = &app;
+        let finance = finance.clone();
+        let allocation = allocation.clone();
+        async move {
+            let input = json!({"allocation": allocation, "amount": "10.00", "date": "2026-02-03", "voucherNo": voucher, "confirmDuplicate": confirm});
+            run(app, &finance, "disbursementRecord", "DisbursementRecordInput", "entry", input).await
+        }
+    };
+    let paid = ok_entry(pay("记-2026-0042", false).await).await;
+    let (_, errors) = pay("记-2026-0042", false).await;
+    assert_eq!(errors[0]["code"], "ALREADY_EXISTS", "{errors}");
+    assert_eq!(errors[0]["field"], json!(["input", "voucherNo"]));
+    // Reversed, an entry no longer holds its number.
+    let reply = app
+        .gql(
+            Some(&finance),
+            "mutation($e: ID!) { ledgerEntryReverse(input: {entry: $e, reason: \"录错金额\"}) { userErrors { message } } }",
+            json!({"e": paid}),
+        )
+        .await;
+    assert_eq!(reply.ok()["ledgerEntryReverse"]["userErrors"], json!([]));
+    ok_entry(pay("记-2026-0042", false).await).await;
+    let (_, errors) = pay("记-2026-0042", false).await;
+    assert_eq!(errors[0]["code"], "ALREADY_EXISTS", "{errors}");
+    ok_entry(pay("记-2026-0042", true).await).await;
 }
