@@ -11,6 +11,7 @@ mod m20261128_000007_project_code_index;
 mod m20261128_000008_ledger_totals;
 mod m20261128_000009_fund_line_totals;
 mod m20261202_000010_progress_latest_index;
+mod m20261202_000011_ledger_number_index;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_ledger_totals::Migration),
             Box::new(m20261128_000009_fund_line_totals::Migration),
             Box::new(m20261202_000010_progress_latest_index::Migration),
+            Box::new(m20261202_000011_ledger_number_index::Migration),
         ]
     }
 }

@@ -139,9 +139,10 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let file = std::env::temp_dir().join(format!("tracker_sigterm_{}.db", uuid::Uuid::new_v4().simple()));
+    // A fresh database: SQLite, or PostgreSQL when TEST_DATABASE_URL names a server.
+    let (url, file) = crate::helpers::fresh_database().await;
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_tracker"))
-        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", file.display()))
+        .env("DATABASE_URL", &url)
         .env("TRACKER_LISTEN", format!("127.0.0.1:{port}"))
         .env("TRACKER_JWT_SECRET", crate::helpers::SECRET)
         .env("TRACKER_SHUTDOWN_GRACE_SECONDS", "2")
@@ -194,8 +195,10 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
         "{took:?}"
     );
     drop(stuck);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    if let Some(file) = file {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
     }
 }
 

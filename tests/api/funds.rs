@@ -376,13 +376,13 @@ async fn ten_thousand_random_amounts_sum_exactly_and_extremes_read_back_unchange
     let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_128);
     let mut expected: i64 = 0;
     // 100 requests of 100 aliased receipts each: ten thousand entries through the API.
-    for _ in 0..100 {
+    for batch in 0..100 {
         let mut query = String::from("mutation($l: ID!) {");
         for i in 0..100 {
             let fen: i64 = rng.random_range(1..=99_999_999_999);
             expected += fen;
             query.push_str(&format!(
-                " r{i}: fundReceiptRecord(input: {{fundLine: $l, amount: \"{}\", date: \"2026-01-02\", documentNo: \"R{i}\"}}) {{ userErrors {{ code }} }}",
+                " r{i}: fundReceiptRecord(input: {{fundLine: $l, amount: \"{}\", date: \"2026-01-02\", documentNo: \"R{batch}-{i}\"}}) {{ userErrors {{ code }} }}",
                 yuan(fen)
             ));
         }
@@ -1293,15 +1293,38 @@ async fn a_project_with_unpaid_money_is_cancelled_only_once_it_is_released() {
 async fn a_repeated_document_or_voucher_number_needs_confirming() {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
-    let building = project_at(&app, ProjectStatus::UnderConstruction, Sector::Road, &[POVERTY_VILLAGE], 0).await;
-    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
     let record = |document: &'static str, confirm: bool| {
         let app = &app;
         let finance = finance.clone();
         let fund = fund.clone();
         async move {
             let input = json!({"fundLine": fund, "amount": "100.00", "date": "2026-02-01", "documentNo": document, "confirmDuplicate": confirm});
-            run(app, &finance, "fundReceiptRecord", "FundReceiptRecordInput", "entry", input).await
+            run(
+                app,
+                &finance,
+                "fundReceiptRecord",
+                "FundReceiptRecordInput",
+                "entry",
+                input,
+            )
+            .await
         }
     };
     ok_entry(record("示财农〔2026〕7号", false).await).await;
@@ -1310,18 +1333,30 @@ async fn a_repeated_document_or_voucher_number_needs_confirming() {
     assert_eq!(errors[0]["code"], "ALREADY_EXISTS", "{errors}");
     assert_eq!(errors[0]["field"], json!(["input", "documentNo"]));
     let message = errors[0]["message"].as_str().unwrap();
-    assert!(message.contains("2026-02-01") && message.contains("confirmDuplicate"), "{message}");
+    assert!(
+        message.contains("2026-02-01") && message.contains("confirmDuplicate"),
+        "{message}"
+    );
     ok_entry(record("示财农〔2026〕7号", true).await).await;
     ok_entry(record("示财农〔2026〕8号", false).await).await;
 
-    let allocation = ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "300.00", "2026-02-02").await).await;
+    let allocation =
+        ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "300.00", "2026-02-02").await).await;
     let pay = |voucher: &'static str, confirm: bool| {
         let app = &app;
         let finance = finance.clone();
         let allocation = allocation.clone();
         async move {
             let input = json!({"allocation": allocation, "amount": "10.00", "date": "2026-02-03", "voucherNo": voucher, "confirmDuplicate": confirm});
-            run(app, &finance, "disbursementRecord", "DisbursementRecordInput", "entry", input).await
+            run(
+                app,
+                &finance,
+                "disbursementRecord",
+                "DisbursementRecordInput",
+                "entry",
+                input,
+            )
+            .await
         }
     };
     let paid = ok_entry(pay("记-2026-0042", false).await).await;

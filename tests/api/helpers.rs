@@ -56,7 +56,7 @@ pub fn serve_args() -> ServeArgs {
 }
 
 /// A database URL for a fresh, empty database, and the SQLite file if it is one.
-async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
+pub async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
     let name = format!("tracker_test_{}", uuid::Uuid::new_v4().simple());
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {

@@ -286,7 +286,7 @@ async fn a_page_costs_the_same_statements_at_any_size() {
             date: china_date(chrono::Utc::now()),
             document_no: "文号".into(),
             note: None,
-                        confirm_duplicate: false,
+            confirm_duplicate: false,
         };
         tracker::service::funds::record_receipt(&app.db, &finance, receipt)
             .await
