@@ -415,11 +415,12 @@ pub async fn find_entry(
     let Some(entry) = ledger_entry::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
+    // The line's county within the reach of ViewFunds (the permission table's row, as for
+    // `find_line`): a township reads its own projects' money, not its county's receipts.
+    let county = RegionCode::parse(&entry.county_code).map_err(ServiceError::Internal)?;
     let visible = match entry.project_id {
         Some(project_id) => super::projects::find(conn, actor, project_id).await?.is_some(),
-        None => actor
-            .scope
-            .sees(&RegionCode::parse(&entry.county_code).map_err(ServiceError::Internal)?),
+        None => authorize_at(actor, Operation::ViewFunds, &county).is_ok(),
     };
     Ok(visible.then_some(entry))
 }

@@ -1377,3 +1377,24 @@ async fn a_repeated_document_or_voucher_number_needs_confirming() {
     assert_eq!(errors[0]["code"], "ALREADY_EXISTS", "{errors}");
     ok_entry(pay("记-2026-0042", true).await).await;
 }
+
+/// A receipt is read within the reach of ViewFunds, as its fund line is: a township user,
+/// who does not see the county's fund lines, does not read its receipts by `node` either.
+#[tokio::test]
+async fn a_receipt_is_read_within_the_reach_of_its_fund_line() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let township = app.demo_login("township").await;
+    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    let received = ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-02-01").await).await;
+    let fetch = "query($id: ID!) { node(id: $id) { id } }";
+    for (token, id, visible) in [
+        (&finance, &received, true),
+        (&finance, &fund, true),
+        (&township, &received, false),
+        (&township, &fund, false),
+    ] {
+        let reply = app.gql(Some(token), fetch, json!({"id": id})).await;
+        assert_eq!(reply.ok()["node"].is_object(), visible, "{id}: {}", reply.body);
+    }
+}
