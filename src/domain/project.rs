@@ -43,6 +43,18 @@ text_enum!(ConstructionNature { New => "NEW", Continued => "CONTINUED", Renovati
 text_enum!(PreparationMilestone { Establishment => "ESTABLISHMENT", Approval => "APPROVAL", Design => "DESIGN", Tendering => "TENDERING" });
 text_enum!(AcceptanceGrade { Qualified => "QUALIFIED", Excellent => "EXCELLENT" });
 
+impl PreparationMilestone {
+    /// The milestone as a clerk names it.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            Self::Establishment => "立项",
+            Self::Approval => "审批",
+            Self::Design => "设计",
+            Self::Tendering => "招标",
+        }
+    }
+}
+
 /// 绩效目标 — one performance target: an indicator, its unit and the target value.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PerformanceTarget {

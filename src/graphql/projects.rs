@@ -724,6 +724,10 @@ pub struct ProjectRecordPreparationInput {
     pub date: Date,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
+    /// Set to correct a milestone already recorded (each is reached once; recording it
+    /// again without this is refused, naming the earlier record).
+    #[graphql(default)]
+    pub correction: bool,
 }
 
 /// 开工 — the day construction started.
@@ -1008,6 +1012,7 @@ impl ProjectMutation {
         let details = TransitionDetails {
             comment: input.comment,
             milestone: Some(input.milestone),
+            correction: input.correction,
             date: Some(input.date.0),
             ..Default::default()
         };

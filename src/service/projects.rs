@@ -79,6 +79,8 @@ pub struct TransitionDetails {
     pub date: Option<NaiveDate>,
     pub final_quantity: Option<Decimal>,
     pub grade: Option<AcceptanceGrade>,
+    /// The step corrects an earlier record (a preliminary-work milestone recorded again).
+    pub correction: bool,
 }
 
 /// Which projects a list shows.
@@ -860,10 +862,35 @@ async fn apply_needs(
             changes.claim_deadline = Set(Some(deadline));
         }
         Need::MilestoneAndDate => {
-            details
+            let milestone = details
                 .milestone
                 .ok_or_else(|| Fault::invalid("milestone", "say which milestone (立项、审批、设计、招标)"))?;
-            require_date("date")?;
+            let date = require_date("date")?;
+            // A milestone is reached once: recording it again corrects the record, and the
+            // clerk says so (the event's comment then says so too).
+            let earlier = project_event::Entity::find()
+                .filter(project_event::Column::ProjectId.eq(current.id))
+                .filter(project_event::Column::Action.eq(ProjectAction::RecordPreparation.as_str()))
+                .filter(project_event::Column::Milestone.eq(milestone.as_str()))
+                .order_by_desc(project_event::Column::Id)
+                .one(conn)
+                .await?;
+            if let Some(earlier) = earlier {
+                let on = earlier.event_date.map_or_else(String::new, |d| format!(" on {d}"));
+                if !details.correction {
+                    return Err(Fault::invalid(
+                        "milestone",
+                        format!(
+                            "the milestone {} ({}) was already recorded{on}; send it with correction: true to correct that record",
+                            milestone.as_str(),
+                            milestone.chinese_name()
+                        ),
+                    )
+                    .into());
+                }
+                let note = details.comment.take().map_or_else(String::new, |c| format!(": {c}"));
+                details.comment = Some(format!("更正{}{on} → {date}{note}", milestone.chinese_name()));
+            }
         }
         Need::Date => {
             changes.actual_start = Set(Some(require_date("date")?));

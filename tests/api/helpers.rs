@@ -294,6 +294,7 @@ pub async fn project_at(
             date: Some(today),
             final_quantity: Some(rust_decimal::Decimal::new(5, 0)),
             grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
+            correction: false,
         };
         project = projects::transition(&app.db, actor, project.id, project.version, action, details)
             .await

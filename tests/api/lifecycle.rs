@@ -333,6 +333,8 @@ fn full_details(department_id: i64) -> TransitionDetails {
         date: Some(today()),
         final_quantity: Some(rust_decimal::Decimal::new(45, 1)),
         grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
+        // The way to a state may already have recorded the milestone.
+        correction: true,
     }
 }
 
@@ -792,4 +794,34 @@ async fn a_draft_with_bad_fields_is_refused_and_nothing_is_created() {
         .await;
     assert_eq!(reply.ok()["projects"]["totalCount"], 1, "only the sparse draft exists");
     assert_eq!(reply.ok()["projects"]["nodes"][0]["status"], "DRAFT");
+}
+
+/// A preliminary-work milestone is reached once: recording it again is refused, naming the
+/// earlier record, unless it is sent as a correction — and then the history says so.
+#[tokio::test]
+async fn a_milestone_is_recorded_once_and_corrected_openly() {
+    let app = spawn_demo_app().await;
+    let p = crate::helpers::project_at(
+        &app,
+        ProjectStatus::Preparing,
+        tracker::domain::sector::Sector::Road,
+        &["990101001001"],
+        3,
+    )
+    .await;
+    let transport = app.demo_login("transport").await;
+    let record = |milestone: &str, correction: bool, version: i32| {
+        json!({"project": crate::helpers::project_id(&p), "expectedVersion": version, "milestone": milestone, "date": today().to_string(), "correction": correction})
+    };
+    let (project, errors) = mutate(&app, &transport, "projectRecordPreparation", record("DESIGN", false, p.version)).await;
+    assert_eq!(project, json!(null));
+    assert_eq!(errors[0]["field"], json!(["input", "milestone"]), "{errors}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("already recorded"), "{errors}");
+    let (project, errors) = mutate(&app, &transport, "projectRecordPreparation", record("DESIGN", true, p.version)).await;
+    assert_eq!(errors, json!([]));
+    let comment = project["events"].as_array().unwrap().last().unwrap()["comment"].clone();
+    assert!(comment.as_str().unwrap().starts_with("更正设计"), "{comment}");
+    let version = project["version"].as_i64().unwrap() as i32;
+    let (_, errors) = mutate(&app, &transport, "projectRecordPreparation", record("TENDERING", false, version)).await;
+    assert_eq!(errors, json!([]), "another milestone needs no correction");
 }
