@@ -360,6 +360,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         } else {
                             AcceptanceGrade::Excellent
                         }),
+                        correction: false,
                     };
                     project = projects::transition(db, actor, project.id, project.version, action, details).await?;
                 }

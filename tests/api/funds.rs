@@ -1385,7 +1385,15 @@ async fn a_receipt_is_read_within_the_reach_of_its_fund_line() {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
     let township = app.demo_login("township").await;
-    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
     let received = ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-02-01").await).await;
     let fetch = "query($id: ID!) { node(id: $id) { id } }";
     for (token, id, visible) in [

@@ -378,7 +378,7 @@ fn mutation_for(action: ProjectAction, department: &str) -> (&'static str, Value
         ProjectAction::Decline => ("projectDecline", json!({"reason": "理由"})),
         ProjectAction::RecordPreparation => (
             "projectRecordPreparation",
-            json!({"milestone": "DESIGN", "date": today}),
+            json!({"milestone": "DESIGN", "date": today, "correction": true}),
         ),
         ProjectAction::StartConstruction => ("projectStartConstruction", json!({"date": today})),
         ProjectAction::Complete => ("projectComplete", json!({"date": today, "finalQuantity": "4.5"})),
@@ -810,18 +810,37 @@ async fn a_milestone_is_recorded_once_and_corrected_openly() {
     )
     .await;
     let transport = app.demo_login("transport").await;
-    let record = |milestone: &str, correction: bool, version: i32| {
-        json!({"project": crate::helpers::project_id(&p), "expectedVersion": version, "milestone": milestone, "date": today().to_string(), "correction": correction})
-    };
-    let (project, errors) = mutate(&app, &transport, "projectRecordPreparation", record("DESIGN", false, p.version)).await;
+    let record = |milestone: &str, correction: bool, version: i32| json!({"project": crate::helpers::project_id(&p), "expectedVersion": version, "milestone": milestone, "date": today().to_string(), "correction": correction});
+    let (project, errors) = mutate(
+        &app,
+        &transport,
+        "projectRecordPreparation",
+        record("DESIGN", false, p.version),
+    )
+    .await;
     assert_eq!(project, json!(null));
     assert_eq!(errors[0]["field"], json!(["input", "milestone"]), "{errors}");
-    assert!(errors[0]["message"].as_str().unwrap().contains("already recorded"), "{errors}");
-    let (project, errors) = mutate(&app, &transport, "projectRecordPreparation", record("DESIGN", true, p.version)).await;
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("already recorded"),
+        "{errors}"
+    );
+    let (project, errors) = mutate(
+        &app,
+        &transport,
+        "projectRecordPreparation",
+        record("DESIGN", true, p.version),
+    )
+    .await;
     assert_eq!(errors, json!([]));
     let comment = project["events"].as_array().unwrap().last().unwrap()["comment"].clone();
     assert!(comment.as_str().unwrap().starts_with("更正设计"), "{comment}");
     let version = project["version"].as_i64().unwrap() as i32;
-    let (_, errors) = mutate(&app, &transport, "projectRecordPreparation", record("TENDERING", false, version)).await;
+    let (_, errors) = mutate(
+        &app,
+        &transport,
+        "projectRecordPreparation",
+        record("TENDERING", false, version),
+    )
+    .await;
     assert_eq!(errors, json!([]), "another milestone needs no correction");
 }
