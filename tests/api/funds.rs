@@ -90,6 +90,16 @@ async fn disburse(
     .await
 }
 
+/// What most ledger tests start from: the demo county with finance signed in, a road project
+/// under construction in a poverty village, and an integrated-funds line planned at 1000.00.
+async fn ledger_fixture() -> (TestApp, String, entity::project::Model, String) {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let building = project_at(&app, ProjectStatus::UnderConstruction, Sector::Road, &[POVERTY_VILLAGE], 0).await;
+    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    (app, finance, building, fund)
+}
+
 async fn ok_entry(result: (Value, Value)) -> String {
     let (entry, errors) = result;
     assert_eq!(errors, json!([]));
@@ -644,25 +654,7 @@ async fn every_broken_rule_is_a_typed_error_and_the_ledger_is_unchanged() {
 
 #[tokio::test]
 async fn reversals_keep_every_invariant() {
-    let app = spawn_demo_app().await;
-    let finance = app.demo_login("finance").await;
-    let building = project_at(
-        &app,
-        ProjectStatus::UnderConstruction,
-        Sector::Road,
-        &[POVERTY_VILLAGE],
-        0,
-    )
-    .await;
-    let fund = line(
-        &app,
-        &finance,
-        "整合资金",
-        "INTEGRATED_AGRICULTURAL",
-        "CENTRAL",
-        "1000.00",
-    )
-    .await;
+    let (app, finance, building, fund) = ledger_fixture().await;
     let received = ok_entry(receipt(&app, &finance, &fund, "1000.00", "2026-02-01").await).await;
     let allocation =
         ok_entry(allocate(&app, &finance, &fund, &project_id(&building), "800.00", "2026-02-02").await).await;
@@ -728,25 +720,7 @@ async fn reversals_keep_every_invariant() {
 
 #[tokio::test]
 async fn twenty_concurrent_allocations_never_exceed_the_receipts() {
-    let app = spawn_demo_app().await;
-    let finance = app.demo_login("finance").await;
-    let building = project_at(
-        &app,
-        ProjectStatus::UnderConstruction,
-        Sector::Road,
-        &[POVERTY_VILLAGE],
-        0,
-    )
-    .await;
-    let fund = line(
-        &app,
-        &finance,
-        "整合资金",
-        "INTEGRATED_AGRICULTURAL",
-        "CENTRAL",
-        "1000.00",
-    )
-    .await;
+    let (app, finance, building, fund) = ledger_fixture().await;
     ok_entry(receipt(&app, &finance, &fund, "1000.00", "2026-02-01").await).await;
     let project = project_id(&building);
     let attempts = (0..20).map(|_| allocate(&app, &finance, &fund, &project, "100.00", "2026-02-02"));
@@ -1132,26 +1106,8 @@ async fn a_rollup_names_its_counties_by_code_or_in_full() {
 /// let it through — and nothing is dated before what it depends on.
 #[tokio::test]
 async fn the_ledger_is_consistent_on_every_day() {
-    let app = spawn_demo_app().await;
-    let finance = app.demo_login("finance").await;
-    let building = project_at(
-        &app,
-        ProjectStatus::UnderConstruction,
-        Sector::Road,
-        &[POVERTY_VILLAGE],
-        0,
-    )
-    .await;
+    let (app, finance, building, fund) = ledger_fixture().await;
     let project = project_id(&building);
-    let fund = line(
-        &app,
-        &finance,
-        "整合资金",
-        "INTEGRATED_AGRICULTURAL",
-        "CENTRAL",
-        "1000.00",
-    )
-    .await;
     let march = ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-03-01").await).await;
     ok_entry(receipt(&app, &finance, &fund, "100.00", "2026-05-01").await).await;
     let refused = |result: (Value, Value), field: &str, day: &str| {
@@ -1291,25 +1247,7 @@ async fn a_project_with_unpaid_money_is_cancelled_only_once_it_is_released() {
 /// the earlier entry unless the clerk confirms it; a reversed entry's number is free again.
 #[tokio::test]
 async fn a_repeated_document_or_voucher_number_needs_confirming() {
-    let app = spawn_demo_app().await;
-    let finance = app.demo_login("finance").await;
-    let building = project_at(
-        &app,
-        ProjectStatus::UnderConstruction,
-        Sector::Road,
-        &[POVERTY_VILLAGE],
-        0,
-    )
-    .await;
-    let fund = line(
-        &app,
-        &finance,
-        "整合资金",
-        "INTEGRATED_AGRICULTURAL",
-        "CENTRAL",
-        "1000.00",
-    )
-    .await;
+    let (app, finance, building, fund) = ledger_fixture().await;
     let record = |document: &'static str, confirm: bool| {
         let app = &app;
         let finance = finance.clone();
