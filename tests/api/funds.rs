@@ -95,8 +95,23 @@ async fn disburse(
 async fn ledger_fixture() -> (TestApp, String, entity::project::Model, String) {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
-    let building = project_at(&app, ProjectStatus::UnderConstruction, Sector::Road, &[POVERTY_VILLAGE], 0).await;
-    let fund = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL", "CENTRAL", "1000.00").await;
+    let building = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &[POVERTY_VILLAGE],
+        0,
+    )
+    .await;
+    let fund = line(
+        &app,
+        &finance,
+        "整合资金",
+        "INTEGRATED_AGRICULTURAL",
+        "CENTRAL",
+        "1000.00",
+    )
+    .await;
     (app, finance, building, fund)
 }
 
