@@ -391,7 +391,7 @@ pub enum ProjectOrderField {
     Name,
     /// 年度 — by programme year.
     Year,
-    /// 项目状态 — by the status's name, alphabetically (not in lifecycle order).
+    /// 项目状态 — in lifecycle order: DRAFT, SUBMITTED, REJECTED, APPROVED … ACCEPTED, CANCELLED.
     Status,
     /// 计划开工日期 — by planned start; projects without one sort together at one end.
     PlannedStart,

@@ -260,22 +260,36 @@ pub async fn list(
     } else {
         0
     };
-    let column = match order.field {
-        ProjectOrderField::Code => project::Column::Code,
-        ProjectOrderField::Name => project::Column::Name,
-        ProjectOrderField::Year => project::Column::Year,
-        ProjectOrderField::Status => project::Column::Status,
-        ProjectOrderField::PlannedStart => project::Column::PlannedStart,
-        ProjectOrderField::UpdatedAt => project::Column::UpdatedAt,
+    let column = |c: project::Column| Expr::col((project::Entity, c));
+    let sort_key: sea_orm::sea_query::SimpleExpr = match order.field {
+        ProjectOrderField::Code => column(project::Column::Code),
+        ProjectOrderField::Name => column(project::Column::Name),
+        ProjectOrderField::Year => column(project::Column::Year),
+        ProjectOrderField::Status => status_rank(),
+        ProjectOrderField::PlannedStart => column(project::Column::PlannedStart),
+        ProjectOrderField::UpdatedAt => column(project::Column::UpdatedAt),
     };
     let direction = if order.descending { Order::Desc } else { Order::Asc };
     let page_query = query
-        .order_by(column, direction.clone())
+        .order_by(sort_key, direction.clone())
         .order_by(project::Column::Id, direction)
         .offset(page.after.unwrap_or(0))
         .limit(page.first + 1);
     let rows = rows::all(page_query, db).await?;
     Ok(Page::from_overfetch(rows, page.first, total_count))
+}
+
+/// A project's status as its place in the lifecycle (`ProjectStatus::ALL`'s order), for
+/// sorting: statuses are stored by name, whose alphabetical order means nothing to a clerk.
+fn status_rank() -> sea_orm::sea_query::SimpleExpr {
+    let mut ranks = sea_orm::sea_query::CaseStatement::new();
+    for (rank, status) in ProjectStatus::ALL.into_iter().enumerate() {
+        ranks = ranks.case(
+            Expr::col((project::Entity, project::Column::Status)).eq(status.as_str()),
+            rank as i32,
+        );
+    }
+    ranks.finally(ProjectStatus::ALL.len() as i32).into()
 }
 
 /// Village codes per project, for batching.

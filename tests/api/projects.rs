@@ -179,6 +179,29 @@ async fn filters_order_and_scope() {
     sorted.reverse();
     assert_eq!(names, sorted);
 
+    // By status: in lifecycle order, not by the statuses' names.
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "{ projects(first: 100, orderBy: {field: STATUS}) { nodes { status } } }",
+            json!({}),
+        )
+        .await;
+    let ranks: Vec<usize> = reply.ok()["projects"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let status = tracker::domain::lifecycle::ProjectStatus::parse(n["status"].as_str().unwrap()).unwrap();
+            tracker::domain::lifecycle::ProjectStatus::ALL
+                .iter()
+                .position(|s| *s == status)
+                .unwrap()
+        })
+        .collect();
+    assert!(ranks.is_sorted(), "{ranks:?}");
+    assert!(ranks.first() != ranks.last(), "several statuses to order: {ranks:?}");
+
     // Paging by cursor visits each project once.
     let mut after: Option<String> = None;
     let mut seen = Vec::new();
