@@ -188,14 +188,8 @@ impl ConstructionProgressRow {
     /// `quantityRate` are null: a region's target is the sum of all its counties' targets
     /// or none.
     async fn counties_without_target(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
-        let loaders = ctx.loaders()?;
-        let mut regions = Vec::with_capacity(self.counties_without_target.len());
-        for code in &self.counties_without_target {
-            if let Some(region) = loaders.regions.load_one(code).await? {
-                regions.push(Region(region));
-            }
-        }
-        Ok(regions)
+        let regions = ctx.loaders()?.regions.load_each(&self.counties_without_target).await?;
+        Ok(regions.into_iter().flatten().map(Region).collect())
     }
     /// The annual plans' target number of projects, summed and null as `targetQuantity` is.
     async fn target_project_count(&self) -> Option<i32> {

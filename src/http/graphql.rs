@@ -112,10 +112,12 @@ enum MediaType {
 impl MediaType {
     fn accepted(headers: &HeaderMap) -> Self {
         // A media range with `q=0` (or `0.0`, `0.000`) is one the client refuses.
-        let refused = |params: std::str::Split<'_, char>| {
-            params
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .any(|q| q.trim_end_matches('0').trim_end_matches('.') == "0" || q.trim() == "0")
+        let refused = |mut params: std::str::Split<'_, char>| {
+            params.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .is_some_and(|q| q.starts_with('0') && q.chars().all(|c| c == '0' || c == '.'))
+            })
         };
         let accepts = headers
             .get_all(header::ACCEPT)

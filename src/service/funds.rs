@@ -160,16 +160,22 @@ async fn allocation_movements(
         .all(conn)
         .await?;
     Ok(entries
-        .into_iter()
-        .map(|e| {
-            let sign = if e.kind == EntryKind::Allocation.as_str() {
-                1
-            } else {
-                -1
-            };
-            (e.entry_date, Money::from_fen(sign * e.amount_fen))
-        })
+        .iter()
+        .filter_map(|e| unpaid_change(e).map(|(_, fen)| (e.entry_date, Money::from_fen(fen))))
         .collect())
+}
+
+/// How an entry changes what an allocation has left to pay out, and which allocation: the
+/// allocation itself adds its amount, its reversal takes it back, a payment takes its amount
+/// (a payment's reversal, being negative, gives it back). Other entries change none.
+fn unpaid_change(e: &ledger_entry::Model) -> Option<(i64, i64)> {
+    if e.kind == EntryKind::Allocation.as_str() {
+        Some((e.reverses_id.unwrap_or(e.id), e.amount_fen))
+    } else if e.kind == EntryKind::Disbursement.as_str() {
+        e.allocation_id.map(|allocation| (allocation, -e.amount_fen))
+    } else {
+        None
+    }
 }
 
 /// The project's allocations with money still unpaid, and how much each holds: what a
@@ -183,23 +189,18 @@ pub(crate) async fn unpaid_allocations(
         .order_by_asc(ledger_entry::Column::Id)
         .all(conn)
         .await?;
-    let mut unpaid: Vec<(ledger_entry::Model, i64)> = Vec::new();
-    for e in &entries {
-        if e.kind == EntryKind::Allocation.as_str() && e.reverses_id.is_none() {
-            unpaid.push((e.clone(), e.amount_fen));
-        }
+    let mut left: HashMap<i64, i64> = HashMap::new();
+    for (allocation, fen) in entries.iter().filter_map(unpaid_change) {
+        *left.entry(allocation).or_default() += fen;
     }
-    for e in &entries {
-        // A reversal of an allocation (negative), or a payment from it (and its reversal).
-        let (target, fen) = match (e.kind.as_str(), e.reverses_id, e.allocation_id) {
-            (k, Some(original), _) if k == EntryKind::Allocation.as_str() => (original, e.amount_fen),
-            (k, _, Some(allocation)) if k == EntryKind::Disbursement.as_str() => (allocation, -e.amount_fen),
-            _ => continue,
-        };
-        if let Some((_, left)) = unpaid.iter_mut().find(|(a, _)| a.id == target) {
-            *left += fen;
-        }
-    }
+    let unpaid: Vec<(ledger_entry::Model, i64)> = entries
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::Allocation.as_str() && e.reverses_id.is_none())
+        .map(|a| {
+            let fen = left.get(&a.id).copied().unwrap_or(0);
+            (a, fen)
+        })
+        .collect();
     Ok(unpaid
         .into_iter()
         .filter(|(_, left)| *left > 0)
