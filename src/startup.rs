@@ -108,7 +108,19 @@ pub fn redact(url: &str) -> String {
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("migrating the database failed")
+    Migrator::up(db, None).await.context("migrating the database failed")?;
+    // Figures kept as dated changes are computed by the domain's rules, which a migration
+    // cannot run: a database from before them has them computed once, here.
+    let rebuilt = crate::service::timeline::rebuild_if_empty(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("computing the construction figures failed: {e}"))?;
+    if rebuilt > 0 {
+        tracing::info!(
+            projects = rebuilt,
+            "construction figures computed from the projects' histories"
+        );
+    }
+    Ok(())
 }
 
 /// Chooses the token secret: the configured one (long enough), or in dev mode a random

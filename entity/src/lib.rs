@@ -5,6 +5,7 @@ pub mod annual_plan_fund;
 pub mod annual_plan_sector;
 pub mod app_user;
 pub mod audit_entry;
+pub mod construction_total;
 pub mod department;
 pub mod fund_line;
 pub mod fund_line_total;

@@ -17,6 +17,8 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     pub comment: Option<String>,
     pub event_date: Option<Date>,
+    /// The day the step happened (its business date, China time).
+    pub happened_on: Date,
     pub milestone: Option<String>,
     pub grade: Option<String>,
     pub department_id: Option<i64>,

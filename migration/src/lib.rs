@@ -12,6 +12,7 @@ mod m20261128_000008_ledger_totals;
 mod m20261128_000009_fund_line_totals;
 mod m20261202_000010_progress_latest_index;
 mod m20261202_000011_ledger_number_index;
+mod m20261203_000012_business_dates;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_fund_line_totals::Migration),
             Box::new(m20261202_000010_progress_latest_index::Migration),
             Box::new(m20261202_000011_ledger_number_index::Migration),
+            Box::new(m20261203_000012_business_dates::Migration),
         ]
     }
 }

@@ -167,6 +167,29 @@ pub fn check_disbursable(status: ProjectStatus, is_retention: bool) -> Result<()
     Ok(())
 }
 
+/// Checks that a payment dated `day` could be made on that day: the project's status then
+/// (`then`, `None` before it existed) allowed it — a retention payment not before the
+/// acceptance, any payment not before construction started.
+pub fn check_disbursable_on(day: NaiveDate, then: Option<ProjectStatus>, is_retention: bool) -> Result<(), Fault> {
+    let then = then.unwrap_or(ProjectStatus::Draft);
+    check_disbursable(then, is_retention).map_err(|_| {
+        let what = if is_retention && then != ProjectStatus::Accepted {
+            "the retention payment (质保金) is made from the acceptance on"
+        } else {
+            "nothing is paid before construction starts"
+        };
+        Fault::new(
+            ErrorCode::WrongProjectStage,
+            &["input", "date"],
+            format!(
+                "the payment is dated {day}, when the project was {} ({}): {what}",
+                then.as_str(),
+                then.chinese_name()
+            ),
+        )
+    })
+}
+
 /// The lowest a running balance stands on `from` or any later day: what an outflow dated
 /// `from` may take without leaving any day short (DESIGN §8, the record consistent on every
 /// day). `movements` are signed amounts by the day they happened, in any order. Returns the
@@ -253,6 +276,10 @@ mod tests {
         assert!(check_disbursable(ProjectStatus::UnderConstruction, false).is_ok());
         assert!(check_disbursable(ProjectStatus::Completed, true).is_err());
         assert!(check_disbursable(ProjectStatus::Accepted, true).is_ok());
+        let day = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        assert!(check_disbursable_on(day, Some(ProjectStatus::Completed), true).is_err());
+        assert!(check_disbursable_on(day, None, false).is_err());
+        assert!(check_disbursable_on(day, Some(ProjectStatus::UnderConstruction), false).is_ok());
     }
 
     #[test]

@@ -31,3 +31,4 @@ pub mod quantity;
 pub mod region;
 pub mod report;
 pub mod sector;
+pub mod timeline;

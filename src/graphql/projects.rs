@@ -323,9 +323,14 @@ impl ProjectEvent {
     async fn actor_role(&self) -> &str {
         &self.0.actor_role
     }
-    /// When the step was recorded.
+    /// When the step was recorded (it may have happened days before: `happenedOn`).
     async fn occurred_at(&self) -> DateTime {
         DateTime(self.0.occurred_at)
+    }
+    /// 发生日期 — the day the step happened (China time, UTC+8): what every "as of" figure
+    /// reads. Steps of one day count in the order they were recorded.
+    async fn happened_on(&self) -> Date {
+        Date(self.0.happened_on)
     }
     /// The comment, reason or findings given (a progress report's note).
     async fn comment(&self) -> Option<&str> {
@@ -624,6 +629,9 @@ pub struct ProjectCreateInput {
     pub planned_start: Option<Date>,
     /// 计划完工日期, not before the planned start.
     pub planned_finish: Option<Date>,
+    /// The day the application was drafted (China time, UTC+8); today if omitted, not in
+    /// the future. Its later steps may not be dated before it.
+    pub date: Option<Date>,
 }
 
 /// Changes to a draft: a field left out (or null) keeps its value; a list given replaces
@@ -679,6 +687,9 @@ pub struct CommentInput {
     pub expected_version: i32,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
+    /// 发生日期 — the day the step happened (China time, UTC+8); today if omitted. Not in
+    /// the future, not before the project's previous step.
+    pub date: Option<Date>,
 }
 
 /// Inputs of the transitions that need a reason.
@@ -692,6 +703,9 @@ pub struct ReasonInput {
     pub expected_version: i32,
     /// Why; required.
     pub reason: String,
+    /// 发生日期 — the day the step happened (China time, UTC+8); today if omitted. Not in
+    /// the future, not before the project's previous step.
+    pub date: Option<Date>,
 }
 
 /// 清单交办 — which department builds the project, and by when it must claim it.
@@ -704,10 +718,13 @@ pub struct ProjectAssignInput {
     pub expected_version: i32,
     /// A department of the project's county that handles its sector.
     pub department: ID,
-    /// The date by which the department must claim it.
+    /// The date by which the department must claim it; not before the assignment.
     pub deadline: Date,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
+    /// 发生日期 — the day the step happened (China time, UTC+8); today if omitted. Not in
+    /// the future, not before the project's previous step.
+    pub date: Option<Date>,
 }
 
 /// 前期工作 — a preliminary-work milestone and the day it was reached.
@@ -720,8 +737,10 @@ pub struct ProjectRecordPreparationInput {
     pub expected_version: i32,
     /// Which milestone (立项、审批、设计、招标); required.
     pub milestone: PreparationMilestone,
-    /// The day it was reached; required, not in the future.
-    pub date: Date,
+    /// The day it was reached (China time, UTC+8); today if omitted. Not in the future,
+    /// not before the project's previous step — unless this corrects an earlier record,
+    /// when it may go back to the claim.
+    pub date: Option<Date>,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
     /// Set to correct a milestone already recorded (each is reached once; recording it
@@ -738,8 +757,9 @@ pub struct ProjectStartConstructionInput {
     /// The `version` you read; if the project has changed since, nothing changes
     /// (`STALE_VERSION`).
     pub expected_version: i32,
-    /// 开工日期; not in the future.
-    pub date: Date,
+    /// 开工日期 (China time, UTC+8); today if omitted. Not in the future, not before the
+    /// project's previous step.
+    pub date: Option<Date>,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
 }
@@ -752,8 +772,9 @@ pub struct ProjectCompleteInput {
     /// The `version` you read; if the project has changed since, nothing changes
     /// (`STALE_VERSION`).
     pub expected_version: i32,
-    /// 竣工日期; not before the start, not in the future.
-    pub date: Date,
+    /// 竣工日期 (China time, UTC+8); today if omitted. Not in the future, not before the
+    /// project's previous step.
+    pub date: Option<Date>,
     /// The quantity built, in the sector's unit.
     pub final_quantity: Decimal,
     /// A comment kept with the step, at most 2000 characters.
@@ -772,6 +793,9 @@ pub struct ProjectAcceptInput {
     pub grade: AcceptanceGrade,
     /// A comment kept with the step, at most 2000 characters.
     pub comment: Option<String>,
+    /// 验收日期 (China time, UTC+8); today if omitted. Not in the future, not before
+    /// completion. Retention money (质保金) is paid from this day on.
+    pub date: Option<Date>,
 }
 
 /// 验收不合格 — what the acceptance inspection found; construction resumes.
@@ -784,6 +808,9 @@ pub struct ProjectFailAcceptanceInput {
     pub expected_version: i32,
     /// What the inspection found; required.
     pub findings: String,
+    /// 发生日期 — the day the step happened (China time, UTC+8); today if omitted. Not in
+    /// the future, not before the project's previous step.
+    pub date: Option<Date>,
 }
 
 #[derive(Default)]
@@ -811,9 +838,11 @@ async fn act(
     })
 }
 
-fn comment_only(comment: Option<String>) -> Result<TransitionDetails, Fault> {
+/// The details of a step that carries only a comment (or reason) and its day.
+fn comment_only(comment: Option<String>, date: Option<Date>) -> Result<TransitionDetails, Fault> {
     Ok(TransitionDetails {
         comment,
+        date: date.map(|d| d.0),
         ..Default::default()
     })
 }
@@ -840,6 +869,7 @@ impl ProjectMutation {
             performance_targets: targets(input.performance_targets),
             planned_start: input.planned_start.map(|d| d.0),
             planned_finish: input.planned_finish.map(|d| d.0),
+            created_on: input.date.map(|d| d.0),
         };
         let (project, user_errors) = payload(svc::create(ctx.db()?, actor, input).await)?;
         Ok(ProjectPayload {
@@ -893,7 +923,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Submit,
-            comment_only(input.comment),
+            comment_only(input.comment, input.date),
         )
         .await
     }
@@ -909,7 +939,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Return,
-            comment_only(Some(input.reason)),
+            comment_only(Some(input.reason), input.date),
         )
         .await
     }
@@ -925,7 +955,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Reject,
-            comment_only(Some(input.reason)),
+            comment_only(Some(input.reason), input.date),
         )
         .await
     }
@@ -941,7 +971,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Approve,
-            comment_only(input.comment),
+            comment_only(input.comment, input.date),
         )
         .await
     }
@@ -958,6 +988,7 @@ impl ProjectMutation {
                 comment: input.comment,
                 department_id: Some(department_id),
                 deadline: Some(input.deadline.0),
+                date: input.date.map(|d| d.0),
                 ..Default::default()
             });
         act(
@@ -981,7 +1012,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Claim,
-            comment_only(input.comment),
+            comment_only(input.comment, input.date),
         )
         .await
     }
@@ -997,7 +1028,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Decline,
-            comment_only(Some(input.reason)),
+            comment_only(Some(input.reason), input.date),
         )
         .await
     }
@@ -1013,7 +1044,7 @@ impl ProjectMutation {
             comment: input.comment,
             milestone: Some(input.milestone),
             correction: input.correction,
-            date: Some(input.date.0),
+            date: input.date.map(|d| d.0),
             ..Default::default()
         };
         act(
@@ -1035,7 +1066,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            date: Some(input.date.0),
+            date: input.date.map(|d| d.0),
             ..Default::default()
         };
         act(
@@ -1057,7 +1088,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<ProjectPayload> {
         let details = TransitionDetails {
             comment: input.comment,
-            date: Some(input.date.0),
+            date: input.date.map(|d| d.0),
             final_quantity: Some(input.final_quantity.0),
             ..Default::default()
         };
@@ -1080,6 +1111,7 @@ impl ProjectMutation {
         let details = TransitionDetails {
             comment: input.comment,
             grade: Some(input.grade),
+            date: input.date.map(|d| d.0),
             ..Default::default()
         };
         act(
@@ -1104,7 +1136,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::FailAcceptance,
-            comment_only(Some(input.findings)),
+            comment_only(Some(input.findings), input.date),
         )
         .await
     }
@@ -1120,7 +1152,7 @@ impl ProjectMutation {
             &input.project,
             input.expected_version,
             ProjectAction::Cancel,
-            comment_only(Some(input.reason)),
+            comment_only(Some(input.reason), input.date),
         )
         .await
     }

@@ -1,23 +1,25 @@
 //! 建设进度 — construction figures per sector for a region and year, as they stood at the
 //! end of a day (or of each month), and the work report built from them and the ledger.
 //!
-//! A project's state at a moment is the last event recorded by then (the event log is
-//! append-only); its completed quantity is the quantity recorded at completion once it
-//! is completed, else its latest progress report dated by then.
+//! A project's state on a day is its last step dated by then; its completed quantity is
+//! the quantity recorded at completion once it is completed, else its latest progress
+//! report dated by then (`domain::timeline`). The figures are read from the dated changes
+//! each step and report left in `construction_total` (`service::timeline`), so a
+//! province's figures cost a few rows per group, not a replay of its events.
+use super::timeline::{self, Grain};
 use super::utilization::fund_utilization;
 use super::{ServiceError, ServiceResult};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::funds::FundKind;
-use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
 use crate::domain::metrics::{ConstructionFigures, Dimension, MoneyFigures};
 use crate::domain::project::china_date;
 use crate::domain::quantity::Quantity;
 use crate::domain::region::RegionLevel;
 use crate::domain::report::{ReportFigures, narrative};
 use crate::domain::sector::Sector;
+use crate::domain::timeline::Tally;
 use chrono::{Datelike, NaiveDate};
-use entity::{progress_report, project, project_event};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// 分组维度 — what construction figures can be split by besides the sector.
@@ -49,99 +51,6 @@ pub struct ProgressRow {
     pub counties_without_target: Vec<String>,
 }
 
-/// One step of a project's history: when it was recorded, the status after it, and the
-/// quantity recorded if it was a completion.
-type Step = (chrono::DateTime<chrono::Utc>, ProjectStatus, Option<i64>);
-
-/// One project with its history, enough to know its state at any moment.
-struct Tracked {
-    project: project::Model,
-    sector: Sector,
-    events: Vec<Step>,
-    /// (reported on, id, cumulative quantity), oldest first.
-    reports: Vec<(NaiveDate, i64, i64)>,
-}
-
-impl Tracked {
-    fn status_at(&self, cutoff: chrono::DateTime<chrono::Utc>) -> Option<ProjectStatus> {
-        self.events.iter().rfind(|(at, _, _)| *at < cutoff).map(|(_, s, _)| *s)
-    }
-
-    fn completed_at(&self, status: ProjectStatus, cutoff: chrono::DateTime<chrono::Utc>, day: NaiveDate) -> Quantity {
-        if crate::domain::metrics::counts_as_completed(status)
-            && let Some(q) = self
-                .events
-                .iter()
-                .rfind(|(at, _, q)| *at < cutoff && q.is_some())
-                .and_then(|(_, _, q)| *q)
-        {
-            return Quantity::from_milli(q);
-        }
-        self.reports
-            .iter()
-            .filter(|(on, _, _)| *on <= day)
-            .max_by_key(|(on, id, _)| (*on, *id))
-            .map_or(Quantity::ZERO, |(_, _, q)| Quantity::from_milli(*q))
-    }
-}
-
-/// The projects of a year in a region, with their events and progress reports.
-async fn track(
-    db: &DatabaseConnection,
-    region: &crate::domain::region::RegionCode,
-    year: i32,
-) -> ServiceResult<Vec<Tracked>> {
-    let projects = project::Entity::find()
-        .filter(super::in_subtree(project::Column::TownshipCode, region))
-        .filter(project::Column::Year.eq(year))
-        .all(db)
-        .await?;
-    let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-    let mut events: HashMap<i64, Vec<Step>> = HashMap::new();
-    for chunk in ids.chunks(5_000) {
-        for e in project_event::Entity::find()
-            .filter(project_event::Column::ProjectId.is_in(chunk.iter().copied()))
-            .order_by_asc(project_event::Column::Id)
-            .all(db)
-            .await?
-        {
-            let status = ProjectStatus::parse(&e.to_status)
-                .ok_or_else(|| ServiceError::Internal(format!("unknown status {}", e.to_status)))?;
-            let completion = (e.action == ProjectAction::Complete.as_str())
-                .then_some(e.quantity_milli)
-                .flatten();
-            events
-                .entry(e.project_id)
-                .or_default()
-                .push((e.occurred_at, status, completion));
-        }
-    }
-    let mut reports: HashMap<i64, Vec<(NaiveDate, i64, i64)>> = HashMap::new();
-    for chunk in ids.chunks(5_000) {
-        for r in progress_report::Entity::find()
-            .filter(progress_report::Column::ProjectId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            reports
-                .entry(r.project_id)
-                .or_default()
-                .push((r.reported_on, r.id, r.completed_quantity_milli));
-        }
-    }
-    projects
-        .into_iter()
-        .map(|p| {
-            Ok(Tracked {
-                sector: p.sector.parse().map_err(ServiceError::Internal)?,
-                events: events.remove(&p.id).unwrap_or_default(),
-                reports: reports.remove(&p.id).unwrap_or_default(),
-                project: p,
-            })
-        })
-        .collect()
-}
-
 /// The last day of `month` of `year`.
 fn month_end(year: i32, month: u32) -> NaiveDate {
     let next = if month == 12 {
@@ -166,7 +75,6 @@ pub async fn construction_progress(
     super::regions::get(db, actor, "regionCode", &region).await?;
     let day = as_of.unwrap_or_else(|| china_date(chrono::Utc::now()));
     let wants = |d: ProgressDimension| group_by.contains(&d);
-    let tracked = track(db, &region, year).await?;
     // The days the figures are taken at: the day asked, or the end of each month up to it.
     let days: Vec<(Option<u32>, NaiveDate)> = if wants(ProgressDimension::Month) {
         let last_month = if day.year() > year {
@@ -184,12 +92,17 @@ pub async fn construction_progress(
     };
     let split = wants(ProgressDimension::Township) || wants(ProgressDimension::Department);
     let county_wide = region.level() <= RegionLevel::County;
+    let grain = if split {
+        Grain::TownshipDepartment
+    } else {
+        Grain::County
+    };
+    let tallies = timeline::tallies(db, &region, year, day, grain, wants(ProgressDimension::Month)).await?;
     let mut rows: BTreeMap<ProgressKey, ConstructionFigures> = BTreeMap::new();
     // Per (month, sector): the counties whose plan sets a target, and those with projects.
     let mut targeted: HashMap<(Option<u32>, Sector), BTreeSet<String>> = HashMap::new();
     let mut with_projects: HashMap<(Option<u32>, Sector), BTreeSet<String>> = HashMap::new();
     for (month, at) in days {
-        let cutoff = super::plans::end_of_day_china(at);
         if county_wide && !split {
             // The plans in force in the counties of the region: their sector targets.
             for plan in super::plans::in_force(db, &region, year, Some(at)).await?.values() {
@@ -214,30 +127,34 @@ pub async fn construction_progress(
                 }
             }
         }
-        for t in &tracked {
-            let Some(status) = t.status_at(cutoff) else { continue };
+        // The groups' changes up to `at` (per month, those of the months up to its own).
+        let upto = at.year() * 100 + at.month() as i32;
+        let mut groups: BTreeMap<(ProgressKey, String), Tally> = BTreeMap::new();
+        for t in tallies.iter().filter(|t| t.month.is_none_or(|m| m <= upto)) {
             let key = ProgressKey {
                 sector: Some(t.sector),
-                township: wants(ProgressDimension::Township).then(|| t.project.township_code.clone()),
+                township: wants(ProgressDimension::Township).then(|| t.township_code.clone()),
                 department_id: if wants(ProgressDimension::Department) {
-                    t.project.department_id
+                    t.department_id
                 } else {
                     None
                 },
                 month,
             };
-            if !crate::domain::metrics::counts_in_programme(status) {
+            groups.entry((key, t.county_code.clone())).or_default().add(t.tally, 1);
+        }
+        for ((key, county), tally) in groups {
+            // A group counts once it has a project in the programme.
+            if tally.project_count == 0 {
                 continue;
             }
-            if county_wide && !split {
-                with_projects
-                    .entry((month, t.sector))
-                    .or_default()
-                    .insert(t.project.county_code.clone());
+            if county_wide
+                && !split
+                && let Some(sector) = key.sector
+            {
+                with_projects.entry((month, sector)).or_default().insert(county);
             }
-            rows.entry(key)
-                .or_default()
-                .add_project(t.sector, status, t.completed_at(status, cutoff, at));
+            tally.add_to(rows.entry(key).or_default());
         }
     }
     Ok(rows

@@ -333,9 +333,12 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                     }],
                     planned_start: Some(start),
                     planned_finish: NaiveDate::from_ymd_opt(year, 11, 30),
+                    created_on: Some(demo_day(ProjectAction::Create, start, start, today)),
                 };
                 let mut project = projects::create(db, &township_actor, input).await?;
+                let mut day = demo_day(ProjectAction::Create, start, start, today);
                 for action in lifecycle::path_to(status) {
+                    day = demo_day(action, start, day, today);
                     let row = lifecycle::transition(projects::status_of(&project)?, action)
                         .ok_or_else(|| ServiceError::Internal(format!("demo path takes {action:?} illegally")))?;
                     let actor = match row.who {
@@ -347,13 +350,9 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         comment: matches!(action, ProjectAction::Reject | ProjectAction::Cancel)
                             .then(|| "与已有项目重复".to_string()),
                         department_id: Some(department.id),
-                        deadline: Some(today + chrono::Duration::days(30)),
+                        deadline: Some(day + chrono::Duration::days(30)),
                         milestone: Some(PreparationMilestone::Design),
-                        date: Some(if action == ProjectAction::Complete {
-                            today.min(start + chrono::Duration::days(120))
-                        } else {
-                            start
-                        }),
+                        date: Some(day),
                         final_quantity: Some(quantity),
                         grade: Some(if k % 2 == 0 {
                             AcceptanceGrade::Qualified
@@ -396,6 +395,30 @@ async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Ac
         .await?
         .ok_or_else(|| ServiceError::Internal(format!("demo user {username} is missing")))?;
     super::auth::actor_of(&user)
+}
+
+/// The day a demo project takes `action` (`previous` is its last step's day): weeks of
+/// application and assignment before construction starts on `start`, completion four
+/// months later, acceptance a fortnight after — never before `previous`, never after today.
+fn demo_day(action: ProjectAction, start: NaiveDate, previous: NaiveDate, today: NaiveDate) -> NaiveDate {
+    let days_from_start = match action {
+        ProjectAction::Create => -70,
+        ProjectAction::Submit => -60,
+        ProjectAction::Return => -55,
+        ProjectAction::Reject => -50,
+        ProjectAction::Approve => -45,
+        ProjectAction::Assign => -40,
+        ProjectAction::Decline => -37,
+        ProjectAction::Claim => -35,
+        ProjectAction::RecordPreparation => -20,
+        ProjectAction::StartConstruction | ProjectAction::ReportProgress => 0,
+        ProjectAction::Complete => 120,
+        ProjectAction::Accept | ProjectAction::FailAcceptance => 135,
+        ProjectAction::Cancel => return (previous + chrono::Duration::days(10)).min(today),
+    };
+    (start + chrono::Duration::days(days_from_start))
+        .max(previous)
+        .min(today)
 }
 
 /// The demo user of township `n` (1-based), or a clerk standing in for one.
@@ -602,7 +625,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                     DisbursementInput {
                         allocation_id: allocation.id,
                         amount: Money::from_fen(amount - amount * paid_share / 100).to_yuan(),
-                        date: project.actual_finish.unwrap_or(today).max(date).min(today),
+                        date: demo_day(ProjectAction::Accept, project.actual_start.unwrap_or(date), date, today),
                         voucher_no: format!("记-{year}-{:04}-质保", allocation.id),
                         is_retention: true,
                         note: Some("质保金".into()),

@@ -502,7 +502,7 @@ async fn write_entry(
 /// holds the fund line's lock), so the totals never differ from the ledger.
 async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> ServiceResult<()> {
     ledger_total::Entity::insert(total_of(entry).into_active_model())
-        .on_conflict(adding_on_conflict(
+        .on_conflict(super::adding_on_conflict(
             [
                 ledger_total::Column::FundLineId,
                 ledger_total::Column::Kind,
@@ -510,14 +510,14 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
                 ledger_total::Column::Sector,
                 ledger_total::Column::EntryMonth,
             ],
-            ledger_total::Column::AmountFen,
+            [ledger_total::Column::AmountFen],
         ))
         .exec_without_returning(conn)
         .await?;
     fund_line_total::Entity::insert(line_total_of(entry).into_active_model())
-        .on_conflict(adding_on_conflict(
+        .on_conflict(super::adding_on_conflict(
             [fund_line_total::Column::FundLineId, fund_line_total::Column::Kind],
-            fund_line_total::Column::AmountFen,
+            [fund_line_total::Column::AmountFen],
         ))
         .exec_without_returning(conn)
         .await?;
@@ -534,17 +534,6 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
             .await?;
     }
     Ok(())
-}
-
-/// `ON CONFLICT (key) DO UPDATE SET amount = amount + excluded.amount`: a new total row, or
-/// the entry's amount added to the one there.
-fn adding_on_conflict<C: ColumnTrait>(key: impl IntoIterator<Item = C>, amount: C) -> sea_orm::sea_query::OnConflict {
-    sea_orm::sea_query::OnConflict::columns(key)
-        .value(
-            amount,
-            Expr::col((amount.entity_name(), amount)).add(Expr::cust(format!("excluded.{}", amount.as_str()))),
-        )
-        .to_owned()
 }
 
 /// The `fund_line_total` row an entry alone would make (the generator sums these too).
@@ -703,6 +692,9 @@ pub async fn disburse(
         .await?
         .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation in your area"))?;
     rules::check_disbursable(super::projects::status_of(&project)?, input.is_retention)?;
+    // And on the payment's own day (a payment entered late is checked against then).
+    let then = super::timeline::history(&txn, project.id).await?.state_on(input.date);
+    rules::check_disbursable_on(input.date, then.map(|s| s.status), input.is_retention)?;
     if input.date < allocation.entry_date {
         return Err(Fault::invalid(
             "date",

@@ -17,8 +17,8 @@ use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use entity::{
-    fund_line, fund_line_total, ledger_entry, ledger_total, progress_report, project, project_event, project_village,
-    region,
+    construction_total, fund_line, fund_line_total, ledger_entry, ledger_total, progress_report, project,
+    project_event, project_village, region,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -335,6 +335,8 @@ pub async fn county(
     let mut projects = Vec::with_capacity(shape.projects);
     let mut project_villages = Vec::new();
     let mut events = Vec::new();
+    // Each project's steps, for the construction figures' dated changes.
+    let mut histories: Vec<Vec<crate::domain::timeline::Step>> = Vec::with_capacity(shape.projects);
     let mut sequence: std::collections::HashMap<(i32, Sector), u32> = Default::default();
     for i in 0..shape.projects {
         let id = first_project + i as i64;
@@ -403,12 +405,32 @@ pub async fn county(
                 });
             }
         }
+        // Business dates: a step a week, construction starting on `start`, completion
+        // on `finish`, acceptance a week later.
+        let finish = start + chrono::Duration::days(120);
+        let before_start = path
+            .iter()
+            .position(|a| *a == ProjectAction::StartConstruction)
+            .unwrap_or(path.len()) as i64
+            + 1;
+        let mut day = start - chrono::Duration::days(7 * before_start);
         let mut at = ProjectStatus::Draft;
-        let stamp = |n: usize| {
-            Utc.from_utc_datetime(&start.and_hms_opt(9, 0, 0).unwrap_or_default())
-                + chrono::Duration::days(n as i64 * 7)
-        };
-        let mut push_event = |action: ProjectAction, from: Option<ProjectStatus>, to: ProjectStatus, n: usize| {
+        let mut steps = Vec::with_capacity(path.len() + 1);
+        for action in std::iter::once(ProjectAction::Create).chain(path.iter().copied()) {
+            let (from, to) = if action == ProjectAction::Create {
+                (None, ProjectStatus::Draft)
+            } else {
+                let to = lifecycle::transition(at, action).map(|t| t.to).unwrap_or(at);
+                (Some(at), to)
+            };
+            day = match action {
+                ProjectAction::Create => day,
+                ProjectAction::StartConstruction => start,
+                ProjectAction::Complete => finish,
+                _ => day + chrono::Duration::days(7),
+            };
+            let department = (action == ProjectAction::Assign).then(|| department_of(sector));
+            let quantity = (action == ProjectAction::Complete).then_some(quantity_milli);
             events.push(project_event::ActiveModel {
                 id: Set(first_event),
                 project_id: Set(id),
@@ -418,22 +440,31 @@ pub async fn county(
                 actor_id: Set(None),
                 actor_username: Set("generator".into()),
                 actor_role: Set("ADMIN".into()),
-                occurred_at: Set(stamp(n)),
+                occurred_at: Set(Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default())),
                 comment: Set(None),
-                event_date: Set(None),
+                event_date: Set(match action {
+                    ProjectAction::StartConstruction | ProjectAction::Complete => Some(day),
+                    ProjectAction::Assign => Some(start),
+                    _ => None,
+                }),
+                happened_on: Set(day),
                 milestone: Set(None),
                 grade: Set(None),
-                department_id: Set(None),
-                quantity_milli: Set((action == ProjectAction::Complete).then_some(quantity_milli)),
+                department_id: Set(department),
+                quantity_milli: Set(quantity),
+            });
+            steps.push(crate::domain::timeline::Step {
+                on: day,
+                seq: first_event,
+                action,
+                status: to,
+                department_id: department,
+                quantity: quantity.map(crate::domain::quantity::Quantity::from_milli),
             });
             first_event += 1;
-        };
-        push_event(ProjectAction::Create, None, ProjectStatus::Draft, 0);
-        for (n, action) in path.iter().enumerate() {
-            let to = lifecycle::transition(at, *action).map(|t| t.to).unwrap_or(at);
-            push_event(*action, Some(at), to, n + 1);
             at = to;
         }
+        histories.push(steps);
     }
 
     // Money: allocations to allocatable projects from lines their sector may take,
@@ -542,6 +573,7 @@ pub async fn county(
     let first_report = next_id(db, "progress_report").await?;
     let mut reports = Vec::new();
     let mut reported: std::collections::HashMap<usize, (i64, u32)> = Default::default();
+    let mut report_of_project: HashMap<usize, Vec<crate::domain::timeline::Report>> = HashMap::new();
     if !reporting.is_empty() {
         for r in 0..shape.progress_reports {
             let p = reporting[rng_money.random_range(0..reporting.len())];
@@ -550,6 +582,14 @@ pub async fn county(
             *done = (*done + planned / 10).min(planned);
             *n += 1;
             let start = projects[p].actual_start.as_ref().unwrap_or_default();
+            report_of_project
+                .entry(p)
+                .or_default()
+                .push(crate::domain::timeline::Report {
+                    on: start + chrono::Duration::days(i64::from(*n)),
+                    seq: first_report + r as i64,
+                    quantity: crate::domain::quantity::Quantity::from_milli(*done),
+                });
             reports.push(progress_report::ActiveModel {
                 id: Set(first_report + r as i64),
                 project_id: Set(*projects[p].id.as_ref()),
@@ -564,6 +604,17 @@ pub async fn county(
             });
         }
     }
+
+    // The construction figures' dated changes each step and report leaves, summed here once.
+    let mut construction = BTreeMap::new();
+    for (p, steps) in histories.into_iter().enumerate() {
+        let model = projects[p].clone().try_into_model()?;
+        let sector: Sector = model.sector.parse().unwrap_or(Sector::Other);
+        let history = crate::domain::timeline::History::new(steps, report_of_project.remove(&p).unwrap_or_default());
+        let changes = crate::domain::timeline::changes(&[], &history.parts(sector));
+        super::timeline::add_changes(&mut construction, &model, &changes);
+    }
+    let construction_rows = super::timeline::total_rows(construction);
 
     // The running totals the ledger's transactions keep, summed here once.
     let mut totals: BTreeMap<(i64, String, String, String, i32), ledger_total::Model> = BTreeMap::new();
@@ -624,6 +675,13 @@ pub async fn county(
         "fund line totals"
     );
     out.progress_reports = insert_chunks!(db, progress_report::Entity, reports, progress, "progress reports");
+    insert_chunks!(
+        db,
+        construction_total::Entity,
+        construction_rows,
+        progress,
+        "construction totals"
+    );
     resync_sequences(db).await?;
     Ok(out)
 }

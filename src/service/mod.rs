@@ -15,6 +15,7 @@ pub mod projects;
 pub mod regions;
 pub mod rows;
 pub mod shapes;
+pub mod timeline;
 pub mod users;
 pub mod utilization;
 pub mod writes;
@@ -121,4 +122,21 @@ pub(crate) fn subtree_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::acce
         Scope::Everything => Condition::all(),
         Scope::Subtree(root) => in_subtree(column, root),
     }
+}
+
+/// `ON CONFLICT (key) DO UPDATE SET amount = amount + excluded.amount` for each amount: a
+/// new running-total row, or its amounts added to the one there.
+pub(crate) fn adding_on_conflict<C: sea_orm::ColumnTrait>(
+    key: impl IntoIterator<Item = C>,
+    amounts: impl IntoIterator<Item = C>,
+) -> sea_orm::sea_query::OnConflict {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut on_conflict = sea_orm::sea_query::OnConflict::columns(key);
+    for amount in amounts {
+        on_conflict.value(
+            amount,
+            Expr::col((amount.entity_name(), amount)).add(Expr::cust(format!("excluded.{}", amount.as_str()))),
+        );
+    }
+    on_conflict
 }

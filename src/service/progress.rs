@@ -96,6 +96,10 @@ pub async fn create(
     }
     let txn = begin_write(db).await?;
     let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
+    let history = super::timeline::history(&txn, current.id).await?;
+    let mut after = history.clone();
+    after.push_report(input.reported_on, quantity);
+    super::timeline::record(&txn, &updated, &history, &after).await?;
     let report = progress_report::Entity::insert(progress_report::ActiveModel {
         project_id: Set(current.id),
         based_on_version: Set(current.version),
@@ -112,6 +116,7 @@ pub async fn create(
     .await?;
     let event = EventRecord {
         action: ProjectAction::ReportProgress,
+        on: input.reported_on,
         from: Some(status),
         to: row.to,
         details: TransitionDetails {

@@ -11,11 +11,12 @@ use crate::domain::lifecycle::{self, CREATOR, Need, ProjectAction, ProjectStatus
 use crate::domain::money::Money;
 use crate::domain::project::{
     self as rules, AcceptanceGrade, Beneficiaries, ConstructionNature, PerformanceTarget, PreparationMilestone,
-    SubmissionRecord, check_dates, check_not_future, china_date,
+    SubmissionRecord, check_dates, china_date,
 };
 use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
+use crate::domain::timeline::{self, History};
 use chrono::NaiveDate;
 use entity::{project, project_event, project_village, region};
 use rust_decimal::Decimal;
@@ -49,6 +50,8 @@ pub struct ProjectInput {
     pub performance_targets: Vec<TargetInput>,
     pub planned_start: Option<NaiveDate>,
     pub planned_finish: Option<NaiveDate>,
+    /// The day the draft was made (its business date); today if `None`.
+    pub created_on: Option<NaiveDate>,
 }
 
 /// Changes to a draft; `None` keeps a value.
@@ -76,6 +79,7 @@ pub struct TransitionDetails {
     pub department_id: Option<i64>,
     pub deadline: Option<NaiveDate>,
     pub milestone: Option<PreparationMilestone>,
+    /// The day the step happened (its business date); today in China if `None`.
     pub date: Option<NaiveDate>,
     pub final_quantity: Option<Decimal>,
     pub grade: Option<AcceptanceGrade>,
@@ -455,6 +459,8 @@ async fn replace_villages(conn: &impl ConnectionTrait, project_id: i64, villages
 
 pub(super) struct EventRecord {
     pub(super) action: ProjectAction,
+    /// The day it happened.
+    pub(super) on: NaiveDate,
     pub(super) from: Option<ProjectStatus>,
     pub(super) to: ProjectStatus,
     pub(super) details: TransitionDetails,
@@ -478,6 +484,7 @@ pub(super) async fn record_event(
         occurred_at: Set(chrono::Utc::now()),
         comment: Set(event.details.comment.clone()),
         event_date: Set(event.details.date.or(event.details.deadline)),
+        happened_on: Set(event.on),
         milestone: Set(event.details.milestone.map(|m| m.as_str().to_string())),
         grade: Set(event.details.grade.map(|g| g.as_str().to_string())),
         department_id: Set(event.details.department_id),
@@ -508,6 +515,9 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
     let county = township
         .parent()
         .ok_or_else(|| ServiceError::Internal(format!("township {township} has no county")))?;
+    let today = china_date(chrono::Utc::now());
+    let created_on = input.created_on.unwrap_or(today);
+    timeline::check_step_date(created_on, today, None)?;
     for attempt in 1..=CODE_RETRIES {
         let txn = begin_write(db).await?;
         let checked = check_fields(&txn, &township, &input).await?;
@@ -566,6 +576,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
         replace_villages(&txn, model.id, &checked.villages).await?;
         let event = EventRecord {
             action: ProjectAction::Create,
+            on: created_on,
             from: None,
             to: ProjectStatus::Draft,
             details: TransitionDetails::default(),
@@ -739,6 +750,7 @@ pub async fn update(
         },
         planned_start: changes.planned_start.or(current.planned_start),
         planned_finish: changes.planned_finish.or(current.planned_finish),
+        created_on: None,
     };
     if merged.sector != sector_of(&current)? || merged.year != current.year {
         return Err(Fault::invalid(
@@ -782,8 +794,8 @@ async fn apply_needs(
     current: &project::Model,
     need: Need,
     details: &mut TransitionDetails,
+    on: NaiveDate,
 ) -> ServiceResult<(project::ActiveModel, Option<Quantity>)> {
-    let today = china_date(chrono::Utc::now());
     let mut changes = project::ActiveModel::default();
     let mut final_quantity = None;
     let comment = details
@@ -801,11 +813,6 @@ async fn apply_needs(
             Some(_) => Ok(()),
             None => Err(Fault::invalid(field, format!("give {what}"))),
         }
-    };
-    let require_date = |field: &str| -> Result<NaiveDate, Fault> {
-        let date = details.date.ok_or_else(|| Fault::invalid(field, "give the date"))?;
-        check_not_future(field, date, today)?;
-        Ok(date)
     };
     match need {
         Need::Nothing => {}
@@ -843,8 +850,12 @@ async fn apply_needs(
             let deadline = details
                 .deadline
                 .ok_or_else(|| Fault::invalid("deadline", "give the deadline for claiming it"))?;
-            if deadline < today {
-                return Err(Fault::invalid("deadline", format!("the deadline {deadline} has already passed")).into());
+            if deadline < on {
+                return Err(Fault::invalid(
+                    "deadline",
+                    format!("the deadline {deadline} is before the assignment ({on})"),
+                )
+                .into());
             }
             let department = super::departments::find(conn, actor, department_id)
                 .await?
@@ -879,7 +890,7 @@ async fn apply_needs(
             let milestone = details
                 .milestone
                 .ok_or_else(|| Fault::invalid("milestone", "say which milestone (立项、审批、设计、招标)"))?;
-            let date = require_date("date")?;
+            let date = on;
             // A milestone is reached once: recording it again corrects the record, and the
             // clerk says so (the event's comment then says so too).
             let earlier = project_event::Entity::find()
@@ -907,10 +918,10 @@ async fn apply_needs(
             }
         }
         Need::Date => {
-            changes.actual_start = Set(Some(require_date("date")?));
+            changes.actual_start = Set(Some(on));
         }
         Need::DateAndFinalQuantity => {
-            let date = require_date("date")?;
+            let date = on;
             check_dates(current.actual_start, Some(date), "date")?;
             let raw = details
                 .final_quantity
@@ -933,6 +944,16 @@ async fn apply_needs(
     Ok((changes, final_quantity))
 }
 
+/// The day before which a step may not be dated: the previous step's; for a milestone
+/// recorded again to correct it, the claim's (preliminary work is recorded from then on).
+fn step_floor(history: &History, action: ProjectAction, correction: bool) -> Option<NaiveDate> {
+    if action == ProjectAction::RecordPreparation && correction {
+        history.last_step_of(ProjectAction::Claim)
+    } else {
+        history.last_step_on()
+    }
+}
+
 /// Takes `action` on a project: checks the table (state, then role), the version, what
 /// the action needs; writes the new state, the event and the audit entry together.
 pub async fn transition(
@@ -943,10 +964,14 @@ pub async fn transition(
     action: ProjectAction,
     mut details: TransitionDetails,
 ) -> ServiceResult<project::Model> {
+    let today = china_date(chrono::Utc::now());
+    let on = details.date.unwrap_or(today);
     let txn = begin_write(db).await?;
     let current = load_for_change(&txn, actor, id, expected_version).await?;
     let from = status_of(&current)?;
     let row = lifecycle::check(actor, from, action, current.department_id)?;
+    let history = super::timeline::history(&txn, current.id).await?;
+    timeline::check_step_date(on, today, step_floor(&history, action, details.correction))?;
     if action == ProjectAction::Cancel {
         // Money allocated and not paid would sit on a cancelled project with nothing for
         // finance to act on: it is released (reversed) first.
@@ -968,7 +993,7 @@ pub async fn transition(
             .into());
         }
     }
-    let (mut changes, final_quantity) = apply_needs(&txn, actor, &current, row.needs, &mut details).await?;
+    let (mut changes, final_quantity) = apply_needs(&txn, actor, &current, row.needs, &mut details, on).await?;
     match action {
         ProjectAction::Decline => {
             changes.department_id = Set(None);
@@ -984,12 +1009,23 @@ pub async fn transition(
     let updated = write_guarded(&txn, &current, changes).await?;
     let event = EventRecord {
         action,
+        on,
         from: Some(from),
         to: row.to,
         details,
         final_quantity,
     };
+    let mut after = history.clone();
+    after.push_step(timeline::Step {
+        on,
+        seq: 0,
+        action,
+        status: row.to,
+        department_id: event.details.department_id,
+        quantity: final_quantity,
+    });
     record_event(&txn, actor, updated.id, event).await?;
+    super::timeline::record(&txn, &updated, &history, &after).await?;
     let change = project_change(AuditAction::of_project(action), Some(&current), &updated);
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;

@@ -423,7 +423,7 @@ by_position! {
     }
     project_event {
         id, project_id, action, from_status, to_status, actor_id, actor_username, actor_role, occurred_at,
-        comment, event_date, milestone, grade, department_id, quantity_milli,
+        comment, event_date, happened_on, milestone, grade, department_id, quantity_milli,
     }
     progress_report {
         id, project_id, based_on_version, completed_quantity_milli, invested_fen, reported_on, note,

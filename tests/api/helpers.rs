@@ -230,6 +230,9 @@ impl TestApp {
     }
 }
 
+/// The day the histories of `project_at` begin: steps follow a day apart.
+pub const HISTORY_START: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+
 /// A project of the demo county moved to `status` through the services, as the users the
 /// lifecycle table names (township 城关镇, the sector's department, the coordinator).
 pub async fn project_at(
@@ -276,10 +279,14 @@ pub async fn project_at(
         }],
         planned_start: Some(today),
         planned_finish: Some(today),
+        created_on: Some(HISTORY_START.min(today)),
     };
     let mut project = projects::create(&app.db, &township, input).await.unwrap();
     let path = lifecycle::path_to(status);
-    for action in path {
+    // A step a day from the start of the history, so that entries dated in the year find
+    // the project where the path leaves it.
+    for (n, action) in path.into_iter().enumerate() {
+        let day = (HISTORY_START + chrono::Duration::days(n as i64 + 1)).min(today);
         let row = lifecycle::transition(projects::status_of(&project).unwrap(), action).unwrap();
         let actor = match row.who {
             Who::Role(tracker::domain::access::Role::Township) => &township,
@@ -291,7 +298,7 @@ pub async fn project_at(
             department_id: department.department_id,
             deadline: Some(today + chrono::Duration::days(30)),
             milestone: Some(tracker::domain::project::PreparationMilestone::Design),
-            date: Some(today),
+            date: Some(day),
             final_quantity: Some(rust_decimal::Decimal::new(5, 0)),
             grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
             correction: false,

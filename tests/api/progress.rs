@@ -10,6 +10,12 @@ fn today() -> chrono::NaiveDate {
     china_date(chrono::Utc::now())
 }
 
+/// The day the fixture projects are drafted, approved, assigned and claimed: two months
+/// ago, so that steps may be dated in between.
+fn early() -> String {
+    (today() - chrono::Duration::days(60)).to_string()
+}
+
 async fn gql_ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     app.gql(Some(token), query, variables).await.ok().clone()
 }
@@ -56,7 +62,8 @@ async fn project(
         "constructionNature": "NEW", "content": "建设内容", "plannedQuantity": quantity, "budget": "100000.00",
         "beneficiaries": {"households": 10, "people": 30, "poorHouseholds": 3, "poorPeople": 9},
         "performanceTargets": [{"indicator": "工程量", "target": quantity}],
-        "plannedStart": today().to_string(), "plannedFinish": today().to_string()
+        "plannedStart": today().to_string(), "plannedFinish": today().to_string(),
+        "date": early()
     });
     let data = gql_ok(
         app,
@@ -74,7 +81,17 @@ async fn project(
     let day = today().to_string();
     for s in steps {
         p = match *s {
-            "submit" => step(app, &c.township, "projectSubmit", "ProjectCommentInput", &p, json!({})).await,
+            "submit" => {
+                step(
+                    app,
+                    &c.township,
+                    "projectSubmit",
+                    "ProjectCommentInput",
+                    &p,
+                    json!({"date": early()}),
+                )
+                .await
+            }
             "approve" => {
                 step(
                     app,
@@ -82,7 +99,7 @@ async fn project(
                     "projectApprove",
                     "ProjectCommentInput",
                     &p,
-                    json!({}),
+                    json!({"date": early()}),
                 )
                 .await
             }
@@ -94,11 +111,21 @@ async fn project(
                     "projectAssign",
                     "ProjectAssignInput",
                     &p,
-                    json!({"department": department_id, "deadline": deadline}),
+                    json!({"department": department_id, "deadline": deadline, "date": early()}),
                 )
                 .await
             }
-            "claim" => step(app, &department, "projectClaim", "ProjectCommentInput", &p, json!({})).await,
+            "claim" => {
+                step(
+                    app,
+                    &department,
+                    "projectClaim",
+                    "ProjectCommentInput",
+                    &p,
+                    json!({"date": early()}),
+                )
+                .await
+            }
             "start" => {
                 step(
                     app,
@@ -418,7 +445,8 @@ async fn construction_progress_follows_the_definitions() {
         ),
         (Some("城关镇"), Value::Null, Some(2))
     );
-    // By month: the figures at the end of each month; everything happened this month.
+    // By month: the figures at the end of each month; the projects were approved two months
+    // ago and completed today.
     let data = gql_ok(
         &app,
         &coordinator,
@@ -432,19 +460,38 @@ async fn construction_progress_follows_the_definitions() {
         .find(|r| r["sector"] == "ROAD" && r["month"] == today().month())
         .unwrap();
     assert_eq!(this_month["completedQuantity"], "5.7");
-    if today().month() > 1 {
+    let approved = today() - chrono::Duration::days(60);
+    if approved.year() == year && approved.month() > 1 {
         assert!(
             rows.iter().all(|r| r["month"] != 1),
             "nothing existed or was planned in January: {rows:?}"
         );
     }
-    // As of yesterday the projects had not been recorded yet.
+    // Yesterday the road was approved and not yet completed: it counts, with nothing built.
     let yesterday = (today() - chrono::Duration::days(1)).to_string();
     let data = gql_ok(
         &app,
         &coordinator,
         PROGRESS,
         json!({"y": year, "r": COUNTY, "a": yesterday}),
+    )
+    .await;
+    let road = data["constructionProgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sector"] == "ROAD")
+        .cloned()
+        .unwrap();
+    assert_eq!(road["completedCount"], 0, "{road}");
+    assert_ne!(road["projectCount"], 0, "{road}");
+    // The day before they were approved nothing counted.
+    let before = (approved - chrono::Duration::days(1)).to_string();
+    let data = gql_ok(
+        &app,
+        &coordinator,
+        PROGRESS,
+        json!({"y": year, "r": COUNTY, "a": before}),
     )
     .await;
     assert!(

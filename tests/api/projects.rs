@@ -32,6 +32,7 @@ fn input(name: &str, sector: Sector, year: i32, villages: &[&str]) -> ProjectInp
         }],
         planned_start: Some(today),
         planned_finish: Some(today),
+        created_on: None,
     }
 }
 

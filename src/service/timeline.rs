@@ -1,0 +1,323 @@
+//! 时间线 — keeps `construction_total` (the construction figures as dated changes) in step
+//! with the projects' histories, in the transaction of each step and report, and reads a
+//! region's figures on any day from it: a sum over a few rows per group, however many
+//! events the region has (DESIGN §8).
+use super::{ServiceError, ServiceResult};
+use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
+use crate::domain::quantity::Quantity;
+use crate::domain::region::{RegionCode, RegionLevel};
+use crate::domain::sector::Sector;
+use crate::domain::timeline::{self, History, Report, Step, Tally};
+use chrono::{Datelike, NaiveDate};
+use entity::{construction_total, progress_report, project, project_event};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::BTreeMap;
+
+/// A project's steps and reports, as recorded.
+pub async fn history(conn: &impl ConnectionTrait, project_id: i64) -> ServiceResult<History> {
+    let events = project_event::Entity::find()
+        .filter(project_event::Column::ProjectId.eq(project_id))
+        .filter(project_event::Column::Action.ne(ProjectAction::ReportProgress.as_str()))
+        .order_by_asc(project_event::Column::Id)
+        .all(conn)
+        .await?;
+    let reports = progress_report::Entity::find()
+        .filter(progress_report::Column::ProjectId.eq(project_id))
+        .all(conn)
+        .await?;
+    Ok(History::new(
+        events.iter().map(step_of).collect::<ServiceResult<_>>()?,
+        reports.iter().map(report_of).collect(),
+    ))
+}
+
+/// A recorded event as a step of the timeline.
+pub fn step_of(event: &project_event::Model) -> ServiceResult<Step> {
+    Ok(Step {
+        on: event.happened_on,
+        seq: event.id,
+        action: ProjectAction::parse(&event.action)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown action {}", event.action)))?,
+        status: ProjectStatus::parse(&event.to_status)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown status {}", event.to_status)))?,
+        department_id: event.department_id,
+        quantity: event.quantity_milli.map(Quantity::from_milli),
+    })
+}
+
+pub fn report_of(report: &progress_report::Model) -> Report {
+    Report {
+        on: report.reported_on,
+        seq: report.id,
+        quantity: Quantity::from_milli(report.completed_quantity_milli),
+    }
+}
+
+/// The `construction_total` key of one dated change.
+type TotalKey = (i32, String, String, String, i64, i32, i32);
+
+/// Adds a project's dated changes to `totals`: each under its day and its month, per
+/// township and department and per county (see `construction_total`).
+pub fn add_changes(
+    totals: &mut BTreeMap<TotalKey, Tally>,
+    project: &project::Model,
+    changes: &BTreeMap<(NaiveDate, Option<i64>), Tally>,
+) {
+    for ((day, department), tally) in changes {
+        let month = day.year() * 100 + day.month() as i32;
+        for (township, department) in [(project.township_code.as_str(), department.unwrap_or(0)), ("", 0)] {
+            for day in [0, day.day() as i32] {
+                let key = (
+                    project.year,
+                    township.to_string(),
+                    project.county_code.clone(),
+                    project.sector.clone(),
+                    department,
+                    month,
+                    day,
+                );
+                totals.entry(key).or_default().add(*tally, 1);
+            }
+        }
+    }
+}
+
+/// The rows to insert for `totals`.
+pub fn total_rows(totals: BTreeMap<TotalKey, Tally>) -> Vec<construction_total::ActiveModel> {
+    use sea_orm::ActiveValue::Set;
+    totals
+        .into_iter()
+        .filter(|(_, tally)| !tally.is_zero())
+        .map(
+            |((year, township, county, sector, department, month, day), t)| construction_total::ActiveModel {
+                year: Set(year),
+                township_code: Set(township),
+                county_code: Set(county),
+                sector: Set(sector),
+                department_id: Set(department),
+                month: Set(month),
+                day: Set(day),
+                project_count: Set(t.project_count),
+                started_count: Set(t.started_count),
+                completed_count: Set(t.completed_count),
+                completed_quantity_milli: Set(t.completed_quantity_milli),
+            },
+        )
+        .collect()
+}
+
+/// Records what a change of a project's history (`before` → `after`) changes in the
+/// figures, in the change's transaction.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    project: &project::Model,
+    before: &History,
+    after: &History,
+) -> ServiceResult<()> {
+    let sector: Sector = project.sector.parse().map_err(ServiceError::Internal)?;
+    let changes = timeline::changes(&before.parts(sector), &after.parts(sector));
+    let mut totals = BTreeMap::new();
+    add_changes(&mut totals, project, &changes);
+    let rows = total_rows(totals);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    use construction_total::Column as C;
+    construction_total::Entity::insert_many(rows)
+        .on_conflict(super::adding_on_conflict(
+            [
+                C::Year,
+                C::TownshipCode,
+                C::CountyCode,
+                C::Sector,
+                C::DepartmentId,
+                C::Month,
+                C::Day,
+            ],
+            [
+                C::ProjectCount,
+                C::StartedCount,
+                C::CompletedCount,
+                C::CompletedQuantityMilli,
+            ],
+        ))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rebuilds `construction_total` from every project's history, a county at a time, if it
+/// is empty while some project has entered the programme (a database from before the
+/// table, see the migration). Returns how many projects were read.
+pub async fn rebuild_if_empty(db: &sea_orm::DatabaseConnection) -> ServiceResult<usize> {
+    if construction_total::Entity::find().one(db).await?.is_some() {
+        return Ok(0);
+    }
+    let entered = project_event::Entity::find()
+        .filter(project_event::Column::ToStatus.eq(ProjectStatus::Approved.as_str()))
+        .one(db)
+        .await?;
+    if entered.is_none() {
+        return Ok(0);
+    }
+    let counties: Vec<String> = project::Entity::find()
+        .select_only()
+        .column(project::Column::CountyCode)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut read = 0;
+    for county in counties {
+        let projects = project::Entity::find()
+            .filter(project::Column::CountyCode.eq(&county))
+            .all(db)
+            .await?;
+        let mut totals = BTreeMap::new();
+        for chunk in projects.chunks(2_000) {
+            let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
+            let mut steps: BTreeMap<i64, Vec<Step>> = BTreeMap::new();
+            for e in project_event::Entity::find()
+                .filter(project_event::Column::ProjectId.is_in(ids.clone()))
+                .all(db)
+                .await?
+            {
+                steps.entry(e.project_id).or_default().push(step_of(&e)?);
+            }
+            let mut reports: BTreeMap<i64, Vec<Report>> = BTreeMap::new();
+            for r in progress_report::Entity::find()
+                .filter(progress_report::Column::ProjectId.is_in(ids))
+                .all(db)
+                .await?
+            {
+                reports.entry(r.project_id).or_default().push(report_of(&r));
+            }
+            for p in chunk {
+                let history = History::new(
+                    steps.remove(&p.id).unwrap_or_default(),
+                    reports.remove(&p.id).unwrap_or_default(),
+                );
+                let sector: Sector = p.sector.parse().map_err(ServiceError::Internal)?;
+                add_changes(&mut totals, p, &timeline::changes(&[], &history.parts(sector)));
+            }
+        }
+        read += projects.len();
+        let rows = total_rows(totals);
+        let txn = super::begin_write(db).await?;
+        for chunk in rows.chunks(1_000) {
+            construction_total::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        tracing::info!(county, projects = projects.len(), "construction figures rebuilt");
+    }
+    Ok(read)
+}
+
+/// How finely figures are read: per county (all a region's figures without splits need),
+/// or per township and department.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grain {
+    County,
+    TownshipDepartment,
+}
+
+/// One group's summed changes.
+#[derive(Clone, Debug, FromQueryResult)]
+struct TotalRow {
+    county_code: String,
+    township_code: String,
+    department_id: i64,
+    sector: String,
+    month: i32,
+    project_count: i64,
+    started_count: i64,
+    completed_count: i64,
+    completed_quantity_milli: i64,
+}
+
+/// A group's figures read from `construction_total`.
+#[derive(Clone, Debug)]
+pub struct GroupTally {
+    pub county_code: String,
+    /// Empty at the county grain.
+    pub township_code: String,
+    pub department_id: Option<i64>,
+    pub sector: Sector,
+    /// With `per_month`, the year-month (202609) the changes fell in; changes of the
+    /// as-of day's month are summed up to that day.
+    pub month: Option<i32>,
+    pub tally: Tally,
+}
+
+/// The summed changes of the projects of `year` in `region` up to the end of `day`, per
+/// group of `grain` (and per month with `per_month`; the caller sums those up).
+pub async fn tallies(
+    conn: &impl ConnectionTrait,
+    region: &RegionCode,
+    year: i32,
+    day: NaiveDate,
+    grain: Grain,
+    per_month: bool,
+) -> ServiceResult<Vec<GroupTally>> {
+    use construction_total::Column as C;
+    let month = day.year() * 100 + day.month() as i32;
+    let sum = |c: C| Expr::cust(format!("CAST(SUM({}) AS BIGINT)", c.as_str()));
+    let mut q = Query::select();
+    q.from(construction_total::Entity)
+        .columns([C::CountyCode, C::TownshipCode, C::DepartmentId, C::Sector])
+        .expr_as(sum(C::ProjectCount), Alias::new("project_count"))
+        .expr_as(sum(C::StartedCount), Alias::new("started_count"))
+        .expr_as(sum(C::CompletedCount), Alias::new("completed_count"))
+        .expr_as(sum(C::CompletedQuantityMilli), Alias::new("completed_quantity_milli"))
+        .and_where(Expr::col(C::Year).eq(year))
+        .and_where(
+            Expr::col(C::Month)
+                .lt(month)
+                .and(Expr::col(C::Day).eq(0))
+                .or(Expr::col(C::Month)
+                    .eq(month)
+                    .and(Expr::col(C::Day).gt(0))
+                    .and(Expr::col(C::Day).lte(day.day() as i32))),
+        )
+        .group_by_columns([C::CountyCode, C::TownshipCode, C::DepartmentId, C::Sector]);
+    // Township codes start with their county's, so one range serves both grains.
+    let county_grain = grain == Grain::County && region.level() <= RegionLevel::County;
+    if county_grain {
+        q.and_where(Expr::col(C::TownshipCode).eq(""))
+            .and_where(Expr::col(C::CountyCode).gte(region.subtree_prefix()))
+            .and_where(Expr::col(C::CountyCode).lt(region.subtree_end()));
+    } else {
+        q.and_where(Expr::col(C::TownshipCode).gte(region.subtree_prefix()))
+            .and_where(Expr::col(C::TownshipCode).lt(region.subtree_end()));
+    }
+    if per_month {
+        q.column(C::Month).group_by_col(C::Month);
+    } else {
+        q.expr_as(Expr::val(0), Alias::new("month"));
+    }
+    let backend = conn.get_database_backend();
+    let rows = TotalRow::find_by_statement(backend.build(&q)).all(conn).await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(GroupTally {
+                sector: r.sector.parse().map_err(ServiceError::Internal)?,
+                department_id: (r.department_id != 0).then_some(r.department_id),
+                month: per_month.then_some(r.month),
+                tally: Tally {
+                    project_count: r.project_count,
+                    started_count: r.started_count,
+                    completed_count: r.completed_count,
+                    completed_quantity_milli: r.completed_quantity_milli,
+                },
+                county_code: r.county_code,
+                // A region below a county is read at the township grain, whatever was asked.
+                township_code: if county_grain { String::new() } else { r.township_code },
+            })
+        })
+        .collect()
+}
