@@ -414,6 +414,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let q2 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [FUND_KIND]) { fundKind planned inPlace arrivalRate allocated unallocated disbursed disbursementRate } }";
     let q3 = "query($c: String!) { project(code: $c) { code name status allocations { amount date } disbursements { amount date } progressReports { completedQuantity reportedOn } events { action toStatus occurredAt } } }";
     let q4 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [COUNTY]) { county { code } inPlace allocated disbursed } }";
+    let p1 = "query($y: Int!, $r: String!, $a: Date) { constructionProgress(year: $y, regionCode: $r, asOf: $a) { sector projectCount startedCount completedCount completedQuantity targetQuantity quantityRate } }";
+    let p2 = "query($y: Int!, $r: String!, $a: Date) { progressReport(year: $y, regionCode: $r, asOf: $a) { narrative } }";
+    // The as-of day of P1b and P2b: the end of September of the bench year.
+    let september = format!("{year}-09-30");
+    let province_read = |query: &'static str, as_of: Option<String>| -> Box<dyn Fn(usize, usize) -> Value + Send + Sync> {
+        let r = province.to_string();
+        Box::new(move |_, _| json!({"query": query, "variables": {"y": year, "r": r, "a": as_of}}))
+    };
     let versions: Versions = Arc::new(
         (0..args.concurrency)
             .map(|w| {
@@ -456,6 +464,30 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Scenario {
             name: "Q4 province by county",
             request: Box::new(move |_, _| json!({"query": q4, "variables": {"y": year, "r": province_code}})),
+            token: admin.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "P1 province constructionProgress",
+            request: province_read(p1, None),
+            token: admin.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "P1b same, as of 30 September",
+            request: province_read(p1, Some(september.clone())),
+            token: admin.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "P2 province progressReport",
+            request: province_read(p2, None),
+            token: admin.clone(),
+            replay: true,
+        },
+        Scenario {
+            name: "P2b same, as of 30 September",
+            request: province_read(p2, Some(september)),
             token: admin.clone(),
             replay: true,
         },

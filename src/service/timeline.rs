@@ -24,8 +24,18 @@ pub async fn history(conn: &impl ConnectionTrait, project_id: i64) -> ServiceRes
         .order_by_asc(project_event::Column::Id)
         .all(conn)
         .await?;
+    // Of each day only the latest recorded report counts: a project corrected day after
+    // day reads one row a day, not every report it ever had.
+    use progress_report::Column as R;
+    let latest_of_each_day = Query::select()
+        .expr(Expr::col(R::Id).max())
+        .from(progress_report::Entity)
+        .and_where(Expr::col(R::ProjectId).eq(project_id))
+        .group_by_col(R::ReportedOn)
+        .to_owned();
     let reports = progress_report::Entity::find()
-        .filter(progress_report::Column::ProjectId.eq(project_id))
+        .filter(R::ProjectId.eq(project_id))
+        .filter(R::Id.in_subquery(latest_of_each_day))
         .all(conn)
         .await?;
     Ok(History::new(
