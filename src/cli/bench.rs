@@ -415,13 +415,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let q3 = "query($c: String!) { project(code: $c) { code name status allocations { amount date } disbursements { amount date } progressReports { completedQuantity reportedOn } events { action toStatus occurredAt } } }";
     let q4 = "query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [COUNTY]) { county { code } inPlace allocated disbursed } }";
     let p1 = "query($y: Int!, $r: String!, $a: Date) { constructionProgress(year: $y, regionCode: $r, asOf: $a) { sector projectCount startedCount completedCount completedQuantity targetQuantity quantityRate } }";
-    let p2 = "query($y: Int!, $r: String!, $a: Date) { progressReport(year: $y, regionCode: $r, asOf: $a) { narrative } }";
+    let p2 =
+        "query($y: Int!, $r: String!, $a: Date) { progressReport(year: $y, regionCode: $r, asOf: $a) { narrative } }";
     // The as-of day of P1b and P2b: the end of September of the bench year.
     let september = format!("{year}-09-30");
-    let province_read = |query: &'static str, as_of: Option<String>| -> Box<dyn Fn(usize, usize) -> Value + Send + Sync> {
-        let r = province.to_string();
-        Box::new(move |_, _| json!({"query": query, "variables": {"y": year, "r": r, "a": as_of}}))
-    };
+    let province_read =
+        |query: &'static str, as_of: Option<String>| -> Box<dyn Fn(usize, usize) -> Value + Send + Sync> {
+            let r = province.to_string();
+            Box::new(move |_, _| json!({"query": query, "variables": {"y": year, "r": r, "a": as_of}}))
+        };
     let versions: Versions = Arc::new(
         (0..args.concurrency)
             .map(|w| {

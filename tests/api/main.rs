@@ -14,5 +14,6 @@ mod progress;
 mod projects;
 mod schema;
 mod security;
+mod timeline;
 mod two_servers;
 mod users;

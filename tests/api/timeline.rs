@@ -1,0 +1,354 @@
+//! The timeline (DESIGN §8): figures as of a past day come from when things happened, and
+//! steps that would make the past contradict itself are refused. Replays the examples of
+//! issue 19 through the API.
+use crate::helpers::{TestApp, spawn_demo_app};
+use serde_json::{Value, json};
+
+/// Runs a project mutation; returns the project and the userErrors.
+async fn step(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    input_type: &str,
+    project: &Value,
+    extra: Value,
+) -> (Value, Value) {
+    let mut input = json!({"project": project["id"], "expectedVersion": project["version"]});
+    for (k, v) in extra.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ project {{ id version status }} userErrors {{ code field message }} }} }}"
+    );
+    let data = app.gql(Some(token), &query, json!({"input": input})).await.ok().clone();
+    (data[mutation]["project"].clone(), data[mutation]["userErrors"].clone())
+}
+
+async fn ok_step(app: &TestApp, token: &str, mutation: &str, input_type: &str, project: &Value, extra: Value) -> Value {
+    let (project, errors) = step(app, token, mutation, input_type, project, extra).await;
+    assert_eq!(errors, json!([]), "{mutation}");
+    project
+}
+
+const ROAD_FIGURES: &str = "query($a: Date) { constructionProgress(year: 2026, regionCode: \"990101000000\", asOf: $a) { sector projectCount startedCount completedCount completedQuantity } }";
+
+/// The county's road figures on `day`: (projects, started, completed, km).
+async fn road_on(app: &TestApp, token: &str, day: &str) -> (i64, i64, i64, String) {
+    let data = app.gql(Some(token), ROAD_FIGURES, json!({"a": day})).await.ok().clone();
+    let row = data["constructionProgress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sector"] == "ROAD")
+        .cloned()
+        .unwrap_or(json!({"projectCount": 0, "startedCount": 0, "completedCount": 0, "completedQuantity": "0"}));
+    (
+        row["projectCount"].as_i64().unwrap(),
+        row["startedCount"].as_i64().unwrap(),
+        row["completedCount"].as_i64().unwrap(),
+        row["completedQuantity"].as_str().unwrap().to_string(),
+    )
+}
+
+fn km(text: &str) -> rust_decimal::Decimal {
+    text.parse().unwrap()
+}
+
+/// The issue's road, entered in December: drafted in April, started 8 June, reported on
+/// 31 July and 30 September, completed 15 November. Each month-end reads it as it was.
+#[tokio::test]
+async fn a_project_entered_late_counts_from_when_things_happened() {
+    let app = spawn_demo_app().await;
+    let township = app.demo_login("township").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let transport = app.demo_login("transport").await;
+    let days = [
+        "2026-03-31",
+        "2026-05-31",
+        "2026-06-30",
+        "2026-08-31",
+        "2026-10-31",
+        "2026-11-30",
+        "2026-12-02",
+    ];
+    let mut before = Vec::new();
+    for day in days {
+        before.push(road_on(&app, &coordinator, day).await);
+    }
+    let input = json!({
+        "name": "迟录道路工程", "sector": "ROAD", "year": 2026, "villageCodes": ["990101001001"],
+        "constructionNature": "NEW", "content": "硬化道路12公里", "plannedQuantity": "12", "budget": "3000000.00",
+        "beneficiaries": {"households": 100, "people": 300, "poorHouseholds": 30, "poorPeople": 90},
+        "performanceTargets": [{"indicator": "道路里程", "target": "12"}],
+        "plannedStart": "2026-06-01", "plannedFinish": "2026-11-30", "date": "2026-04-01"
+    });
+    let data = app
+        .gql(
+            Some(&township),
+            "mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { id version status } userErrors { message } } }",
+            json!({"input": input}),
+        )
+        .await
+        .ok()
+        .clone();
+    let p = data["projectCreate"]["project"].clone();
+    let p = ok_step(
+        &app,
+        &township,
+        "projectSubmit",
+        "ProjectCommentInput",
+        &p,
+        json!({"date": "2026-04-05"}),
+    )
+    .await;
+    // A step may not go back before the previous one, nor into the future.
+    let (_, errors) = step(
+        &app,
+        &coordinator,
+        "projectApprove",
+        "ProjectCommentInput",
+        &p,
+        json!({"date": "2026-04-01"}),
+    )
+    .await;
+    assert_eq!(errors[0]["code"], "INVALID_INPUT", "{errors}");
+    assert_eq!(errors[0]["field"], json!(["input", "date"]));
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("2026-04-05"),
+        "{errors}"
+    );
+    let (_, errors) = step(
+        &app,
+        &coordinator,
+        "projectApprove",
+        "ProjectCommentInput",
+        &p,
+        json!({"date": "2099-01-01"}),
+    )
+    .await;
+    assert!(errors[0]["message"].as_str().unwrap().contains("future"), "{errors}");
+    let p = ok_step(
+        &app,
+        &coordinator,
+        "projectApprove",
+        "ProjectCommentInput",
+        &p,
+        json!({"date": "2026-04-20"}),
+    )
+    .await;
+    let department = {
+        let data = app
+            .gql(Some(&transport), "{ me { department { id } } }", json!({}))
+            .await
+            .ok()
+            .clone();
+        data["me"]["department"]["id"].clone()
+    };
+    // The claim deadline is measured from the assignment, not from today.
+    let p = ok_step(
+        &app,
+        &coordinator,
+        "projectAssign",
+        "ProjectAssignInput",
+        &p,
+        json!({"department": department, "deadline": "2026-05-30", "date": "2026-05-01"}),
+    )
+    .await;
+    let p = ok_step(
+        &app,
+        &transport,
+        "projectClaim",
+        "ProjectCommentInput",
+        &p,
+        json!({"date": "2026-05-03"}),
+    )
+    .await;
+    let p = ok_step(
+        &app,
+        &transport,
+        "projectStartConstruction",
+        "ProjectStartConstructionInput",
+        &p,
+        json!({"date": "2026-06-08"}),
+    )
+    .await;
+    let report = "mutation($input: ProgressReportCreateInput!) { progressReportCreate(input: $input) { project { id version } userErrors { message } } }";
+    let mut p = p;
+    // Entered out of order: September first, then July.
+    for (quantity, day) in [("9", "2026-09-30"), ("4", "2026-07-31")] {
+        let input = json!({"project": p["id"], "expectedVersion": p["version"], "completedQuantity": quantity, "investedAmount": "1000.00", "reportedOn": day});
+        let data = app
+            .gql(Some(&transport), report, json!({"input": input}))
+            .await
+            .ok()
+            .clone();
+        assert_eq!(data["progressReportCreate"]["userErrors"], json!([]), "{day}");
+        p = data["progressReportCreate"]["project"].clone();
+    }
+    let (_, errors) = step(
+        &app,
+        &transport,
+        "projectComplete",
+        "ProjectCompleteInput",
+        &p,
+        json!({"date": "2026-06-01", "finalQuantity": "12"}),
+    )
+    .await;
+    assert_eq!(
+        errors[0]["field"],
+        json!(["input", "date"]),
+        "completion before the start: {errors}"
+    );
+    let p = ok_step(
+        &app,
+        &transport,
+        "projectComplete",
+        "ProjectCompleteInput",
+        &p,
+        json!({"date": "2026-11-15", "finalQuantity": "12"}),
+    )
+    .await;
+    assert_eq!(p["status"], "COMPLETED");
+
+    // (projects, started, completed, km) added by the road at each month-end.
+    let expected = [
+        (0, 0, 0, "0"),
+        (1, 0, 0, "0"),
+        (1, 1, 0, "0"),
+        (1, 1, 0, "4"),
+        (1, 1, 0, "9"),
+        (1, 1, 1, "12"),
+        (1, 1, 1, "12"),
+    ];
+    for ((day, was), (projects, started, completed, built)) in days.iter().zip(&before).zip(expected) {
+        let now = road_on(&app, &coordinator, day).await;
+        assert_eq!(
+            (now.0 - was.0, now.1 - was.1, now.2 - was.2, km(&now.3) - km(&was.3)),
+            (projects, started, completed, km(built)),
+            "as of {day}"
+        );
+    }
+    // The paragraph as of 30 November counts the programme's projects, this one included.
+    let data = app
+        .gql(
+            Some(&coordinator),
+            "{ progressReport(year: 2026, regionCode: \"990101000000\", asOf: \"2026-11-30\") { narrative } }",
+            json!({}),
+        )
+        .await
+        .ok()
+        .clone();
+    let narrative = data["progressReport"]["narrative"].as_str().unwrap();
+    assert!(!narrative.contains("规划实施扶贫项目0个"), "{narrative}");
+    assert!(narrative.contains("截止11月底"), "{narrative}");
+    // The project's history shows both days: when each step happened and was recorded.
+    let data = app
+        .gql(
+            Some(&coordinator),
+            "query($id: ID!) { node(id: $id) { ... on Project { events { action happenedOn occurredAt } } } }",
+            json!({"id": p["id"]}),
+        )
+        .await
+        .ok()
+        .clone();
+    let events = data["node"]["events"].as_array().unwrap();
+    let on = |action: &str| {
+        events
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| e["happenedOn"].as_str().unwrap().to_string())
+    };
+    assert_eq!(on("CREATE").as_deref(), Some("2026-04-01"));
+    assert_eq!(on("START_CONSTRUCTION").as_deref(), Some("2026-06-08"));
+    assert_eq!(on("COMPLETE").as_deref(), Some("2026-11-15"));
+    assert!(events.iter().all(|e| e["occurredAt"].as_str().unwrap() > "2026-12-01"));
+}
+
+/// 质保金 is paid from the acceptance on: a retention payment entered late but dated
+/// before the acceptance day is refused, naming the day and the state the project was in.
+#[tokio::test]
+async fn a_payment_is_checked_against_the_project_on_its_own_day() {
+    let app = spawn_demo_app().await;
+    let coordinator = app.demo_login("coordinator").await;
+    let finance = app.demo_login("finance").await;
+    let project = crate::helpers::project_at(
+        &app,
+        tracker::domain::lifecycle::ProjectStatus::Completed,
+        tracker::domain::sector::Sector::Road,
+        &["990101001001"],
+        10,
+    )
+    .await;
+    let p = json!({"id": crate::helpers::project_id(&project), "version": project.version});
+    let run = |mutation: &'static str, input_type: &'static str, input: Value| {
+        let app = &app;
+        let finance = finance.clone();
+        async move {
+            let field = if mutation == "fundLineCreate" {
+                "fundLine"
+            } else {
+                "entry"
+            };
+            let query = format!(
+                "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id }} userErrors {{ code field message }} }} }}"
+            );
+            let data = app
+                .gql(Some(&finance), &query, json!({"input": input}))
+                .await
+                .ok()
+                .clone();
+            (
+                data[mutation][field]["id"].clone(),
+                data[mutation]["userErrors"].clone(),
+            )
+        }
+    };
+    let (line, errors) = run(
+        "fundLineCreate",
+        "FundLineCreateInput",
+        json!({"countyCode": "990101000000", "year": 2026, "name": "整合资金", "kind": "INTEGRATED_AGRICULTURAL", "level": "CENTRAL", "plannedAmount": "1000.00"}),
+    )
+    .await;
+    assert_eq!(errors, json!([]));
+    let (_, errors) = run(
+        "fundReceiptRecord",
+        "FundReceiptRecordInput",
+        json!({"fundLine": line, "amount": "500.00", "date": "2026-03-01", "documentNo": "示财〔2026〕901号"}),
+    )
+    .await;
+    assert_eq!(errors, json!([]));
+    let (allocation, errors) = run(
+        "fundAllocate",
+        "FundAllocateInput",
+        json!({"fundLine": line, "project": p["id"], "amount": "100.00", "date": "2026-03-15"}),
+    )
+    .await;
+    assert_eq!(errors, json!([]));
+    let p = ok_step(
+        &app,
+        &coordinator,
+        "projectAccept",
+        "ProjectAcceptInput",
+        &p,
+        json!({"grade": "QUALIFIED", "date": "2026-04-01"}),
+    )
+    .await;
+    assert_eq!(p["status"], "ACCEPTED");
+    let pay = |date: &'static str, voucher: &'static str| {
+        run(
+            "disbursementRecord",
+            "DisbursementRecordInput",
+            json!({"allocation": allocation, "amount": "10.00", "date": date, "voucherNo": voucher, "isRetention": true}),
+        )
+    };
+    let (_, errors) = pay("2026-03-20", "记-质保-1").await;
+    assert_eq!(errors[0]["code"], "WRONG_PROJECT_STAGE", "{errors}");
+    assert_eq!(errors[0]["field"], json!(["input", "date"]));
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("2026-03-20") && message.contains("COMPLETED"),
+        "{message}"
+    );
+    let (_, errors) = pay("2026-04-01", "记-质保-2").await;
+    assert_eq!(errors, json!([]), "on the acceptance day");
+}
