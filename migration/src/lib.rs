@@ -13,6 +13,7 @@ mod m20261128_000009_fund_line_totals;
 mod m20261202_000010_progress_latest_index;
 mod m20261202_000011_ledger_number_index;
 mod m20261203_000012_business_dates;
+mod m20261203_000013_year_months;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_progress_latest_index::Migration),
             Box::new(m20261202_000011_ledger_number_index::Migration),
             Box::new(m20261203_000012_business_dates::Migration),
+            Box::new(m20261203_000013_year_months::Migration),
         ]
     }
 }

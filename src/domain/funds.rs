@@ -167,6 +167,18 @@ pub fn check_disbursable(status: ProjectStatus, is_retention: bool) -> Result<()
     Ok(())
 }
 
+/// 月份 — the year-month a day falls in, as 202512: entries dated before their line's year
+/// (提前下达) keep their own year (DESIGN §8).
+pub fn year_month(day: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    day.year() * 100 + day.month() as i32
+}
+
+/// A year-month as the API and the exports print it: `2025-12`.
+pub fn year_month_text(year_month: i32) -> String {
+    format!("{}-{:02}", year_month / 100, year_month % 100)
+}
+
 /// Checks that a payment dated `day` could be made on that day: the project's status then
 /// (`then`, `None` before it existed) allowed it — a retention payment not before the
 /// acceptance, any payment not before construction started.

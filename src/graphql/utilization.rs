@@ -83,9 +83,15 @@ impl FundUtilizationRow {
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
     }
-    /// The month (1–12) of the entries' dates.
+    /// The month (1–12) of the entries' dates; with `yearMonth`, which year's.
     async fn month(&self) -> Option<i32> {
-        self.key.month
+        self.key.month.map(|m| m % 100)
+    }
+    /// 月份 — the year-month of the entries' dates, as `2025-12`. Money that arrived before
+    /// its line's year (提前下达) keeps its own year-month, so it never merges with the same
+    /// month of the line's year.
+    async fn year_month(&self) -> Option<String> {
+        self.key.month.map(crate::domain::funds::year_month_text)
     }
     /// 年计划 — Σ planned amounts of the fund lines: each line's amount in the plan in
     /// force (the latest approved by the day), or its own while no plan in force names it.
@@ -157,7 +163,8 @@ impl PlainField {
             "fundKind" => key(|k| optional(k.fund_kind, enum_value)),
             "fundLevel" => key(|k| optional(k.fund_level, enum_value)),
             "sector" => key(|k| optional(k.sector, enum_value)),
-            "month" => key(|k| optional(k.month, |m| m.to_value())),
+            "month" => key(|k| optional(k.month, |m| (m % 100).to_value())),
+            "yearMonth" => key(|k| optional(k.month, |m| crate::domain::funds::year_month_text(m).to_value())),
             "planned" => figure(|f| optional(f.planned, |m| yuan(m).to_value())),
             "inPlace" => figure(|f| optional(f.in_place, |m| yuan(m).to_value())),
             "arrivalRate" => figure(|f| optional(f.arrival_rate(), |r| Decimal(r).to_value())),

@@ -230,7 +230,8 @@ pub async fn build(
                         cells.push(opt(k.department_id.and_then(|id| departments.get(&id))));
                     }
                     if wants(Dimension::Month) {
-                        cells.push(k.month.map_or(text(""), |m| Cell::Count(i64::from(m))));
+                        let month = k.month.map(crate::domain::funds::year_month_text);
+                        cells.push(month.map_or(text(""), Cell::Text));
                     }
                     let f = r.figures;
                     cells.extend([

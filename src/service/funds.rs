@@ -451,7 +451,7 @@ async fn write_entry(
         county_code: Set(entry.line.county_code.clone()),
         year: Set(entry.line.year),
         entry_date: Set(entry.date),
-        entry_month: Set(entry.date.month() as i32),
+        entry_month: Set(crate::domain::funds::year_month(entry.date)),
         amount_fen: Set(entry.amount),
         project_id: Set(entry.project.as_ref().map(|p| p.id)),
         township_code: Set(entry.project.as_ref().map(|p| p.township_code.clone())),

@@ -725,7 +725,7 @@ fn entry_row(
         county_code: Set(line.county_code.clone()),
         year: Set(line.year),
         entry_date: Set(date),
-        entry_month: Set(date.month() as i32),
+        entry_month: Set(fund_rules::year_month(date)),
         amount_fen: Set(amount),
         project_id: Set(project.map(|p| *p.id.as_ref())),
         township_code: Set(project.map(|p| p.township_code.as_ref().clone())),

@@ -77,7 +77,7 @@ pub fn add_changes(
     changes: &BTreeMap<(NaiveDate, Option<i64>), Tally>,
 ) {
     for ((day, department), tally) in changes {
-        let month = day.year() * 100 + day.month() as i32;
+        let month = crate::domain::funds::year_month(*day);
         for (township, department) in [(project.township_code.as_str(), department.unwrap_or(0)), ("", 0)] {
             for day in [0, day.day() as i32] {
                 let key = (
@@ -275,7 +275,7 @@ pub async fn tallies(
     per_month: bool,
 ) -> ServiceResult<Vec<GroupTally>> {
     use construction_total::Column as C;
-    let month = day.year() * 100 + day.month() as i32;
+    let month = crate::domain::funds::year_month(day);
     let sum = |c: C| Expr::cust(format!("CAST(SUM({}) AS BIGINT)", c.as_str()));
     let mut q = Query::select();
     q.from(construction_total::Entity)

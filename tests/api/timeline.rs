@@ -352,3 +352,75 @@ async fn a_payment_is_checked_against_the_project_on_its_own_day() {
     let (_, errors) = pay("2026-04-01", "记-质保-2").await;
     assert_eq!(errors, json!([]), "on the acceptance day");
 }
+
+/// Money that arrives before its line's year (提前下达) keeps its own year-month: grouped by
+/// MONTH, December 2025 and December 2026 are two rows.
+#[tokio::test]
+async fn months_are_year_months() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let run = |mutation: &'static str, input_type: &'static str, field: &'static str, input: Value| {
+        let app = &app;
+        let finance = finance.clone();
+        async move {
+            let query = format!(
+                "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id }} userErrors {{ message }} }} }}"
+            );
+            let data = app
+                .gql(Some(&finance), &query, json!({"input": input}))
+                .await
+                .ok()
+                .clone();
+            assert_eq!(data[mutation]["userErrors"], json!([]), "{mutation}");
+            data[mutation][field]["id"].clone()
+        }
+    };
+    let line = run(
+        "fundLineCreate",
+        "FundLineCreateInput",
+        "fundLine",
+        json!({"countyCode": "990101000000", "year": 2026, "name": "提前下达资金", "kind": "EAST_WEST", "level": "MUNICIPAL", "plannedAmount": "1000.00"}),
+    )
+    .await;
+    for (amount, date, number) in [
+        ("300.00", "2025-12-20", "示财〔2025〕88号"),
+        ("200.00", "2026-12-01", "示财〔2026〕89号"),
+    ] {
+        run(
+            "fundReceiptRecord",
+            "FundReceiptRecordInput",
+            "entry",
+            json!({"fundLine": line, "amount": amount, "date": date, "documentNo": number}),
+        )
+        .await;
+    }
+    let data = app
+        .gql(
+            Some(&finance),
+            "{ fundUtilization(year: 2026, regionCode: \"990101000000\", groupBy: [FUND_KIND, MONTH]) { fundKind month yearMonth inPlace } }",
+            json!({}),
+        )
+        .await
+        .ok()
+        .clone();
+    let rows: Vec<(i64, String, String)> = data["fundUtilization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["fundKind"] == "EAST_WEST")
+        .map(|r| {
+            (
+                r["month"].as_i64().unwrap(),
+                r["yearMonth"].as_str().unwrap().to_string(),
+                r["inPlace"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (12, "2025-12".to_string(), "300.00".to_string()),
+            (12, "2026-12".to_string(), "200.00".to_string())
+        ]
+    );
+}
