@@ -15,7 +15,7 @@ use crate::domain::funds::{self as rules, EntryKind, FundKind, FundLevel};
 use crate::domain::money::Money;
 use crate::domain::project::{check_not_future, china_date};
 use crate::domain::region::{RegionCode, RegionLevel};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project, project_village, region};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};

@@ -12,6 +12,7 @@ mod limits;
 mod permissions;
 mod progress;
 mod projects;
+mod replay;
 mod schema;
 mod security;
 mod timeline;
