@@ -12,6 +12,13 @@ pub struct Model {
     pub status: String,
     pub approved_at: Option<DateTimeUtc>,
     pub approved_by: Option<String>,
+    /// 文号 — the document that set or adjusted the plan.
+    pub document_no: Option<String>,
+    /// Why this version adjusts the one before it.
+    pub reason: Option<String>,
+    /// The day it was approved (its business date): the plan in force on a day is the
+    /// latest version approved by then.
+    pub approved_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ mod m20261202_000010_progress_latest_index;
 mod m20261202_000011_ledger_number_index;
 mod m20261203_000012_business_dates;
 mod m20261203_000013_year_months;
+mod m20261203_000014_plan_adjustments;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_ledger_number_index::Migration),
             Box::new(m20261203_000012_business_dates::Migration),
             Box::new(m20261203_000013_year_months::Migration),
+            Box::new(m20261203_000014_plan_adjustments::Migration),
         ]
     }
 }

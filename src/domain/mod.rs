@@ -26,6 +26,7 @@ pub mod funds;
 pub mod lifecycle;
 pub mod metrics;
 pub mod money;
+pub mod plan;
 pub mod project;
 pub mod quantity;
 pub mod region;

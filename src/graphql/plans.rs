@@ -4,8 +4,9 @@ use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::FundLine;
 use super::node::{decode_numeric, global_id};
 use super::regions::Region;
-use super::scalars::{DateTime, Decimal};
+use super::scalars::{Date, DateTime, Decimal};
 use crate::domain::money::Money;
+use crate::domain::plan::{PlanChange as DomainChange, PlanChangeKind};
 use crate::domain::quantity::Quantity;
 use crate::domain::sector::Sector;
 use crate::service::plans::{self as svc, PlanInput};
@@ -55,10 +56,22 @@ impl AnnualPlan {
             PlanStatus::Draft
         }
     }
-    /// When the version was approved; null for a draft. The figures for a day take the
-    /// latest version approved by the end of that day.
+    /// When the approval was recorded; null for a draft.
     async fn approved_at(&self) -> Option<DateTime> {
         self.0.plan.approved_at.map(DateTime)
+    }
+    /// 批准日期 — the day the version was approved (China time); null for a draft. The
+    /// figures for a day take the latest version approved on or before it.
+    async fn approved_on(&self) -> Option<Date> {
+        self.0.plan.approved_on.map(Date)
+    }
+    /// 文号 — the document that set or adjusted the plan.
+    async fn document_no(&self) -> Option<&str> {
+        self.0.plan.document_no.as_deref()
+    }
+    /// 调整原因 — why this version adjusts the one before.
+    async fn reason(&self) -> Option<&str> {
+        self.0.plan.reason.as_deref()
     }
     /// The username of who approved it; null for a draft.
     async fn approved_by(&self) -> Option<&str> {
@@ -141,6 +154,97 @@ impl PlanQuery {
             .api()?
             .map(AnnualPlan))
     }
+
+    /// 计划调整 — what version `to` of a county's annual plan changes against version
+    /// `from`: fund lines and sectors added, removed or changed, fund lines first.
+    async fn annual_plan_diff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The county's 12-digit code.")] county_code: String,
+        #[graphql(desc = "年度 — the programme year.")] year: i32,
+        #[graphql(desc = "The earlier version.")] from: i32,
+        #[graphql(desc = "The later version.")] to: i32,
+    ) -> async_graphql::Result<Vec<PlanChange>> {
+        let actor = ctx.actor()?;
+        Ok(svc::diff(ctx.db()?, actor, &county_code, year, from, to)
+            .await
+            .api()?
+            .into_iter()
+            .map(PlanChange)
+            .collect())
+    }
+}
+
+pub struct PlanChange(crate::domain::plan::PlanChange);
+
+/// 计划调整 — one fund line or sector that differs between two versions of a plan.
+#[Object]
+impl PlanChange {
+    /// 新增, 调减 or 调整.
+    async fn change(&self) -> PlanChangeKind {
+        match &self.0 {
+            DomainChange::FundLine { kind, .. } | DomainChange::Sector { kind, .. } => *kind,
+        }
+    }
+    /// The fund line that changed; null for a sector's change.
+    async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FundLine>> {
+        let DomainChange::FundLine { fund_line_id, .. } = &self.0 else {
+            return Ok(None);
+        };
+        Ok(ctx.loaders()?.fund_lines.load_one(fund_line_id).await?.map(FundLine))
+    }
+    /// The sector whose targets changed; null for a fund line's change.
+    async fn sector(&self) -> Option<Sector> {
+        match &self.0 {
+            DomainChange::Sector { sector, .. } => Some(*sector),
+            DomainChange::FundLine { .. } => None,
+        }
+    }
+    /// A fund line's planned amount in the earlier version, in yuan; null if it was not in it.
+    async fn planned_before(&self) -> Option<Decimal> {
+        match &self.0 {
+            DomainChange::FundLine { before, .. } => before.map(|m| Decimal(m.to_yuan())),
+            DomainChange::Sector { .. } => None,
+        }
+    }
+    /// A fund line's planned amount in the later version, in yuan; null if it is not in it.
+    async fn planned_after(&self) -> Option<Decimal> {
+        match &self.0 {
+            DomainChange::FundLine { after, .. } => after.map(|m| Decimal(m.to_yuan())),
+            DomainChange::Sector { .. } => None,
+        }
+    }
+    /// A sector's target quantity in the earlier version; null if it was not in it.
+    async fn target_quantity_before(&self) -> Option<Decimal> {
+        self.targets(true).map(|(q, _)| Decimal(q.to_decimal()))
+    }
+    /// A sector's target quantity in the later version; null if it is not in it.
+    async fn target_quantity_after(&self) -> Option<Decimal> {
+        self.targets(false).map(|(q, _)| Decimal(q.to_decimal()))
+    }
+    /// A sector's target project count in the earlier version; null if it was not in it.
+    async fn target_project_count_before(&self) -> Option<i32> {
+        self.targets(true).map(|(_, n)| n)
+    }
+    /// A sector's target project count in the later version; null if it is not in it.
+    async fn target_project_count_after(&self) -> Option<i32> {
+        self.targets(false).map(|(_, n)| n)
+    }
+}
+
+impl PlanChange {
+    fn targets(&self, before_change: bool) -> Option<crate::domain::plan::Targets> {
+        match &self.0 {
+            DomainChange::Sector { before, after, .. } => {
+                if before_change {
+                    *before
+                } else {
+                    *after
+                }
+            }
+            DomainChange::FundLine { .. } => None,
+        }
+    }
 }
 
 /// A fund line of the plan and its planned amount.
@@ -164,8 +268,10 @@ pub struct SectorTargetInput {
     pub target_project_count: i32,
 }
 
-/// 年度计划 — the whole contents of a county-year plan: fund lines and sectors left out
-/// are dropped from the version.
+/// 年度计划 — changes to a county-year plan. The draft being edited, or a new version that
+/// starts as a copy of the latest approved one (计划调整): the fund lines and sectors named
+/// are added or changed, those in `removeFundLines` / `removeSectors` taken out, the rest
+/// kept.
 #[derive(InputObject)]
 pub struct AnnualPlanSetInput {
     /// The county's 12-digit code; a county in your area.
@@ -175,12 +281,24 @@ pub struct AnnualPlanSetInput {
     /// The version to edit; leave out to edit the latest draft, or to start a new version
     /// after the latest approved one. Naming an approved version is refused (PLAN_LOCKED).
     pub version: Option<i32>,
-    /// Every fund line of the plan with its planned amount.
+    /// Fund lines to add to the plan or change, with their planned amounts.
     #[graphql(default)]
     pub fund_lines: Vec<PlannedFundInput>,
-    /// Every sector of the plan with its targets.
+    /// Sectors to add to the plan or change, with their targets.
     #[graphql(default)]
     pub sectors: Vec<SectorTargetInput>,
+    /// Fund lines to take out of the plan (their global IDs); each must be in it.
+    #[graphql(default)]
+    pub remove_fund_lines: Vec<ID>,
+    /// Sectors to take out of the plan; each must be in it.
+    #[graphql(default)]
+    pub remove_sectors: Vec<Sector>,
+    /// 文号 — the document that sets or adjusts the plan, at most 200 characters; kept
+    /// when left out.
+    pub document_no: Option<String>,
+    /// 调整原因 — why this version adjusts the one before, at most 2000 characters; kept
+    /// when left out.
+    pub reason: Option<String>,
 }
 
 /// Which draft of a county-year plan to approve.
@@ -192,6 +310,10 @@ pub struct AnnualPlanApproveInput {
     pub year: i32,
     /// The draft version to approve.
     pub version: i32,
+    /// 批准日期 — the day it was approved (China time, UTC+8); today if omitted. Not in the
+    /// future, not before the version it adjusts was approved. From this day the version
+    /// is the plan in force.
+    pub date: Option<Date>,
 }
 
 /// What a plan mutation did: the plan version as it now is, or why nothing changed.
@@ -229,6 +351,10 @@ impl PlanMutation {
                 .iter()
                 .map(|s| (s.sector, s.target_quantity.0, s.target_project_count))
                 .collect();
+            let mut remove_fund_lines = Vec::new();
+            for line in &input.remove_fund_lines {
+                remove_fund_lines.push(decode_numeric(line, "FundLine", "removeFundLines")?);
+            }
             svc::set(
                 db,
                 actor,
@@ -238,6 +364,10 @@ impl PlanMutation {
                     version: input.version,
                     fund_lines,
                     sectors,
+                    remove_fund_lines,
+                    remove_sectors: input.remove_sectors,
+                    document_no: input.document_no,
+                    reason: input.reason,
                 },
             )
             .await
@@ -257,7 +387,15 @@ impl PlanMutation {
         #[graphql(desc = "The county, year and draft version to approve.")] input: AnnualPlanApproveInput,
     ) -> async_graphql::Result<AnnualPlanPayload> {
         let actor = ctx.actor()?;
-        let result = svc::approve(ctx.db()?, actor, &input.county_code, input.year, input.version).await;
+        let result = svc::approve(
+            ctx.db()?,
+            actor,
+            &input.county_code,
+            input.year,
+            input.version,
+            input.date.map(|d| d.0),
+        )
+        .await;
         let (plan, user_errors) = payload(result)?;
         Ok(AnnualPlanPayload {
             annual_plan: plan.map(AnnualPlan),

@@ -27,6 +27,7 @@ use std::hash::{BuildHasher, RandomState};
 pub struct FundUtilizationRow {
     key: GroupKey,
     figures: MoneyFigures,
+    outside_plan: Option<bool>,
 }
 
 /// A row of money figures with no group keys (for the work report).
@@ -34,6 +35,7 @@ pub fn money_row(figures: MoneyFigures) -> FundUtilizationRow {
     FundUtilizationRow {
         key: GroupKey::default(),
         figures,
+        outside_plan: None,
     }
 }
 
@@ -82,6 +84,12 @@ impl FundUtilizationRow {
     /// assigned to now (null for those not assigned).
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
+    }
+    /// 计划外资金 — with FUND_LINE, whether the line is outside the plan in force in its
+    /// county (its 年计划 then counts 0: money the approved plan never had is a finding).
+    /// False while the county has no plan in force; null for other groupings.
+    async fn outside_plan(&self) -> Option<bool> {
+        self.outside_plan
     }
     /// The month (1–12) of the entries' dates; with `yearMonth`, which year's.
     async fn month(&self) -> Option<i32> {
@@ -305,6 +313,7 @@ impl UtilizationQuery {
                 .map(|r| FundUtilizationRow {
                     key: r.key,
                     figures: r.figures,
+                    outside_plan: r.outside_plan,
                 })
                 .collect(),
         ))

@@ -658,10 +658,43 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         )
                     })
                     .collect(),
+                remove_fund_lines: vec![],
+                remove_sectors: vec![],
+                document_no: Some(format!("示政发〔{year}〕8号")),
+                reason: None,
             },
         )
         .await?;
-        super::plans::approve(db, &coordinator, COUNTY, year, plan.plan.version).await?;
+        let approved_on = NaiveDate::from_ymd_opt(year, 2, 28).unwrap_or(today).min(today);
+        super::plans::approve(db, &coordinator, COUNTY, year, plan.plan.version, Some(approved_on)).await?;
+        // 年中调整: in July the county adds road kilometres to the plan (version 2, a copy of
+        // version 1 with the road target changed).
+        let adjusted_on = NaiveDate::from_ymd_opt(year, 7, 15).unwrap_or(today);
+        if let Some((_, milli, count)) = targets.iter().find(|(s, _, _)| *s == Sector::Road)
+            && adjusted_on <= today
+        {
+            let adjusted = super::plans::set(
+                db,
+                &coordinator,
+                super::plans::PlanInput {
+                    county_code: COUNTY.into(),
+                    year,
+                    version: None,
+                    fund_lines: vec![],
+                    sectors: vec![(
+                        Sector::Road,
+                        crate::domain::quantity::Quantity::from_milli(milli + milli / 5).to_decimal(),
+                        *count + 1,
+                    )],
+                    remove_fund_lines: vec![],
+                    remove_sectors: vec![],
+                    document_no: Some(format!("示政发〔{year}〕45号")),
+                    reason: Some("年中调整：新增通村道路建设任务".into()),
+                },
+            )
+            .await?;
+            super::plans::approve(db, &coordinator, COUNTY, year, adjusted.plan.version, Some(adjusted_on)).await?;
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault};
 use crate::domain::money::Money;
+use crate::domain::plan::{PlanChange, Targets};
 use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
@@ -18,7 +19,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement},
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const DRAFT: &str = "DRAFT";
 pub const APPROVED: &str = "APPROVED";
@@ -30,8 +31,18 @@ pub struct PlanInput {
     /// The version being edited; `None` edits the latest draft or starts a new version
     /// after the latest approved one.
     pub version: Option<i32>,
+    /// Fund lines to add to the version or change: (line, planned amount).
     pub fund_lines: Vec<(i64, Decimal)>,
+    /// Sectors to add or change: (sector, target quantity, target project count).
     pub sectors: Vec<(Sector, Decimal, i32)>,
+    /// Fund lines to take out of the version.
+    pub remove_fund_lines: Vec<i64>,
+    /// Sectors to take out of the version.
+    pub remove_sectors: Vec<Sector>,
+    /// 文号 — the document setting or adjusting the plan; kept when left out.
+    pub document_no: Option<String>,
+    /// Why the version adjusts the one before; kept when left out.
+    pub reason: Option<String>,
 }
 
 /// One version of a plan with its contents.
@@ -151,8 +162,9 @@ pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceRes
     Ok(Some(load(db, plan).await?))
 }
 
-/// Sets the plan's contents (all of them: lines and sectors not named are dropped from
-/// the version being edited).
+/// Changes the plan: the draft being edited, or a new version that starts as a copy of
+/// the latest approved one (计划调整). Lines and sectors named are added or changed, those
+/// in `remove_*` taken out, the rest kept.
 pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, &input.county_code)?;
@@ -210,7 +222,23 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         if !seen.insert(*line_id) {
             faults.push(Fault::invalid("fundLines", "a fund line is listed twice"));
         }
+        if input.remove_fund_lines.contains(line_id) {
+            faults.push(Fault::invalid(
+                "removeFundLines",
+                "a fund line cannot be both set and removed",
+            ));
+        }
     }
+    for (sector, _, _) in &input.sectors {
+        if input.remove_sectors.contains(sector) {
+            faults.push(Fault::invalid(
+                "removeSectors",
+                format!("{} cannot be both set and removed", sector.as_str()),
+            ));
+        }
+    }
+    let document_no = optional_text(&mut faults, "documentNo", &input.document_no, 200);
+    let reason = optional_text(&mut faults, "reason", &input.reason, 2000);
     if !faults.is_empty() {
         return Err(ServiceError::Rejected(faults));
     }
@@ -270,6 +298,46 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         Some(plan) => Some(load(&txn, plan.clone()).await?),
         None => None,
     };
+    // What the edited version holds now: the draft's contents, or for a new version those
+    // of the approved one it adjusts.
+    let mut lines_now: std::collections::BTreeMap<i64, i64> = before
+        .iter()
+        .flat_map(|b| b.fund_lines.iter().map(|f| (f.fund_line_id, f.planned_fen)))
+        .collect();
+    let mut sectors_now: std::collections::BTreeMap<String, (i64, i32)> = before
+        .iter()
+        .flat_map(|b| {
+            b.sectors
+                .iter()
+                .map(|s| (s.sector.clone(), (s.target_quantity_milli, s.target_project_count)))
+        })
+        .collect();
+    for (line_id, amount) in &amounts {
+        lines_now.insert(*line_id, amount.fen());
+    }
+    for (sector, quantity, count) in &targets {
+        sectors_now.insert(sector.as_str().to_string(), (quantity.milli(), *count));
+    }
+    for (i, line_id) in input.remove_fund_lines.iter().enumerate() {
+        if lines_now.remove(line_id).is_none() {
+            return Err(Fault::new(
+                ErrorCode::NotFound,
+                &["input", "removeFundLines", &i.to_string()],
+                "that fund line is not in the plan",
+            )
+            .into());
+        }
+    }
+    for (i, sector) in input.remove_sectors.iter().enumerate() {
+        if sectors_now.remove(sector.as_str()).is_none() {
+            return Err(Fault::new(
+                ErrorCode::NotFound,
+                &["input", "removeSectors", &i.to_string()],
+                format!("{} is not in the plan", sector.as_str()),
+            )
+            .into());
+        }
+    }
     let plan = match current {
         Some(plan) if plan.status == DRAFT => {
             annual_plan_fund::Entity::delete_many()
@@ -283,6 +351,8 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             annual_plan::Entity::update(annual_plan::ActiveModel {
                 id: Set(plan.id),
                 updated_at: Set(now),
+                document_no: Set(document_no.or(plan.document_no.clone())),
+                reason: Set(reason.or(plan.reason.clone())),
                 ..Default::default()
             })
             .exec(&txn)
@@ -296,6 +366,9 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 status: Set(DRAFT.to_string()),
                 approved_at: Set(None),
                 approved_by: Set(None),
+                approved_on: Set(None),
+                document_no: Set(document_no),
+                reason: Set(reason),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -304,21 +377,21 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             .await?
         }
     };
-    if !amounts.is_empty() {
-        annual_plan_fund::Entity::insert_many(amounts.iter().map(|(line_id, amount)| annual_plan_fund::ActiveModel {
+    if !lines_now.is_empty() {
+        annual_plan_fund::Entity::insert_many(lines_now.iter().map(|(line_id, fen)| annual_plan_fund::ActiveModel {
             plan_id: Set(plan.id),
             fund_line_id: Set(*line_id),
-            planned_fen: Set(amount.fen()),
+            planned_fen: Set(*fen),
         }))
         .exec_without_returning(&txn)
         .await?;
     }
-    if !targets.is_empty() {
-        annual_plan_sector::Entity::insert_many(targets.iter().map(|(sector, quantity, count)| {
+    if !sectors_now.is_empty() {
+        annual_plan_sector::Entity::insert_many(sectors_now.iter().map(|(sector, (quantity, count))| {
             annual_plan_sector::ActiveModel {
                 plan_id: Set(plan.id),
-                sector: Set(sector.as_str().to_string()),
-                target_quantity_milli: Set(quantity.milli()),
+                sector: Set(sector.clone()),
+                target_quantity_milli: Set(*quantity),
                 target_project_count: Set(*count),
             }
         }))
@@ -343,6 +416,16 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     Ok(after)
 }
 
+/// A trimmed optional text of at most `max` characters; a fault where it is longer.
+fn optional_text(faults: &mut Vec<Fault>, field: &str, raw: &Option<String>, max: usize) -> Option<String> {
+    let text = raw.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    if text.chars().count() > max {
+        faults.push(Fault::invalid(field, format!("at most {max} characters")));
+        return None;
+    }
+    Some(text.to_string())
+}
+
 fn snapshot(plan: &Plan) -> String {
     serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors}).to_string()
 }
@@ -354,9 +437,13 @@ pub async fn approve(
     county_code: &str,
     year: i32,
     version: i32,
+    date: Option<NaiveDate>,
 ) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, county_code)?;
+    let today = crate::domain::project::china_date(chrono::Utc::now());
+    let approved_on = date.unwrap_or(today);
+    crate::domain::project::check_not_future("date", approved_on, today)?;
     let txn = begin_write(db).await?;
     let plan = annual_plan::Entity::find()
         .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
@@ -373,9 +460,30 @@ pub async fn approve(
         )
         .into());
     }
+    // Versions are approved in order: an adjustment is not dated before what it adjusts.
+    let earlier = annual_plan::Entity::find()
+        .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
+        .filter(annual_plan::Column::Year.eq(year))
+        .filter(annual_plan::Column::Status.eq(APPROVED))
+        .order_by_desc(annual_plan::Column::Version)
+        .one(&txn)
+        .await?;
+    if let Some(earlier) = earlier
+        && let Some(on) = earlier.approved_on.filter(|on| approved_on < *on)
+    {
+        return Err(Fault::invalid(
+            "date",
+            format!(
+                "version {} was approved on {on}; version {version} cannot be approved before it ({approved_on})",
+                earlier.version
+            ),
+        )
+        .into());
+    }
     let updated = annual_plan::Entity::update(annual_plan::ActiveModel {
         id: Set(plan.id),
         status: Set(APPROVED.to_string()),
+        approved_on: Set(Some(approved_on)),
         approved_at: Set(Some(chrono::Utc::now())),
         approved_by: Set(Some(actor.username.clone())),
         updated_at: Set(chrono::Utc::now()),
@@ -421,13 +529,13 @@ pub async fn in_force(
 
 /// The one definition of the plan in force, as a subquery of plan ids for `in_force` to
 /// read and a rollup to join: in each county of `region`, the latest version of the
-/// year's plan approved by the end of `as_of` (by now when `None`).
+/// year's plan approved (by its business date) on or before `as_of` (by now when `None`).
 pub fn in_force_ids(region: &RegionCode, year: i32, as_of: Option<NaiveDate>) -> SelectStatement {
     in_force_ids_where(PlanScope {
         counties_from: Expr::val(region.subtree_prefix()),
         counties_to: Expr::val(region.subtree_end()),
         year: Expr::val(year),
-        approved_before: as_of.map(|day| Expr::val(end_of_day_china(day))),
+        approved_by_day: as_of.map(Expr::val),
     })
 }
 
@@ -439,8 +547,8 @@ pub struct PlanScope {
     /// …to this one (exclusive): a region's subtree.
     pub counties_to: Expr,
     pub year: Expr,
-    /// Approved before this instant; any approved plan when `None`.
-    pub approved_before: Option<Expr>,
+    /// Approved on or before this day; any approved plan when `None`.
+    pub approved_by_day: Option<Expr>,
 }
 
 /// [`in_force_ids`] over a [`PlanScope`].
@@ -450,8 +558,8 @@ pub fn in_force_ids_where(scope: PlanScope) -> SelectStatement {
         let mut condition = Condition::all()
             .add(column(annual_plan::Column::Year).eq(scope.year.clone()))
             .add(column(annual_plan::Column::Status).eq(APPROVED));
-        if let Some(instant) = &scope.approved_before {
-            condition = condition.add(column(annual_plan::Column::ApprovedAt).lt(instant.clone()));
+        if let Some(day) = &scope.approved_by_day {
+            condition = condition.add(column(annual_plan::Column::ApprovedOn).lte(day.clone()));
         }
         condition
     };
@@ -482,8 +590,46 @@ pub fn in_force_ids_where(scope: PlanScope) -> SelectStatement {
         .to_owned()
 }
 
-/// The instant a China calendar day ends (the next day's 00:00 at UTC+8).
-pub fn end_of_day_china(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    let next = day.succ_opt().unwrap_or(day);
-    next.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default() - chrono::Duration::hours(8)
+/// 计划调整 — what version `to` of a county-year plan changes against version `from`.
+pub async fn diff(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    county_code: &str,
+    year: i32,
+    from: i32,
+    to: i32,
+) -> ServiceResult<Vec<PlanChange>> {
+    let read = |version: i32| async move {
+        get(db, actor, county_code, year, Some(version)).await?.ok_or_else(|| {
+            ServiceError::from(Fault::not_found(
+                if version == from { "from" } else { "to" },
+                format!("there is no version {version} of county {county_code}'s {year} plan in your area"),
+            ))
+        })
+    };
+    let (before, after) = (read(from).await?, read(to).await?);
+    let lines = |plan: &Plan| -> BTreeMap<i64, Money> {
+        plan.fund_lines
+            .iter()
+            .map(|f| (f.fund_line_id, Money::from_fen(f.planned_fen)))
+            .collect()
+    };
+    let sectors = |plan: &Plan| -> ServiceResult<BTreeMap<Sector, Targets>> {
+        plan.sectors
+            .iter()
+            .map(|s| {
+                let sector: Sector = s.sector.parse().map_err(ServiceError::Internal)?;
+                Ok((
+                    sector,
+                    (Quantity::from_milli(s.target_quantity_milli), s.target_project_count),
+                ))
+            })
+            .collect()
+    };
+    Ok(crate::domain::plan::diff(
+        &lines(&before),
+        &lines(&after),
+        &sectors(&before)?,
+        &sectors(&after)?,
+    ))
 }

@@ -17,7 +17,7 @@ use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
-use entity::{annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
+use entity::{annual_plan, annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, Query, SelectStatement, UnionType,
 };
@@ -40,6 +40,9 @@ pub struct GroupKey {
 pub struct UtilizationRow {
     pub key: GroupKey,
     pub figures: MoneyFigures,
+    /// Per fund line: whether its county has a plan in force that leaves the line out (计划外
+    /// 资金 — its 年计划 counts 0). `None` for rows of other groupings.
+    pub outside_plan: Option<bool>,
 }
 
 /// The dimensions in the order their columns are selected, before the four figures: the
@@ -134,7 +137,7 @@ enum Input {
     /// The day asked (`asOf`), for the ledger's entries.
     AsOfDay,
     /// The end of that day, for the plans approved by then.
-    ApprovedBefore,
+    ApprovedByDay,
 }
 
 /// The rollups' statements, one per shape and database.
@@ -167,7 +170,7 @@ pub async fn fund_utilization(
         Input::RegionFrom => Value::from(region.subtree_prefix()),
         Input::RegionTo => Value::from(region.subtree_end()),
         Input::AsOfDay => Value::from(as_of.unwrap_or(today)),
-        Input::ApprovedBefore => Value::from(super::plans::end_of_day_china(as_of.unwrap_or(today))),
+        Input::ApprovedByDay => Value::from(as_of.unwrap_or(today)),
     };
     let statement = ROLLUPS.statement(db.get_database_backend(), &shape, rollup_statement, value)?;
     let (planned_applies, in_place_applies) = (shape.planned_applies(), shape.in_place_applies());
@@ -192,7 +195,11 @@ pub async fn fund_utilization(
             allocated: fen()?,
             disbursed: fen()?,
         };
-        Ok(UtilizationRow { key, figures })
+        Ok(UtilizationRow {
+            key,
+            figures,
+            outside_plan: None,
+        })
     })?;
     // Without a grouping the answer is one row of totals, zeros where there is nothing.
     if shape.dimensions.is_empty() && groups.is_empty() {
@@ -204,7 +211,11 @@ pub async fn fund_utilization(
                 allocated: Money::ZERO,
                 disbursed: Money::ZERO,
             },
+            outside_plan: None,
         });
+    }
+    if group_by.contains(&Dimension::FundLine) {
+        mark_outside_plan(db, &region, year, as_of, &mut groups).await?;
     }
     // Fund kinds, levels and sectors are stored by name, which is not their order: those
     // few groups are sorted here. The rest come sorted (a province's hundred counties).
@@ -212,6 +223,32 @@ pub async fn fund_utilization(
         groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     }
     Ok(groups)
+}
+
+/// Marks the fund-line rows whose line the plan in force in its county leaves out.
+async fn mark_outside_plan(
+    db: &DatabaseConnection,
+    region: &crate::domain::region::RegionCode,
+    year: i32,
+    as_of: Option<NaiveDate>,
+    rows: &mut [UtilizationRow],
+) -> ServiceResult<()> {
+    let plans = super::plans::in_force(db, region, year, as_of).await?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.key.fund_line_id).collect();
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let counties: std::collections::HashMap<i64, String> = fund_line::Entity::find()
+        .filter(fund_line::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.county_code))
+        .collect();
+    for row in rows {
+        let Some(line) = row.key.fund_line_id else { continue };
+        let plan = counties.get(&line).and_then(|county| plans.get(county));
+        row.outside_plan = Some(plan.is_some_and(|p| p.fund_lines.iter().all(|f| f.fund_line_id != line)));
+    }
+    Ok(())
 }
 
 /// A rollup's one statement, one row per group: the planned amounts of the fund lines and
@@ -272,17 +309,21 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
         ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
     }
 
-    // A fund line's planned amount is the one the plan in force gives it, or its own while
-    // no plan in force names it. A fund line is part of the year's plan whenever it was
-    // entered: `as_of` applies to the dated ledger entries and to when a plan was approved.
+    // A fund line's planned amount is the one the plan in force in its county gives it —
+    // nothing if the plan leaves it out (计划外) — or its own while its county has no plan
+    // in force. A fund line is part of the year's plan whenever it was entered: `as_of`
+    // applies to the dated ledger entries and to the day a plan was approved.
     let figures = if shape.planned_applies() {
-        let pf = Alias::new("pf");
-        let in_force = super::plans::in_force_ids_where(PlanScope {
-            counties_from: p.bind(Input::RegionFrom),
-            counties_to: p.bind(Input::RegionTo),
-            year: p.bind(Input::Year),
-            approved_before: shape.as_of.then(|| p.bind(Input::ApprovedBefore)),
-        });
+        let (pf, ip) = (Alias::new("pf"), Alias::new("ip"));
+        let mut in_force = || {
+            super::plans::in_force_ids_where(PlanScope {
+                counties_from: p.bind(Input::RegionFrom),
+                counties_to: p.bind(Input::RegionTo),
+                year: p.bind(Input::Year),
+                approved_by_day: shape.as_of.then(|| p.bind(Input::ApprovedByDay)),
+            })
+        };
+        let (lines_in_force, plans_in_force) = (in_force(), in_force());
         let mut planned = Query::select();
         for dimension in &shape.dimensions {
             // `planned_applies` leaves only a fund line's own dimensions.
@@ -292,7 +333,9 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
         }
         planned
             .expr_as(
-                Expr::cust("COALESCE(pf.planned_fen, l.planned_fen)"),
+                Expr::cust(
+                    "CASE WHEN pf.plan_id IS NOT NULL THEN pf.planned_fen WHEN ip.id IS NOT NULL THEN 0 ELSE l.planned_fen END",
+                ),
                 Alias::new("planned"),
             )
             .expr_as(Expr::val(0), Alias::new("in_place"))
@@ -308,7 +351,18 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
                         Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
                             .equals((l.clone(), fund_line::Column::Id)),
                     )
-                    .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).in_subquery(in_force)),
+                    .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).in_subquery(lines_in_force)),
+            )
+            .join_as(
+                JoinType::LeftJoin,
+                annual_plan::Entity,
+                ip.clone(),
+                Condition::all()
+                    .add(
+                        Expr::col((ip.clone(), annual_plan::Column::CountyCode))
+                            .equals((l.clone(), fund_line::Column::CountyCode)),
+                    )
+                    .add(Expr::col((ip, annual_plan::Column::Id)).in_subquery(plans_in_force)),
             )
             .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(p.bind(Input::Year)))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(p.bind(Input::RegionFrom)))

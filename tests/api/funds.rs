@@ -867,11 +867,12 @@ async fn the_annual_plan_is_versioned_and_an_approved_version_is_locked() {
     assert_eq!(reply.ok()["annualPlanSet"]["userErrors"].as_array().unwrap().len(), 2);
 }
 
-/// The plan in force sets the planned amounts of the lines it names and the others keep
-/// their own, in every grouping by a fund line's attributes; a line with no money yet
-/// still has its row.
+/// Once a plan is approved, 年计划 is the plan's: the lines it names have its amounts, the
+/// others count nothing and are marked as outside the plan (计划外资金), in every grouping
+/// by a fund line's attributes. Before that each line counts its own amount. A line with
+/// no money yet still has its row.
 #[tokio::test]
-async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own() {
+async fn a_plan_in_force_sets_the_year_plan_and_lines_outside_it_count_nothing() {
     let (app, finance, coordinator, named) = county_with_a_received_line().await;
     line(&app, &finance, "县配套", "COUNTY_MATCHING", "COUNTY", "300.00").await;
     line(
@@ -893,6 +894,18 @@ async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own()
         )
         .await;
     assert_eq!(reply.ok()["annualPlanSet"]["userErrors"], json!([]));
+    let own = app
+        .gql(
+            Some(&finance),
+            "{ fundUtilization(year: 2026, regionCode: \"990101000000\") { planned } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        own.ok()["fundUtilization"][0]["planned"],
+        "1500.00",
+        "no plan in force yet: each line its own"
+    );
     let approve = "mutation { annualPlanApprove(input: {countyCode: \"990101000000\", year: 2026, version: 1}) { userErrors { message } } }";
     let reply = app.gql(Some(&coordinator), approve, json!({})).await;
     assert_eq!(reply.ok()["annualPlanApprove"]["userErrors"], json!([]));
@@ -926,24 +939,24 @@ async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own()
         }
     };
     let row = |key: &str, planned: &str, in_place: &str| (key.to_string(), json!(planned), json!(in_place));
-    assert_eq!(rollup(COUNTY, json!([])).await, [row("///", "3000.00", "500.00")]);
+    assert_eq!(rollup(COUNTY, json!([])).await, [row("///", "2500.00", "500.00")]);
     assert_eq!(
         rollup("990100000000", json!(["COUNTY"])).await,
-        [row("990101000000///", "3000.00", "500.00")]
+        [row("990101000000///", "2500.00", "500.00")]
     );
     assert_eq!(
         rollup(COUNTY, json!(["FUND_KIND"])).await,
         [
-            row("/INTEGRATED_AGRICULTURAL//", "2700.00", "500.00"),
-            row("/COUNTY_MATCHING//", "300.00", "0.00"),
+            row("/INTEGRATED_AGRICULTURAL//", "2500.00", "500.00"),
+            row("/COUNTY_MATCHING//", "0.00", "0.00"),
         ]
     );
     assert_eq!(
         rollup(COUNTY, json!(["FUND_LEVEL"])).await,
         [
             row("//CENTRAL/", "2500.00", "500.00"),
-            row("//PROVINCIAL/", "200.00", "0.00"),
-            row("//COUNTY/", "300.00", "0.00"),
+            row("//PROVINCIAL/", "0.00", "0.00"),
+            row("//COUNTY/", "0.00", "0.00"),
         ]
     );
     let mut by_line = rollup(COUNTY, json!(["FUND_LINE"])).await;
@@ -951,9 +964,36 @@ async fn a_plan_in_force_sets_the_lines_it_names_and_the_others_keep_their_own()
     assert_eq!(
         by_line,
         [
-            row("///县配套", "300.00", "0.00"),
+            row("///县配套", "0.00", "0.00"),
             row("///整合资金", "2500.00", "500.00"),
-            row("///省级整合", "200.00", "0.00"),
+            row("///省级整合", "0.00", "0.00"),
+        ]
+    );
+    let reply = app
+        .gql(
+            Some(&finance),
+            "{ fundUtilization(year: 2026, regionCode: \"990101000000\", groupBy: [FUND_LINE]) { fundLine { name } outsidePlan } }",
+            json!({}),
+        )
+        .await;
+    let mut outside: Vec<(String, bool)> = reply.ok()["fundUtilization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["fundLine"]["name"].as_str().unwrap().to_string(),
+                r["outsidePlan"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    outside.sort();
+    assert_eq!(
+        outside,
+        [
+            ("县配套".to_string(), true),
+            ("整合资金".to_string(), false),
+            ("省级整合".to_string(), true)
         ]
     );
 }

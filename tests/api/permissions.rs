@@ -365,6 +365,10 @@ async fn every_operation_as_every_role_in_and_out_of_scope_follows_the_permissio
             version: None,
             fund_lines: vec![],
             sectors: vec![],
+            remove_fund_lines: vec![],
+            remove_sectors: vec![],
+            document_no: None,
+            reason: None,
         },
     )
     .await

@@ -265,11 +265,25 @@ async fn fixture(app: &TestApp) {
         {"sector": "POWER_GRID", "targetQuantity": "10", "targetProjectCount": 1},
         {"sector": "TELECOM", "targetQuantity": "1", "targetProjectCount": 1}
     ]);
+    // The plan keeps the fund lines' own amounts: lines it left out would count nothing.
+    let data = gql_ok(
+        app,
+        &c.finance,
+        "query($y: Int) { fundLines(first: 100, filter: {year: $y}) { nodes { id plannedAmount } } }",
+        json!({"y": today().year()}),
+    )
+    .await;
+    let lines: Vec<Value> = data["fundLines"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"fundLine": l["id"], "plannedAmount": l["plannedAmount"]}))
+        .collect();
     let data = gql_ok(
         app,
         &c.coordinator,
         "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { annualPlan { version } userErrors { message } } }",
-        json!({"input": {"countyCode": COUNTY, "year": today().year(), "sectors": targets}}),
+        json!({"input": {"countyCode": COUNTY, "year": today().year(), "sectors": targets, "fundLines": lines}}),
     )
     .await;
     assert_eq!(data["annualPlanSet"]["userErrors"], json!([]));

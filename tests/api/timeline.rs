@@ -424,3 +424,147 @@ async fn months_are_year_months() {
         ]
     );
 }
+
+/// A plan adjustment adjusts: version 2 starts as a copy of version 1, changes what it
+/// names and keeps the rest; it carries its 文号 and reason; the diff lists the changes;
+/// and the plan in force on a day is the latest approved by that day's date.
+#[tokio::test]
+async fn a_plan_adjustment_changes_what_it_names_and_keeps_the_rest() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let gql = |token: &str, query: &str, variables: Value| {
+        let (app, token, query) = (&app, token.to_string(), query.to_string());
+        async move { app.gql(Some(&token), &query, variables).await.ok().clone() }
+    };
+    let mut lines = Vec::new();
+    for (name, kind) in [
+        ("整合资金", "INTEGRATED_AGRICULTURAL"),
+        ("县配套", "COUNTY_MATCHING"),
+        ("追加资金", "EAST_WEST"),
+    ] {
+        let data = gql(
+            &finance,
+            "mutation($input: FundLineCreateInput!) { fundLineCreate(input: $input) { fundLine { id } userErrors { message } } }",
+            json!({"input": {"countyCode": "990101000000", "year": 2026, "name": name, "kind": kind, "level": "COUNTY", "plannedAmount": "1000.00"}}),
+        )
+        .await;
+        lines.push(data["fundLineCreate"]["fundLine"]["id"].clone());
+    }
+    let set = "mutation($input: AnnualPlanSetInput!) { annualPlanSet(input: $input) { annualPlan { version documentNo reason fundLines { fundLine { name } plannedAmount } sectors { sector targetQuantity targetProjectCount } } userErrors { code field message } } }";
+    let approve = "mutation($input: AnnualPlanApproveInput!) { annualPlanApprove(input: $input) { annualPlan { version approvedOn } userErrors { code field message } } }";
+    let data = gql(
+        &coordinator,
+        set,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "documentNo": "示政发〔2026〕8号",
+            "fundLines": [{"fundLine": lines[0], "plannedAmount": "800.00"}, {"fundLine": lines[1], "plannedAmount": "200.00"}],
+            "sectors": [{"sector": "ROAD", "targetQuantity": "10", "targetProjectCount": 2}, {"sector": "DRINKING_WATER", "targetQuantity": "3", "targetProjectCount": 1}]}}),
+    )
+    .await;
+    assert_eq!(data["annualPlanSet"]["userErrors"], json!([]));
+    let data = gql(
+        &coordinator,
+        approve,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "version": 1, "date": "2026-02-28"}}),
+    )
+    .await;
+    assert_eq!(data["annualPlanApprove"]["annualPlan"]["approvedOn"], "2026-02-28");
+    // Version 2 names one new line and one sector; everything else carries over.
+    let data = gql(
+        &coordinator,
+        set,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "documentNo": "示政发〔2026〕45号", "reason": "年中调整",
+            "fundLines": [{"fundLine": lines[2], "plannedAmount": "300.00"}],
+            "sectors": [{"sector": "ROAD", "targetQuantity": "12", "targetProjectCount": 3}]}}),
+    )
+    .await;
+    let plan = &data["annualPlanSet"]["annualPlan"];
+    assert_eq!(plan["version"], 2);
+    assert_eq!(
+        (plan["documentNo"].as_str(), plan["reason"].as_str()),
+        (Some("示政发〔2026〕45号"), Some("年中调整"))
+    );
+    assert_eq!(plan["fundLines"].as_array().unwrap().len(), 3, "{plan}");
+    assert_eq!(
+        plan["sectors"],
+        json!([{"sector": "ROAD", "targetQuantity": "12", "targetProjectCount": 3}, {"sector": "DRINKING_WATER", "targetQuantity": "3", "targetProjectCount": 1}])
+    );
+    // Taking out what the plan does not have is refused.
+    let data = gql(
+        &coordinator,
+        set,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "removeSectors": ["CLINIC"]}}),
+    )
+    .await;
+    assert_eq!(
+        data["annualPlanSet"]["userErrors"][0]["field"],
+        json!(["input", "removeSectors", "0"])
+    );
+    // An adjustment is not approved before what it adjusts.
+    let data = gql(
+        &coordinator,
+        approve,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "version": 2, "date": "2026-02-01"}}),
+    )
+    .await;
+    assert_eq!(
+        data["annualPlanApprove"]["userErrors"][0]["field"],
+        json!(["input", "date"]),
+        "{data}"
+    );
+    let data = gql(
+        &coordinator,
+        approve,
+        json!({"input": {"countyCode": "990101000000", "year": 2026, "version": 2, "date": "2026-07-15"}}),
+    )
+    .await;
+    assert_eq!(data["annualPlanApprove"]["userErrors"], json!([]));
+    let data = gql(
+        &coordinator,
+        "{ annualPlanDiff(countyCode: \"990101000000\", year: 2026, from: 1, to: 2) { change fundLine { name } sector plannedBefore plannedAfter targetQuantityBefore targetQuantityAfter } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        data["annualPlanDiff"],
+        json!([
+            {"change": "ADDED", "fundLine": {"name": "追加资金"}, "sector": null, "plannedBefore": null, "plannedAfter": "300.00", "targetQuantityBefore": null, "targetQuantityAfter": null},
+            {"change": "CHANGED", "fundLine": null, "sector": "ROAD", "plannedBefore": null, "plannedAfter": null, "targetQuantityBefore": "10", "targetQuantityAfter": "12"}
+        ])
+    );
+    // The plan in force follows the approval days.
+    let target_on = |day: &'static str| {
+        let gql = &gql;
+        let coordinator = coordinator.clone();
+        async move {
+            let data = gql(
+                &coordinator,
+                "query($a: Date) { constructionProgress(year: 2026, regionCode: \"990101000000\", asOf: $a) { sector targetQuantity } fundUtilization(year: 2026, regionCode: \"990101000000\", asOf: $a) { planned } }",
+                json!({"a": day}),
+            )
+            .await;
+            let road = data["constructionProgress"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["sector"] == "ROAD")
+                .map(|r| r["targetQuantity"].clone());
+            (road, data["fundUtilization"][0]["planned"].clone())
+        }
+    };
+    assert_eq!(
+        target_on("2026-01-31").await,
+        (None, json!("3000.00")),
+        "no plan yet: each line its own"
+    );
+    assert_eq!(
+        target_on("2026-06-30").await,
+        (Some(json!("10")), json!("1000.00")),
+        "version 1: the third line is outside it"
+    );
+    assert_eq!(
+        target_on("2026-07-31").await,
+        (Some(json!("12")), json!("1300.00")),
+        "version 2"
+    );
+}
