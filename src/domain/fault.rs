@@ -97,3 +97,52 @@ pub fn non_negative(field: &str, label: &str, value: i32) -> Result<i32, Fault> 
     }
     Ok(value)
 }
+
+/// A figure beyond what the record allows stands only when the clerk says so and why: an
+/// allocation above the project's budget (超概算), a quantity above the planned one. Refused
+/// on `flag` unless it is set and a reason (`reason_field`) is given; `what` describes the
+/// excess in the clerk's terms.
+pub fn check_confirmed_excess(
+    exceeds: bool,
+    flag: (&str, bool),
+    reason: (&str, Option<&str>),
+    what: impl FnOnce() -> String,
+) -> Result<(), Fault> {
+    let (flag_field, confirmed) = flag;
+    let (reason_field, reason) = reason;
+    if !exceeds {
+        return Ok(());
+    }
+    if !confirmed {
+        return Err(Fault::invalid(
+            flag_field,
+            format!(
+                "{}; send {flag_field}: true with the reason in {reason_field} to record it",
+                what()
+            ),
+        ));
+    }
+    if reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(Fault::invalid(
+            reason_field,
+            format!("{}; say why in {reason_field}", what()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excess_needs_the_flag_and_a_reason() {
+        let what = || "above the budget".to_string();
+        assert!(check_confirmed_excess(false, ("confirm", false), ("note", None), what).is_ok());
+        let refused = check_confirmed_excess(true, ("confirm", false), ("note", Some("why")), what).unwrap_err();
+        assert_eq!(refused.field, ["input", "confirm"]);
+        let refused = check_confirmed_excess(true, ("confirm", true), ("note", Some(" ")), what).unwrap_err();
+        assert_eq!(refused.field, ["input", "note"]);
+        assert!(check_confirmed_excess(true, ("confirm", true), ("note", Some("追加工程量")), what).is_ok());
+    }
+}

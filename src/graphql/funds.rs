@@ -275,8 +275,12 @@ pub struct FundAllocateInput {
     pub amount: Decimal,
     /// The day of the allocation; not in the future.
     pub date: Date,
-    /// A note, at most 2000 characters.
+    /// A note, at most 2000 characters; the reason when `confirmAboveBudget` is set.
     pub note: Option<String>,
+    /// 超概算 — set to allocate beyond the project's budget (what it has been allocated
+    /// with this amount); refused without it, and without a reason in `note`.
+    #[graphql(default)]
+    pub confirm_above_budget: bool,
 }
 
 /// 资金拨付 — money of an allocation paid out.
@@ -406,6 +410,7 @@ impl FundMutation {
                 amount: input.amount.0,
                 date: input.date.0,
                 note: input.note,
+                confirm_above_budget: input.confirm_above_budget,
             };
             svc::allocate(db, actor, input).await
         }

@@ -83,6 +83,10 @@ pub struct ProgressReportCreateInput {
     /// before the latest is a correction anyway).
     #[graphql(default)]
     pub correction: bool,
+    /// Set to report more than the project's planned quantity; refused without it, and
+    /// without the reason in `note`.
+    #[graphql(default)]
+    pub confirm_above_plan: bool,
 }
 
 /// What `progressReportCreate` did: the report and the project at its new version, or why
@@ -120,6 +124,7 @@ impl ProgressMutation {
                 reported_on: input.reported_on.0,
                 note: input.note,
                 correction: input.correction,
+                confirm_above_plan: input.confirm_above_plan,
             };
             progress_svc::create(db, actor, input).await
         }

@@ -378,6 +378,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         reported_on: today.min(start + chrono::Duration::days(60)),
                         note: Some("按计划推进".into()),
                         correction: false,
+                        confirm_above_plan: false,
                     };
                     super::progress::create(db, &department_actor, report).await?;
                 }
@@ -592,6 +593,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                     amount: Money::from_fen(amount).to_yuan(),
                     date,
                     note: None,
+                    confirm_above_budget: false,
                 },
             )
             .await?;

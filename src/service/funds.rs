@@ -64,6 +64,8 @@ pub struct AllocationInput {
     pub amount: Decimal,
     pub date: NaiveDate,
     pub note: Option<String>,
+    /// Set to allocate above the project's budget (超概算); the reason goes in `note`.
+    pub confirm_above_budget: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -639,6 +641,19 @@ pub async fn allocate(
         .into());
     }
     rules::check_allocatable(super::projects::status_of(&project)?)?;
+    let budget = Money::from_fen(project.budget_fen);
+    let total = Money::from_fen(project.allocated_fen + amount.fen());
+    crate::domain::fault::check_confirmed_excess(
+        total > budget,
+        ("confirmAboveBudget", input.confirm_above_budget),
+        ("note", note.as_deref()),
+        || {
+            format!(
+                "project {} would have {total} yuan allocated, above its budget of {budget} yuan",
+                project.code
+            )
+        },
+    )?;
     rules::check_negative_list(kind_of_line(&line)?, super::projects::sector_of(&project)?)?;
     let serves_poverty = serves_poverty_village(&txn, project.id).await?;
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;

@@ -32,6 +32,8 @@ pub struct ProgressInput {
     pub note: Option<String>,
     /// Set to report less than the last report (a correction).
     pub correction: bool,
+    /// Set to report more than the project plans (the reason goes in `note`).
+    pub confirm_above_plan: bool,
 }
 
 pub async fn create(
@@ -68,6 +70,20 @@ pub async fn create(
     )
     .await?;
     let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
+    let planned = Quantity::from_milli(current.planned_quantity_milli);
+    crate::domain::fault::check_confirmed_excess(
+        quantity > planned,
+        ("confirmAbovePlan", input.confirm_above_plan),
+        ("note", note.as_deref()),
+        || {
+            format!(
+                "{} is more than project {} plans ({})",
+                quantity.to_decimal(),
+                current.code,
+                planned.to_decimal()
+            )
+        },
+    )?;
     let status = status_of(&current)?;
     let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
     check_dates(current.actual_start, Some(input.reported_on), "reportedOn").map_err(|_| {

@@ -70,6 +70,19 @@ async fn allocate(app: &TestApp, token: &str, line: &str, project: &str, amount:
     run(app, token, "fundAllocate", "FundAllocateInput", "entry", input).await
 }
 
+/// An allocation beyond the project's budget (超概算), confirmed with a reason.
+async fn allocate_above_budget(
+    app: &TestApp,
+    token: &str,
+    line: &str,
+    project: &str,
+    amount: &str,
+    date: &str,
+) -> (Value, Value) {
+    let input = json!({"fundLine": line, "project": project, "amount": amount, "date": date, "confirmAboveBudget": true, "note": "概算调增"});
+    run(app, token, "fundAllocate", "FundAllocateInput", "entry", input).await
+}
+
 async fn disburse(
     app: &TestApp,
     token: &str,
@@ -235,9 +248,10 @@ async fn a_years_ledger_gives_exactly_the_independently_computed_figures() {
     by_kind.get_mut("POLICY_LOAN").unwrap().in_place = 200_000_001;
     by_kind.get_mut("SECTOR").unwrap().in_place = 60_000_000;
 
-    let a1 = ok_entry(allocate(&app, &finance, &integrated, &project_id(&road), "3000000.00", date).await).await;
+    let a1 = ok_entry(allocate_above_budget(&app, &finance, &integrated, &project_id(&road), "3000000.00", date).await)
+        .await;
     let a2 = ok_entry(allocate(&app, &finance, &matching, &project_id(&water), "800000.50", date).await).await;
-    let a3 = ok_entry(allocate(&app, &finance, &loan, &project_id(&road), "1500000.00", date).await).await;
+    let a3 = ok_entry(allocate_above_budget(&app, &finance, &loan, &project_id(&road), "1500000.00", date).await).await;
     let a4 = ok_entry(allocate(&app, &finance, &sector, &project_id(&clinic), "450000.00", date).await).await;
     by_kind.get_mut("INTEGRATED_AGRICULTURAL").unwrap().allocated = 300_000_000;
     by_kind.get_mut("COUNTY_MATCHING").unwrap().allocated = 80_000_050;
@@ -1398,4 +1412,43 @@ async fn a_receipt_is_read_within_the_reach_of_its_fund_line() {
         let reply = app.gql(Some(token), fetch, json!({"id": id})).await;
         assert_eq!(reply.ok()["node"].is_object(), visible, "{id}: {}", reply.body);
     }
+}
+
+/// 超概算: allocating beyond a project's budget needs the clerk's flag and a reason.
+#[tokio::test]
+async fn an_allocation_above_the_budget_needs_a_flag_and_a_reason() {
+    let (app, finance, building, fund) = ledger_fixture().await;
+    ok_entry(receipt(&app, &finance, &fund, "1000.00", "2026-01-05").await).await;
+    // The fixture's project has a budget of 1,000,000 yuan: raise the line's money first.
+    let project = project_id(&building);
+    let input = json!({"fundLine": fund, "project": project, "amount": "999999.00", "date": "2026-01-06"});
+    let (_, errors) = run(
+        &app,
+        &finance,
+        "fundAllocate",
+        "FundAllocateInput",
+        "entry",
+        input.clone(),
+    )
+    .await;
+    assert_eq!(
+        errors[0]["code"], "INSUFFICIENT_FUNDS",
+        "the money check comes after: {errors}"
+    );
+    ok_entry(receipt(&app, &finance, &fund, "2000000.00", "2026-01-05").await).await;
+    ok_entry(allocate(&app, &finance, &fund, &project, "999999.00", "2026-01-06").await).await;
+    let (_, errors) = allocate(&app, &finance, &fund, &project, "2.00", "2026-01-06").await;
+    assert_eq!(errors[0]["field"], json!(["input", "confirmAboveBudget"]), "{errors}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("1000001.00"),
+        "{errors}"
+    );
+    let input = json!({"fundLine": fund, "project": project, "amount": "2.00", "date": "2026-01-06", "confirmAboveBudget": true});
+    let (_, errors) = run(&app, &finance, "fundAllocate", "FundAllocateInput", "entry", input).await;
+    assert_eq!(
+        errors[0]["field"],
+        json!(["input", "note"]),
+        "a reason is needed: {errors}"
+    );
+    ok_entry(allocate_above_budget(&app, &finance, &fund, &project, "2.00", "2026-01-06").await).await;
 }

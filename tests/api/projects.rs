@@ -340,6 +340,7 @@ async fn a_page_costs_the_same_statements_at_any_size() {
             amount: rust_decimal::Decimal::new(1000, 0),
             date: china_date(chrono::Utc::now()),
             note: None,
+            confirm_above_budget: false,
         };
         tracker::service::funds::allocate(&app.db, &finance, allocation)
             .await

@@ -340,6 +340,7 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                     reported_on: item.on,
                     note: None,
                     correction: true,
+                    confirm_above_plan: false,
                 };
                 let (_, updated) = progress::create(&app.db, department, input)
                     .await
@@ -354,6 +355,7 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                     amount: Decimal::new(*fen, 2),
                     date: item.on,
                     note: None,
+                    confirm_above_budget: false,
                 };
                 entry_of[i] = funds::allocate(&app.db, &c.finance, input)
                     .await

@@ -568,3 +568,43 @@ async fn a_plan_adjustment_changes_what_it_names_and_keeps_the_rest() {
         "version 2"
     );
 }
+
+/// A cumulative quantity above the planned one needs the clerk's flag and a reason.
+#[tokio::test]
+async fn a_report_above_the_planned_quantity_needs_a_flag_and_a_reason() {
+    let app = spawn_demo_app().await;
+    let transport = app.demo_login("transport").await;
+    let project = crate::helpers::project_at(
+        &app,
+        tracker::domain::lifecycle::ProjectStatus::UnderConstruction,
+        tracker::domain::sector::Sector::Road,
+        &["990101001001"],
+        10,
+    )
+    .await;
+    let report = "mutation($input: ProgressReportCreateInput!) { progressReportCreate(input: $input) { project { version } userErrors { field message } } }";
+    let send = |extra: Value| {
+        let mut input = json!({"project": crate::helpers::project_id(&project), "expectedVersion": project.version,
+            "completedQuantity": "15", "investedAmount": "1000.00", "reportedOn": "2026-02-01"});
+        for (k, v) in extra.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        let (app, transport) = (&app, transport.clone());
+        async move {
+            app.gql(Some(&transport), report, json!({"input": input})).await.ok()["progressReportCreate"]["userErrors"]
+                .clone()
+        }
+    };
+    let errors = send(json!({})).await;
+    assert_eq!(errors[0]["field"], json!(["input", "confirmAbovePlan"]), "{errors}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("15 is more than"),
+        "{errors}"
+    );
+    let errors = send(json!({"confirmAbovePlan": true})).await;
+    assert_eq!(errors[0]["field"], json!(["input", "note"]), "{errors}");
+    assert_eq!(
+        send(json!({"confirmAbovePlan": true, "note": "设计变更增加里程"})).await,
+        json!([])
+    );
+}
