@@ -398,6 +398,33 @@ async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Ac
     super::auth::actor_of(&user)
 }
 
+/// Sets a version of the demo county's plan (the lines and sectors named, the rest kept
+/// from the version before) with its 文号 and reason, and approves it on `approved_on`.
+async fn plan_version(
+    db: &DatabaseConnection,
+    coordinator: &Actor,
+    year: i32,
+    fund_lines: Vec<(i64, Decimal)>,
+    sectors: Vec<(Sector, Decimal, i32)>,
+    (document_no, reason): (String, Option<String>),
+    approved_on: NaiveDate,
+) -> ServiceResult<()> {
+    let input = super::plans::PlanInput {
+        county_code: COUNTY.into(),
+        year,
+        version: None,
+        fund_lines,
+        sectors,
+        remove_fund_lines: vec![],
+        remove_sectors: vec![],
+        document_no: Some(document_no),
+        reason,
+    };
+    let plan = super::plans::set(db, coordinator, input).await?;
+    super::plans::approve(db, coordinator, COUNTY, year, plan.plan.version, Some(approved_on)).await?;
+    Ok(())
+}
+
 /// The day a demo project takes `action` (`previous` is its last step's day): weeks of
 /// application and assignment before construction starts on `start`, completion four
 /// months later, acceptance a fortnight after — never before `previous`, never after today.
@@ -638,64 +665,47 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
             }
         }
         // The plan: the lines' amounts and each sector's targets, a little above what was
-        // approved so the completion rates read like a year in progress.
-        let plan = super::plans::set(
+        // approved so the completion rates read like a year in progress; approved in
+        // February.
+        let to_targets = |rows: &[(Sector, i64, i32)]| -> Vec<(Sector, Decimal, i32)> {
+            rows.iter()
+                .map(|(sector, milli, count)| {
+                    (
+                        *sector,
+                        crate::domain::quantity::Quantity::from_milli(*milli).to_decimal(),
+                        *count,
+                    )
+                })
+                .collect()
+        };
+        let lines = lines
+            .iter()
+            .map(|l| (l.id, Money::from_fen(l.planned_fen).to_yuan()))
+            .collect();
+        let approved_on = NaiveDate::from_ymd_opt(year, 2, 28).unwrap_or(today).min(today);
+        let document = (format!("示政发〔{year}〕8号"), None);
+        plan_version(
             db,
             &coordinator,
-            super::plans::PlanInput {
-                county_code: COUNTY.into(),
-                year,
-                version: None,
-                fund_lines: lines
-                    .iter()
-                    .map(|l| (l.id, Money::from_fen(l.planned_fen).to_yuan()))
-                    .collect(),
-                sectors: targets
-                    .iter()
-                    .map(|(sector, milli, count)| {
-                        (
-                            *sector,
-                            crate::domain::quantity::Quantity::from_milli(*milli).to_decimal(),
-                            *count,
-                        )
-                    })
-                    .collect(),
-                remove_fund_lines: vec![],
-                remove_sectors: vec![],
-                document_no: Some(format!("示政发〔{year}〕8号")),
-                reason: None,
-            },
+            year,
+            lines,
+            to_targets(&targets),
+            document,
+            approved_on,
         )
         .await?;
-        let approved_on = NaiveDate::from_ymd_opt(year, 2, 28).unwrap_or(today).min(today);
-        super::plans::approve(db, &coordinator, COUNTY, year, plan.plan.version, Some(approved_on)).await?;
         // 年中调整: in July the county adds road kilometres to the plan (version 2, a copy of
         // version 1 with the road target changed).
         let adjusted_on = NaiveDate::from_ymd_opt(year, 7, 15).unwrap_or(today);
         if let Some((_, milli, count)) = targets.iter().find(|(s, _, _)| *s == Sector::Road)
             && adjusted_on <= today
         {
-            let adjusted = super::plans::set(
-                db,
-                &coordinator,
-                super::plans::PlanInput {
-                    county_code: COUNTY.into(),
-                    year,
-                    version: None,
-                    fund_lines: vec![],
-                    sectors: vec![(
-                        Sector::Road,
-                        crate::domain::quantity::Quantity::from_milli(milli + milli / 5).to_decimal(),
-                        *count + 1,
-                    )],
-                    remove_fund_lines: vec![],
-                    remove_sectors: vec![],
-                    document_no: Some(format!("示政发〔{year}〕45号")),
-                    reason: Some("年中调整：新增通村道路建设任务".into()),
-                },
-            )
-            .await?;
-            super::plans::approve(db, &coordinator, COUNTY, year, adjusted.plan.version, Some(adjusted_on)).await?;
+            let road = to_targets(&[(Sector::Road, milli + milli / 5, count + 1)]);
+            let document = (
+                format!("示政发〔{year}〕45号"),
+                Some("年中调整：新增通村道路建设任务".to_string()),
+            );
+            plan_version(db, &coordinator, year, vec![], road, document, adjusted_on).await?;
         }
     }
     Ok(())

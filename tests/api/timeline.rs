@@ -30,6 +30,25 @@ async fn ok_step(app: &TestApp, token: &str, mutation: &str, input_type: &str, p
     project
 }
 
+/// Runs a mutation as `token`; returns the `id` of what its `field` holds and the userErrors.
+async fn made(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    input_type: &str,
+    field: &str,
+    input: Value,
+) -> (Value, Value) {
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id }} userErrors {{ code field message }} }} }}"
+    );
+    let data = app.gql(Some(token), &query, json!({"input": input})).await.ok().clone();
+    (
+        data[mutation][field]["id"].clone(),
+        data[mutation]["userErrors"].clone(),
+    )
+}
+
 const ROAD_FIGURES: &str = "query($a: Date) { constructionProgress(year: 2026, regionCode: \"990101000000\", asOf: $a) { sector projectCount startedCount completedCount completedQuantity } }";
 
 /// The county's road figures on `day`: (projects, started, completed, km).
@@ -281,27 +300,12 @@ async fn a_payment_is_checked_against_the_project_on_its_own_day() {
     .await;
     let p = json!({"id": crate::helpers::project_id(&project), "version": project.version});
     let run = |mutation: &'static str, input_type: &'static str, input: Value| {
-        let app = &app;
-        let finance = finance.clone();
-        async move {
-            let field = if mutation == "fundLineCreate" {
-                "fundLine"
-            } else {
-                "entry"
-            };
-            let query = format!(
-                "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id }} userErrors {{ code field message }} }} }}"
-            );
-            let data = app
-                .gql(Some(&finance), &query, json!({"input": input}))
-                .await
-                .ok()
-                .clone();
-            (
-                data[mutation][field]["id"].clone(),
-                data[mutation]["userErrors"].clone(),
-            )
-        }
+        let field = if mutation == "fundLineCreate" {
+            "fundLine"
+        } else {
+            "entry"
+        };
+        made(&app, &finance, mutation, input_type, field, input)
     };
     let (line, errors) = run(
         "fundLineCreate",
@@ -360,19 +364,11 @@ async fn months_are_year_months() {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
     let run = |mutation: &'static str, input_type: &'static str, field: &'static str, input: Value| {
-        let app = &app;
-        let finance = finance.clone();
+        let (app, finance) = (&app, finance.clone());
         async move {
-            let query = format!(
-                "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {field} {{ id }} userErrors {{ message }} }} }}"
-            );
-            let data = app
-                .gql(Some(&finance), &query, json!({"input": input}))
-                .await
-                .ok()
-                .clone();
-            assert_eq!(data[mutation]["userErrors"], json!([]), "{mutation}");
-            data[mutation][field]["id"].clone()
+            let (id, errors) = made(app, &finance, mutation, input_type, field, input).await;
+            assert_eq!(errors, json!([]), "{mutation}");
+            id
         }
     };
     let line = run(
