@@ -15,6 +15,7 @@ mod m20261202_000011_ledger_number_index;
 mod m20261203_000012_business_dates;
 mod m20261203_000013_year_months;
 mod m20261203_000014_plan_adjustments;
+mod m20261203_000015_as_of_indexes;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_business_dates::Migration),
             Box::new(m20261203_000013_year_months::Migration),
             Box::new(m20261203_000014_plan_adjustments::Migration),
+            Box::new(m20261203_000015_as_of_indexes::Migration),
         ]
     }
 }

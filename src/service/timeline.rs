@@ -331,3 +331,49 @@ pub async fn tallies(
         })
         .collect()
 }
+
+/// The department holding each project at the end of `day`, as rows (`id`, `department_id`)
+/// of the projects assigned by then: its last assignment or decline dated by then (the
+/// later recorded of one day), the department assigned or none after a decline — what
+/// `History::state_on` says, in SQL, for a rollup to join.
+pub fn department_on_statement(day: Expr) -> sea_orm::sea_query::SelectStatement {
+    use project_event::Column as E;
+    let (step, later) = (Alias::new("step"), Alias::new("later"));
+    let holding = [ProjectAction::Assign.as_str(), ProjectAction::Decline.as_str()];
+    let of = |alias: &Alias, column: E| Expr::col((alias.clone(), column));
+    Query::select()
+        .expr_as(of(&step, E::ProjectId), Alias::new("id"))
+        .expr_as(
+            Expr::case(
+                of(&step, E::Action).eq(ProjectAction::Assign.as_str()),
+                of(&step, E::DepartmentId),
+            )
+            .finally(Expr::cust("NULL")),
+            Alias::new("department_id"),
+        )
+        .from_as(project_event::Entity, step.clone())
+        .and_where(of(&step, E::Action).is_in(holding))
+        .and_where(of(&step, E::HappenedOn).lte(day.clone()))
+        .and_where(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from_as(project_event::Entity, later.clone())
+                    .and_where(of(&later, E::ProjectId).equals((step.clone(), E::ProjectId)))
+                    .and_where(of(&later, E::Action).is_in(holding))
+                    .and_where(of(&later, E::HappenedOn).lte(day))
+                    .cond_where(
+                        sea_orm::Condition::any()
+                            .add(of(&later, E::HappenedOn).gt(of(&step, E::HappenedOn)))
+                            .add(
+                                sea_orm::Condition::all()
+                                    .add(of(&later, E::HappenedOn).eq(of(&step, E::HappenedOn)))
+                                    .add(of(&later, E::Id).gt(of(&step, E::Id))),
+                            ),
+                    )
+                    .to_owned(),
+            )
+            .not(),
+        )
+        .to_owned()
+}

@@ -16,7 +16,7 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use entity::{annual_plan, annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, Query, SelectStatement, UnionType,
@@ -136,8 +136,26 @@ enum Input {
     RegionTo,
     /// The day asked (`asOf`), for the ledger's entries.
     AsOfDay,
+    /// The first day of the month of the day after it: the entries from then up to the day
+    /// are summed, the months before come from the running totals (on a month's last day,
+    /// no entry is read).
+    MonthStart,
+    /// That month (`yyyymm`).
+    YearMonth,
     /// The end of that day, for the plans approved by then.
     ApprovedByDay,
+}
+
+/// Where a part of the ledger's figures is read from.
+#[derive(Clone, Copy, PartialEq)]
+enum Source {
+    /// The per-line totals (`fund_line_total`).
+    LineTotals,
+    /// The per-month totals (`ledger_total`); as of a past day, the months before its own.
+    Totals,
+    /// The entries themselves; as of a past day, those dated by then (of its month alone
+    /// when the months before come from the totals).
+    Entries,
 }
 
 /// The rollups' statements, one per shape and database.
@@ -156,8 +174,8 @@ pub async fn fund_utilization(
     authorize_at(actor, Operation::ViewFunds, &region)?;
     super::regions::get(db, actor, "regionCode", &region).await?;
     // The running totals answer unless the figures are asked as of a past day (the totals
-    // are per month) or per department (a project's department can change after its money
-    // moved): then the ledger itself is summed.
+    // are per month: the day's own month is summed from the ledger) or per department (a
+    // project's department can change after its money moved: the ledger is summed).
     let today = crate::domain::project::china_date(chrono::Utc::now());
     let shape = Shape {
         dimensions: SELECTED.into_iter().filter(|d| group_by.contains(d)).collect(),
@@ -165,12 +183,18 @@ pub async fn fund_utilization(
         from_totals: as_of.is_none_or(|day| day >= today) && !group_by.contains(&Dimension::Department),
         as_of: as_of.is_some(),
     };
+    // The months the totals answer for as of a past day: those before the day after it
+    // (through its own month on a month's last day — 截止9月底 reads no entry).
+    let day = as_of.unwrap_or(today);
+    let whole_months_to = day.succ_opt().unwrap_or(day);
     let value = |input| match input {
         Input::Year => Value::from(year),
         Input::RegionFrom => Value::from(region.subtree_prefix()),
         Input::RegionTo => Value::from(region.subtree_end()),
-        Input::AsOfDay => Value::from(as_of.unwrap_or(today)),
-        Input::ApprovedByDay => Value::from(as_of.unwrap_or(today)),
+        Input::AsOfDay => Value::from(day),
+        Input::MonthStart => Value::from(whole_months_to.with_day(1)),
+        Input::YearMonth => Value::from(crate::domain::funds::year_month(whole_months_to)),
+        Input::ApprovedByDay => Value::from(day),
     };
     let statement = ROLLUPS.statement(db.get_database_backend(), &shape, rollup_statement, value)?;
     let (planned_applies, in_place_applies) = (shape.planned_applies(), shape.in_place_applies());
@@ -255,59 +279,20 @@ async fn mark_outside_plan(
 /// the ledger's entries (or running totals), each spread over the four figures (`s`),
 /// summed per group. Built from the shape alone; the request's values are parameters.
 fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<SelectStatement> {
-    let (e, l, pr, s) = (Alias::new("e"), Alias::new("l"), Alias::new("p"), Alias::new("s"));
-    let col = |(table, column): (&str, &str)| Expr::col((Alias::new(table), Alias::new(column)));
-    let mut ledger = Query::select();
-    for dimension in &shape.dimensions {
-        ledger.expr_as(col(ledger_column(*dimension)), dimension_alias(*dimension));
-    }
-    let amount_of =
-        |kind: EntryKind| Expr::case(col(("e", "kind")).eq(kind.as_str()), col(("e", "amount_fen"))).finally(0);
-    ledger
-        .expr_as(Expr::val(0), Alias::new("planned"))
-        .expr_as(amount_of(EntryKind::Receipt), Alias::new("in_place"))
-        .expr_as(amount_of(EntryKind::Allocation), Alias::new("allocated"))
-        .expr_as(amount_of(EntryKind::Disbursement), Alias::new("disbursed"))
-        .and_where(col(("e", "year")).eq(p.bind(Input::Year)));
-    if shape.per_line() {
-        ledger.from_as(fund_line_total::Entity, e.clone());
+    let (l, s) = (Alias::new("l"), Alias::new("s"));
+    let ledger: Vec<SelectStatement> = if shape.per_line() {
+        vec![ledger_part(shape, p, Source::LineTotals)]
     } else if shape.from_totals {
-        ledger.from_as(ledger_total::Entity, e.clone());
+        vec![ledger_part(shape, p, Source::Totals)]
+    } else if shape.wants(Dimension::Department) {
+        vec![ledger_part(shape, p, Source::Entries)]
     } else {
-        ledger.from_as(ledger_entry::Entity, e.clone());
-    }
-    if shape.wants(Dimension::FundKind) || shape.wants(Dimension::FundLevel) {
-        ledger.join_as(
-            JoinType::InnerJoin,
-            fund_line::Entity,
-            l.clone(),
-            Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
-        );
-    }
-    if shape.wants(Dimension::Department) {
-        ledger.join_as(
-            JoinType::LeftJoin,
-            project::Entity,
-            pr.clone(),
-            Expr::col((pr.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId)),
-        );
-    }
-    // A range rather than LIKE, so that the index answers it: the county's code for a
-    // county or above, the township's for a township or village.
-    let region_column = if shape.county_wide {
-        "county_code"
-    } else {
-        "township_code"
+        // As of a past day: its months before from the totals, its own from the entries.
+        vec![
+            ledger_part(shape, p, Source::Totals),
+            ledger_part(shape, p, Source::Entries),
+        ]
     };
-    ledger
-        .and_where(col(("e", region_column)).gte(p.bind(Input::RegionFrom)))
-        .and_where(col(("e", region_column)).lt(p.bind(Input::RegionTo)));
-    if !shape.in_place_applies() {
-        ledger.and_where(col(("e", "kind")).ne(EntryKind::Receipt.as_str()));
-    }
-    if shape.as_of && !shape.from_totals {
-        ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
-    }
 
     // A fund line's planned amount is the one the plan in force in its county gives it —
     // nothing if the plan leaves it out (计划外) — or its own while its county has no plan
@@ -366,11 +351,16 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
             )
             .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(p.bind(Input::Year)))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(p.bind(Input::RegionFrom)))
-            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(p.bind(Input::RegionTo)))
-            .union(UnionType::All, ledger);
+            .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).lt(p.bind(Input::RegionTo)));
+        planned.unions(ledger.into_iter().map(|part| (UnionType::All, part)));
         planned
     } else {
-        ledger
+        let mut parts = ledger.into_iter();
+        let mut first = parts
+            .next()
+            .ok_or_else(|| ServiceError::Internal("a rollup without a ledger".into()))?;
+        first.unions(parts.map(|part| (UnionType::All, part)));
+        first
     };
     let mut statement = Query::select();
     for dimension in &shape.dimensions {
@@ -393,6 +383,78 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
         // Grouped by nothing, a year with nothing recorded has no row rather than zeros.
         .and_having(Expr::cust("COUNT(*) > 0"));
     Ok(statement)
+}
+
+/// One part of the ledger's figures: the rows of `source` in the region and year, each
+/// spread over the four figures, with the columns of the shape's dimensions.
+fn ledger_part(shape: &Shape, p: &mut Binder<Input>, source: Source) -> SelectStatement {
+    let (e, l, pr) = (Alias::new("e"), Alias::new("l"), Alias::new("p"));
+    let col = |(table, column): (&str, &str)| Expr::col((Alias::new(table), Alias::new(column)));
+    let mut ledger = Query::select();
+    for dimension in &shape.dimensions {
+        ledger.expr_as(col(ledger_column(*dimension)), dimension_alias(*dimension));
+    }
+    let amount_of =
+        |kind: EntryKind| Expr::case(col(("e", "kind")).eq(kind.as_str()), col(("e", "amount_fen"))).finally(0);
+    ledger
+        .expr_as(Expr::val(0), Alias::new("planned"))
+        .expr_as(amount_of(EntryKind::Receipt), Alias::new("in_place"))
+        .expr_as(amount_of(EntryKind::Allocation), Alias::new("allocated"))
+        .expr_as(amount_of(EntryKind::Disbursement), Alias::new("disbursed"))
+        .and_where(col(("e", "year")).eq(p.bind(Input::Year)));
+    let past = shape.as_of && !shape.from_totals;
+    match source {
+        Source::LineTotals => {
+            ledger.from_as(fund_line_total::Entity, e.clone());
+        }
+        Source::Totals => {
+            ledger.from_as(ledger_total::Entity, e.clone());
+            if past {
+                ledger.and_where(col(("e", "entry_month")).lt(p.bind(Input::YearMonth)));
+            }
+        }
+        Source::Entries => {
+            ledger.from_as(ledger_entry::Entity, e.clone());
+            if past {
+                ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
+                if !shape.wants(Dimension::Department) {
+                    ledger.and_where(col(("e", "entry_date")).gte(p.bind(Input::MonthStart)));
+                }
+            }
+        }
+    }
+    if shape.wants(Dimension::FundKind) || shape.wants(Dimension::FundLevel) {
+        ledger.join_as(
+            JoinType::InnerJoin,
+            fund_line::Entity,
+            l.clone(),
+            Expr::col((l.clone(), fund_line::Column::Id)).equals((e.clone(), Alias::new("fund_line_id"))),
+        );
+    }
+    if shape.wants(Dimension::Department) {
+        let on = Expr::col((pr.clone(), project::Column::Id)).equals((e.clone(), ledger_entry::Column::ProjectId));
+        if shape.as_of {
+            // The department holding the project at the end of the day asked.
+            let holding = super::timeline::department_on_statement(p.bind(Input::AsOfDay));
+            ledger.join_subquery(JoinType::LeftJoin, holding, pr.clone(), on);
+        } else {
+            ledger.join_as(JoinType::LeftJoin, project::Entity, pr.clone(), on);
+        }
+    }
+    // A range rather than LIKE, so that the index answers it: the county's code for a
+    // county or above, the township's for a township or village.
+    let region_column = if shape.county_wide {
+        "county_code"
+    } else {
+        "township_code"
+    };
+    ledger
+        .and_where(col(("e", region_column)).gte(p.bind(Input::RegionFrom)))
+        .and_where(col(("e", region_column)).lt(p.bind(Input::RegionTo)));
+    if !shape.in_place_applies() {
+        ledger.and_where(col(("e", "kind")).ne(EntryKind::Receipt.as_str()));
+    }
+    ledger
 }
 
 /// What a dimension's column is called in the spread figures (`s`).

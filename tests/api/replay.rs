@@ -4,7 +4,7 @@
 //! order of recording into another (each step still valid when it is entered) gives the
 //! same figures at every month-end and on random days, in every grouping.
 use crate::helpers::{TestApp, spawn_demo_app};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
@@ -443,6 +443,29 @@ fn expected_counts(items: &[Item], on: NaiveDate) -> (i64, i64, i64) {
     )
 }
 
+/// The history's money on `on`, summed from the generated items alone: (allocated,
+/// disbursed) in fen.
+fn expected_money(items: &[Item], on: NaiveDate) -> (i64, i64) {
+    items
+        .iter()
+        .filter(|i| i.on <= on)
+        .fold((0, 0), |(a, d), item| match item.act {
+            Act::Allocate { fen, .. } => (a + fen, d),
+            Act::Pay { fen, .. } => (a, d + fen),
+            _ => (a, d),
+        })
+}
+
+/// The county's money on `on`, ungrouped: (allocated, disbursed) in fen.
+async fn money(app: &TestApp, on: NaiveDate) -> (i64, i64) {
+    let actor = app.actor("coordinator").await;
+    let rows = utilization::fund_utilization(&app.db, &actor, 2026, COUNTY, &[], Some(on))
+        .await
+        .unwrap();
+    let fen = |m: tracker::domain::money::Money| m.fen();
+    (fen(rows[0].figures.allocated), fen(rows[0].figures.disbursed))
+}
+
 /// The county's programme totals on `on`: (projects, started, completed).
 async fn counts(app: &TestApp, on: NaiveDate) -> (i64, i64, i64) {
     let actor = app.actor("coordinator").await;
@@ -477,19 +500,33 @@ async fn the_order_of_recording_does_not_change_any_figure() {
     for _ in 0..6 {
         days.push(day(1, 1) + chrono::Duration::days(rng.random_range(0..334)));
     }
+    // The day after some payments and allocations, in their month: the money of a month's
+    // first days counts by the entries themselves, not by a month's total.
+    let mid_month = items
+        .iter()
+        .filter(|i| matches!(i.act, Act::Allocate { .. } | Act::Pay { .. }))
+        .filter_map(|i| i.on.succ_opt().filter(|next| next.month() == i.on.month()))
+        .step_by(3);
+    days.extend(mid_month.take(4));
     let mut before = Vec::new();
     for on in &days {
-        before.push(counts(&in_order, *on).await);
+        before.push((counts(&in_order, *on).await, money(&in_order, *on).await));
     }
     record(&in_order, &items, &by_date).await;
     record(&out_of_order, &items, &order).await;
-    // Each day's counts moved by what the history says had happened by then.
-    for (on, was) in days.iter().zip(&before) {
+    // Each day's counts and money moved by what the history says had happened by then.
+    for (on, (was, had)) in days.iter().zip(&before) {
         let now = counts(&in_order, *on).await;
         assert_eq!(
             (now.0 - was.0, now.1 - was.1, now.2 - was.2),
             expected_counts(&items, *on),
             "seed {seed}, as of {on}"
+        );
+        let has = money(&in_order, *on).await;
+        assert_eq!(
+            (has.0 - had.0, has.1 - had.1),
+            expected_money(&items, *on),
+            "seed {seed}, money as of {on}"
         );
     }
     let mut counted = 0;

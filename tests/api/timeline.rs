@@ -604,3 +604,123 @@ async fn a_report_above_the_planned_quantity_needs_a_flag_and_a_reason() {
         json!([])
     );
 }
+
+/// Grouped by DEPARTMENT as of a day, money sits under the department that held the
+/// project at the end of that day: the one it was assigned to, none after it declined,
+/// and a department created later only from its own assignment on.
+#[tokio::test]
+async fn money_by_department_follows_the_department_holding_the_project_then() {
+    let app = spawn_demo_app().await;
+    let (coordinator, finance, admin, transport) = (
+        app.demo_login("coordinator").await,
+        app.demo_login("finance").await,
+        app.demo_login("admin").await,
+        app.demo_login("transport").await,
+    );
+    // Assigned to the transport bureau on 01-05 (`HISTORY_START` + 3 days).
+    let project = crate::helpers::project_at(
+        &app,
+        tracker::domain::lifecycle::ProjectStatus::Assigned,
+        tracker::domain::sector::Sector::Road,
+        &["990101001001"],
+        10,
+    )
+    .await;
+    let p = json!({"id": crate::helpers::project_id(&project), "version": project.version});
+    let days = ["2026-03-31", "2026-05-15", "2026-06-30"];
+    let by_department = |day: Option<&'static str>| {
+        let app = &app;
+        let finance = finance.clone();
+        async move {
+            let data = app
+                .gql(
+                    Some(&finance),
+                    "query($a: Date) { fundUtilization(year: 2026, regionCode: \"990101000000\", groupBy: [DEPARTMENT], asOf: $a) { department { name } allocated } }",
+                    json!({"a": day}),
+                )
+                .await
+                .ok()
+                .clone();
+            data["fundUtilization"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let name = r["department"]["name"].as_str().unwrap_or("(none)").to_string();
+                    (name, km(r["allocated"].as_str().unwrap()))
+                })
+                .collect::<std::collections::BTreeMap<String, rust_decimal::Decimal>>()
+        }
+    };
+    let mut before = Vec::new();
+    for day in days.map(Some).into_iter().chain([None]) {
+        before.push(by_department(day).await);
+    }
+
+    let (line, errors) = made(
+        &app,
+        &finance,
+        "fundLineCreate",
+        "FundLineCreateInput",
+        "fundLine",
+        json!({"countyCode": "990101000000", "year": 2026, "name": "整合资金（部门）", "kind": "INTEGRATED_AGRICULTURAL", "level": "CENTRAL", "plannedAmount": "1000.00"}),
+    )
+    .await;
+    assert_eq!(errors, json!([]));
+    for (mutation, input_type, input) in [
+        (
+            "fundReceiptRecord",
+            "FundReceiptRecordInput",
+            json!({"fundLine": line, "amount": "500.00", "date": "2026-03-01", "documentNo": "示财〔2026〕911号"}),
+        ),
+        (
+            "fundAllocate",
+            "FundAllocateInput",
+            json!({"fundLine": line, "project": p["id"], "amount": "100.00", "date": "2026-03-05"}),
+        ),
+    ] {
+        let (_, errors) = made(&app, &finance, mutation, input_type, "entry", input).await;
+        assert_eq!(errors, json!([]), "{mutation}");
+    }
+    let p = ok_step(
+        &app,
+        &transport,
+        "projectDecline",
+        "ProjectReasonInput",
+        &p,
+        json!({"reason": "不属本局职责", "date": "2026-05-01"}),
+    )
+    .await;
+    let created = app
+        .gql(
+            Some(&admin),
+            "mutation { departmentCreate(input: {countyCode: \"990101000000\", name: \"示范县公路养护中心\", kind: SECTOR, sectors: [ROAD]}) { department { id } userErrors { code message } } }",
+            json!({}),
+        )
+        .await
+        .ok()
+        .clone();
+    let centre = created["departmentCreate"]["department"]["id"].clone();
+    assert!(centre.is_string(), "{created}");
+    ok_step(
+        &app,
+        &coordinator,
+        "projectAssign",
+        "ProjectAssignInput",
+        &p,
+        json!({"department": centre, "deadline": "2026-07-31", "date": "2026-06-01"}),
+    )
+    .await;
+
+    // What each day's groups gained: the 100.00, under the department holding it then.
+    let holder = ["示范县交通运输局", "(none)", "示范县公路养护中心", "示范县公路养护中心"];
+    for ((day, was), holder) in days.map(Some).into_iter().chain([None]).zip(&before).zip(holder) {
+        let now = by_department(day).await;
+        let gained: Vec<(String, rust_decimal::Decimal)> = now
+            .iter()
+            .map(|(name, amount)| (name.clone(), amount - was.get(name).copied().unwrap_or_default()))
+            .filter(|(_, d)| !d.is_zero())
+            .collect();
+        assert_eq!(gained, vec![(holder.to_string(), km("100.00"))], "as of {day:?}");
+    }
+}
