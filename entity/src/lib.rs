@@ -8,6 +8,7 @@ pub mod audit_entry;
 pub mod construction_total;
 pub mod department;
 pub mod fund_line;
+pub mod fund_line_month_total;
 pub mod fund_line_total;
 pub mod ledger_entry;
 pub mod ledger_total;

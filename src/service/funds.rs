@@ -16,7 +16,9 @@ use crate::domain::money::Money;
 use crate::domain::project::{check_not_future, china_date};
 use crate::domain::region::{RegionCode, RegionLevel};
 use chrono::NaiveDate;
-use entity::{fund_line, fund_line_total, ledger_entry, ledger_total, project, project_village, region};
+use entity::{
+    fund_line, fund_line_month_total, fund_line_total, ledger_entry, ledger_total, project, project_village, region,
+};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -499,7 +501,8 @@ async fn write_entry(
 }
 
 /// Adds a new entry to the running totals: its fund line × kind × township × sector × month
-/// row of `ledger_total`, its fund line × kind row of `fund_line_total`, and for an
+/// row of `ledger_total`, its fund line × kind row of `fund_line_total` and fund line × kind
+/// × month row of `fund_line_month_total`, and for an
 /// allocation or disbursement its project's figure. In the entry's own transaction (which
 /// holds the fund line's lock), so the totals never differ from the ledger.
 async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> ServiceResult<()> {
@@ -523,6 +526,17 @@ async fn add_to_totals(conn: &impl ConnectionTrait, entry: &ledger_entry::Model)
         ))
         .exec_without_returning(conn)
         .await?;
+    fund_line_month_total::Entity::insert(line_month_total_of(entry).into_active_model())
+        .on_conflict(super::adding_on_conflict(
+            [
+                fund_line_month_total::Column::FundLineId,
+                fund_line_month_total::Column::Kind,
+                fund_line_month_total::Column::EntryMonth,
+            ],
+            [fund_line_month_total::Column::AmountFen],
+        ))
+        .exec_without_returning(conn)
+        .await?;
     let column = match EntryKind::parse(&entry.kind) {
         Some(EntryKind::Allocation) => project::Column::AllocatedFen,
         Some(EntryKind::Disbursement) => project::Column::DisbursedFen,
@@ -543,6 +557,18 @@ pub fn line_total_of(entry: &ledger_entry::Model) -> fund_line_total::Model {
     fund_line_total::Model {
         fund_line_id: entry.fund_line_id,
         kind: entry.kind.clone(),
+        county_code: entry.county_code.clone(),
+        year: entry.year,
+        amount_fen: entry.amount_fen,
+    }
+}
+
+/// The `fund_line_month_total` row an entry alone would make (the generator sums these too).
+pub fn line_month_total_of(entry: &ledger_entry::Model) -> fund_line_month_total::Model {
+    fund_line_month_total::Model {
+        fund_line_id: entry.fund_line_id,
+        kind: entry.kind.clone(),
+        entry_month: entry.entry_month,
         county_code: entry.county_code.clone(),
         year: entry.year,
         amount_fen: entry.amount_fen,

@@ -17,8 +17,8 @@ use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use entity::{
-    construction_total, fund_line, fund_line_total, ledger_entry, ledger_total, progress_report, project,
-    project_event, project_village, region,
+    construction_total, fund_line, fund_line_month_total, fund_line_total, ledger_entry, ledger_total, progress_report,
+    project, project_event, project_village, region,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -619,6 +619,7 @@ pub async fn county(
     // The running totals the ledger's transactions keep, summed here once.
     let mut totals: BTreeMap<(i64, String, String, String, i32), ledger_total::Model> = BTreeMap::new();
     let mut line_totals: BTreeMap<(i64, String), fund_line_total::Model> = BTreeMap::new();
+    let mut line_month_totals: BTreeMap<(i64, String, i32), fund_line_month_total::Model> = BTreeMap::new();
     let mut project_money: HashMap<i64, (i64, i64)> = HashMap::new();
     for entry in &entries {
         let entry = entry.clone().try_into_model()?;
@@ -637,6 +638,10 @@ pub async fn county(
             .entry((entry.fund_line_id, entry.kind.clone()))
             .and_modify(|t| t.amount_fen += entry.amount_fen)
             .or_insert_with(|| super::funds::line_total_of(&entry));
+        line_month_totals
+            .entry((entry.fund_line_id, entry.kind.clone(), entry.entry_month))
+            .and_modify(|t| t.amount_fen += entry.amount_fen)
+            .or_insert_with(|| super::funds::line_month_total_of(&entry));
         if let Some(project_id) = entry.project_id {
             let money = project_money.entry(project_id).or_default();
             match EntryKind::parse(&entry.kind) {
@@ -653,6 +658,8 @@ pub async fn county(
     }
     let total_rows: Vec<ledger_total::ActiveModel> = totals.into_values().map(Into::into).collect();
     let line_total_rows: Vec<fund_line_total::ActiveModel> = line_totals.into_values().map(Into::into).collect();
+    let line_month_rows: Vec<fund_line_month_total::ActiveModel> =
+        line_month_totals.into_values().map(Into::into).collect();
     let line_rows: Vec<fund_line::ActiveModel> = lines.into_iter().map(Into::into).collect();
     insert_chunks!(db, fund_line::Entity, line_rows, progress, "fund lines");
     out.projects = insert_chunks!(db, project::Entity, projects, progress, "projects");
@@ -673,6 +680,13 @@ pub async fn county(
         line_total_rows,
         progress,
         "fund line totals"
+    );
+    insert_chunks!(
+        db,
+        fund_line_month_total::Entity,
+        line_month_rows,
+        progress,
+        "fund line month totals"
     );
     out.progress_reports = insert_chunks!(db, progress_report::Entity, reports, progress, "progress reports");
     insert_chunks!(

@@ -17,7 +17,10 @@ use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate};
-use entity::{annual_plan, annual_plan_fund, fund_line, fund_line_total, ledger_entry, ledger_total, project};
+use entity::{
+    annual_plan, annual_plan_fund, fund_line, fund_line_month_total, fund_line_total, ledger_entry, ledger_total,
+    project,
+};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, JoinType, NullOrdering, Order, Query, SelectStatement, UnionType,
 };
@@ -116,13 +119,17 @@ impl Shape {
     }
 
     /// Grouped by nothing finer than a fund line, over whole counties, the per-line
-    /// totals are enough: a handful of rows per county-year.
+    /// totals are enough: a handful of rows per county-year (per month, for a past day).
     fn per_line(&self) -> bool {
-        self.from_totals
-            && self.county_wide
-            && ![Dimension::Sector, Dimension::Township, Dimension::Month]
-                .iter()
-                .any(|d| self.wants(*d))
+        self.county_wide
+            && ![
+                Dimension::Sector,
+                Dimension::Township,
+                Dimension::Department,
+                Dimension::Month,
+            ]
+            .iter()
+            .any(|d| self.wants(*d))
     }
 }
 
@@ -151,6 +158,8 @@ enum Input {
 enum Source {
     /// The per-line totals (`fund_line_total`).
     LineTotals,
+    /// The per-line totals by month (`fund_line_month_total`), the months before a past day's.
+    LineMonthTotals,
     /// The per-month totals (`ledger_total`); as of a past day, the months before its own.
     Totals,
     /// The entries themselves; as of a past day, those dated by then (of its month alone
@@ -280,18 +289,23 @@ async fn mark_outside_plan(
 /// summed per group. Built from the shape alone; the request's values are parameters.
 fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<SelectStatement> {
     let (l, s) = (Alias::new("l"), Alias::new("s"));
-    let ledger: Vec<SelectStatement> = if shape.per_line() {
-        vec![ledger_part(shape, p, Source::LineTotals)]
-    } else if shape.from_totals {
-        vec![ledger_part(shape, p, Source::Totals)]
+    let ledger: Vec<SelectStatement> = if shape.from_totals {
+        let totals = if shape.per_line() {
+            Source::LineTotals
+        } else {
+            Source::Totals
+        };
+        vec![ledger_part(shape, p, totals)]
     } else if shape.wants(Dimension::Department) {
         vec![ledger_part(shape, p, Source::Entries)]
     } else {
         // As of a past day: its months before from the totals, its own from the entries.
-        vec![
-            ledger_part(shape, p, Source::Totals),
-            ledger_part(shape, p, Source::Entries),
-        ]
+        let totals = if shape.per_line() {
+            Source::LineMonthTotals
+        } else {
+            Source::Totals
+        };
+        vec![ledger_part(shape, p, totals), ledger_part(shape, p, Source::Entries)]
     };
 
     // A fund line's planned amount is the one the plan in force in its county gives it —
@@ -407,8 +421,12 @@ fn ledger_part(shape: &Shape, p: &mut Binder<Input>, source: Source) -> SelectSt
         Source::LineTotals => {
             ledger.from_as(fund_line_total::Entity, e.clone());
         }
-        Source::Totals => {
-            ledger.from_as(ledger_total::Entity, e.clone());
+        Source::LineMonthTotals | Source::Totals => {
+            if source == Source::Totals {
+                ledger.from_as(ledger_total::Entity, e.clone());
+            } else {
+                ledger.from_as(fund_line_month_total::Entity, e.clone());
+            }
             if past {
                 ledger.and_where(col(("e", "entry_month")).lt(p.bind(Input::YearMonth)));
             }

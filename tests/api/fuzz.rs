@@ -108,9 +108,8 @@ pub async fn assert_ledger_invariants(app: &TestApp) {
     assert_totals_match_ledger(app, &entries).await;
 }
 
-/// The running totals (`ledger_total`, `fund_line_total`, a project's allocated and
-/// disbursed) equal the
-/// ledger summed from scratch.
+/// The running totals (`ledger_total`, `fund_line_total`, `fund_line_month_total`, a
+/// project's allocated and disbursed) equal the ledger summed from scratch.
 async fn assert_totals_match_ledger(app: &TestApp, entries: &[entity::ledger_entry::Model]) {
     use sea_orm::EntityTrait;
     use std::collections::BTreeMap;
@@ -159,6 +158,23 @@ async fn assert_totals_match_ledger(app: &TestApp, entries: &[entity::ledger_ent
         .map(|t| ((t.fund_line_id, t.kind), t.amount_fen))
         .collect();
     assert_eq!(kept_lines, expected_lines, "fund_line_total differs from the ledger");
+    let mut expected_months: BTreeMap<(i64, String, i32), i64> = BTreeMap::new();
+    for e in entries {
+        *expected_months
+            .entry((e.fund_line_id, e.kind.clone(), e.entry_month))
+            .or_default() += e.amount_fen;
+    }
+    let kept_months: BTreeMap<(i64, String, i32), i64> = entity::fund_line_month_total::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| ((t.fund_line_id, t.kind, t.entry_month), t.amount_fen))
+        .collect();
+    assert_eq!(
+        kept_months, expected_months,
+        "fund_line_month_total differs from the ledger"
+    );
     for project in entity::project::Entity::find().all(&app.db).await.unwrap() {
         let (allocated, disbursed) = expected_projects.get(&project.id).copied().unwrap_or_default();
         assert_eq!(
