@@ -1,6 +1,7 @@
 //! The figures as of a past day, read from few rows: per fund line, kind and month, the
 //! running totals of the whole months before it (`fund_line_month_total`, summed once from
-//! `ledger_total`), an index for the entries of its own month (by year and day, then county),
+//! `ledger_total`), an index for the entries of its own month (by year, month and county: an
+//! equality on the month, which PostgreSQL's generic plans prefer to the year's index),
 //! and one for the construction figures' month rows of a region (the day rows apart).
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,7 @@ pub struct Migration;
 enum LedgerEntry {
     Table,
     Year,
+    EntryMonth,
     EntryDate,
     CountyCode,
 }
@@ -59,11 +61,12 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("idx_ledger_day")
+                    .name("idx_ledger_month")
                     .table(LedgerEntry::Table)
                     .col(LedgerEntry::Year)
-                    .col(LedgerEntry::EntryDate)
+                    .col(LedgerEntry::EntryMonth)
                     .col(LedgerEntry::CountyCode)
+                    .col(LedgerEntry::EntryDate)
                     .to_owned(),
             )
             .await?;
@@ -143,7 +146,7 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(FundLineMonthTotal::Table).to_owned())
             .await?;
         drop_index(manager, "idx_construction_total_read").await?;
-        drop_index(manager, "idx_ledger_day").await?;
+        drop_index(manager, "idx_ledger_month").await?;
         rollup_index(manager, "idx_ledger_total_rollup", false).await?;
         drop_index(manager, "idx_ledger_total_months").await
     }

@@ -16,7 +16,7 @@ use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::region::RegionLevel;
 use crate::domain::sector::Sector;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use entity::{
     annual_plan, annual_plan_fund, fund_line, fund_line_month_total, fund_line_total, ledger_entry, ledger_total,
     project,
@@ -143,11 +143,8 @@ enum Input {
     RegionTo,
     /// The day asked (`asOf`), for the ledger's entries.
     AsOfDay,
-    /// The first day of the month of the day after it: the entries from then up to the day
-    /// are summed, the months before come from the running totals (on a month's last day,
-    /// no entry is read).
-    MonthStart,
-    /// That month (`yyyymm`).
+    /// The month (`yyyymm`) of the day after it: its entries up to the day are summed, the
+    /// months before come from the running totals (on a month's last day, no entry is read).
     YearMonth,
     /// The end of that day, for the plans approved by then.
     ApprovedByDay,
@@ -201,7 +198,6 @@ pub async fn fund_utilization(
         Input::RegionFrom => Value::from(region.subtree_prefix()),
         Input::RegionTo => Value::from(region.subtree_end()),
         Input::AsOfDay => Value::from(day),
-        Input::MonthStart => Value::from(whole_months_to.with_day(1)),
         Input::YearMonth => Value::from(crate::domain::funds::year_month(whole_months_to)),
         Input::ApprovedByDay => Value::from(day),
     };
@@ -436,7 +432,7 @@ fn ledger_part(shape: &Shape, p: &mut Binder<Input>, source: Source) -> SelectSt
             if past {
                 ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
                 if !shape.wants(Dimension::Department) {
-                    ledger.and_where(col(("e", "entry_date")).gte(p.bind(Input::MonthStart)));
+                    ledger.and_where(col(("e", "entry_month")).eq(p.bind(Input::YearMonth)));
                 }
             }
         }
