@@ -2,7 +2,8 @@
 //! running totals of the whole months before it (`fund_line_month_total`, summed once from
 //! `ledger_total`), an index for the entries of its own month (by year, month and county: an
 //! equality on the month, which PostgreSQL's generic plans prefer to the year's index),
-//! and one for the construction figures' month rows of a region (the day rows apart).
+//! one for the construction figures' month rows of a region (the day rows apart), and one
+//! for a project's steps without its progress reports.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -91,6 +92,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // A project's steps without its progress reports' events, which a project under
+        // construction gathers by the hundred: each step reads the project's history.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX idx_project_event_steps ON project_event (project_id, id) \
+                 WHERE action <> 'REPORT_PROGRESS'",
+            )
+            .await?;
+
         manager
             .create_table(
                 Table::create()
@@ -146,6 +157,7 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(FundLineMonthTotal::Table).to_owned())
             .await?;
         drop_index(manager, "idx_construction_total_read").await?;
+        drop_index(manager, "idx_project_event_steps").await?;
         drop_index(manager, "idx_ledger_month").await?;
         rollup_index(manager, "idx_ledger_total_rollup", false).await?;
         drop_index(manager, "idx_ledger_total_months").await

@@ -71,6 +71,11 @@ impl History {
         self.steps.iter().rev().find(|s| s.action == action).map(|s| s.on)
     }
 
+    /// The latest progress report: of the latest day, the latest recorded (DESIGN §8).
+    pub fn latest_report(&self) -> Option<Report> {
+        self.reports.last().copied()
+    }
+
     /// Adds a step being recorded now (after every step recorded before it).
     pub fn push_step(&mut self, mut step: Step) {
         if step.action == ProjectAction::ReportProgress {

@@ -17,7 +17,7 @@ use crate::domain::quantity::Quantity;
 use chrono::NaiveDate;
 use entity::{progress_report, project};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -55,20 +55,15 @@ pub async fn create(
         other => other.map(str::to_string),
     };
     // Checked before the write transaction; the version guard of the write makes the checks
-    // stand (a report bumps the version, so the last report cannot change unseen either).
-    // The last report is read *before* the project: if the project is then still at the
-    // expected version, no report was committed in between, so the two reads agree; read the
-    // other way round, a report committed between them would be judged against a project
-    // that no longer exists in that version (and refused for its quantity, not as stale).
-    // The latest report: by the day it reports on, then by recording (DESIGN §8).
-    let last = super::rows::one(
-        progress_report::Entity::find()
-            .filter(progress_report::Column::ProjectId.eq(input.project_id))
-            .order_by_desc(progress_report::Column::ReportedOn)
-            .order_by_desc(progress_report::Column::Id),
-        db,
-    )
-    .await?;
+    // stand (every step and report bumps the version, so neither the project's history nor
+    // its latest report can change unseen). The history is read *before* the project: if
+    // the project is then still at the expected version, nothing was committed in between,
+    // so the two reads agree; read the other way round, a report committed between them
+    // would be judged against a project that no longer exists in that version (and refused
+    // for its quantity, not as stale). The latest report: by the day it reports on, then by
+    // recording (DESIGN §8).
+    let history = super::timeline::history(db, input.project_id).await?;
+    let last = history.latest_report();
     let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
     let planned = Quantity::from_milli(current.planned_quantity_milli);
     crate::domain::fault::check_confirmed_excess(
@@ -94,10 +89,10 @@ pub async fn create(
     })?;
     // A report dated before the latest one changes the past: it is a correction, and is
     // recorded as one whether or not the clerk said so.
-    let back_dated = last.as_ref().is_some_and(|l| input.reported_on < l.reported_on);
+    let back_dated = last.is_some_and(|l| input.reported_on < l.on);
     let correction = input.correction || back_dated;
-    if let Some(last) = &last
-        && quantity.milli() < last.completed_quantity_milli
+    if let Some(last) = last
+        && quantity < last.quantity
         && !correction
     {
         return Err(Fault::invalid(
@@ -105,14 +100,13 @@ pub async fn create(
             format!(
                 "the cumulative quantity {} is below the last report's {}; set `correction` to correct it",
                 quantity.to_decimal(),
-                Quantity::from_milli(last.completed_quantity_milli).to_decimal()
+                last.quantity.to_decimal()
             ),
         )
         .into());
     }
     let txn = begin_write(db).await?;
     let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
-    let history = super::timeline::history(&txn, current.id).await?;
     let mut after = history.clone();
     after.push_report(input.reported_on, quantity);
     super::timeline::record(&txn, &updated, &history, &after).await?;
