@@ -131,6 +131,24 @@ impl Shape {
             .iter()
             .any(|d| self.wants(*d))
     }
+
+    /// Where the ledger's figures are read from: the running totals for today; as of a past
+    /// day, the totals of the months before its own and the entries of its month; grouped
+    /// by department, the entries alone. Per line where the grouping allows (`per_line`).
+    fn sources(&self) -> Vec<Source> {
+        let totals = match (self.per_line(), self.from_totals) {
+            (true, true) => Source::LineTotals,
+            (true, false) => Source::LineMonthTotals,
+            (false, _) => Source::Totals,
+        };
+        if self.from_totals {
+            vec![totals]
+        } else if self.wants(Dimension::Department) {
+            vec![Source::Entries]
+        } else {
+            vec![totals, Source::Entries]
+        }
+    }
 }
 
 /// The request values a rollup's statement binds.
@@ -285,24 +303,11 @@ async fn mark_outside_plan(
 /// summed per group. Built from the shape alone; the request's values are parameters.
 fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<SelectStatement> {
     let (l, s) = (Alias::new("l"), Alias::new("s"));
-    let ledger: Vec<SelectStatement> = if shape.from_totals {
-        let totals = if shape.per_line() {
-            Source::LineTotals
-        } else {
-            Source::Totals
-        };
-        vec![ledger_part(shape, p, totals)]
-    } else if shape.wants(Dimension::Department) {
-        vec![ledger_part(shape, p, Source::Entries)]
-    } else {
-        // As of a past day: its months before from the totals, its own from the entries.
-        let totals = if shape.per_line() {
-            Source::LineMonthTotals
-        } else {
-            Source::Totals
-        };
-        vec![ledger_part(shape, p, totals), ledger_part(shape, p, Source::Entries)]
-    };
+    let ledger: Vec<SelectStatement> = shape
+        .sources()
+        .into_iter()
+        .map(|source| ledger_part(shape, p, source))
+        .collect();
 
     // A fund line's planned amount is the one the plan in force in its county gives it —
     // nothing if the plan leaves it out (计划外) — or its own while its county has no plan
@@ -414,28 +419,18 @@ fn ledger_part(shape: &Shape, p: &mut Binder<Input>, source: Source) -> SelectSt
         .and_where(col(("e", "year")).eq(p.bind(Input::Year)));
     let past = shape.as_of && !shape.from_totals;
     match source {
-        Source::LineTotals => {
-            ledger.from_as(fund_line_total::Entity, e.clone());
+        Source::LineTotals => ledger.from_as(fund_line_total::Entity, e.clone()),
+        Source::LineMonthTotals => ledger.from_as(fund_line_month_total::Entity, e.clone()),
+        Source::Totals => ledger.from_as(ledger_total::Entity, e.clone()),
+        Source::Entries => ledger.from_as(ledger_entry::Entity, e.clone()),
+    };
+    if past && source == Source::Entries {
+        ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
+        if !shape.wants(Dimension::Department) {
+            ledger.and_where(col(("e", "entry_month")).eq(p.bind(Input::YearMonth)));
         }
-        Source::LineMonthTotals | Source::Totals => {
-            if source == Source::Totals {
-                ledger.from_as(ledger_total::Entity, e.clone());
-            } else {
-                ledger.from_as(fund_line_month_total::Entity, e.clone());
-            }
-            if past {
-                ledger.and_where(col(("e", "entry_month")).lt(p.bind(Input::YearMonth)));
-            }
-        }
-        Source::Entries => {
-            ledger.from_as(ledger_entry::Entity, e.clone());
-            if past {
-                ledger.and_where(col(("e", "entry_date")).lte(p.bind(Input::AsOfDay)));
-                if !shape.wants(Dimension::Department) {
-                    ledger.and_where(col(("e", "entry_month")).eq(p.bind(Input::YearMonth)));
-                }
-            }
-        }
+    } else if past {
+        ledger.and_where(col(("e", "entry_month")).lt(p.bind(Input::YearMonth)));
     }
     if shape.wants(Dimension::FundKind) || shape.wants(Dimension::FundLevel) {
         ledger.join_as(
