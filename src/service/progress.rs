@@ -60,9 +60,10 @@ pub async fn create(
     // the project is then still at the expected version, nothing was committed in between,
     // so the two reads agree; read the other way round, a report committed between them
     // would be judged against a project that no longer exists in that version (and refused
-    // for its quantity, not as stale). The latest report: by the day it reports on, then by
-    // recording (DESIGN §8).
-    let history = super::timeline::history(db, input.project_id).await?;
+    // for its quantity, not as stale). Of the reports only the window this one is judged
+    // against is read: its latest report is one dated after this one if there is any (this
+    // one is then back-dated), else the latest by day, then by recording (DESIGN §8).
+    let history = super::timeline::history_for_report(db, input.project_id, input.reported_on).await?;
     let last = history.latest_report();
     let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
     let planned = Quantity::from_milli(current.planned_quantity_milli);

@@ -18,17 +18,6 @@ use std::collections::BTreeMap;
 
 /// A project's steps and reports, as recorded.
 pub async fn history(conn: &impl ConnectionTrait, project_id: i64) -> ServiceResult<History> {
-    let events = project_event::Entity::find()
-        .filter(project_event::Column::ProjectId.eq(project_id))
-        // Written out, not bound: the partial index `idx_project_event_steps` (a project's
-        // steps without its many reports) serves only a condition that matches its own.
-        .filter(Expr::cust(format!(
-            "action <> '{}'",
-            ProjectAction::ReportProgress.as_str()
-        )))
-        .order_by_asc(project_event::Column::Id)
-        .all(conn)
-        .await?;
     // Of each day only the latest recorded report counts: a project corrected day after
     // day reads one row a day, not every report it ever had.
     use progress_report::Column as R;
@@ -38,36 +27,126 @@ pub async fn history(conn: &impl ConnectionTrait, project_id: i64) -> ServiceRes
         .and_where(Expr::col(R::ProjectId).eq(project_id))
         .group_by_col(R::ReportedOn)
         .to_owned();
-    let reports = progress_report::Entity::find()
+    let reports: Vec<ReportRow> = report_rows()
         .filter(R::ProjectId.eq(project_id))
         .filter(R::Id.in_subquery(latest_of_each_day))
+        .into_tuple()
         .all(conn)
         .await?;
     Ok(History::new(
-        events.iter().map(step_of).collect::<ServiceResult<_>>()?,
-        reports.iter().map(report_of).collect(),
+        steps(conn, project_id).await?,
+        reports.into_iter().map(report_of).collect(),
     ))
 }
 
+/// A project's steps and the reports a new report on `day` is judged against
+/// ([`History::report_window`]): two index lookups, however many reports it has.
+pub async fn history_for_report(
+    conn: &impl ConnectionTrait,
+    project_id: i64,
+    day: NaiveDate,
+) -> ServiceResult<History> {
+    use progress_report::Column as R;
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Asterisk, UnionType};
+    let of_project = || report_rows().filter(R::ProjectId.eq(project_id));
+    let on_or_before = of_project()
+        .filter(R::ReportedOn.lte(day))
+        .order_by_desc(R::ReportedOn)
+        .order_by_desc(R::Id)
+        .limit(1)
+        .into_query();
+    let first_after = of_project()
+        .filter(R::ReportedOn.gt(day))
+        .order_by_asc(R::ReportedOn)
+        .order_by_asc(R::Id)
+        .limit(1)
+        .into_query();
+    // One statement: each side in a subquery, which both databases accept with its own
+    // ORDER BY and LIMIT.
+    let both = Query::select()
+        .column(Asterisk)
+        .from_subquery(on_or_before, Alias::new("on_or_before"))
+        .union(
+            UnionType::All,
+            Query::select()
+                .column(Asterisk)
+                .from_subquery(first_after, Alias::new("first_after"))
+                .to_owned(),
+        )
+        .to_owned();
+    let reports = conn
+        .query_all(&both)
+        .await?
+        .iter()
+        .map(|row| Ok(report_of(row.try_get_many_by_index::<ReportRow>()?)))
+        .collect::<ServiceResult<_>>()?;
+    Ok(History::new(steps(conn, project_id).await?, reports))
+}
+
+/// A project's lifecycle steps, without its progress reports.
+async fn steps(conn: &impl ConnectionTrait, project_id: i64) -> ServiceResult<Vec<Step>> {
+    let events: Vec<StepRow> = step_rows()
+        .filter(project_event::Column::ProjectId.eq(project_id))
+        // Written out, not bound: the partial index `idx_project_event_steps` (a project's
+        // steps without its many reports) serves only a condition that matches its own.
+        .filter(Expr::cust(format!(
+            "action <> '{}'",
+            ProjectAction::ReportProgress.as_str()
+        )))
+        .order_by_asc(project_event::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    events.into_iter().map(step_of).collect()
+}
+
+/// The columns of an event that a step is read from (read by position: a project's
+/// history is read in every step's and report's request, and decoding whole events by
+/// column name was a sixth of a progress report's work).
+type StepRow = (NaiveDate, i64, String, String, Option<i64>, Option<i64>);
+
+fn step_rows() -> sea_orm::Select<project_event::Entity> {
+    use project_event::Column as E;
+    project_event::Entity::find().select_only().columns([
+        E::HappenedOn,
+        E::Id,
+        E::Action,
+        E::ToStatus,
+        E::DepartmentId,
+        E::QuantityMilli,
+    ])
+}
+
 /// A recorded event as a step of the timeline.
-pub fn step_of(event: &project_event::Model) -> ServiceResult<Step> {
+fn step_of((on, seq, action, status, department_id, quantity): StepRow) -> ServiceResult<Step> {
     Ok(Step {
-        on: event.happened_on,
-        seq: event.id,
-        action: ProjectAction::parse(&event.action)
-            .ok_or_else(|| ServiceError::Internal(format!("unknown action {}", event.action)))?,
-        status: ProjectStatus::parse(&event.to_status)
-            .ok_or_else(|| ServiceError::Internal(format!("unknown status {}", event.to_status)))?,
-        department_id: event.department_id,
-        quantity: event.quantity_milli.map(Quantity::from_milli),
+        on,
+        seq,
+        action: ProjectAction::parse(&action)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown action {action}")))?,
+        status: ProjectStatus::parse(&status)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown status {status}")))?,
+        department_id,
+        quantity: quantity.map(Quantity::from_milli),
     })
 }
 
-pub fn report_of(report: &progress_report::Model) -> Report {
+/// The columns of a progress report that the timeline reads.
+type ReportRow = (NaiveDate, i64, i64);
+
+fn report_rows() -> sea_orm::Select<progress_report::Entity> {
+    use progress_report::Column as R;
+    progress_report::Entity::find()
+        .select_only()
+        .columns([R::ReportedOn, R::Id, R::CompletedQuantityMilli])
+}
+
+fn report_of((on, seq, quantity): ReportRow) -> Report {
     Report {
-        on: report.reported_on,
-        seq: report.id,
-        quantity: Quantity::from_milli(report.completed_quantity_milli),
+        on,
+        seq,
+        quantity: Quantity::from_milli(quantity),
     }
 }
 
@@ -195,20 +274,29 @@ pub async fn rebuild_if_empty(db: &sea_orm::DatabaseConnection) -> ServiceResult
         for chunk in projects.chunks(2_000) {
             let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
             let mut steps: BTreeMap<i64, Vec<Step>> = BTreeMap::new();
-            for e in project_event::Entity::find()
+            let rows: Vec<(i64, StepRow)> = step_rows()
+                .column(project_event::Column::ProjectId)
                 .filter(project_event::Column::ProjectId.is_in(ids.clone()))
+                .into_tuple::<(NaiveDate, i64, String, String, Option<i64>, Option<i64>, i64)>()
                 .all(db)
                 .await?
-            {
-                steps.entry(e.project_id).or_default().push(step_of(&e)?);
+                .into_iter()
+                .map(|(on, seq, action, status, department, quantity, project)| {
+                    (project, (on, seq, action, status, department, quantity))
+                })
+                .collect();
+            for (project, row) in rows {
+                steps.entry(project).or_default().push(step_of(row)?);
             }
             let mut reports: BTreeMap<i64, Vec<Report>> = BTreeMap::new();
-            for r in progress_report::Entity::find()
+            for (on, seq, quantity, project) in report_rows()
+                .column(progress_report::Column::ProjectId)
                 .filter(progress_report::Column::ProjectId.is_in(ids))
+                .into_tuple::<(NaiveDate, i64, i64, i64)>()
                 .all(db)
                 .await?
             {
-                reports.entry(r.project_id).or_default().push(report_of(&r));
+                reports.entry(project).or_default().push(report_of((on, seq, quantity)));
             }
             for p in chunk {
                 let history = History::new(
