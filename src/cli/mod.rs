@@ -1,12 +1,10 @@
 //! The subcommands: serving, migrating, seeding, accounts, regions, the schema, reports,
-//! exports and the benchmark.
-mod bench;
-mod http1;
+//! exports and the benchmark (the last two run `seed` and `bench`).
 use crate::config::{Cli, Command, RegionsCommand, SeedCommand, ServeArgs, UserCommand};
 use crate::domain::access::{Actor, Role};
-use crate::service::demo::{self, SeedOutcome};
+use crate::seed::demo::{self, SeedOutcome};
 use crate::service::{ServiceError, departments, regions, users};
-use crate::startup;
+use crate::{db, startup};
 use anyhow::{Context, anyhow, bail};
 use std::io::Write;
 
@@ -19,9 +17,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate) => {
-            let db = startup::connect(&cli.database_url, 1).await?;
+            let db = db::connect(&cli.database_url, 1).await?;
             startup::migrate(&db).await?;
-            println!("the database at {} is up to date", startup::redact(&cli.database_url));
+            println!("the database at {} is up to date", db::redact(&cli.database_url));
             Ok(())
         }
         Some(Command::Seed {
@@ -59,7 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let db = open_migrated(&cli.database_url).await?;
             let province = crate::domain::region::RegionCode::parse(&code).map_err(|m| anyhow!(m))?;
-            let codes = crate::service::generate::province_counties(&province, counties);
+            let codes = crate::seed::generate::province_counties(&province, counties);
             generate(&db, &codes, projects, seed).await
         }
         Some(Command::User { action }) => user(&cli.database_url, action).await,
@@ -71,7 +69,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             only,
             show_sql,
         }) => {
-            bench::run(bench::BenchArgs {
+            crate::bench::run(crate::bench::BenchArgs {
                 database_url: cli.database_url,
                 county,
                 year,
@@ -127,7 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open_migrated(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = startup::connect(url, 1).await?;
+    let db = db::connect(url, 1).await?;
     startup::migrate(&db).await?;
     Ok(db)
 }
@@ -145,7 +143,7 @@ fn explain(err: ServiceError) -> anyhow::Error {
 async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result<()> {
     let tokens = startup::tokens(&args)?;
     let statement_timeout = std::time::Duration::from_millis(args.statement_timeout_ms.max(1));
-    let db = startup::connect_with(database_url, pool, Some(statement_timeout)).await?;
+    let db = db::connect_with(database_url, pool, Some(statement_timeout)).await?;
     if args.no_migrate {
         tracing::info!("migrations skipped (--no-migrate)");
     } else {
@@ -168,7 +166,7 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
     tracing::info!(
         "serving on http://{} (GraphiQL at /, API at /graphql) with the database at {}",
         args.listen,
-        startup::redact(database_url)
+        db::redact(database_url)
     );
     let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
     startup::serve(listener, startup::app(db, tokens, &args), grace).await
@@ -286,7 +284,7 @@ async fn generate(
     projects: usize,
     seed: u64,
 ) -> anyhow::Result<()> {
-    use crate::service::generate::{self, CountyShape};
+    use crate::seed::generate::{self, CountyShape};
     let default = CountyShape::default();
     let scale = |n: usize| n * projects / default.projects;
     let shape = CountyShape {

@@ -87,6 +87,22 @@ pub fn required_text(field: &str, label: &str, raw: &str, max_chars: usize) -> R
     Ok(value.to_string())
 }
 
+/// The longest note or comment kept with a record: a step's comment, a report's or an
+/// entry's note, a plan adjustment's reason.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Trims an optional text input (a note, a comment): blank is none; longer than
+/// `max_chars` is a fault naming the field.
+pub fn optional_text(field: &str, label: &str, raw: Option<&str>, max_chars: usize) -> Result<Option<String>, Fault> {
+    match raw.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) if text.chars().count() > max_chars => Err(Fault::invalid(
+            field,
+            format!("{label} is at most {max_chars} characters"),
+        )),
+        text => Ok(text.map(str::to_string)),
+    }
+}
+
 /// Checks that a count (households, people) is not negative.
 pub fn non_negative(field: &str, label: &str, value: i32) -> Result<i32, Fault> {
     if value < 0 {

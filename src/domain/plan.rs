@@ -4,6 +4,34 @@ use super::quantity::Quantity;
 use super::sector::Sector;
 use std::collections::BTreeMap;
 
+/// Whether a plan version may still change.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PlanStatus {
+    /// 草案 — editable.
+    Draft,
+    /// 已批准 — locked; a change makes a new version.
+    Approved,
+}
+
+impl PlanStatus {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "DRAFT",
+            PlanStatus::Approved => "APPROVED",
+        }
+    }
+
+    /// From storage; anything but an approval is a draft.
+    pub fn of_stored(text: &str) -> PlanStatus {
+        if text == PlanStatus::Approved.as_str() {
+            PlanStatus::Approved
+        } else {
+            PlanStatus::Draft
+        }
+    }
+}
+
 /// How an item of the plan changed.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum PlanChangeKind {

@@ -208,23 +208,6 @@ pub fn code_sequence(code: &str) -> Option<u32> {
     code.rsplit('-').next()?.parse().ok()
 }
 
-/// The calendar date in China (UTC+8) at `now`: dates in the programme are local dates,
-/// whatever zone the server runs in.
-pub fn china_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    (now + chrono::Duration::hours(8)).date_naive()
-}
-
-/// Checks a date that says when something happened: not after today.
-pub fn check_not_future(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), Fault> {
-    if date > today {
-        return Err(Fault::invalid(
-            field,
-            format!("{date} is in the future; record what has happened, as of today ({today})"),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

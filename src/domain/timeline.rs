@@ -259,7 +259,7 @@ pub fn changes(before: &[(NaiveDate, Part)], after: &[(NaiveDate, Part)]) -> BTr
 /// Checks the day a step is dated: not in the future, not before the project's previous
 /// step.
 pub fn check_step_date(date: NaiveDate, today: NaiveDate, previous: Option<NaiveDate>) -> Result<(), Fault> {
-    super::project::check_not_future("date", date, today)?;
+    super::calendar::check_not_future("date", date, today)?;
     if let Some(previous) = previous
         && date < previous
     {

@@ -7,11 +7,11 @@
 //! scope itself is applied where objects enter a response (lists, `node`, root lookups).
 //! A project's villages, township, department, events and ledger entries belong to the
 //! project; an entry's fund line, project and allocation belong to the entry.
+use crate::db::rows::KeyedRead;
 use crate::domain::funds::EntryKind;
 use crate::domain::money::Money;
 use crate::maps::FastMap;
 use crate::service::funds::KindAmounts;
-use crate::service::rows::KeyedRead;
 use entity::{department, region};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::borrow::Borrow;

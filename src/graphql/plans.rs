@@ -6,20 +6,11 @@ use super::node::{decode_numeric, global_id};
 use super::regions::Region;
 use super::scalars::{Date, DateTime, Decimal};
 use crate::domain::money::Money;
-use crate::domain::plan::{PlanChange as DomainChange, PlanChangeKind};
+use crate::domain::plan::{PlanChange as DomainChange, PlanChangeKind, PlanStatus};
 use crate::domain::quantity::Quantity;
 use crate::domain::sector::Sector;
 use crate::service::plans::{self as svc, PlanInput};
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-
-/// Whether a plan version may still change.
-#[derive(Enum, Copy, Clone, PartialEq, Eq)]
-pub enum PlanStatus {
-    /// 草案 — editable.
-    Draft,
-    /// 已批准 — locked; a change makes a new version.
-    Approved,
-}
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 pub struct AnnualPlan(pub svc::Plan);
 
@@ -50,11 +41,7 @@ impl AnnualPlan {
     }
     /// Whether this version is a draft or approved (locked).
     async fn status(&self) -> PlanStatus {
-        if self.0.plan.status == svc::APPROVED {
-            PlanStatus::Approved
-        } else {
-            PlanStatus::Draft
-        }
+        PlanStatus::of_stored(&self.0.plan.status)
     }
     /// When the approval was recorded; null for a draft.
     async fn approved_at(&self) -> Option<DateTime> {

@@ -89,7 +89,7 @@ pub async fn list(
     filter: &AuditFilter,
     page: &super::PageRequest<i64>,
 ) -> super::ServiceResult<super::Page<audit_entry::Model>> {
-    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    use sea_orm::{ColumnTrait, QueryFilter};
     crate::domain::access::authorize(actor, crate::domain::access::Operation::ViewAuditLog)?;
     let mut query = audit_entry::Entity::find().filter(super::scoped_codes(
         actor,
@@ -114,14 +114,5 @@ pub async fn list(
     if let Some(before) = filter.occurred_before {
         query = query.filter(audit_entry::Column::OccurredAt.lt(before));
     }
-    let total_count = query.clone().count(db).await?;
-    if let Some(after) = page.after {
-        query = query.filter(audit_entry::Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(audit_entry::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(super::Page::from_overfetch(rows, page.first, total_count))
+    super::keyset_page(db, query, audit_entry::Column::Id, sea_orm::Order::Desc, page).await
 }

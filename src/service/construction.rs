@@ -10,9 +10,9 @@ use super::timeline::{self, Grain};
 use super::utilization::fund_utilization;
 use super::{ServiceError, ServiceResult};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::calendar;
 use crate::domain::funds::FundKind;
 use crate::domain::metrics::{ConstructionFigures, Dimension, MoneyFigures};
-use crate::domain::project::china_date;
 use crate::domain::quantity::Quantity;
 use crate::domain::region::RegionLevel;
 use crate::domain::report::{ReportFigures, narrative};
@@ -73,7 +73,7 @@ pub async fn construction_progress(
     let region = super::regions::parse_code("regionCode", region_code)?;
     authorize_at(actor, Operation::ViewFunds, &region)?;
     super::regions::get(db, actor, "regionCode", &region).await?;
-    let day = as_of.unwrap_or_else(|| china_date(chrono::Utc::now()));
+    let day = as_of.unwrap_or_else(calendar::today);
     let wants = |d: ProgressDimension| group_by.contains(&d);
     // The days the figures are taken at: the day asked, or the end of each month up to it.
     let days: Vec<(Option<u32>, NaiveDate)> = if wants(ProgressDimension::Month) {
@@ -202,7 +202,7 @@ pub async fn work_report(
     region_code: &str,
     as_of: Option<NaiveDate>,
 ) -> ServiceResult<WorkReport> {
-    let day = as_of.unwrap_or_else(|| china_date(chrono::Utc::now()));
+    let day = as_of.unwrap_or_else(calendar::today);
     let money = fund_utilization(db, actor, year, region_code, &[Dimension::FundKind], Some(day)).await?;
     let of_kind = |kind: FundKind| {
         money

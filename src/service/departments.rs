@@ -9,8 +9,7 @@ use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
 use entity::department;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -81,16 +80,7 @@ pub async fn list(
                 .add(department::Column::Sectors.contains(format!(",{name},"))),
         );
     }
-    let total_count = query.clone().count(db).await?;
-    if let Some(after) = page.after {
-        query = query.filter(department::Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(department::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.first, total_count))
+    super::keyset_page(db, query, department::Column::Id, sea_orm::Order::Asc, page).await
 }
 
 /// The department with `id`, if the actor can see it.

@@ -6,14 +6,14 @@
 //! checks the invariants of DESIGN §2.5 against sums read inside the same transaction, so
 //! concurrent requests cannot together overdraw a line or an allocation.
 use super::audit::{self, Change};
-use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
+use crate::db::rows::{self, KeyedRead};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
+use crate::domain::calendar::{self, check_not_future};
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::funds::{self as rules, EntryKind, FundKind, FundLevel};
 use crate::domain::money::Money;
-use crate::domain::project::{check_not_future, china_date};
 use crate::domain::region::{RegionCode, RegionLevel};
 use chrono::NaiveDate;
 use entity::{
@@ -109,11 +109,7 @@ fn amount_field(field: &str, raw: Decimal) -> Result<Money, Fault> {
 }
 
 fn optional_note(raw: &Option<String>) -> Result<Option<String>, Fault> {
-    match raw.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(note) if note.chars().count() > 2000 => Err(Fault::invalid("note", "a note is at most 2000 characters")),
-        Some(note) => Ok(Some(note.to_string())),
-        None => Ok(None),
-    }
+    crate::domain::fault::optional_text("note", "a note", raw.as_deref(), crate::domain::fault::MAX_NOTE_CHARS)
 }
 
 /// A line's money arrived and not yet allocated, moving by day: receipts in, allocations
@@ -285,7 +281,7 @@ async fn lock_line(
 }
 
 fn check_entry_date(field: &str, date: NaiveDate) -> Result<(), Fault> {
-    check_not_future(field, date, china_date(chrono::Utc::now()))
+    check_not_future(field, date, calendar::today())
 }
 
 pub async fn create_line(
@@ -385,16 +381,7 @@ pub async fn list_lines(
     if let Some(level) = filter.level {
         query = query.filter(fund_line::Column::Level.eq(level.as_str()));
     }
-    let total_count = query.clone().count(db).await?;
-    if let Some(after) = page.after {
-        query = query.filter(fund_line::Column::Id.gt(after));
-    }
-    let rows = query
-        .order_by_asc(fund_line::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.first, total_count))
+    super::keyset_page(db, query, fund_line::Column::Id, sea_orm::Order::Asc, page).await
 }
 
 /// The fund line with `id`, if the actor may see it.
@@ -788,7 +775,7 @@ pub async fn reverse(
         Some(r) => r.to_string(),
         None => return Err(Fault::invalid("reason", "give the reason for the reversal").into()),
     };
-    let date = date.unwrap_or_else(|| china_date(chrono::Utc::now()));
+    let date = date.unwrap_or_else(calendar::today);
     check_entry_date("date", date)?;
     let txn = begin_write(db).await?;
     let original = ledger_entry::Entity::find_by_id(entry_id)

@@ -4,23 +4,18 @@
 pub mod audit;
 pub mod auth;
 pub mod construction;
-pub mod demo;
 pub mod departments;
 pub mod exports;
 pub mod funds;
-pub mod generate;
 pub mod plans;
 pub mod progress;
 pub mod projects;
 pub mod regions;
-pub mod rows;
-pub mod shapes;
 pub mod timeline;
 pub mod users;
 pub mod utilization;
-pub mod writes;
 
-pub use writes::begin_write;
+pub use crate::db::begin_write;
 
 use crate::domain::fault::Fault;
 use sea_orm::{DbErr, SqlErr, sea_query::Condition};
@@ -81,6 +76,34 @@ impl<T> Page<T> {
             total_count,
         }
     }
+}
+
+/// One page of `query` by its unique `key` (ascending, or descending for newest first):
+/// the whole list counted, then `first + 1` rows after the cursor, the extra one saying
+/// there is more.
+pub(crate) async fn keyset_page<E, C, K>(
+    db: &impl sea_orm::ConnectionTrait,
+    mut query: sea_orm::Select<E>,
+    key: C,
+    order: sea_orm::Order,
+    page: &PageRequest<K>,
+) -> ServiceResult<Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+    C: sea_orm::ColumnTrait,
+    K: Clone + Into<sea_orm::Value>,
+{
+    use sea_orm::{PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let total_count = query.clone().count(db).await?;
+    if let Some(after) = page.after.clone() {
+        query = query.filter(match order {
+            sea_orm::Order::Desc => key.lt(after),
+            _ => key.gt(after),
+        });
+    }
+    let rows = query.order_by(key, order).limit(page.first + 1).all(db).await?;
+    Ok(Page::from_overfetch(rows, page.first, total_count))
 }
 
 /// A condition matching the codes in `region`'s subtree, as a range an index can answer

@@ -7,6 +7,7 @@ use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault};
 use crate::domain::money::Money;
+use crate::domain::plan::PlanStatus;
 use crate::domain::plan::{PlanChange, Targets};
 use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -20,9 +21,6 @@ use sea_orm::{
     sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement},
 };
 use std::collections::{BTreeMap, HashMap};
-
-pub const DRAFT: &str = "DRAFT";
-pub const APPROVED: &str = "APPROVED";
 
 #[derive(Clone, Debug)]
 pub struct PlanInput {
@@ -92,8 +90,8 @@ async fn load_many(conn: &impl ConnectionTrait, plans: Vec<annual_plan::Model>) 
         .filter(annual_plan_sector::Column::PlanId.is_in(ids.iter().copied()))
         .all(conn)
         .await?;
-    let mut fund_lines = super::rows::group_by(&ids, fund_lines, |f| Some((f.plan_id, f)));
-    let mut sectors = super::rows::group_by(&ids, sectors, |s| Some((s.plan_id, s)));
+    let mut fund_lines = crate::db::rows::group_by(&ids, fund_lines, |f| Some((f.plan_id, f)));
+    let mut sectors = crate::db::rows::group_by(&ids, sectors, |s| Some((s.plan_id, s)));
     Ok(plans
         .into_iter()
         .map(|plan| {
@@ -237,8 +235,20 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             ));
         }
     }
-    let document_no = optional_text(&mut faults, "documentNo", &input.document_no, 200);
-    let reason = optional_text(&mut faults, "reason", &input.reason, 2000);
+    let document_no = optional_text(
+        &mut faults,
+        "documentNo",
+        "the document number",
+        &input.document_no,
+        200,
+    );
+    let reason = optional_text(
+        &mut faults,
+        "reason",
+        "the reason",
+        &input.reason,
+        crate::domain::fault::MAX_NOTE_CHARS,
+    );
     if !faults.is_empty() {
         return Err(ServiceError::Rejected(faults));
     }
@@ -272,7 +282,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             .one(&txn)
             .await?;
         match target {
-            Some(plan) if plan.status == APPROVED => {
+            Some(plan) if plan.status == PlanStatus::Approved.as_str() => {
                 return Err(Fault::new(
                     ErrorCode::PlanLocked,
                     &["input", "version"],
@@ -283,7 +293,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             Some(_) => {}
             None if current
                 .as_ref()
-                .is_none_or(|c| c.status == APPROVED && asked == c.version + 1) => {}
+                .is_none_or(|c| c.status == PlanStatus::Approved.as_str() && asked == c.version + 1) => {}
             None => {
                 return Err(Fault::not_found(
                     "version",
@@ -339,7 +349,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         }
     }
     let plan = match current {
-        Some(plan) if plan.status == DRAFT => {
+        Some(plan) if plan.status == PlanStatus::Draft.as_str() => {
             annual_plan_fund::Entity::delete_many()
                 .filter(annual_plan_fund::Column::PlanId.eq(plan.id))
                 .exec(&txn)
@@ -363,7 +373,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 county_code: Set(county.to_string()),
                 year: Set(input.year),
                 version: Set(previous.map_or(1, |p| p.version + 1)),
-                status: Set(DRAFT.to_string()),
+                status: Set(PlanStatus::Draft.as_str().to_string()),
                 approved_at: Set(None),
                 approved_by: Set(None),
                 approved_on: Set(None),
@@ -416,14 +426,18 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     Ok(after)
 }
 
-/// A trimmed optional text of at most `max` characters; a fault where it is longer.
-fn optional_text(faults: &mut Vec<Fault>, field: &str, raw: &Option<String>, max: usize) -> Option<String> {
-    let text = raw.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-    if text.chars().count() > max {
-        faults.push(Fault::invalid(field, format!("at most {max} characters")));
-        return None;
-    }
-    Some(text.to_string())
+/// A trimmed optional text, or none with a fault where it is too long.
+fn optional_text(
+    faults: &mut Vec<Fault>,
+    field: &str,
+    label: &str,
+    raw: &Option<String>,
+    max: usize,
+) -> Option<String> {
+    crate::domain::fault::optional_text(field, label, raw.as_deref(), max).unwrap_or_else(|fault| {
+        faults.push(fault);
+        None
+    })
 }
 
 fn snapshot(plan: &Plan) -> String {
@@ -441,9 +455,9 @@ pub async fn approve(
 ) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, county_code)?;
-    let today = crate::domain::project::china_date(chrono::Utc::now());
+    let today = crate::domain::calendar::today();
     let approved_on = date.unwrap_or(today);
-    crate::domain::project::check_not_future("date", approved_on, today)?;
+    crate::domain::calendar::check_not_future("date", approved_on, today)?;
     let txn = begin_write(db).await?;
     let plan = annual_plan::Entity::find()
         .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
@@ -452,7 +466,7 @@ pub async fn approve(
         .one(&txn)
         .await?
         .ok_or_else(|| Fault::not_found("version", format!("there is no version {version} of the {year} plan")))?;
-    if plan.status == APPROVED {
+    if plan.status == PlanStatus::Approved.as_str() {
         return Err(Fault::new(
             ErrorCode::PlanLocked,
             &["input", "version"],
@@ -464,7 +478,7 @@ pub async fn approve(
     let earlier = annual_plan::Entity::find()
         .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
         .filter(annual_plan::Column::Year.eq(year))
-        .filter(annual_plan::Column::Status.eq(APPROVED))
+        .filter(annual_plan::Column::Status.eq(PlanStatus::Approved.as_str()))
         .order_by_desc(annual_plan::Column::Version)
         .one(&txn)
         .await?;
@@ -482,7 +496,7 @@ pub async fn approve(
     }
     let updated = annual_plan::Entity::update(annual_plan::ActiveModel {
         id: Set(plan.id),
-        status: Set(APPROVED.to_string()),
+        status: Set(PlanStatus::Approved.as_str().to_string()),
         approved_on: Set(Some(approved_on)),
         approved_at: Set(Some(chrono::Utc::now())),
         approved_by: Set(Some(actor.username.clone())),
@@ -557,7 +571,7 @@ pub fn in_force_ids_where(scope: PlanScope) -> SelectStatement {
         let column = |c: annual_plan::Column| Expr::col((plan.clone(), c));
         let mut condition = Condition::all()
             .add(column(annual_plan::Column::Year).eq(scope.year.clone()))
-            .add(column(annual_plan::Column::Status).eq(APPROVED));
+            .add(column(annual_plan::Column::Status).eq(PlanStatus::Approved.as_str()));
         if let Some(day) = &scope.approved_by_day {
             condition = condition.add(column(annual_plan::Column::ApprovedOn).lte(day.clone()));
         }

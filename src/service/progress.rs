@@ -5,14 +5,15 @@ use super::audit;
 use super::projects::{
     EventRecord, TransitionDetails, load_at_version, project_change, record_event, status_of, write_guarded,
 };
-use super::rows::{self, KeyedRead};
 use super::{ServiceResult, begin_write};
+use crate::db::rows::{self, KeyedRead};
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditAction;
+use crate::domain::calendar::{self, check_not_future};
 use crate::domain::fault::Fault;
 use crate::domain::lifecycle::{self, ProjectAction};
 use crate::domain::money::Money;
-use crate::domain::project::{check_dates, check_not_future, china_date};
+use crate::domain::project::check_dates;
 use crate::domain::quantity::Quantity;
 use chrono::NaiveDate;
 use entity::{progress_report, project};
@@ -47,13 +48,13 @@ pub async fn create(
     if invested.fen() < 0 {
         return Err(Fault::invalid("investedAmount", "the amount invested cannot be negative").into());
     }
-    check_not_future("reportedOn", input.reported_on, china_date(chrono::Utc::now()))?;
-    let note = match input.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) if n.chars().count() > 2000 => {
-            return Err(Fault::invalid("note", "a note is at most 2000 characters").into());
-        }
-        other => other.map(str::to_string),
-    };
+    check_not_future("reportedOn", input.reported_on, calendar::today())?;
+    let note = crate::domain::fault::optional_text(
+        "note",
+        "a note",
+        input.note.as_deref(),
+        crate::domain::fault::MAX_NOTE_CHARS,
+    )?;
     // Checked before the write transaction; the version guard of the write makes the checks
     // stand (every step and report bumps the version, so neither the project's history nor
     // its latest report can change unseen). The history is read *before* the project: if

@@ -2,16 +2,17 @@
 //! list. Every transition is checked against `domain::lifecycle`, guarded by the
 //! project's version, and written with its event and audit entry in one transaction.
 use super::audit::{self, Change};
-use super::rows::{self, KeyedRead};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation};
+use crate::db::rows::{self, KeyedRead};
 use crate::domain::access::{Actor, Role, Scope};
 use crate::domain::audit::AuditAction;
+use crate::domain::calendar;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
 use crate::domain::lifecycle::{self, CREATOR, Need, ProjectAction, ProjectStatus};
 use crate::domain::money::Money;
 use crate::domain::project::{
     self as rules, AcceptanceGrade, Beneficiaries, ConstructionNature, PerformanceTarget, PreparationMilestone,
-    SubmissionRecord, check_dates, china_date,
+    SubmissionRecord, check_dates,
 };
 use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -515,7 +516,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
     let county = township
         .parent()
         .ok_or_else(|| ServiceError::Internal(format!("township {township} has no county")))?;
-    let today = china_date(chrono::Utc::now());
+    let today = calendar::today();
     let created_on = input.created_on.unwrap_or(today);
     timeline::check_step_date(created_on, today, None)?;
     for attempt in 1..=CODE_RETRIES {
@@ -614,7 +615,7 @@ pub(super) async fn load_for_change(
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let found = super::rows::one(project::Entity::find_by_id(id).lock_exclusive(), conn).await?;
+    let found = crate::db::rows::one(project::Entity::find_by_id(id).lock_exclusive(), conn).await?;
     at_version(actor, found, expected_version)
 }
 
@@ -630,7 +631,7 @@ pub(super) async fn load_at_version(
     id: i64,
     expected_version: i32,
 ) -> ServiceResult<project::Model> {
-    let found = super::rows::one(project::Entity::find_by_id(id), conn).await?;
+    let found = crate::db::rows::one(project::Entity::find_by_id(id), conn).await?;
     at_version(actor, found, expected_version)
 }
 
@@ -798,16 +799,12 @@ async fn apply_needs(
 ) -> ServiceResult<(project::ActiveModel, Option<Quantity>)> {
     let mut changes = project::ActiveModel::default();
     let mut final_quantity = None;
-    let comment = details
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string);
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        return Err(Fault::invalid("comment", "a comment is at most 2000 characters").into());
-    }
-    details.comment = comment;
+    details.comment = crate::domain::fault::optional_text(
+        "comment",
+        "a comment",
+        details.comment.as_deref(),
+        crate::domain::fault::MAX_NOTE_CHARS,
+    )?;
     let require_comment = |field: &str, what: &str| -> Result<(), Fault> {
         match &details.comment {
             Some(_) => Ok(()),
@@ -964,7 +961,7 @@ pub async fn transition(
     action: ProjectAction,
     mut details: TransitionDetails,
 ) -> ServiceResult<project::Model> {
-    let today = china_date(chrono::Utc::now());
+    let today = calendar::today();
     let on = details.date.unwrap_or(today);
     let txn = begin_write(db).await?;
     let current = load_for_change(&txn, actor, id, expected_version).await?;

@@ -1,15 +1,14 @@
 //! The region tree: listing within scope, creating, editing and importing from CSV.
 use super::audit::{self, Change};
-use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, scoped_codes};
+use crate::db::rows::KeyedRead;
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::fault::{Fault, non_negative, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
 use entity::region;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 
 /// Which regions a list shows.
@@ -73,16 +72,7 @@ pub async fn list(
     if let Some(text) = filter.name_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(region::Column::Name.contains(text));
     }
-    let total_count = query.clone().count(db).await?;
-    if let Some(after) = &page.after {
-        query = query.filter(region::Column::Code.gt(after.as_str()));
-    }
-    let rows = query
-        .order_by_asc(region::Column::Code)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.first, total_count))
+    super::keyset_page(db, query, region::Column::Code, sea_orm::Order::Asc, page).await
 }
 
 /// The region with `code`, if the actor can see it. Unknown and out-of-scope regions are

@@ -1,7 +1,7 @@
 //! User accounts: creating, changing and deleting them, and hashing their passwords.
 use super::audit::{self, Change};
-use super::rows::KeyedRead;
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
+use crate::db::rows::KeyedRead;
 use crate::domain::access::{Actor, Operation, Role, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -10,7 +10,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use entity::app_user;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -243,16 +243,7 @@ pub async fn list(
     if let Some(role) = filter.role {
         query = query.filter(app_user::Column::Role.eq(role.as_str()));
     }
-    let total_count = query.clone().count(db).await?;
-    if let Some(after) = &page.after {
-        query = query.filter(app_user::Column::Username.gt(after.as_str()));
-    }
-    let rows = query
-        .order_by_asc(app_user::Column::Username)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_overfetch(rows, page.first, total_count))
+    super::keyset_page(db, query, app_user::Column::Username, sea_orm::Order::Asc, page).await
 }
 
 async fn managed_user(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> ServiceResult<app_user::Model> {

@@ -344,7 +344,7 @@ async fn who_may_introspect_is_a_setting() {
         let mut args = serve_args();
         args.introspection = setting;
         let app = spawn_app_with(args).await;
-        tracker::service::demo::seed_directory(&app.db).await.unwrap();
+        tracker::seed::demo::seed_directory(&app.db).await.unwrap();
         let token = app.demo_login("inspector").await;
         for (token, expected) in [(None, anonymous), (Some(token.as_str()), signed_in)] {
             let reply = app.gql(token, query["query"].as_str().unwrap(), json!({})).await;
@@ -596,11 +596,9 @@ fn every_object_with_an_id_is_a_node() {
 #[tokio::test]
 async fn plans_and_progress_reports_are_nodes() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let coordinator = app.demo_login("coordinator").await;
-    let year = tracker::domain::project::china_date(chrono::Utc::now())
-        .format("%Y")
-        .to_string();
+    let year = tracker::domain::calendar::today().format("%Y").to_string();
     let reply = app
         .gql(
             Some(&coordinator),

@@ -5,8 +5,8 @@ use crate::fuzz::assert_ledger_invariants;
 use crate::helpers::{TestApp, project_at, project_id, spawn_demo_app};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
+use tracker::domain::calendar::china_date;
 use tracker::domain::lifecycle::ProjectStatus;
-use tracker::domain::project::china_date;
 use tracker::domain::sector::Sector;
 
 const POVERTY_VILLAGE: &str = "990101001001";
@@ -1018,7 +1018,7 @@ async fn a_plan_in_force_sets_the_year_plan_and_lines_outside_it_count_nothing()
 #[tokio::test]
 async fn rollups_by_project_attributes_add_up_to_the_county() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let finance = app.demo_login("finance").await;
     let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
     let rollup_of = |region: String, group_by: Value| {
@@ -1102,7 +1102,7 @@ async fn rollups_by_project_attributes_add_up_to_the_county() {
 #[tokio::test]
 async fn rollup_rows_answer_the_same_by_either_path() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let admin = app.demo_login("admin").await;
     let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
     let fields = "__typename county { code id __typename } seat: county { code } township { code } fundKind fundLevel sector month planned inPlace arrivalRate allocated unallocated disbursed disbursementRate";
@@ -1138,7 +1138,7 @@ async fn rollup_rows_answer_the_same_by_either_path() {
 #[tokio::test]
 async fn a_rollup_names_its_counties_by_code_or_in_full() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let admin = app.demo_login("admin").await;
     let year = chrono::Datelike::year(&china_date(chrono::Utc::now()));
     let reply = app

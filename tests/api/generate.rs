@@ -6,7 +6,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tracker::domain::region::RegionCode;
-use tracker::service::generate::{self, CountyShape};
+use tracker::seed::generate::{self, CountyShape};
 
 #[tokio::test]
 async fn a_generated_county_keeps_every_rule_and_answers_queries() {

@@ -86,7 +86,7 @@ pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
 
 /// A server, with its own connection pool, over the database at `url`.
 async fn serve_on(url: String, sqlite_file: Option<std::path::PathBuf>, args: ServeArgs) -> TestApp {
-    let mut db = tracker::startup::connect(&url, 8).await.expect("connect");
+    let mut db = tracker::db::connect(&url, 8).await.expect("connect");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     db.set_metric_callback(move |_| {
@@ -120,9 +120,7 @@ pub async fn spawn_app() -> TestApp {
 /// A server with the demo county's regions, departments and users (no projects).
 pub async fn spawn_demo_app() -> TestApp {
     let app = spawn_app().await;
-    tracker::service::demo::seed_directory(&app.db)
-        .await
-        .expect("seed demo");
+    tracker::seed::demo::seed_directory(&app.db).await.expect("seed demo");
     app
 }
 
@@ -194,7 +192,7 @@ impl TestApp {
 
     /// Signs in as a demo user.
     pub async fn demo_login(&self, username: &str) -> String {
-        self.login(username, tracker::service::demo::PASSWORD).await
+        self.login(username, tracker::seed::demo::PASSWORD).await
     }
 
     /// Another server process's worth: its own pool and router over the same database.
@@ -244,7 +242,7 @@ pub async fn project_at(
 ) -> entity::project::Model {
     use tracker::domain::lifecycle::{self, Who};
     use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
-    let today = tracker::domain::project::china_date(chrono::Utc::now());
+    let today = tracker::domain::calendar::today();
     let township = app.actor("township").await;
     let coordinator = app.actor("coordinator").await;
     let department_user = match sector {

@@ -4,8 +4,8 @@
 use crate::helpers::{TestApp, spawn_demo_app};
 use serde_json::{Value, json};
 use tracker::domain::access::Actor;
+use tracker::domain::calendar::china_date;
 use tracker::domain::lifecycle::{self, ProjectAction, ProjectStatus};
-use tracker::domain::project::china_date;
 use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
 
 const PROJECT_FIELDS: &str = "id code status version department { name } actualStart actualFinish finalQuantity acceptanceGrade events { action fromStatus toStatus actorUsername comment }";

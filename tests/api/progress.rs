@@ -2,7 +2,7 @@
 use crate::helpers::{TestApp, spawn_demo_app};
 use chrono::Datelike;
 use serde_json::{Value, json};
-use tracker::domain::project::china_date;
+use tracker::domain::calendar::china_date;
 
 const COUNTY: &str = "990101000000";
 
@@ -330,7 +330,7 @@ async fn the_narrative_is_the_paragraph_written_by_hand_from_the_fixture() {
 /// target, says which county lacks one, and the paragraph leaves the target out.
 #[tokio::test]
 async fn a_regions_target_needs_every_county_with_projects_to_have_one() {
-    use tracker::service::generate::{self, CountyShape};
+    use tracker::seed::generate::{self, CountyShape};
     let app = spawn_demo_app().await;
     fixture(&app).await;
     let shape = CountyShape {

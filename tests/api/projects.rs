@@ -3,8 +3,9 @@ use crate::helpers::{TestApp, spawn_demo_app};
 use chrono::Datelike;
 use serde_json::{Value, json};
 use tracker::domain::access::Actor;
+use tracker::domain::calendar::china_date;
 use tracker::domain::lifecycle::ProjectAction;
-use tracker::domain::project::{Beneficiaries, ConstructionNature, china_date};
+use tracker::domain::project::{Beneficiaries, ConstructionNature};
 use tracker::domain::sector::Sector;
 use tracker::service::projects::{self, ProjectInput, TransitionDetails};
 
@@ -451,7 +452,7 @@ async fn only_oversight_reads_the_audit_log_and_only_in_its_area() {
 #[tokio::test]
 async fn the_demo_county_has_projects_in_every_state_and_sector_for_two_years() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let inspector = app.demo_login("inspector").await;
     let year = china_date(chrono::Utc::now()).year();
     for y in [year - 1, year] {
@@ -532,7 +533,7 @@ async fn batch_reads_answer_every_key_asked_however_many() {
     use sea_orm::{EntityTrait, QueryOrder};
     use tracker::service::{funds, progress, projects};
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let all: Vec<project::Model> = project::Entity::find()
         .order_by_asc(project::Column::Id)
         .all(&app.db)
@@ -586,9 +587,9 @@ async fn batch_reads_answer_every_key_asked_however_many() {
 async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refused() {
     use entity::{ledger_entry, project};
     use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
-    use tracker::service::rows;
+    use tracker::db::rows;
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     // Several rows, so that the rows after the first (read without sqlx's type check on
     // PostgreSQL) are compared too; every kind of column (text, dates, options, flags).
     let by_name = ledger_entry::Entity::find()
@@ -657,7 +658,7 @@ async fn rows_read_by_position_equal_rows_read_by_name_and_wrong_types_are_refus
 #[tokio::test]
 async fn a_field_asked_twice_answers_the_same_both_times() {
     let app = crate::helpers::spawn_app().await;
-    tracker::service::demo::seed(&app.db).await.unwrap();
+    tracker::seed::demo::seed(&app.db).await.unwrap();
     let token = app.demo_login("coordinator").await;
     let page = app
         .gql(

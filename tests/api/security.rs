@@ -104,7 +104,7 @@ async fn a_request_past_the_time_limit_is_stopped_with_a_clear_error() {
     let mut args = serve_args();
     args.request_timeout_ms = 1;
     let app = spawn_app_with(args).await;
-    tracker::service::demo::seed_directory(&app.db).await.unwrap();
+    tracker::seed::demo::seed_directory(&app.db).await.unwrap();
     // Sign in is itself a request: with a 1 ms limit it too is stopped.
     let reply = app.gql(None, LOGIN, json!({"u": "admin", "p": "demo1234"})).await;
     assert_eq!(reply.error_code(), Some("REQUEST_TIMEOUT"), "{}", reply.body);

@@ -4,8 +4,8 @@
 use crate::fuzz::assert_ledger_invariants;
 use crate::helpers::{project_at, project_id, spawn_demo_app};
 use serde_json::json;
+use tracker::domain::calendar::china_date;
 use tracker::domain::lifecycle::ProjectStatus;
-use tracker::domain::project::china_date;
 use tracker::domain::sector::Sector;
 
 #[tokio::test]

@@ -1,17 +1,18 @@
 //! The demo county (示范县): a fictional county shaped like the report in DESIGN §1, so a
 //! new user can try every query. Its codes start with 99, which no real province uses,
 //! so demo data never mixes with real data.
-use super::departments::{self, DepartmentInput};
-use super::projects::{self, ProjectInput, TargetInput, TransitionDetails};
-use super::users::{self, UserInput};
-use super::{ServiceError, ServiceResult, regions};
 use crate::domain::access::{Actor, Role};
+use crate::domain::calendar;
 use crate::domain::department::DepartmentKind;
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus, Who};
 use crate::domain::money::Money;
-use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone, china_date};
+use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature, PreparationMilestone};
 use crate::domain::sector::Sector;
+use crate::service::departments::{self, DepartmentInput};
+use crate::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
+use crate::service::users::{self, UserInput};
+use crate::service::{ServiceError, ServiceResult, regions};
 use chrono::{Datelike, NaiveDate};
 use entity::project as project_entity;
 use entity::{app_user, department, region};
@@ -166,7 +167,7 @@ pub enum SeedOutcome {
 pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
     let outcome = seed_directory(db).await?;
     if let SeedOutcome::Seeded { .. } = outcome {
-        let today = china_date(chrono::Utc::now());
+        let today = calendar::today();
         seed_projects(db, today).await?;
         seed_funds(db, today).await?;
     }
@@ -283,7 +284,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
         for (s, sector) in Sector::ALL.into_iter().enumerate() {
             let department = departments
                 .iter()
-                .find(|d| super::departments::sectors_of(d).contains(&sector))
+                .find(|d| crate::service::departments::sectors_of(d).contains(&sector))
                 .ok_or_else(|| ServiceError::Internal(format!("no demo department handles {sector:?}")))?;
             for k in 0..PROJECTS_PER_SECTOR {
                 let n = s * PROJECTS_PER_SECTOR + k;
@@ -370,7 +371,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         milli -= milli % 1000;
                     }
                     let built = Decimal::new(milli, 3);
-                    let report = super::progress::ProgressInput {
+                    let report = crate::service::progress::ProgressInput {
                         project_id: project.id,
                         expected_version: project.version,
                         completed_quantity: built,
@@ -380,7 +381,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         correction: false,
                         confirm_above_plan: false,
                     };
-                    super::progress::create(db, &department_actor, report).await?;
+                    crate::service::progress::create(db, &department_actor, report).await?;
                 }
                 created += 1;
             }
@@ -395,7 +396,7 @@ async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Ac
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::Internal(format!("demo user {username} is missing")))?;
-    super::auth::actor_of(&user)
+    crate::service::auth::actor_of(&user)
 }
 
 /// Sets a version of the demo county's plan (the lines and sectors named, the rest kept
@@ -409,7 +410,7 @@ async fn plan_version(
     (document_no, reason): (String, Option<String>),
     approved_on: NaiveDate,
 ) -> ServiceResult<()> {
-    let input = super::plans::PlanInput {
+    let input = crate::service::plans::PlanInput {
         county_code: COUNTY.into(),
         year,
         version: None,
@@ -420,8 +421,8 @@ async fn plan_version(
         document_no: Some(document_no),
         reason,
     };
-    let plan = super::plans::set(db, coordinator, input).await?;
-    super::plans::approve(db, coordinator, COUNTY, year, plan.plan.version, Some(approved_on)).await?;
+    let plan = crate::service::plans::set(db, coordinator, input).await?;
+    crate::service::plans::approve(db, coordinator, COUNTY, year, plan.plan.version, Some(approved_on)).await?;
     Ok(())
 }
 
@@ -472,7 +473,7 @@ async fn department_actor(db: &DatabaseConnection, department: &department::Mode
         .one(db)
         .await?;
     match user {
-        Some(user) => super::auth::actor_of(&user),
+        Some(user) => crate::service::auth::actor_of(&user),
         None => Ok(Actor {
             user_id: None,
             username: "demo".into(),
@@ -537,7 +538,7 @@ fn line_for(sector: Sector) -> usize {
 /// the plan, allocations to the year's approved projects and payments by how far each
 /// has got — then an approved annual plan with the sectors' targets.
 pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<()> {
-    use super::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+    use crate::service::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
     let finance = demo_actor(db, "finance").await?;
     let coordinator = demo_actor(db, "coordinator").await?;
     for year in [today.year() - 1, today.year()] {

@@ -36,7 +36,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, OnceCell, OwnedMutexGuard};
 
 /// How long a writer waits for its turn: the busy timeout SQLite is opened with
-/// (`startup::connect`), after which SQLite itself would give up.
+/// (`db::connect`), after which SQLite itself would give up.
 const TURN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Commits between two checkpoints beside the writers: a progress report writes 6–8 pages,
@@ -147,7 +147,7 @@ async fn open_writer(db: &DatabaseConnection, writers: &Arc<Writers>) -> Result<
         .idle_timeout(None)
         .max_lifetime(None)
         .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(crate::startup::keep_plans(conn)))
+        .after_connect(|conn, _| Box::pin(crate::db::keep_plans(conn)))
         .connect_with(options.clone())
         .await
         .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
@@ -261,7 +261,7 @@ mod tests {
     async fn sqlite(name: &str) -> DatabaseConnection {
         let path = std::env::temp_dir().join(format!("tracker-writes-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        crate::startup::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
+        crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
             .await
             .unwrap()
     }
@@ -274,7 +274,7 @@ mod tests {
         // The file's queue is held for as long as the first transaction is open...
         assert!(writers_of(&db).turn.try_lock().is_err());
         // ...by every pool on the file, but not by another file's writers.
-        let same_file = crate::startup::connect(
+        let same_file = crate::db::connect(
             &format!(
                 "sqlite://{}",
                 db.get_sqlite_connection_pool()
@@ -312,7 +312,7 @@ mod tests {
             .get_filename()
             .display()
             .to_string();
-        let same_file = crate::startup::connect(&format!("sqlite://{file}"), 2).await.unwrap();
+        let same_file = crate::db::connect(&format!("sqlite://{file}"), 2).await.unwrap();
         // A temporary table lives only in the connection that made it.
         let first = begin_write(&db).await.unwrap();
         first.execute_unprepared("CREATE TEMP TABLE marker (x)").await.unwrap();
@@ -403,7 +403,7 @@ mod tests {
             .get_filename()
             .display()
             .to_string();
-        let second = crate::startup::connect(&format!("sqlite://{file}"), 2).await.unwrap();
+        let second = crate::db::connect(&format!("sqlite://{file}"), 2).await.unwrap();
         first.close().await.unwrap();
         let before = file_size(&second);
         for _ in 0..CHECKPOINT_EVERY {

@@ -9,12 +9,12 @@
 //! from construction on (retention after acceptance), Σ allocations ≤ Σ receipts per line,
 //! Σ disbursements ≤ allocation, progress cumulative. No audit entries are written: the
 //! data were not changed through the API by anyone.
-use super::ServiceResult;
 use crate::domain::funds::{self as fund_rules, EntryKind, FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus};
 use crate::domain::project::{ConstructionNature, project_code};
 use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
+use crate::service::ServiceResult;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use entity::{
     construction_total, fund_line, fund_line_month_total, fund_line_total, ledger_entry, ledger_total, progress_report,
@@ -132,7 +132,7 @@ async fn copy_in<A: ActiveModelTrait>(
     let table = A::Entity::default().table_name().to_string();
     let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter().collect();
     let names: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
-    let failed = |e: sea_orm::sqlx::Error| super::ServiceError::Internal(format!("COPY into {table}: {e}"));
+    let failed = |e: sea_orm::sqlx::Error| crate::service::ServiceError::Internal(format!("COPY into {table}: {e}"));
     let mut copy = db
         .get_postgres_connection_pool()
         .copy_in_raw(&format!("COPY \"{table}\" ({}) FROM STDIN", names.join(", ")))
@@ -147,11 +147,11 @@ async fn copy_in<A: ActiveModelTrait>(
             match row.get(*column) {
                 ActiveValue::Set(value) | ActiveValue::Unchanged(value) => {
                     copy_text(&mut buffer, &value).map_err(|e| {
-                        super::ServiceError::Internal(format!("COPY into {table}.{}: {e}", column.as_str()))
+                        crate::service::ServiceError::Internal(format!("COPY into {table}.{}: {e}", column.as_str()))
                     })?
                 }
                 ActiveValue::NotSet => {
-                    return Err(super::ServiceError::Internal(format!(
+                    return Err(crate::service::ServiceError::Internal(format!(
                         "COPY into {table}: generated rows must set {}",
                         column.as_str()
                     )));
@@ -249,11 +249,13 @@ pub async fn county(
     let per_township = shape.villages.div_ceil(shape.townships.max(1));
     let mut villages_of: Vec<Vec<(String, bool)>> = Vec::new();
     for t in 1..=shape.townships {
-        let township = RegionCode::parse(&format!("{prefix}{t:03}000")).map_err(super::ServiceError::Internal)?;
+        let township =
+            RegionCode::parse(&format!("{prefix}{t:03}000")).map_err(crate::service::ServiceError::Internal)?;
         regions.push(region_row(&township, &format!("第{t}镇"), false, 0, now));
         let mut villages = Vec::new();
         for v in 1..=per_township {
-            let code = RegionCode::parse(&format!("{prefix}{t:03}{v:03}")).map_err(super::ServiceError::Internal)?;
+            let code =
+                RegionCode::parse(&format!("{prefix}{t:03}{v:03}")).map_err(crate::service::ServiceError::Internal)?;
             let poverty = rng.random_bool(1.0 / 3.0);
             regions.push(region_row(
                 &code,
@@ -298,7 +300,7 @@ pub async fn county(
         |sector: Sector| first_department + Sector::ALL.iter().position(|s| *s == sector).unwrap_or(0) as i64;
 
     // Fund lines: ten a year, of every kind.
-    let this_year = crate::domain::project::china_date(now).year();
+    let this_year = crate::domain::calendar::china_date(now).year();
     let years: Vec<i32> = (0..shape.years).map(|i| this_year - shape.years + 1 + i).collect();
     let kinds = [
         (FundKind::IntegratedAgricultural, FundLevel::Central),
@@ -612,9 +614,9 @@ pub async fn county(
         let sector: Sector = model.sector.parse().unwrap_or(Sector::Other);
         let history = crate::domain::timeline::History::new(steps, report_of_project.remove(&p).unwrap_or_default());
         let changes = crate::domain::timeline::changes(&[], &history.parts(sector));
-        super::timeline::add_changes(&mut construction, &model, &changes);
+        crate::service::timeline::add_changes(&mut construction, &model, &changes);
     }
-    let construction_rows = super::timeline::total_rows(construction);
+    let construction_rows = crate::service::timeline::total_rows(construction);
 
     // The running totals the ledger's transactions keep, summed here once.
     let mut totals: BTreeMap<(i64, String, String, String, i32), ledger_total::Model> = BTreeMap::new();
@@ -623,7 +625,7 @@ pub async fn county(
     let mut project_money: HashMap<i64, (i64, i64)> = HashMap::new();
     for entry in &entries {
         let entry = entry.clone().try_into_model()?;
-        let total = super::funds::total_of(&entry);
+        let total = crate::service::funds::total_of(&entry);
         totals
             .entry((
                 total.fund_line_id,
@@ -637,11 +639,11 @@ pub async fn county(
         line_totals
             .entry((entry.fund_line_id, entry.kind.clone()))
             .and_modify(|t| t.amount_fen += entry.amount_fen)
-            .or_insert_with(|| super::funds::line_total_of(&entry));
+            .or_insert_with(|| crate::service::funds::line_total_of(&entry));
         line_month_totals
             .entry((entry.fund_line_id, entry.kind.clone(), entry.entry_month))
             .and_modify(|t| t.amount_fen += entry.amount_fen)
-            .or_insert_with(|| super::funds::line_month_total_of(&entry));
+            .or_insert_with(|| crate::service::funds::line_month_total_of(&entry));
         if let Some(project_id) = entry.project_id {
             let money = project_money.entry(project_id).or_default();
             match EntryKind::parse(&entry.kind) {

@@ -9,7 +9,8 @@
 //! Reported: throughput, p50, p99, statements per request. Last, the same load is sent to
 //! a `tracker serve` process of its own, so that the server's peak resident memory is
 //! measured without the load generator's.
-use super::http1;
+mod client;
+
 use crate::config::ServeArgs;
 use crate::domain::access::{Actor, Role};
 use crate::service::users;
@@ -175,13 +176,13 @@ async fn drive_api(
     let authorization = format!("Bearer {}", scenario.token);
     let request = move |body: &Value| {
         let body = serde_json::to_vec(body).unwrap_or_default();
-        http1::Request::post(server, "/graphql", &authorization, &body)
+        client::Request::post(server, "/graphql", &authorization, &body)
     };
     // A read sends the same request every time: it is written once.
     let read = scenario.replay.then(|| request(&(scenario.request)(0, 0)));
-    let connections: Arc<Vec<tokio::sync::Mutex<http1::Connection>>> = Arc::new(
+    let connections: Arc<Vec<tokio::sync::Mutex<client::Connection>>> = Arc::new(
         (0..concurrency)
-            .map(|_| tokio::sync::Mutex::new(http1::Connection::new(server)))
+            .map(|_| tokio::sync::Mutex::new(client::Connection::new(server)))
             .collect(),
     );
     drive(concurrency, window, move |w, i| {
@@ -318,9 +319,9 @@ async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let recorder = Arc::new(Recorder::default());
-    let mut db = crate::startup::connect(&args.database_url, 16).await?;
+    let mut db = crate::db::connect(&args.database_url, 16).await?;
     let hook = recorder.clone();
-    crate::service::writes::observe(
+    crate::db::writer::observe(
         &mut db,
         Arc::new(move |info| {
             hook.count.fetch_add(1, Ordering::Relaxed);
@@ -432,7 +433,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             })
             .collect(),
     );
-    let today = crate::domain::project::china_date(chrono::Utc::now()).to_string();
+    let today = crate::domain::calendar::today().to_string();
     let scenarios = vec![
         // Not one of the scenarios: the cost of HTTP, sign-in and GraphQL alone,
         // which every request pays on top of its own SQL.
@@ -513,7 +514,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "bench: {} workers × {} s per scenario, database {}",
         args.concurrency,
         args.seconds,
-        crate::startup::redact(&args.database_url)
+        crate::db::redact(&args.database_url)
     );
     println!(
         "{:<28} {:>9} {:>9} {:>9} {:>7} {:>11} {:>7} {:>6}",
@@ -548,8 +549,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         let statements: Vec<Statement> = recorder.captured.lock().map(|c| c.clone()).unwrap_or_default();
         if args.show_sql {
+            // The text and its values apart: a statement whose text numbers its parameters
+            // itself (`db::statements`) cannot be formatted with the values in place.
             for statement in &statements {
-                eprintln!("{}: {statement}", scenario.name);
+                eprintln!("{}: {}", scenario.name, statement.sql);
+                if let Some(values) = &statement.values {
+                    eprintln!("    values: {:?}", values.0);
+                }
             }
         }
         // The API and its SQL take turns in one-second windows, so that the drift of a

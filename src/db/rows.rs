@@ -361,7 +361,7 @@ impl<M: ByPosition> KeyedRead<M> {
             M::select_list(),
             self.order
         );
-        let text = super::shapes::number_parameters(backend, text.trim_end())?;
+        let text = super::statements::number_parameters(backend, text.trim_end())?;
         Ok(slot.get_or_init(|| text))
     }
 

@@ -1,0 +1,47 @@
+//! 日历 — China's days (UTC+8). Every business date in the programme is a local date in
+//! China, whatever zone the server or the client runs in: "today", "not in the future" and
+//! "the end of a day" are all reckoned here.
+use super::fault::Fault;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The calendar date in China at `now`.
+pub fn china_date(now: DateTime<Utc>) -> NaiveDate {
+    (now + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Today in China.
+pub fn today() -> NaiveDate {
+    china_date(Utc::now())
+}
+
+/// Checks a date that says when something happened: not after today.
+pub fn check_not_future(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), Fault> {
+    if date > today {
+        return Err(Fault::invalid(
+            field,
+            format!("{date} is in the future; record what has happened, as of today ({today})"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// 16:00 UTC is already the next day in China; 15:59 is not.
+    #[test]
+    fn a_china_day_starts_at_16_00_utc() {
+        let day = |h, m| china_date(Utc.with_ymd_and_hms(2026, 9, 30, h, m, 0).unwrap());
+        assert_eq!(day(15, 59), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
+        assert_eq!(day(16, 0), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    }
+
+    #[test]
+    fn a_day_after_today_is_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        assert!(check_not_future("date", today, today).is_ok());
+        assert!(check_not_future("date", today.succ_opt().unwrap(), today).is_err());
+    }
+}
