@@ -7,7 +7,7 @@
 #
 #   cargo build --release && ./target/release/tracker bench --seconds 1   # makes the bench users
 #   apt-get install valgrind
-#   scripts/server-instructions.sh q2 [requests] [binary]   # q0, q2, q4 or w1
+#   scripts/server-instructions.sh q2 [requests] [binary]   # q0, q1, q2, q3, q4 or w1
 #   COUNTY=980101000000 scripts/server-instructions.sh q4 20   # the province (PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,13 @@ reads = {
     "q0": ("{ me { username } }", {}),
     "q2": ("query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [FUND_KIND]) { fundKind planned inPlace arrivalRate allocated unallocated disbursed disbursementRate } }", {"y": 2026, "r": county}),
     "q4": ("query($y: Int!, $r: String!) { fundUtilization(year: $y, regionCode: $r, groupBy: [COUNTY]) { county { code } inPlace allocated disbursed } }", {"y": 2026, "r": province}),
+    "q1": ("query($r: String!) { projects(first: 100, filter: {regionCode: $r}) { nodes { code name township { name } villages { name } department { name } fundSummary { allocated disbursed } latestProgress { completedQuantity } } } }", {"r": county}),
 }
+if scenario == "q3":
+    # The bench's Q3 project: the one with the most disbursements (found through the API).
+    page = gql({"query": "query($r: String!) { projects(first: 100, filter: {regionCode: $r, statuses: [UNDER_CONSTRUCTION]}) { nodes { code disbursements { id } } } }", "variables": {"r": county}}, token)
+    busy = max(page["data"]["projects"]["nodes"], key=lambda n: len(n["disbursements"]))["code"]
+    reads["q3"] = ("query($c: String!) { project(code: $c) { code name status allocations { amount date } disbursements { amount date } progressReports { completedQuantity reportedOn } events { action toStatus occurredAt } } }", {"c": busy})
 if scenario == "w1":
     page = gql({"query": "query($r: String!) { projects(first: 1, filter: {regionCode: $r, statuses: [UNDER_CONSTRUCTION]}) { nodes { id version } } }", "variables": {"r": county}}, token)
     project = page["data"]["projects"]["nodes"][0]

@@ -8,8 +8,9 @@
 //! from them) are absent; grouped by month, `planned` is. For a township or village, only
 //! the money that reached its projects is counted.
 use super::plans::PlanScope;
-use super::shapes::{Binder, Shapes};
-use super::{ServiceError, ServiceResult, rows};
+use super::{ServiceError, ServiceResult};
+use crate::db::rows;
+use crate::db::statements::{Binder, Shapes};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::funds::{EntryKind, FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
@@ -200,7 +201,7 @@ pub async fn fund_utilization(
     // The running totals answer unless the figures are asked as of a past day (the totals
     // are per month: the day's own month is summed from the ledger) or per department (a
     // project's department can change after its money moved: the ledger is summed).
-    let today = crate::domain::project::china_date(chrono::Utc::now());
+    let today = crate::domain::calendar::today();
     let shape = Shape {
         dimensions: SELECTED.into_iter().filter(|d| group_by.contains(d)).collect(),
         county_wide: region.level() <= RegionLevel::County,
@@ -315,15 +316,12 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
     // applies to the dated ledger entries and to the day a plan was approved.
     let figures = if shape.planned_applies() {
         let (pf, ip) = (Alias::new("pf"), Alias::new("ip"));
-        let mut in_force = || {
-            super::plans::in_force_ids_where(PlanScope {
-                counties_from: p.bind(Input::RegionFrom),
-                counties_to: p.bind(Input::RegionTo),
-                year: p.bind(Input::Year),
-                approved_by_day: shape.as_of.then(|| p.bind(Input::ApprovedByDay)),
-            })
-        };
-        let (lines_in_force, plans_in_force) = (in_force(), in_force());
+        let in_force = super::plans::in_force_ids_where(PlanScope {
+            counties_from: p.bind(Input::RegionFrom),
+            counties_to: p.bind(Input::RegionTo),
+            year: p.bind(Input::Year),
+            approved_by_day: shape.as_of.then(|| p.bind(Input::ApprovedByDay)),
+        });
         let mut planned = Query::select();
         for dimension in &shape.dimensions {
             // `planned_applies` leaves only a fund line's own dimensions.
@@ -342,17 +340,8 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
             .expr_as(Expr::val(0), Alias::new("allocated"))
             .expr_as(Expr::val(0), Alias::new("disbursed"))
             .from_as(fund_line::Entity, l.clone())
-            .join_as(
-                JoinType::LeftJoin,
-                annual_plan_fund::Entity,
-                pf.clone(),
-                Condition::all()
-                    .add(
-                        Expr::col((pf.clone(), annual_plan_fund::Column::FundLineId))
-                            .equals((l.clone(), fund_line::Column::Id)),
-                    )
-                    .add(Expr::col((pf, annual_plan_fund::Column::PlanId)).in_subquery(lines_in_force)),
-            )
+            // The plan in force in the line's county (one subquery), then the line's amount
+            // in it by the plan-and-line key.
             .join_as(
                 JoinType::LeftJoin,
                 annual_plan::Entity,
@@ -362,7 +351,18 @@ fn rollup_statement(shape: &Shape, p: &mut Binder<Input>) -> ServiceResult<Selec
                         Expr::col((ip.clone(), annual_plan::Column::CountyCode))
                             .equals((l.clone(), fund_line::Column::CountyCode)),
                     )
-                    .add(Expr::col((ip, annual_plan::Column::Id)).in_subquery(plans_in_force)),
+                    .add(Expr::col((ip.clone(), annual_plan::Column::Id)).in_subquery(in_force)),
+            )
+            .join_as(
+                JoinType::LeftJoin,
+                annual_plan_fund::Entity,
+                pf.clone(),
+                Condition::all()
+                    .add(Expr::col((pf.clone(), annual_plan_fund::Column::PlanId)).equals((ip, annual_plan::Column::Id)))
+                    .add(
+                        Expr::col((pf, annual_plan_fund::Column::FundLineId))
+                            .equals((l.clone(), fund_line::Column::Id)),
+                    ),
             )
             .and_where(Expr::col((l.clone(), fund_line::Column::Year)).eq(p.bind(Input::Year)))
             .and_where(Expr::col((l.clone(), fund_line::Column::CountyCode)).gte(p.bind(Input::RegionFrom)))
