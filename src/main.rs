@@ -1,7 +1,7 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-// mimalloc: see `tracker::alloc` and the README's Performance section.
+// mimalloc: see `tracker::alloc` and docs/performance.md.
 #[global_allocator]
 static ALLOCATOR: tracker::alloc::Mimalloc = tracker::alloc::Mimalloc;
 

@@ -333,7 +333,7 @@ impl<M: ByPosition> KeyedRead<M> {
 
     /// The statement's text for `backend`, for one key or for many.
     pub fn text(&self, backend: DbBackend, one: bool) -> Result<&str, DbErr> {
-        // Parameters are marked `{#n}` and numbered the database's way by `shapes`.
+        // Parameters are marked `{#n}` and numbered the database's way by `statements`.
         let (slot, in_keys, in_key_set) = match (backend, one) {
             (DbBackend::Postgres, true) => (&self.texts[0], "= {#1}", "= {#1}"),
             (DbBackend::Postgres, false) => (&self.texts[1], "= ANY({#1})", "IN (SELECT unnest({#1}))"),

@@ -1,6 +1,11 @@
-//! Use cases: each public function is one thing a user does, checked against the
-//! permission table, run in one transaction with its audit entry. Services speak in
-//! domain types and entity rows; they never see a GraphQL type.
+//! Use cases: each change a user makes is one public function, checked against the
+//! permission table and run in one transaction with its audit entry; each read is checked
+//! against the same table and scoped to the actor's region. Services speak in domain
+//! types and entity rows; they never see a GraphQL type.
+//!
+//! Two modules serve the use cases rather than users: `audit` writes the audit entries,
+//! and `timeline` keeps the construction figures' running totals in step with each step
+//! and report (and reads a project's history for them).
 pub mod audit;
 pub mod auth;
 pub mod construction;

@@ -554,7 +554,7 @@ pub fn in_force_ids(region: &RegionCode, year: i32, as_of: Option<NaiveDate>) ->
 }
 
 /// Which plans [`in_force_ids_where`] looks at, each an expression: a value, or a
-/// parameter of a statement built once per shape (`shapes`).
+/// parameter of a statement built once per shape (`db::statements`).
 pub struct PlanScope {
     /// The counties' codes from this one (inclusive)…
     pub counties_from: Expr,

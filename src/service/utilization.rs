@@ -90,7 +90,7 @@ fn ledger_column(dimension: Dimension) -> (&'static str, &'static str) {
 }
 
 /// What a rollup's statement depends on besides the request's values: its text is built
-/// once per shape (`shapes`).
+/// once per shape (`db::statements`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Shape {
     /// The dimensions grouped by, in the order of `SELECTED`.
