@@ -137,6 +137,40 @@ impl Actor {
     }
 }
 
+/// Which projects an actor sees: a department the projects assigned to it (none while
+/// it has no department), everyone else the projects in their area. One rule in two
+/// forms: [`ProjectsSeen::contains`] for a project in hand, and the SQL condition
+/// `service::projects` builds from the same value; the API test
+/// `projects::the_list_and_a_lookup_agree_on_what_each_user_sees` holds them together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectsSeen {
+    AssignedTo(Option<i64>),
+    Everything,
+    InRegion(RegionCode),
+}
+
+impl ProjectsSeen {
+    /// Whether a project in `township` held by `department` is among them.
+    pub fn contains(&self, township: &RegionCode, department: Option<i64>) -> bool {
+        match self {
+            ProjectsSeen::AssignedTo(mine) => mine.is_some() && *mine == department,
+            ProjectsSeen::Everything => true,
+            ProjectsSeen::InRegion(root) => root.contains(township),
+        }
+    }
+}
+
+impl Actor {
+    /// The projects this actor sees.
+    pub fn projects_seen(&self) -> ProjectsSeen {
+        match (&self.scope, self.role) {
+            (_, Role::Department) => ProjectsSeen::AssignedTo(self.department_id),
+            (Scope::Everything, _) => ProjectsSeen::Everything,
+            (Scope::Subtree(root), _) => ProjectsSeen::InRegion(root.clone()),
+        }
+    }
+}
+
 /// Things an actor may ask to do, each governed by one row of [`permission`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Operation {

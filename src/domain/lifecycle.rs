@@ -428,15 +428,6 @@ pub fn check(
     Ok(row)
 }
 
-/// Whether `actor` may see a project in `township` held by `department`: a department
-/// sees the projects assigned to it, everyone else the projects in their area.
-pub fn project_visible(actor: &Actor, township: &super::region::RegionCode, department: Option<i64>) -> bool {
-    match actor.role {
-        Role::Department => actor.department_id.is_some() && actor.department_id == department,
-        _ => actor.scope.contains(township),
-    }
-}
-
 /// A usual path from a new draft to `status`, as the table's actions (for demo and
 /// generated data: each step is a row of the table, taken in order).
 pub fn path_to(status: ProjectStatus) -> Vec<ProjectAction> {

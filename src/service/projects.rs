@@ -4,7 +4,7 @@
 use super::audit::{self, Change};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation};
 use crate::db::rows::{self, KeyedRead};
-use crate::domain::access::{Actor, Role, Scope};
+use crate::domain::access::{Actor, ProjectsSeen};
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
 use crate::domain::fault::{ErrorCode, Fault, required_text};
@@ -138,15 +138,13 @@ fn township_of(model: &project::Model) -> ServiceResult<RegionCode> {
     RegionCode::parse(&model.township_code).map_err(ServiceError::Internal)
 }
 
-/// A condition matching the projects `actor` may see (see `lifecycle::project_visible`).
+/// A condition matching the projects `actor` may see: `ProjectsSeen` in SQL.
 fn visible(actor: &Actor) -> Condition {
-    match (&actor.scope, actor.role) {
-        (_, Role::Department) => match actor.department_id {
-            Some(id) => Condition::all().add(project::Column::DepartmentId.eq(id)),
-            None => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
-        },
-        (Scope::Everything, _) => Condition::all(),
-        (Scope::Subtree(root), _) => in_region(root),
+    match actor.projects_seen() {
+        ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(project::Column::DepartmentId.eq(id)),
+        ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
+        ProjectsSeen::Everything => Condition::all(),
+        ProjectsSeen::InRegion(root) => in_region(&root),
     }
 }
 
@@ -167,7 +165,10 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
     let Some(model) = project::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
-    Ok(lifecycle::project_visible(actor, &township_of(&model)?, model.department_id).then_some(model))
+    Ok(actor
+        .projects_seen()
+        .contains(&township_of(&model)?, model.department_id)
+        .then_some(model))
 }
 
 /// The project with a county-unique `code`. Without `county_code` the code must be unique
@@ -637,7 +638,7 @@ pub(super) async fn load_at_version(
 
 fn at_version(actor: &Actor, found: Option<project::Model>, expected_version: i32) -> ServiceResult<project::Model> {
     let model = found
-        .filter(|m| township_of(m).is_ok_and(|t| lifecycle::project_visible(actor, &t, m.department_id)))
+        .filter(|m| township_of(m).is_ok_and(|t| actor.projects_seen().contains(&t, m.department_id)))
         .ok_or_else(|| Fault::not_found("project", "there is no such project among those you can see"))?;
     if model.version != expected_version {
         return Err(stale(&model));

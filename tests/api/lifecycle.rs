@@ -457,7 +457,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
             order.sort_by_key(|&i| lifecycle::check(&actors[i], status, action, project.department_id).is_ok());
             for i in order {
                 let actor = &actors[i];
-                let expected = if !lifecycle::project_visible(actor, &township, project.department_id) {
+                let expected = if !actor.projects_seen().contains(&township, project.department_id) {
                     Err("NOT_FOUND")
                 } else {
                     match lifecycle::check(actor, status, action, project.department_id) {

@@ -704,3 +704,59 @@ async fn a_field_asked_twice_answers_the_same_both_times() {
     assert!(project["township"]["code"].is_string() && project["township"]["name"].is_string());
     assert_eq!(project["code"], code.as_str());
 }
+
+/// Who may see a project is one rule in two forms (`domain::access::ProjectsSeen`): the SQL
+/// of a list and the check of a lookup by id. For every demo user they agree on every one of
+/// the demo county's projects — and each user sees some but, below the admin, not all.
+#[tokio::test]
+async fn the_list_and_a_lookup_agree_on_what_each_user_sees() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::seed::demo::seed(&app.db).await.unwrap();
+    let list = "query($after: String) { projects(first: 100, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }";
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            let mut ids = std::collections::BTreeSet::new();
+            let mut after = serde_json::Value::Null;
+            loop {
+                let reply = app.gql(Some(&token), list, json!({ "after": after })).await;
+                let page = &reply.ok()["projects"];
+                for node in page["nodes"].as_array().unwrap() {
+                    ids.insert(node["id"].as_str().unwrap().to_string());
+                }
+                if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                    break ids;
+                }
+                after = page["pageInfo"]["endCursor"].clone();
+            }
+        }
+    };
+    let everything = listed(app.demo_login("admin").await).await;
+    assert!(
+        everything.len() >= 72,
+        "the demo county's projects: {}",
+        everything.len()
+    );
+    for user in ["coordinator", "finance", "transport", "water", "township", "inspector"] {
+        let token = app.demo_login(user).await;
+        let seen = listed(token.clone()).await;
+        let mut looked_up = std::collections::BTreeSet::new();
+        for id in &everything {
+            let reply = app
+                .gql(
+                    Some(&token),
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            if !reply.ok()["node"].is_null() {
+                looked_up.insert(id.clone());
+            }
+        }
+        assert_eq!(seen, looked_up, "{user}: the list and the lookups disagree");
+        assert!(!seen.is_empty(), "{user} sees no project");
+        if user != "coordinator" && user != "finance" && user != "inspector" {
+            assert!(seen.len() < everything.len(), "{user} sees every project");
+        }
+    }
+}
