@@ -43,6 +43,17 @@ text_enum!(ConstructionNature { New => "NEW", Continued => "CONTINUED", Renovati
 text_enum!(PreparationMilestone { Establishment => "ESTABLISHMENT", Approval => "APPROVAL", Design => "DESIGN", Tendering => "TENDERING" });
 text_enum!(AcceptanceGrade { Qualified => "QUALIFIED", Excellent => "EXCELLENT" });
 
+impl ConstructionNature {
+    /// The nature as the county's ledgers name it.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            Self::New => "新建",
+            Self::Continued => "续建",
+            Self::Renovation => "改扩建",
+        }
+    }
+}
+
 impl PreparationMilestone {
     /// The milestone as a clerk names it.
     pub fn chinese_name(self) -> &'static str {

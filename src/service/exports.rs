@@ -388,11 +388,8 @@ async fn projects_table(
             .get(&p.id)
             .and_then(Option::as_ref)
             .map(|r| Quantity::from_milli(r.completed_quantity_milli).to_decimal());
-        let nature = crate::domain::project::ConstructionNature::parse(&p.construction_nature).map(|n| match n {
-            crate::domain::project::ConstructionNature::New => "新建",
-            crate::domain::project::ConstructionNature::Continued => "续建",
-            crate::domain::project::ConstructionNature::Renovation => "改扩建",
-        });
+        let nature = crate::domain::project::ConstructionNature::parse(&p.construction_nature)
+            .map(crate::domain::project::ConstructionNature::chinese_name);
         rows.push(vec![
             text(p.code.clone()),
             text(p.name.clone()),
