@@ -392,9 +392,8 @@ mod tests {
     fn a_new_report_is_judged_the_same_from_its_window() {
         use proptest::prelude::*;
         use proptest::test_runner::{Config, TestRunner};
-        let report = (0u32..40, 0i64..6).prop_map(|(d, q)| (d, q));
         let strategy = (
-            proptest::collection::vec(report, 0..12),
+            proptest::collection::vec((0u32..40, 0i64..6), 0..12),
             0u32..45,
             0i64..6,
             any::<bool>(),

@@ -274,19 +274,15 @@ pub async fn rebuild_if_empty(db: &sea_orm::DatabaseConnection) -> ServiceResult
         for chunk in projects.chunks(2_000) {
             let ids: Vec<i64> = chunk.iter().map(|p| p.id).collect();
             let mut steps: BTreeMap<i64, Vec<Step>> = BTreeMap::new();
-            let rows: Vec<(i64, StepRow)> = step_rows()
+            for (on, seq, action, status, department, quantity, project) in step_rows()
                 .column(project_event::Column::ProjectId)
                 .filter(project_event::Column::ProjectId.is_in(ids.clone()))
                 .into_tuple::<(NaiveDate, i64, String, String, Option<i64>, Option<i64>, i64)>()
                 .all(db)
                 .await?
-                .into_iter()
-                .map(|(on, seq, action, status, department, quantity, project)| {
-                    (project, (on, seq, action, status, department, quantity))
-                })
-                .collect();
-            for (project, row) in rows {
-                steps.entry(project).or_default().push(step_of(row)?);
+            {
+                let step = step_of((on, seq, action, status, department, quantity))?;
+                steps.entry(project).or_default().push(step);
             }
             let mut reports: BTreeMap<i64, Vec<Report>> = BTreeMap::new();
             for (on, seq, quantity, project) in report_rows()
