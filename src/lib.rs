@@ -2,7 +2,6 @@
 //!
 //! Data flows one way: `http` → `graphql` → `service` → `entity`/database, with `domain`
 //! (the rules, no I/O) usable from all of them.
-pub mod alloc;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -10,7 +9,6 @@ pub mod db;
 pub mod domain;
 pub mod graphql;
 pub mod http;
-pub mod maps;
 pub mod seed;
 pub mod service;
 pub mod startup;

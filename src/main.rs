@@ -1,9 +1,12 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-// mimalloc: see `tracker::alloc` and docs/performance.md.
+// mimalloc, through its crate: a request allocates many small short-lived values on several
+// threads. Against the C library's malloc (docs/performance.md, 2026-12-03): a page of 100
+// projects 20 % more requests a second, 14 % fewer server instructions; a project in full
+// 19 % fewer.
 #[global_allocator]
-static ALLOCATOR: tracker::alloc::Mimalloc = tracker::alloc::Mimalloc;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {

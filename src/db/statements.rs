@@ -10,9 +10,9 @@
 //! The builder is given the shape and a [`Binder`], never the request's values, so a
 //! text cannot depend on anything but the shape. Shapes must be few (a handful of flags
 //! and a set of dimensions): they are kept for the life of the process.
-use crate::maps::FastMap;
 use sea_orm::sea_query::{Expr, PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder};
 use sea_orm::{DbBackend, DbErr, Statement, Value};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, RwLock};
 
@@ -50,15 +50,15 @@ struct Built<I> {
 /// The statements of one kind (the rollups, say), by shape; PostgreSQL's and SQLite's
 /// texts apart.
 pub struct Shapes<S, I> {
-    postgres: RwLock<FastMap<S, Arc<Built<I>>>>,
-    sqlite: RwLock<FastMap<S, Arc<Built<I>>>>,
+    postgres: RwLock<HashMap<S, Arc<Built<I>>>>,
+    sqlite: RwLock<HashMap<S, Arc<Built<I>>>>,
 }
 
 impl<S: Hash + Eq + Clone, I: Copy + PartialEq> Default for Shapes<S, I> {
     fn default() -> Self {
         Shapes {
-            postgres: RwLock::new(FastMap::default()),
-            sqlite: RwLock::new(FastMap::default()),
+            postgres: RwLock::new(HashMap::new()),
+            sqlite: RwLock::new(HashMap::new()),
         }
     }
 }

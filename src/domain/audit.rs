@@ -108,6 +108,7 @@ impl AuditAction {
     pub fn of_project(action: ProjectAction) -> Self {
         match action {
             ProjectAction::Create => Self::ProjectCreate,
+            ProjectAction::Update => Self::ProjectUpdate,
             ProjectAction::Submit => Self::ProjectSubmit,
             ProjectAction::Return => Self::ProjectReturn,
             ProjectAction::Reject => Self::ProjectReject,

@@ -102,6 +102,8 @@ impl ProjectStatus {
 pub enum ProjectAction {
     /// 新建 — a township drafts a project.
     Create,
+    /// 修改草稿 — the township edits its draft.
+    Update,
     /// 镇村申报 — submit the application.
     Submit,
     /// 退回 — return the application to the township for changes.
@@ -136,6 +138,7 @@ impl ProjectAction {
     pub fn as_str(self) -> &'static str {
         match self {
             ProjectAction::Create => "CREATE",
+            ProjectAction::Update => "UPDATE",
             ProjectAction::Submit => "SUBMIT",
             ProjectAction::Return => "RETURN",
             ProjectAction::Reject => "REJECT",
@@ -157,6 +160,7 @@ impl ProjectAction {
     pub fn verb(self) -> &'static str {
         match self {
             ProjectAction::Create => "create",
+            ProjectAction::Update => "edit",
             ProjectAction::Submit => "submit",
             ProjectAction::Return => "return",
             ProjectAction::Reject => "reject",
@@ -218,6 +222,8 @@ impl Who {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Need {
     Nothing,
+    /// The fields to change (`projectUpdate`).
+    Changes,
     /// Every field an application must have (see `missing_for_submission`).
     CompleteRecord,
     Reason,
@@ -234,6 +240,7 @@ impl Need {
     pub fn describe(self) -> &'static str {
         match self {
             Need::Nothing => "",
+            Need::Changes => "the fields to change",
             Need::CompleteRecord => "a complete record",
             Need::Reason => "a reason",
             Need::DepartmentAndDeadline => "a department and a deadline",
@@ -278,6 +285,13 @@ pub const CREATOR: Role = Role::Township;
 /// The state machine of DESIGN §3. Preliminary work may be recorded again while
 /// PREPARING, once per milestone (立项、审批、设计、招标).
 pub const TRANSITIONS: &[Transition] = &[
+    Transition {
+        from: &[S::Draft],
+        action: A::Update,
+        to: S::Draft,
+        who: Who::Role(Role::Township),
+        needs: Need::Changes,
+    },
     Transition {
         from: &[S::Draft],
         action: A::Submit,

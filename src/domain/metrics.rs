@@ -122,10 +122,178 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The order rows are sorted in and a spreadsheet's columns run: county, fund kind,
+    /// fund level, fund line, sector, township, department, month.
+    pub const IN_ORDER: [Dimension; 8] = [
+        Dimension::County,
+        Dimension::FundKind,
+        Dimension::FundLevel,
+        Dimension::FundLine,
+        Dimension::Sector,
+        Dimension::Township,
+        Dimension::Department,
+        Dimension::Month,
+    ];
+
+    /// The dimension as a clerk heads its column.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            Dimension::FundKind => "资金类型",
+            Dimension::FundLevel => "资金级次",
+            Dimension::FundLine => "资金项",
+            Dimension::County => "县",
+            Dimension::Sector => "行业",
+            Dimension::Township => "乡镇",
+            Dimension::Department => "责任部门",
+            Dimension::Month => "月份",
+        }
+    }
+
     /// Whether the dimension belongs to the project money went to: planned amounts and
     /// receipts have no project, so they cannot be split this way.
     pub fn is_project_attribute(self) -> bool {
         matches!(self, Dimension::Sector | Dimension::Township | Dimension::Department)
+    }
+}
+
+/// A figure's value in a table: an amount in yuan, a quantity or a percentage, or a count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureValue {
+    Number(Decimal),
+    Count(i64),
+}
+
+/// 资金使用情况 — the money figures as the columns of a table, in the county's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyFigure {
+    Planned,
+    InPlace,
+    ArrivalRate,
+    Allocated,
+    Unallocated,
+    Disbursed,
+    DisbursementRate,
+}
+
+impl MoneyFigure {
+    pub const ALL: [MoneyFigure; 7] = [
+        MoneyFigure::Planned,
+        MoneyFigure::InPlace,
+        MoneyFigure::ArrivalRate,
+        MoneyFigure::Allocated,
+        MoneyFigure::Unallocated,
+        MoneyFigure::Disbursed,
+        MoneyFigure::DisbursementRate,
+    ];
+
+    /// The figure as a clerk heads its column, with its unit.
+    pub fn chinese_heading(self) -> &'static str {
+        match self {
+            MoneyFigure::Planned => "年计划(元)",
+            MoneyFigure::InPlace => "到位(元)",
+            MoneyFigure::ArrivalRate => "到位率(%)",
+            MoneyFigure::Allocated => "已安排(元)",
+            MoneyFigure::Unallocated => "未安排结余(元)",
+            MoneyFigure::Disbursed => "已拨付(元)",
+            MoneyFigure::DisbursementRate => "支出进度(%)",
+        }
+    }
+
+    /// The figure of `f` (yuan or a percentage); `None` where the group has none.
+    pub fn value(self, f: &MoneyFigures) -> Option<Decimal> {
+        match self {
+            MoneyFigure::Planned => f.planned.map(Money::to_yuan),
+            MoneyFigure::InPlace => f.in_place.map(Money::to_yuan),
+            MoneyFigure::ArrivalRate => f.arrival_rate(),
+            MoneyFigure::Allocated => Some(f.allocated.to_yuan()),
+            MoneyFigure::Unallocated => f.unallocated().map(Money::to_yuan),
+            MoneyFigure::Disbursed => Some(f.disbursed.to_yuan()),
+            MoneyFigure::DisbursementRate => f.disbursement_rate(),
+        }
+    }
+}
+
+/// 分组维度 — what construction figures can be split by besides the sector.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ProgressDimension {
+    /// 乡镇
+    Township,
+    /// 责任部门
+    Department,
+    /// 月份 — the figures as they stood at the end of each month of the year.
+    Month,
+}
+
+impl ProgressDimension {
+    /// The order of a spreadsheet's columns.
+    pub const IN_ORDER: [ProgressDimension; 3] = [
+        ProgressDimension::Township,
+        ProgressDimension::Department,
+        ProgressDimension::Month,
+    ];
+
+    /// The dimension as a clerk heads its column.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            ProgressDimension::Township => "乡镇",
+            ProgressDimension::Department => "责任部门",
+            ProgressDimension::Month => "月份",
+        }
+    }
+}
+
+/// 建设进度 — the construction figures as the columns of a table, in the county's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstructionFigure {
+    TargetQuantity,
+    CompletedQuantity,
+    QuantityRate,
+    ProjectCount,
+    StartedCount,
+    StartRate,
+    CompletedCount,
+    CompletionRate,
+}
+
+impl ConstructionFigure {
+    pub const ALL: [ConstructionFigure; 8] = [
+        ConstructionFigure::TargetQuantity,
+        ConstructionFigure::CompletedQuantity,
+        ConstructionFigure::QuantityRate,
+        ConstructionFigure::ProjectCount,
+        ConstructionFigure::StartedCount,
+        ConstructionFigure::StartRate,
+        ConstructionFigure::CompletedCount,
+        ConstructionFigure::CompletionRate,
+    ];
+
+    /// The figure as a clerk heads its column.
+    pub fn chinese_heading(self) -> &'static str {
+        match self {
+            ConstructionFigure::TargetQuantity => "计划建设",
+            ConstructionFigure::CompletedQuantity => "完工",
+            ConstructionFigure::QuantityRate => "完成率(%)",
+            ConstructionFigure::ProjectCount => "项目数",
+            ConstructionFigure::StartedCount => "开工数",
+            ConstructionFigure::StartRate => "开工率(%)",
+            ConstructionFigure::CompletedCount => "竣工数",
+            ConstructionFigure::CompletionRate => "竣工率(%)",
+        }
+    }
+
+    /// The figure of `f`; `None` where the group has none.
+    pub fn value(self, f: &ConstructionFigures) -> Option<FigureValue> {
+        use FigureValue::{Count, Number};
+        match self {
+            ConstructionFigure::TargetQuantity => f.target_quantity.map(|q| Number(q.to_decimal())),
+            ConstructionFigure::CompletedQuantity => Some(Number(f.completed_quantity.to_decimal())),
+            ConstructionFigure::QuantityRate => f.quantity_rate().map(Number),
+            ConstructionFigure::ProjectCount => Some(Count(f.project_count)),
+            ConstructionFigure::StartedCount => Some(Count(f.started_count)),
+            ConstructionFigure::StartRate => f.start_rate().map(Number),
+            ConstructionFigure::CompletedCount => Some(Count(f.completed_count)),
+            ConstructionFigure::CompletionRate => f.completion_rate().map(Number),
+        }
     }
 }
 

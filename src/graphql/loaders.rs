@@ -7,13 +7,14 @@
 //! scope itself is applied where objects enter a response (lists, `node`, root lookups).
 //! A project's villages, township, department, events and ledger entries belong to the
 //! project; an entry's fund line, project and allocation belong to the entry.
-use crate::db::rows::KeyedRead;
+//!
+//! Every batch read is a service function (`by_ids`, `by_codes`, `…_of`); this module only
+//! batches and caches.
 use crate::domain::funds::EntryKind;
 use crate::domain::money::Money;
-use crate::maps::FastMap;
-use crate::service::funds::KindAmounts;
-use entity::{department, region};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use crate::service::{self, funds::KindAmounts};
+use entity::{department, fund_line, ledger_entry, project, region};
+use sea_orm::DatabaseConnection;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -47,49 +48,27 @@ pub struct ProjectProgressLoader(DatabaseConnection);
 /// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
 
-impl Loader<String> for RegionLoader {
-    /// Shared: a page hands the same township to each of its projects.
-    type Value = Arc<region::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        // A county's regions are few: PostgreSQL reads them all and hashes the keys.
-        static REGIONS: KeyedRead<region::Model> = KeyedRead::new(r#""code" {in_key_set}"#, "");
-        let rows = REGIONS.all(&self.0, keys, []).await.map_err(super::errors::internal)?;
-        Ok(rows.into_iter().map(|r| (r.code.clone(), Arc::new(r))).collect())
-    }
-}
-
-/// A loader of rows by their `id` column (`shared`: each row in an `Arc`, for rows many
-/// objects of a page point at, like the department of every project).
-macro_rules! by_id_loader {
-    ($loader:ty, $entity:path) => {
-        by_id_loader!($loader, $entity, <$entity as EntityTrait>::Model, |row| row);
-    };
-    ($loader:ty, $entity:path, shared) => {
-        by_id_loader!($loader, $entity, Arc<<$entity as EntityTrait>::Model>, Arc::new);
-    };
-    ($loader:ty, $entity:path, $value:ty, $wrap:expr) => {
-        impl Loader<i64> for $loader {
+/// A loader of rows by key whose batch read is a service function; `wrap` makes the value
+/// (`Arc::new` for rows many objects of a page share, like every project's township).
+macro_rules! rows_loader {
+    ($loader:ty, $key:ty => $value:ty, $read:path, |$row:ident| $key_of:expr, $wrap:expr) => {
+        impl Loader<$key> for $loader {
             type Value = $value;
             type Error = async_graphql::Error;
 
-            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-                static ROWS: KeyedRead<<$entity as EntityTrait>::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
-                let rows = ROWS
-                    .all(&self.0, keys, [])
-                    .await
-                    .map_err(super::errors::internal)?;
-                Ok(rows.into_iter().map(|r| (r.id, $wrap(r))).collect())
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let rows = $read(&self.0, keys).await.map_err(super::errors::from_service)?;
+                Ok(rows.into_iter().map(|$row| ($key_of, $wrap($row))).collect())
             }
         }
     };
 }
 
-by_id_loader!(DepartmentLoader, department::Entity, shared);
-by_id_loader!(FundLineLoader, entity::fund_line::Entity);
-by_id_loader!(LedgerEntryLoader, entity::ledger_entry::Entity);
-by_id_loader!(ProjectLoader, entity::project::Entity);
+rows_loader!(RegionLoader, String => Arc<region::Model>, service::regions::by_codes, |r| r.code.clone(), Arc::new);
+rows_loader!(DepartmentLoader, i64 => Arc<department::Model>, service::departments::by_ids, |r| r.id, Arc::new);
+rows_loader!(FundLineLoader, i64 => fund_line::Model, service::funds::lines_by_ids, |r| r.id, std::convert::identity);
+rows_loader!(LedgerEntryLoader, i64 => ledger_entry::Model, service::funds::entries_by_ids, |r| r.id, std::convert::identity);
+rows_loader!(ProjectLoader, i64 => project::Model, service::projects::by_ids, |r| r.id, std::convert::identity);
 
 /// A loader by project or fund line id whose batch query is a service function
 /// (`|loader, keys| call`), which answers for every key asked.
@@ -107,24 +86,24 @@ macro_rules! service_loader {
     };
 }
 
-service_loader!(ProjectVillageLoader => Vec<String>, |l, keys| crate::service::projects::villages_of(&l.0, keys));
+service_loader!(ProjectVillageLoader => Vec<String>, |l, keys| service::projects::villages_of(&l.0, keys));
 service_loader!(ProjectEventLoader => Vec<entity::project_event::Model>, |l, keys| {
-    crate::service::projects::events_of(&l.0, keys)
+    service::projects::events_of(&l.0, keys)
 });
 service_loader!(ProjectLatestProgressLoader => Option<entity::progress_report::Model>, |l, keys| {
-    crate::service::progress::latest_reports_of_projects(&l.0, keys)
+    service::progress::latest_reports_of_projects(&l.0, keys)
 });
 service_loader!(ProjectProgressLoader => Vec<entity::progress_report::Model>, |l, keys| {
-    crate::service::progress::reports_of_projects(&l.0, keys)
+    service::progress::reports_of_projects(&l.0, keys)
 });
 service_loader!(FundLineTotalsLoader => (Money, Money, Money), |l, keys| {
-    crate::service::funds::totals_of_lines(&l.0, keys)
+    service::funds::totals_of_lines(&l.0, keys)
 });
-service_loader!(ProjectEntriesLoader => Vec<entity::ledger_entry::Model>, |l, keys| {
-    crate::service::funds::entries_of_projects(&l.0, keys, l.1)
+service_loader!(ProjectEntriesLoader => Vec<ledger_entry::Model>, |l, keys| {
+    service::funds::entries_of_projects(&l.0, keys, l.1)
 });
 service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
-    crate::service::funds::amounts_by_kind_of_projects(&l.0, keys)
+    service::funds::amounts_by_kind_of_projects(&l.0, keys)
 });
 
 /// The loaders of one request. Each caches what it loaded, so a list resolver can prime
@@ -153,8 +132,8 @@ pub struct Loaders {
 /// the loader, a value already cached costs a lock, three hash maps, two allocations and
 /// a clone: a twentieth of the server's work on a page of 100 projects.
 pub struct Cached<L: Loader<K>, K: Send + Sync + Hash + Eq + Clone + 'static> {
-    loader: DataLoader<L, HashMapCache<foldhash::fast::RandomState>>,
-    primed: RwLock<FastMap<K, L::Value>>,
+    loader: DataLoader<L, HashMapCache>,
+    primed: RwLock<HashMap<K, L::Value>>,
 }
 
 impl<L, K> Cached<L, K>
@@ -165,7 +144,7 @@ where
     fn new(loader: L) -> Self {
         Cached {
             loader: DataLoader::with_cache(loader, tokio::spawn, HashMapCache::new()),
-            primed: RwLock::new(FastMap::default()),
+            primed: RwLock::new(HashMap::new()),
         }
     }
 
@@ -232,10 +211,10 @@ where
     }
 
     /// `f` of what has been primed so far.
-    pub fn with_primed<R>(&self, f: impl FnOnce(&FastMap<K, L::Value>) -> R) -> R {
+    pub fn with_primed<R>(&self, f: impl FnOnce(&HashMap<K, L::Value>) -> R) -> R {
         match self.primed.read() {
             Ok(primed) => f(&primed),
-            Err(_) => f(&FastMap::default()),
+            Err(_) => f(&HashMap::new()),
         }
     }
 }

@@ -83,13 +83,34 @@ impl Default for Limits {
 /// The schema with its cost limit; `data` is `None` only when printing the SDL. The other
 /// limits are checked on the document before the schema sees it (`demand`), so that
 /// nothing expands a document's fragments before they are known to be bounded.
+///
+/// It has no extensions, so fields may be resolved in place (`object::InPlace`). An
+/// extension is added with [`build_schema_with_extension`], never on this builder: there
+/// the shortcuts step aside and the extension sees every field (a test holds them to it).
 pub fn build_schema(data: Option<context::AppData>, limits: Limits) -> AppSchema {
-    let mut builder =
+    builder(data, limits).data(object::InPlace).finish()
+}
+
+/// The schema with `extension`: every field goes through async-graphql's own executor,
+/// which runs the extension's hooks.
+pub fn build_schema_with_extension(
+    data: Option<context::AppData>,
+    limits: Limits,
+    extension: impl async_graphql::extensions::ExtensionFactory,
+) -> AppSchema {
+    builder(data, limits).extension(extension).finish()
+}
+
+fn builder(
+    data: Option<context::AppData>,
+    limits: Limits,
+) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder =
         Schema::build(Query::default(), Mutation::default(), EmptySubscription).limit_complexity(limits.complexity);
-    if let Some(data) = data {
-        builder = builder.data(data);
+    match data {
+        Some(data) => builder.data(data),
+        None => builder,
     }
-    builder.finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -2,7 +2,7 @@
 use super::context::ContextExt;
 use super::errors::{OrApiError, UserError, bad_input, internal, payload};
 use super::node::global_id;
-use super::object::resolve_object;
+use super::object::{in_place, resolve_object};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::scalars::DateTime;
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -159,7 +159,7 @@ impl OutputType for RegionByCode {
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
         // Anything but plain fields the code answers (a fragment, a directive, another
         // field) is left to `Region` itself.
-        match Self::fields_answered(&ctx.item.node) {
+        match Self::fields_answered(&ctx.item.node).filter(|_| in_place(ctx)) {
             Some(fields) => Ok(Self::answer_fields(&self.0, &fields)),
             None => self.load(ctx, field).await,
         }

@@ -4,14 +4,14 @@ use super::departments::{Department, department_of};
 use super::errors::OrApiError;
 use super::funds::FundLine;
 use super::list::{List, resolve_grouped};
-use super::object::Plain;
+use super::object::{Plain, in_place};
 use super::regions::RegionByCode;
 use super::scalars::{Date, Decimal};
+use crate::db::rows::distinct;
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
 use crate::domain::money::Money;
 use crate::domain::sector::Sector;
-use crate::maps::distinct;
 use crate::service::utilization::{self as svc, GroupKey};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
@@ -214,6 +214,9 @@ impl OutputType for Rows {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        if !in_place(ctx) {
+            return resolve_grouped(&self.0, ctx).await;
+        }
         let mut plain: Vec<(Name, PlainField)> = Vec::with_capacity(ctx.item.node.items.len());
         for item in &ctx.item.node.items {
             let field = match &item.node {

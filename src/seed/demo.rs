@@ -432,6 +432,7 @@ async fn plan_version(
 fn demo_day(action: ProjectAction, start: NaiveDate, previous: NaiveDate, today: NaiveDate) -> NaiveDate {
     let days_from_start = match action {
         ProjectAction::Create => -70,
+        ProjectAction::Update => -65,
         ProjectAction::Submit => -60,
         ProjectAction::Return => -55,
         ProjectAction::Reject => -50,

@@ -12,6 +12,7 @@ use super::{ServiceError, ServiceResult};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::calendar;
 use crate::domain::funds::FundKind;
+pub use crate::domain::metrics::ProgressDimension;
 use crate::domain::metrics::{ConstructionFigures, Dimension, MoneyFigures};
 use crate::domain::quantity::Quantity;
 use crate::domain::region::RegionLevel;
@@ -21,17 +22,6 @@ use crate::domain::timeline::Tally;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// 分组维度 — what construction figures can be split by besides the sector.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ProgressDimension {
-    /// 乡镇
-    Township,
-    /// 责任部门
-    Department,
-    /// 月份 — the figures as they stood at the end of each month of the year.
-    Month,
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ProgressKey {

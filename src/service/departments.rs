@@ -1,6 +1,7 @@
 //! Departments: the county bodies that coordinate, fund and build.
 use super::audit::{self, Change};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, is_unique_violation, scoped_codes};
+use crate::db::rows::KeyedRead;
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::department::DepartmentKind;
@@ -93,6 +94,13 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
     Ok(authorize_at(actor, Operation::ViewDepartments, &county)
         .is_ok()
         .then_some(model))
+}
+
+/// Departments by id, for the references of objects already in the caller's scope (a
+/// project's department): no further check.
+pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> ServiceResult<Vec<department::Model>> {
+    static BY_IDS: KeyedRead<department::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
+    Ok(BY_IDS.all(db, ids, []).await?)
 }
 
 /// Departments by id for batching nested fields; ones the actor cannot see are left out.

@@ -9,7 +9,7 @@ use super::construction::{ProgressDimension, construction_progress};
 use super::projects::{self, ProjectFilter, ProjectOrder};
 use super::utilization::fund_utilization;
 use super::{PageRequest, ServiceError, ServiceResult};
-use crate::domain::metrics::Dimension;
+use crate::domain::metrics::{ConstructionFigure, Dimension, FigureValue, MoneyFigure};
 use crate::domain::money::Money;
 use crate::domain::quantity::Quantity;
 use crate::domain::sector::Sector;
@@ -172,37 +172,18 @@ pub async fn build(
             codes.dedup();
             let regions = region_names(db, codes).await?;
             let departments = department_names(db, rows.iter().filter_map(|r| r.key.department_id).collect()).await?;
-            let lines: HashMap<i64, String> = entity::fund_line::Entity::find()
-                .filter(entity::fund_line::Column::Id.is_in(rows.iter().filter_map(|r| r.key.fund_line_id)))
-                .all(db)
+            let line_ids: Vec<i64> = rows.iter().filter_map(|r| r.key.fund_line_id).collect();
+            let lines: HashMap<i64, String> = super::funds::lines_by_ids(db, &crate::db::rows::distinct(line_ids))
                 .await?
                 .into_iter()
                 .map(|l| (l.id, l.name))
                 .collect();
-            let mut headers = Vec::new();
-            for (d, h) in [
-                (Dimension::County, "县"),
-                (Dimension::FundKind, "资金类型"),
-                (Dimension::FundLevel, "资金级次"),
-                (Dimension::FundLine, "资金项"),
-                (Dimension::Sector, "行业"),
-                (Dimension::Township, "乡镇"),
-                (Dimension::Department, "责任部门"),
-                (Dimension::Month, "月份"),
-            ] {
-                if wants(d) {
-                    headers.push(h);
-                }
-            }
-            headers.extend([
-                "年计划(元)",
-                "到位(元)",
-                "到位率(%)",
-                "已安排(元)",
-                "未安排结余(元)",
-                "已拨付(元)",
-                "支出进度(%)",
-            ]);
+            let mut headers: Vec<&str> = Dimension::IN_ORDER
+                .into_iter()
+                .filter(|d| wants(*d))
+                .map(Dimension::chinese_name)
+                .collect();
+            headers.extend(MoneyFigure::ALL.map(MoneyFigure::chinese_heading));
             let rows = rows
                 .into_iter()
                 .map(|r| {
@@ -233,16 +214,7 @@ pub async fn build(
                         let month = k.month.map(crate::domain::funds::year_month_text);
                         cells.push(month.map_or(text(""), Cell::Text));
                     }
-                    let f = r.figures;
-                    cells.extend([
-                        opt(f.planned.map(|m| m.to_yuan())),
-                        opt(f.in_place.map(|m| m.to_yuan())),
-                        opt(f.arrival_rate()),
-                        money(f.allocated),
-                        opt(f.unallocated().map(|m| m.to_yuan())),
-                        money(f.disbursed),
-                        opt(f.disbursement_rate()),
-                    ]);
+                    cells.extend(MoneyFigure::ALL.map(|m| opt(m.value(&r.figures))));
                     cells
                 })
                 .collect();
@@ -259,26 +231,14 @@ pub async fn build(
             let wants = |d: ProgressDimension| params.progress_group_by.contains(&d);
             let regions = region_names(db, rows.iter().filter_map(|r| r.key.township.clone()).collect()).await?;
             let departments = department_names(db, rows.iter().filter_map(|r| r.key.department_id).collect()).await?;
-            let mut headers = vec!["行业", "单位"];
-            for (d, h) in [
-                (ProgressDimension::Township, "乡镇"),
-                (ProgressDimension::Department, "责任部门"),
-                (ProgressDimension::Month, "月份"),
-            ] {
-                if wants(d) {
-                    headers.push(h);
-                }
-            }
-            headers.extend([
-                "计划建设",
-                "完工",
-                "完成率(%)",
-                "项目数",
-                "开工数",
-                "开工率(%)",
-                "竣工数",
-                "竣工率(%)",
-            ]);
+            let mut headers = vec![Dimension::Sector.chinese_name(), "单位"];
+            headers.extend(
+                ProgressDimension::IN_ORDER
+                    .into_iter()
+                    .filter(|d| wants(*d))
+                    .map(ProgressDimension::chinese_name),
+            );
+            headers.extend(ConstructionFigure::ALL.map(ConstructionFigure::chinese_heading));
             let rows = rows
                 .into_iter()
                 .map(|r| {
@@ -293,17 +253,11 @@ pub async fn build(
                     if wants(ProgressDimension::Month) {
                         cells.push(k.month.map_or(text(""), |m| Cell::Count(i64::from(m))));
                     }
-                    let f = r.figures;
-                    cells.extend([
-                        opt(f.target_quantity.map(Quantity::to_decimal)),
-                        text(f.completed_quantity.to_decimal().to_string()),
-                        opt(f.quantity_rate()),
-                        Cell::Count(f.project_count),
-                        Cell::Count(f.started_count),
-                        opt(f.start_rate()),
-                        Cell::Count(f.completed_count),
-                        opt(f.completion_rate()),
-                    ]);
+                    cells.extend(ConstructionFigure::ALL.map(|c| match c.value(&r.figures) {
+                        Some(FigureValue::Count(n)) => Cell::Count(n),
+                        Some(FigureValue::Number(n)) => text(n.to_string()),
+                        None => text(""),
+                    }));
                     cells
                 })
                 .collect();

@@ -932,6 +932,20 @@ pub async fn amounts_by_kind_of_projects(
     Ok(out)
 }
 
+/// Fund lines by id, for the references of objects already in the caller's scope (an
+/// entry's fund line): no further check.
+pub async fn lines_by_ids(db: &DatabaseConnection, ids: &[i64]) -> ServiceResult<Vec<fund_line::Model>> {
+    static BY_IDS: KeyedRead<fund_line::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
+    Ok(BY_IDS.all(db, ids, []).await?)
+}
+
+/// Ledger entries by id, for the references of objects already in the caller's scope (the
+/// allocation a disbursement pays out of, the entry a reversal reverses): no further check.
+pub async fn entries_by_ids(db: &DatabaseConnection, ids: &[i64]) -> ServiceResult<Vec<ledger_entry::Model>> {
+    static BY_IDS: KeyedRead<ledger_entry::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
+    Ok(BY_IDS.all(db, ids, []).await?)
+}
+
 /// Receipts, allocations and disbursements per fund line, from the running totals.
 pub async fn totals_of_lines(
     db: &impl ConnectionTrait,

@@ -6,6 +6,10 @@
 //! Two modules serve the use cases rather than users: `audit` writes the audit entries,
 //! and `timeline` keeps the construction figures' running totals in step with each step
 //! and report (and reads a project's history for them).
+//!
+//! The batch reads the GraphQL loaders call (`by_ids`, `by_codes`, `…_of`) follow
+//! references from objects already in the caller's scope and check nothing further (see
+//! `graphql::loaders`).
 pub mod audit;
 pub mod auth;
 pub mod construction;

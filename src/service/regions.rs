@@ -87,6 +87,14 @@ pub async fn find(db: &impl ConnectionTrait, actor: &Actor, code: &RegionCode) -
     Ok(BY_CODE.all(db, &[code.as_str().to_string()], []).await?.pop())
 }
 
+/// Regions by code, for the references of objects already in the caller's scope (a
+/// project's township, a region's parent): no further check.
+pub async fn by_codes(db: &DatabaseConnection, codes: &[String]) -> ServiceResult<Vec<region::Model>> {
+    // A county's regions are few: PostgreSQL reads them all and hashes the keys.
+    static BY_CODES: KeyedRead<region::Model> = KeyedRead::new(r#""code" {in_key_set}"#, "");
+    Ok(BY_CODES.all(db, codes, []).await?)
+}
+
 /// Like [`find`], but an unknown code is a user error naming `field`.
 pub async fn get(
     db: &impl ConnectionTrait,

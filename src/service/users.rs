@@ -206,13 +206,13 @@ fn user_change<'a>(action: AuditAction, before: Option<&app_user::Model>, after:
     }
 }
 
-/// The user with `id`, if the actor may view accounts in its region (or it is the actor).
 /// The account with `id`, whoever asks (every request reads its own: a statement written once).
 pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
     static BY_ID: KeyedRead<app_user::Model> = KeyedRead::new(r#""id" {in_keys}"#, "");
     Ok(BY_ID.all(conn, &[id], []).await?.pop())
 }
 
+/// The user with `id`, if the actor may view accounts in its region (or it is the actor).
 pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> ServiceResult<Option<app_user::Model>> {
     let Some(model) = by_id(conn, id).await? else {
         return Ok(None);

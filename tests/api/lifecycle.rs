@@ -370,6 +370,7 @@ fn mutation_for(action: ProjectAction, department: &str) -> (&'static str, Value
     let deadline = (today() + chrono::Duration::days(30)).to_string();
     let today = today().to_string();
     match action {
+        ProjectAction::Update => ("projectUpdate", json!({"name": "改过名的草稿"})),
         ProjectAction::Submit => ("projectSubmit", json!({})),
         ProjectAction::Return => ("projectReturn", json!({"reason": "理由"})),
         ProjectAction::Reject => ("projectReject", json!({"reason": "理由"})),
@@ -407,6 +408,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
     let transport_dept = actor_of("transport").department_id.unwrap();
     let transport_global = department_id(&app, &tokens[1], "ROAD").await;
     let actions = [
+        ProjectAction::Update,
         ProjectAction::Submit,
         ProjectAction::Return,
         ProjectAction::Reject,
@@ -486,7 +488,7 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
             }
         }
     }
-    assert_eq!(tried, 11 * 14 * USERS.len());
+    assert_eq!(tried, 11 * 15 * USERS.len());
 }
 
 #[tokio::test]

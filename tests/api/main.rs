@@ -3,6 +3,7 @@ mod auth;
 mod directory;
 mod edge;
 mod exports;
+mod extensions;
 mod funds;
 mod fuzz;
 mod generate;
