@@ -122,8 +122,9 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    /// The order rows are sorted in and a spreadsheet's columns run: county, fund kind,
-    /// fund level, fund line, sector, township, department, month.
+    /// The order a rollup selects its keys and sorts its rows in, and a spreadsheet's
+    /// columns run: county, fund kind, fund level, fund line, sector, township, department,
+    /// month.
     pub const IN_ORDER: [Dimension; 8] = [
         Dimension::County,
         Dimension::FundKind,

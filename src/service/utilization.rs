@@ -49,19 +49,6 @@ pub struct UtilizationRow {
     pub outside_plan: Option<bool>,
 }
 
-/// The dimensions in the order their columns are selected, before the four figures: the
-/// rows are read by position.
-const SELECTED: [Dimension; 8] = [
-    Dimension::County,
-    Dimension::FundKind,
-    Dimension::FundLevel,
-    Dimension::FundLine,
-    Dimension::Sector,
-    Dimension::Township,
-    Dimension::Department,
-    Dimension::Month,
-];
-
 /// A dimension's column where the planned amounts are summed (over `fund_line l`); `None`
 /// for what a fund line does not have.
 fn line_column(dimension: Dimension) -> Option<fund_line::Column> {
@@ -93,7 +80,7 @@ fn ledger_column(dimension: Dimension) -> (&'static str, &'static str) {
 /// once per shape (`db::statements`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Shape {
-    /// The dimensions grouped by, in the order of `SELECTED`.
+    /// The dimensions grouped by, in the order of `Dimension::IN_ORDER`.
     dimensions: Vec<Dimension>,
     /// A county or above (the fund lines' own region), rather than a township or village.
     county_wide: bool,
@@ -203,7 +190,10 @@ pub async fn fund_utilization(
     // project's department can change after its money moved: the ledger is summed).
     let today = crate::domain::calendar::today();
     let shape = Shape {
-        dimensions: SELECTED.into_iter().filter(|d| group_by.contains(d)).collect(),
+        dimensions: Dimension::IN_ORDER
+            .into_iter()
+            .filter(|d| group_by.contains(d))
+            .collect(),
         county_wide: region.level() <= RegionLevel::County,
         from_totals: as_of.is_none_or(|day| day >= today) && !group_by.contains(&Dimension::Department),
         as_of: as_of.is_some(),

@@ -76,7 +76,9 @@ async fn an_extension_sees_every_field_the_shortcuts_would_resolve_in_place() {
         }
     };
     let first = run(plain.clone(), "{ projects(first: 1) { nodes { year } } }".into()).await;
-    let year = first["projects"]["nodes"][0]["year"].as_i64().unwrap_or_else(|| panic!("{first}"));
+    let year = first["projects"]["nodes"][0]["year"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{first}"));
     // A page (connection, lists, nested objects), rollup rows with plain fields, and a
     // region answered from its code: each a shortcut of `graphql::object`'s kind.
     let query = format!(
