@@ -103,20 +103,6 @@ pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> ServiceResult<Vec<d
     Ok(BY_IDS.all(db, ids, []).await?)
 }
 
-/// Departments by id for batching nested fields; ones the actor cannot see are left out.
-pub async fn find_many(db: &DatabaseConnection, actor: &Actor, ids: &[i64]) -> ServiceResult<Vec<department::Model>> {
-    authorize(actor, Operation::ViewDepartments)?;
-    Ok(department::Entity::find()
-        .filter(department::Column::Id.is_in(ids.iter().copied()))
-        .filter(scoped_codes(
-            actor,
-            Operation::ViewDepartments,
-            department::Column::CountyCode,
-        ))
-        .all(db)
-        .await?)
-}
-
 fn check_sectors(kind: DepartmentKind, sectors: &[Sector]) -> Result<(), Fault> {
     if kind == DepartmentKind::Sector && sectors.is_empty() {
         return Err(Fault::invalid(

@@ -107,16 +107,6 @@ pub async fn get(
         .ok_or_else(|| Fault::not_found(field, format!("there is no region with code {code} in your area")).into())
 }
 
-/// Regions by code, for batching nested fields; codes the actor cannot see are left out.
-pub async fn find_many(db: &DatabaseConnection, actor: &Actor, codes: &[String]) -> ServiceResult<Vec<region::Model>> {
-    authorize(actor, Operation::ViewRegions)?;
-    Ok(region::Entity::find()
-        .filter(region::Column::Code.is_in(codes.iter().cloned()))
-        .filter(scoped_codes(actor, Operation::ViewRegions, region::Column::Code))
-        .all(db)
-        .await?)
-}
-
 fn validate(input: &RegionInput) -> Result<(RegionCode, String), Vec<Fault>> {
     let mut faults = Vec::new();
     let code = parse_code("code", &input.code).map_err(|f| faults.push(f)).ok();

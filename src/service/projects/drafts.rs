@@ -39,6 +39,27 @@ struct Checked {
     planned_finish: Option<NaiveDate>,
 }
 
+impl Checked {
+    /// The fields a township sets when drafting and may change while it is a draft.
+    fn editable(&self) -> project::ActiveModel {
+        project::ActiveModel {
+            name: Set(self.name.clone()),
+            construction_nature: Set(self.nature.as_str().to_string()),
+            content: Set(self.content.clone()),
+            planned_quantity_milli: Set(self.planned_quantity.milli()),
+            budget_fen: Set(self.budget.fen()),
+            beneficiary_households: Set(self.beneficiaries.households),
+            beneficiary_people: Set(self.beneficiaries.people),
+            poor_households: Set(self.beneficiaries.poor_households),
+            poor_people: Set(self.beneficiaries.poor_people),
+            performance_targets: Set(serde_json::to_string(&self.targets).unwrap_or_else(|_| "[]".into())),
+            planned_start: Set(self.planned_start),
+            planned_finish: Set(self.planned_finish),
+            ..Default::default()
+        }
+    }
+}
+
 /// Checks a project's fields; the villages must be villages of `township` that exist.
 async fn check_fields(
     conn: &impl ConnectionTrait,
@@ -204,23 +225,11 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
         let inserted = project::Entity::insert(project::ActiveModel {
             county_code: Set(county.to_string()),
             code: Set(code),
-            name: Set(checked.name),
             sector: Set(checked.sector.as_str().to_string()),
             year: Set(checked.year),
             township_code: Set(township.to_string()),
-            construction_nature: Set(checked.nature.as_str().to_string()),
-            content: Set(checked.content),
-            planned_quantity_milli: Set(checked.planned_quantity.milli()),
-            budget_fen: Set(checked.budget.fen()),
-            beneficiary_households: Set(checked.beneficiaries.households),
-            beneficiary_people: Set(checked.beneficiaries.people),
-            poor_households: Set(checked.beneficiaries.poor_households),
-            poor_people: Set(checked.beneficiaries.poor_people),
-            performance_targets: Set(serde_json::to_string(&checked.targets).unwrap_or_else(|_| "[]".into())),
             department_id: Set(None),
             claim_deadline: Set(None),
-            planned_start: Set(checked.planned_start),
-            planned_finish: Set(checked.planned_finish),
             actual_start: Set(None),
             actual_finish: Set(None),
             final_quantity_milli: Set(None),
@@ -229,7 +238,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
-            ..Default::default()
+            ..checked.editable()
         })
         .exec_with_returning(&txn)
         .await;
@@ -324,21 +333,7 @@ pub async fn update(
         .into());
     }
     let checked = check_fields(&txn, &township, &merged).await?;
-    let changes = project::ActiveModel {
-        name: Set(checked.name),
-        construction_nature: Set(checked.nature.as_str().to_string()),
-        content: Set(checked.content),
-        planned_quantity_milli: Set(checked.planned_quantity.milli()),
-        budget_fen: Set(checked.budget.fen()),
-        beneficiary_households: Set(checked.beneficiaries.households),
-        beneficiary_people: Set(checked.beneficiaries.people),
-        poor_households: Set(checked.beneficiaries.poor_households),
-        poor_people: Set(checked.beneficiaries.poor_people),
-        performance_targets: Set(serde_json::to_string(&checked.targets).unwrap_or_else(|_| "[]".into())),
-        planned_start: Set(checked.planned_start),
-        planned_finish: Set(checked.planned_finish),
-        ..Default::default()
-    };
+    let changes = checked.editable();
     let updated = write_guarded(&txn, &current, changes).await?;
     replace_villages(&txn, updated.id, &checked.villages).await?;
     audit::record(
