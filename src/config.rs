@@ -85,26 +85,39 @@ pub enum Command {
         #[arg(long)]
         show_sql: bool,
     },
-    /// Write a spreadsheet: the project ledger, fund utilization or construction progress.
-    Export {
-        /// projects, fund-utilization or construction-progress.
-        kind: String,
-        /// xlsx or csv.
-        #[arg(long, default_value = "xlsx")]
-        format: String,
-        #[arg(long)]
-        year: Option<i32>,
-        #[arg(long)]
-        region: Option<String>,
-        #[arg(long)]
-        as_of: Option<chrono::NaiveDate>,
-        /// Comma-separated dimensions, as in the GraphQL `groupBy` (e.g. FUND_KIND,MONTH).
-        #[arg(long)]
-        group_by: Option<String>,
-        /// The file to write.
-        #[arg(long)]
-        out: PathBuf,
-    },
+    /// Write a spreadsheet: the project ledger, the journal, fund utilization or construction progress.
+    Export(ExportArgs),
+}
+
+/// What `tracker export` writes, with the filters of its query.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// projects, journal, fund-utilization or construction-progress.
+    pub kind: String,
+    /// xlsx or csv.
+    #[arg(long, default_value = "xlsx")]
+    pub format: String,
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Comma-separated dimensions, as in the GraphQL `groupBy` (e.g. FUND_KIND,MONTH).
+    #[arg(long)]
+    pub group_by: Option<String>,
+    /// The journal: entries dated on or after this day.
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The journal: entries dated on or before this day.
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
+    /// Money in yuan (元) or wan (万元).
+    #[arg(long, default_value = "yuan")]
+    pub unit: String,
+    /// The file to write.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]

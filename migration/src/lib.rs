@@ -16,6 +16,7 @@ mod m20261203_000012_business_dates;
 mod m20261203_000013_year_months;
 mod m20261203_000014_plan_adjustments;
 mod m20261203_000015_as_of_indexes;
+mod m20261203_000016_journal_index;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_year_months::Migration),
             Box::new(m20261203_000014_plan_adjustments::Migration),
             Box::new(m20261203_000015_as_of_indexes::Migration),
+            Box::new(m20261203_000016_journal_index::Migration),
         ]
     }
 }

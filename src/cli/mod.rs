@@ -88,15 +88,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", report.narrative);
             Ok(())
         }
-        Some(Command::Export {
-            kind,
-            format,
-            year,
-            region,
-            as_of,
-            group_by,
-            out,
-        }) => export(&cli.database_url, &kind, &format, year, region, as_of, group_by, &out).await,
+        Some(Command::Export(args)) => export(&cli.database_url, args).await,
         Some(Command::Regions {
             action: RegionsCommand::Import { file },
         }) => {
@@ -232,48 +224,53 @@ fn enum_list<T: async_graphql::resolver_utils::EnumType + Copy>(raw: Option<&str
     crate::graphql::parse_enum_names(raw.unwrap_or("")).map_err(|m| anyhow!("--group-by: {m}"))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn export(
-    database_url: &str,
-    kind: &str,
-    format: &str,
-    year: Option<i32>,
-    region: Option<String>,
-    as_of: Option<chrono::NaiveDate>,
-    group_by: Option<String>,
-    out: &std::path::Path,
-) -> anyhow::Result<()> {
-    use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams};
-    let kind = ExportKind::parse(kind)
-        .ok_or_else(|| anyhow!("export projects, fund-utilization or construction-progress, not `{kind}`"))?;
-    let format = ExportFormat::parse(format).ok_or_else(|| anyhow!("the format is xlsx or csv, not `{format}`"))?;
+async fn export(database_url: &str, args: crate::config::ExportArgs) -> anyhow::Result<()> {
+    use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams, Unit};
+    let kind = ExportKind::parse(&args.kind).ok_or_else(|| {
+        anyhow!(
+            "export projects, journal, fund-utilization or construction-progress, not `{}`",
+            args.kind
+        )
+    })?;
+    let format =
+        ExportFormat::parse(&args.format).ok_or_else(|| anyhow!("the format is xlsx or csv, not `{}`", args.format))?;
+    let unit = Unit::parse(&args.unit).ok_or_else(|| anyhow!("the unit is yuan or wan, not `{}`", args.unit))?;
     let params = ExportParams {
-        year,
-        region_code: region,
-        as_of,
+        year: args.year,
+        region_code: args.region.clone(),
+        as_of: args.as_of,
         fund_group_by: if kind == ExportKind::FundUtilization {
-            enum_list(group_by.as_deref())?
+            enum_list(args.group_by.as_deref())?
         } else {
             Vec::new()
         },
         progress_group_by: if kind == ExportKind::ConstructionProgress {
-            enum_list(group_by.as_deref())?
+            enum_list(args.group_by.as_deref())?
         } else {
             Vec::new()
         },
         project_filter: Default::default(),
+        journal_filter: crate::service::journal::JournalFilter {
+            region_code: args.region,
+            year: args.year,
+            date_from: args.from,
+            date_to: args.to,
+            ..Default::default()
+        },
+        journal_order: Default::default(),
+        unit,
     };
     let db = open_migrated(database_url).await?;
     let table = exports::build(&db, &Actor::system(), kind, &params)
         .await
         .map_err(explain)?;
     let bytes = match format {
-        ExportFormat::Xlsx => exports::to_xlsx(&table),
+        ExportFormat::Xlsx => exports::to_xlsx(&table, chrono::Utc::now()),
         ExportFormat::Csv => exports::to_csv(&table),
     }
     .map_err(explain)?;
-    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("wrote {} rows to {}", table.rows.len(), out.display());
+    std::fs::write(&args.out, bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("wrote {} rows to {}", table.rows.len(), args.out.display());
     Ok(())
 }
 

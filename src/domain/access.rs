@@ -182,6 +182,8 @@ pub enum Operation {
     ManageUsers,
     ViewAuditLog,
     ViewFunds,
+    /// 资金台账 — the journal of ledger entries, searched and listed.
+    ViewJournal,
     ManageFunds,
     ManagePlan,
 }
@@ -210,9 +212,12 @@ const ADMIN: &[Role] = &[Role::Admin];
 const OVERSIGHT: &[Role] = &[Role::Admin, Role::Inspector];
 const FINANCE: &[Role] = &[Role::Finance, Role::Admin];
 const COORDINATION: &[Role] = &[Role::Coordinator];
+/// Who works from the books: the bureau that keeps them, the office that plans with them,
+/// those who check them (and ADMIN, who may record entries).
+const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 11] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -221,6 +226,7 @@ impl Operation {
         Operation::ManageUsers,
         Operation::ViewAuditLog,
         Operation::ViewFunds,
+        Operation::ViewJournal,
         Operation::ManageFunds,
         Operation::ManagePlan,
     ];
@@ -243,6 +249,7 @@ pub const fn permission(operation: Operation) -> Permission {
             EVERYONE,
             Reach::Subtree,
         ),
+        ViewJournal => ("list and search the journal of ledger entries", BOOKS, Reach::Subtree),
         ManageFunds => (
             "record fund lines, receipts, allocations, disbursements and reversals",
             FINANCE,

@@ -9,6 +9,11 @@ pub fn china_date(now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::Duration::hours(8)).date_naive()
 }
 
+/// The wall-clock time in China at `now`, for what people read (a sheet's 制表时间).
+pub fn china_time(now: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (now + chrono::Duration::hours(8)).naive_utc()
+}
+
 /// Today in China.
 pub fn today() -> NaiveDate {
     china_date(Utc::now())

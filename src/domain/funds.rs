@@ -91,6 +91,16 @@ impl FundKind {
     }
 }
 
+impl EntryKind {
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            EntryKind::Receipt => "到位",
+            EntryKind::Allocation => "安排",
+            EntryKind::Disbursement => "拨付",
+        }
+    }
+}
+
 /// 负面清单 — integrated agricultural funds may not pay for clinics or schools; those are
 /// funded by sector or other lines.
 pub fn check_negative_list(kind: FundKind, sector: Sector) -> Result<(), Fault> {

@@ -157,10 +157,14 @@ impl Dimension {
     }
 }
 
-/// A figure's value in a table: an amount in yuan, a quantity or a percentage, or a count.
+/// A figure's value in a table, typed so a spreadsheet can format and add it up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FigureValue {
-    Number(Decimal),
+    Money(Money),
+    /// A percentage with two decimals.
+    Rate(Decimal),
+    /// A quantity of work in its sector's unit.
+    Quantity(Decimal),
     Count(i64),
 }
 
@@ -187,29 +191,35 @@ impl MoneyFigure {
         MoneyFigure::DisbursementRate,
     ];
 
-    /// The figure as a clerk heads its column, with its unit.
+    /// The figure as a clerk heads its column; an amount's unit (元 or 万元) is the sheet's.
     pub fn chinese_heading(self) -> &'static str {
         match self {
-            MoneyFigure::Planned => "年计划(元)",
-            MoneyFigure::InPlace => "到位(元)",
+            MoneyFigure::Planned => "年计划",
+            MoneyFigure::InPlace => "到位",
             MoneyFigure::ArrivalRate => "到位率(%)",
-            MoneyFigure::Allocated => "已安排(元)",
-            MoneyFigure::Unallocated => "未安排结余(元)",
-            MoneyFigure::Disbursed => "已拨付(元)",
+            MoneyFigure::Allocated => "已安排",
+            MoneyFigure::Unallocated => "未安排结余",
+            MoneyFigure::Disbursed => "已拨付",
             MoneyFigure::DisbursementRate => "支出进度(%)",
         }
     }
 
-    /// The figure of `f` (yuan or a percentage); `None` where the group has none.
-    pub fn value(self, f: &MoneyFigures) -> Option<Decimal> {
+    /// Whether the figure is an amount of money (the others are rates).
+    pub fn is_amount(self) -> bool {
+        !matches!(self, MoneyFigure::ArrivalRate | MoneyFigure::DisbursementRate)
+    }
+
+    /// The figure of `f`; `None` where the group has none.
+    pub fn value(self, f: &MoneyFigures) -> Option<FigureValue> {
+        use FigureValue::{Money as Amount, Rate};
         match self {
-            MoneyFigure::Planned => f.planned.map(Money::to_yuan),
-            MoneyFigure::InPlace => f.in_place.map(Money::to_yuan),
-            MoneyFigure::ArrivalRate => f.arrival_rate(),
-            MoneyFigure::Allocated => Some(f.allocated.to_yuan()),
-            MoneyFigure::Unallocated => f.unallocated().map(Money::to_yuan),
-            MoneyFigure::Disbursed => Some(f.disbursed.to_yuan()),
-            MoneyFigure::DisbursementRate => f.disbursement_rate(),
+            MoneyFigure::Planned => f.planned.map(Amount),
+            MoneyFigure::InPlace => f.in_place.map(Amount),
+            MoneyFigure::ArrivalRate => f.arrival_rate().map(Rate),
+            MoneyFigure::Allocated => Some(Amount(f.allocated)),
+            MoneyFigure::Unallocated => f.unallocated().map(Amount),
+            MoneyFigure::Disbursed => Some(Amount(f.disbursed)),
+            MoneyFigure::DisbursementRate => f.disbursement_rate().map(Rate),
         }
     }
 }
@@ -284,16 +294,16 @@ impl ConstructionFigure {
 
     /// The figure of `f`; `None` where the group has none.
     pub fn value(self, f: &ConstructionFigures) -> Option<FigureValue> {
-        use FigureValue::{Count, Number};
+        use FigureValue::{Count, Quantity, Rate};
         match self {
-            ConstructionFigure::TargetQuantity => f.target_quantity.map(|q| Number(q.to_decimal())),
-            ConstructionFigure::CompletedQuantity => Some(Number(f.completed_quantity.to_decimal())),
-            ConstructionFigure::QuantityRate => f.quantity_rate().map(Number),
+            ConstructionFigure::TargetQuantity => f.target_quantity.map(|q| Quantity(q.to_decimal())),
+            ConstructionFigure::CompletedQuantity => Some(Quantity(f.completed_quantity.to_decimal())),
+            ConstructionFigure::QuantityRate => f.quantity_rate().map(Rate),
             ConstructionFigure::ProjectCount => Some(Count(f.project_count)),
             ConstructionFigure::StartedCount => Some(Count(f.started_count)),
-            ConstructionFigure::StartRate => f.start_rate().map(Number),
+            ConstructionFigure::StartRate => f.start_rate().map(Rate),
             ConstructionFigure::CompletedCount => Some(Count(f.completed_count)),
-            ConstructionFigure::CompletionRate => f.completion_rate().map(Number),
+            ConstructionFigure::CompletionRate => f.completion_rate().map(Rate),
         }
     }
 }

@@ -81,6 +81,37 @@ impl FundLine {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// 到位 — the line's receipts by date, reversals included (FINANCE, COORDINATOR,
+    /// INSPECTOR, ADMIN, as for `ledgerEntries`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn receipts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+    ) -> async_graphql::Result<ConnectionOf<LedgerEntry>> {
+        super::journal::of_line(ctx, self.0.id, EntryKind::Receipt, first, after).await
+    }
+    /// 安排 — the line's allocations by date, reversals included (as `receipts`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn allocations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+    ) -> async_graphql::Result<ConnectionOf<LedgerEntry>> {
+        super::journal::of_line(ctx, self.0.id, EntryKind::Allocation, first, after).await
+    }
+    /// 拨付 — the line's disbursements by date, reversals included (as `receipts`).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn disbursements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Where to continue: the previous page's `pageInfo.endCursor`.")] after: Option<String>,
+    ) -> async_graphql::Result<ConnectionOf<LedgerEntry>> {
+        super::journal::of_line(ctx, self.0.id, EntryKind::Disbursement, first, after).await
+    }
 }
 
 impl FundLine {
@@ -156,6 +187,13 @@ impl LedgerEntry {
     /// 质保金 — whether a disbursement is the retention payment.
     async fn is_retention(&self) -> bool {
         self.0.is_retention
+    }
+    /// The reversal (冲销) that cancelled this entry; null while it stands.
+    async fn reversed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
+        if self.0.reverses_id.is_some() {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.reversals.load_one(&self.0.id).await?.map(LedgerEntry))
     }
     /// For a reversal: the entry it reverses.
     async fn reverses(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {

@@ -36,6 +36,8 @@ pub struct FundLineLoader(DatabaseConnection);
 pub struct FundLineTotalsLoader(DatabaseConnection);
 /// Ledger entries by id.
 pub struct LedgerEntryLoader(DatabaseConnection);
+/// The reversal of an entry, by the id of the entry it reverses.
+pub struct ReversalLoader(DatabaseConnection);
 /// Projects by id.
 pub struct ProjectLoader(DatabaseConnection);
 /// A project's ledger entries of one kind.
@@ -68,6 +70,7 @@ rows_loader!(RegionLoader, String => Arc<region::Model>, service::regions::by_co
 rows_loader!(DepartmentLoader, i64 => Arc<department::Model>, service::departments::by_ids, |r| r.id, Arc::new);
 rows_loader!(FundLineLoader, i64 => fund_line::Model, service::funds::lines_by_ids, |r| r.id, std::convert::identity);
 rows_loader!(LedgerEntryLoader, i64 => ledger_entry::Model, service::funds::entries_by_ids, |r| r.id, std::convert::identity);
+rows_loader!(ReversalLoader, i64 => ledger_entry::Model, service::journal::reversals_of, |r| r.reverses_id.unwrap_or_default(), std::convert::identity);
 rows_loader!(ProjectLoader, i64 => project::Model, service::projects::by_ids, |r| r.id, std::convert::identity);
 
 /// A loader by project or fund line id whose batch query is a service function
@@ -117,6 +120,7 @@ pub struct Loaders {
     pub fund_lines: Cached<FundLineLoader, i64>,
     pub fund_line_totals: Cached<FundLineTotalsLoader, i64>,
     pub ledger_entries: Cached<LedgerEntryLoader, i64>,
+    pub reversals: Cached<ReversalLoader, i64>,
     pub projects: Cached<ProjectLoader, i64>,
     pub project_allocations: Cached<ProjectEntriesLoader, i64>,
     pub project_disbursements: Cached<ProjectEntriesLoader, i64>,
@@ -229,6 +233,7 @@ impl Loaders {
             fund_lines: Cached::new(FundLineLoader(db.clone())),
             fund_line_totals: Cached::new(FundLineTotalsLoader(db.clone())),
             ledger_entries: Cached::new(LedgerEntryLoader(db.clone())),
+            reversals: Cached::new(ReversalLoader(db.clone())),
             projects: Cached::new(ProjectLoader(db.clone())),
             project_allocations: Cached::new(ProjectEntriesLoader(db.clone(), EntryKind::Allocation)),
             project_disbursements: Cached::new(ProjectEntriesLoader(db.clone(), EntryKind::Disbursement)),

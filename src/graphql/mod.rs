@@ -6,6 +6,7 @@ pub mod demand;
 pub mod departments;
 pub mod errors;
 pub mod funds;
+pub mod journal;
 pub mod list;
 pub mod loaders;
 pub mod node;
@@ -34,6 +35,7 @@ pub struct Query(
     projects::ProjectQuery,
     audit::AuditQuery,
     funds::FundQuery,
+    journal::JournalQuery,
     plans::PlanQuery,
     utilization::UtilizationQuery,
     progress::ProgressQuery,

@@ -78,6 +78,7 @@ fn item_names(node_type: &str) -> (String, String) {
         "Department" => ("department (部门)", "departments (部门)"),
         "User" => ("user account (用户)", "user accounts (用户)"),
         "FundLine" => ("fund line (资金项)", "fund lines (资金项)"),
+        "LedgerEntry" => ("ledger entry (台账分录)", "ledger entries (台账分录)"),
         "AuditEntry" => ("audit trail entry (痕迹档案)", "audit trail entries (痕迹档案)"),
         other => return (format!("`{other}`"), format!("`{other}` objects")),
     };

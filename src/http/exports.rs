@@ -1,13 +1,16 @@
 //! `GET /exports/{kind}.{format}` — the spreadsheets, over the same sign-in, filters and
-//! scope as the queries. `kind` is `projects`, `fund-utilization` or
+//! scope as the queries. `kind` is `projects`, `journal`, `fund-utilization` or
 //! `construction-progress`; `format` is `xlsx` or `csv`. Query parameters: `year`,
-//! `regionCode`, `asOf`, `groupBy` (comma-separated dimension names), and for projects
-//! `sector`, `status` (comma-separated), `townshipCode`, `text`.
+//! `regionCode`, `asOf`, `groupBy` (comma-separated dimension names), `unit` (`yuan` or
+//! `wan`); for projects `sector`, `status` (comma-separated), `townshipCode`, `text`; for
+//! the journal the fields of `LedgerEntryFilter` (`fundLine`, `project`, `kind`,
+//! `dateFrom`, `dateTo`, `documentNo`, `voucherNo`, `reversed`, `isReversal`,
+//! `recordedBy`) and `orderBy`.
 use super::AppState;
 use crate::domain::fault::ErrorCode;
 use crate::graphql::context::Auth;
 use crate::service::ServiceError;
-use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams};
+use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams, Unit};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +33,50 @@ fn names<T: async_graphql::resolver_utils::EnumType + Copy>(
     crate::graphql::parse_enum_names(raw.map_or("", String::as_str)).map_err(|m| format!("{what}: {m}"))
 }
 
+fn date(query: &HashMap<String, String>, name: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    query
+        .get(name)
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("`{name}` must be a date (YYYY-MM-DD), not `{d}`"))
+        })
+        .transpose()
+}
+
+fn flag(query: &HashMap<String, String>, name: &str) -> Result<Option<bool>, String> {
+    query
+        .get(name)
+        .map(|b| match b.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("`{name}` is true or false, not `{other}`")),
+        })
+        .transpose()
+}
+
+/// The journal's filter, read as `ledgerEntries` reads its `filter` argument.
+fn journal_filter(
+    query: &HashMap<String, String>,
+    year: Option<i32>,
+) -> Result<crate::service::journal::JournalFilter, String> {
+    use crate::graphql::journal::LedgerEntryFilter;
+    let filter = LedgerEntryFilter {
+        region_code: query.get("regionCode").cloned(),
+        year,
+        fund_line: query.get("fundLine").map(|id| async_graphql::ID(id.clone())),
+        project: query.get("project").map(|id| async_graphql::ID(id.clone())),
+        kind: names(query.get("kind"), "entry kind")?.into_iter().next(),
+        date_from: date(query, "dateFrom")?.map(crate::graphql::scalars::Date),
+        date_to: date(query, "dateTo")?.map(crate::graphql::scalars::Date),
+        document_no: query.get("documentNo").cloned(),
+        voucher_no: query.get("voucherNo").cloned(),
+        reversed: flag(query, "reversed")?,
+        is_reversal: flag(query, "isReversal")?,
+        recorded_by: query.get("recordedBy").cloned(),
+    };
+    filter.into_service().map_err(|fault| fault.message)
+}
+
 fn params(query: &HashMap<String, String>, kind: ExportKind) -> Result<ExportParams, String> {
     let year = match query.get("year") {
         Some(y) => Some(
@@ -38,13 +85,16 @@ fn params(query: &HashMap<String, String>, kind: ExportKind) -> Result<ExportPar
         ),
         None => None,
     };
-    let as_of = match query.get("asOf") {
-        Some(d) => Some(
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| format!("`asOf` must be a date (YYYY-MM-DD), not `{d}`"))?,
-        ),
-        None => None,
+    let as_of = date(query, "asOf")?;
+    let unit = match query.get("unit") {
+        Some(u) => Unit::parse(u).ok_or_else(|| format!("`unit` is yuan or wan, not `{u}`"))?,
+        None => Unit::default(),
     };
+    let journal_order = names::<crate::graphql::journal::LedgerEntryOrder>(query.get("orderBy"), "journal order")?
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .into();
     let sector = names::<crate::domain::sector::Sector>(query.get("sector"), "sector")?
         .into_iter()
         .next();
@@ -67,6 +117,12 @@ fn params(query: &HashMap<String, String>, kind: ExportKind) -> Result<ExportPar
             text: query.get("text").cloned(),
             ..Default::default()
         },
+        journal_filter: match kind {
+            ExportKind::Journal => journal_filter(query, year)?,
+            _ => Default::default(),
+        },
+        journal_order,
+        unit,
     })
 }
 
@@ -83,7 +139,7 @@ pub async fn export(
         return error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            "exports are projects, fund-utilization and construction-progress, as .xlsx or .csv",
+            "exports are projects, journal, fund-utilization and construction-progress, as .xlsx or .csv",
         );
     };
     let actor = match super::graphql::authenticate(&state, &headers).await {
@@ -129,7 +185,7 @@ pub async fn export(
         }
     };
     let bytes = match format {
-        ExportFormat::Xlsx => exports::to_xlsx(&table),
+        ExportFormat::Xlsx => exports::to_xlsx(&table, chrono::Utc::now()),
         ExportFormat::Csv => exports::to_csv(&table),
     };
     match bytes {

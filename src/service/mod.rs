@@ -16,6 +16,7 @@ pub mod construction;
 pub mod departments;
 pub mod exports;
 pub mod funds;
+pub mod journal;
 pub mod plans;
 pub mod progress;
 pub mod projects;

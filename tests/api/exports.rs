@@ -4,6 +4,7 @@ use crate::helpers::{TestApp, project_at, spawn_demo_app};
 use calamine::{Data, Reader, Xlsx};
 use tracker::domain::lifecycle::ProjectStatus;
 use tracker::domain::sector::Sector;
+use tracker::service::exports::HEADER_ROW;
 
 async fn download(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Option<String>, Vec<u8>) {
     let mut request = app.client.get(format!("{}{path}", app.address));
@@ -59,19 +60,57 @@ async fn the_project_ledger_opens_in_excel_with_chinese_headers() {
     assert!(content_type.unwrap().contains("spreadsheetml"));
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let range = workbook.worksheet_range("项目台账").unwrap();
-    assert_eq!(range.height(), 3, "a header and two projects");
-    assert_eq!(cell(&range, 0, 0), "项目编码");
-    assert_eq!(cell(&range, 0, 1), "项目名称");
-    assert_eq!(cell(&range, 0, 10), "预算(元)");
+    let h = HEADER_ROW as usize;
+    assert_eq!(
+        range.height(),
+        h + 4,
+        "a title block, the headings, two projects and 合计"
+    );
+    assert_eq!(cell(&range, 0, 0), "示范县2026年项目台账");
+    assert!(cell(&range, 1, 0).contains("单位：元"), "{}", cell(&range, 1, 0));
+    assert!(cell(&range, 1, 0).contains("制表时间"), "{}", cell(&range, 1, 0));
+    assert_eq!(cell(&range, h, 0), "项目编码");
+    assert_eq!(cell(&range, h, 1), "项目名称");
+    assert_eq!(cell(&range, h, 10), "预算(元)");
     // In code order: 2026-DRINKING_WATER-0001, then 2026-ROAD-0001.
-    assert_eq!(cell(&range, 2, 0), road.code);
-    assert_eq!(cell(&range, 2, 3), "道路");
-    assert_eq!(cell(&range, 2, 4), "城关镇");
-    assert_eq!(cell(&range, 2, 5), "大河村、小河村");
-    assert_eq!(cell(&range, 2, 10), "1000000.00", "money is exact text");
-    assert_eq!(cell(&range, 2, 12), "在建");
-    assert_eq!(cell(&range, 2, 2), "2026");
-    assert_eq!(cell(&range, 1, 12), "已申报");
+    let road_row = h + 2;
+    assert_eq!(cell(&range, road_row, 0), road.code);
+    assert_eq!(cell(&range, road_row, 3), "道路");
+    assert_eq!(cell(&range, road_row, 4), "城关镇");
+    assert_eq!(cell(&range, road_row, 5), "大河村、小河村");
+    assert_eq!(
+        range.get((road_row, 10)),
+        Some(&Data::Float(1_000_000.0)),
+        "money is a number"
+    );
+    assert_eq!(cell(&range, road_row, 12), "在建");
+    assert_eq!(range.get((road_row, 2)), Some(&Data::Float(2026.0)));
+    assert!(
+        matches!(range.get((road_row, 15)), Some(Data::DateTime(_))),
+        "dates are dates"
+    );
+    assert_eq!(cell(&range, h + 1, 12), "已申报");
+    // 合计: the budgets and households added up; the year is not.
+    let total = h + 3;
+    assert_eq!(cell(&range, total, 0), "合计");
+    assert_eq!(range.get((total, 10)), Some(&Data::Float(2_000_000.0)));
+    assert_eq!(range.get((total, 20)), Some(&Data::Float(100.0)), "50 + 50 households");
+    assert_eq!(cell(&range, total, 2), "");
+
+    // In 万元: the same amounts, to the fen, under headings that say so.
+    let (_, _, bytes) = download(
+        &app,
+        Some(&coordinator),
+        "/exports/projects.xlsx?year=2026&regionCode=990101000000&unit=wan",
+    )
+    .await;
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("项目台账").unwrap();
+    assert_eq!(cell(&range, h, 10), "预算(万元)");
+    assert_eq!(range.get((road_row, 10)), Some(&Data::Float(100.0)));
+    assert!(cell(&range, 1, 0).contains("单位：万元"));
+    let (status, _, _) = download(&app, Some(&coordinator), "/exports/projects.xlsx?unit=jin").await;
+    assert_eq!(status, 400);
 
     // Filters narrow it, as in the query.
     let (_, _, bytes) = download(
@@ -81,7 +120,7 @@ async fn the_project_ledger_opens_in_excel_with_chinese_headers() {
     )
     .await;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(workbook.worksheet_range("项目台账").unwrap().height(), 2);
+    assert_eq!(workbook.worksheet_range("项目台账").unwrap().height(), h + 3);
 }
 
 #[tokio::test]
@@ -125,6 +164,29 @@ async fn csv_has_a_bom_and_the_same_figures_as_the_query() {
         "统筹整合涉农资金,2000.00,1746.90,87.35,0.00,1746.90,0.00,0.00"
     );
 
+    // The same as XLSX: numbers Excel adds up, rates as percentages, a totals row.
+    let (_, _, bytes) = download(
+        &app,
+        Some(&finance),
+        "/exports/fund-utilization.xlsx?year=2026&regionCode=990101000000&groupBy=FUND_KIND&asOf=2026-06-30",
+    )
+    .await;
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("资金使用情况").unwrap();
+    let h = HEADER_ROW as usize;
+    assert_eq!(cell(&range, 0, 0), "示范县2026年资金使用情况");
+    assert!(
+        cell(&range, 1, 0).starts_with("截至2026-06-30"),
+        "{}",
+        cell(&range, 1, 0)
+    );
+    assert_eq!(cell(&range, h, 2), "到位(元)");
+    assert_eq!(range.get((h + 1, 2)), Some(&Data::Float(1746.9)));
+    assert_eq!(range.get((h + 1, 3)), Some(&Data::Float(87.35)), "the rate as a number");
+    assert_eq!(cell(&range, h + 2, 0), "合计");
+    assert_eq!(range.get((h + 2, 2)), Some(&Data::Float(1746.9)));
+    assert_eq!(cell(&range, h + 2, 3), "", "a rate is not added up");
+
     let (status, _, bytes) = download(
         &app,
         Some(&finance),
@@ -133,7 +195,10 @@ async fn csv_has_a_bom_and_the_same_figures_as_the_query() {
     .await;
     assert_eq!(status, 200);
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(cell(&workbook.worksheet_range("建设进度").unwrap(), 0, 0), "行业");
+    assert_eq!(
+        cell(&workbook.worksheet_range("建设进度").unwrap(), HEADER_ROW as usize, 0),
+        "行业"
+    );
 }
 
 #[tokio::test]

@@ -226,6 +226,15 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
 }
 
 /// The day the histories of `project_at` begin: steps follow a day apart.

@@ -8,6 +8,7 @@ mod funds;
 mod fuzz;
 mod generate;
 mod helpers;
+mod journal;
 mod lifecycle;
 mod limits;
 mod permissions;

@@ -209,6 +209,17 @@ fn cases() -> Vec<Case> {
             allowed: reader!("annualPlan"),
         },
         Case {
+            operation: Operation::ViewJournal,
+            request: |c, _, _| {
+                (
+                    "query($c: String) { ledgerEntries(filter: {regionCode: $c}) { totalCount } }".into(),
+                    json!({"c": c}),
+                )
+            },
+            target: county,
+            allowed: reader!("ledgerEntries", "totalCount"),
+        },
+        Case {
             operation: Operation::ManageRegions,
             request: |c, n, _| {
                 let code = format!("{}001{:03}", &c[..6], 500 + n);
@@ -342,6 +353,21 @@ async fn fund_line(app: &TestApp, county: &str) -> String {
             level: tracker::domain::funds::FundLevel::Central,
             planned: rust_decimal::Decimal::new(100_000, 0),
             poverty_targeted: None,
+        },
+    )
+    .await
+    .unwrap();
+    // An entry, so that a reader of the journal finds something.
+    tracker::service::funds::record_receipt(
+        &app.db,
+        &Actor::system(),
+        tracker::service::funds::ReceiptInput {
+            fund_line_id: line.id,
+            amount: rust_decimal::Decimal::new(100, 0),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 4).unwrap(),
+            document_no: "财〔2026〕1号".into(),
+            note: None,
+            confirm_duplicate: false,
         },
     )
     .await
