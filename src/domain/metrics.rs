@@ -53,6 +53,63 @@ impl MoneyFigures {
     pub fn disbursement_rate(&self) -> Option<Decimal> {
         rate(self.disbursed.fen(), self.in_place?.fen())
     }
+
+    /// 支出进度 of the money allocated — disbursed / allocated × 100: what a township or a
+    /// department is ranked by, since money arrives per fund line, not per township.
+    pub fn allocation_disbursement_rate(&self) -> Option<Decimal> {
+        rate(self.disbursed.fen(), self.allocated.fen())
+    }
+
+    /// 支出进度 of the plan — disbursed / planned × 100, where the group has a plan.
+    pub fn planned_disbursement_rate(&self) -> Option<Decimal> {
+        rate(self.disbursed.fen(), self.planned?.fen())
+    }
+}
+
+/// What a ranking ranks.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "RankingDimension")]
+pub enum RankedBy {
+    /// 乡镇 — the township of the projects the money went to.
+    Township,
+    /// 责任部门 — the department that held the projects on the day.
+    Department,
+}
+
+impl RankedBy {
+    /// The rollup's grouping it ranks.
+    pub fn dimension(self) -> Dimension {
+        match self {
+            RankedBy::Township => Dimension::Township,
+            RankedBy::Department => Dimension::Department,
+        }
+    }
+}
+
+/// 排名 — places by rate, highest first; equal rates share a place and the next place
+/// skips (1, 2, 2, 4); a group without a rate has no place.
+pub fn ranks(rates: &[Option<Decimal>]) -> Vec<Option<u32>> {
+    rates
+        .iter()
+        .map(|own| {
+            own.map(|own| {
+                let ahead = rates.iter().filter(|r| r.is_some_and(|r| r > own)).count();
+                ahead as u32 + 1
+            })
+        })
+        .collect()
+}
+
+/// The last quarter-end (3月31日, 6月30日, 9月30日, 12月31日) before `day`: what a quarterly
+/// ranking (季度督考) compares with.
+pub fn previous_quarter_end(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    // The day before the first of `day`'s quarter: a quarter's own last day compares with
+    // the quarter before.
+    let first_month = (day.month0() / 3) * 3 + 1;
+    chrono::NaiveDate::from_ymd_opt(day.year(), first_month, 1)
+        .and_then(|start| start.pred_opt())
+        .unwrap_or(day)
 }
 
 #[cfg(test)]
@@ -70,6 +127,27 @@ mod tests {
         assert_eq!(rate(0, 5).unwrap().to_string(), "0.00");
         assert_eq!(rate(5, 0), None);
         assert_eq!(rate(-1, 8).unwrap().to_string(), "-12.50");
+    }
+
+    #[test]
+    fn equal_rates_share_a_place_and_no_rate_has_none() {
+        let r = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        assert_eq!(
+            ranks(&[r("50.00"), r("80.00"), None, r("50.00"), r("10.00")]),
+            vec![Some(2), Some(1), None, Some(2), Some(4)]
+        );
+        assert_eq!(ranks(&[]), Vec::<Option<u32>>::new());
+    }
+
+    #[test]
+    fn the_previous_quarter_end_is_the_last_one_before_the_day() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(previous_quarter_end(d("2026-09-30")), d("2026-06-30"));
+        assert_eq!(previous_quarter_end(d("2026-10-01")), d("2026-09-30"));
+        assert_eq!(previous_quarter_end(d("2026-11-15")), d("2026-09-30"));
+        assert_eq!(previous_quarter_end(d("2026-01-01")), d("2025-12-31"));
+        assert_eq!(previous_quarter_end(d("2026-03-31")), d("2025-12-31"));
+        assert_eq!(previous_quarter_end(d("2026-04-01")), d("2026-03-31"));
     }
 
     #[test]
@@ -178,10 +256,11 @@ pub enum MoneyFigure {
     Unallocated,
     Disbursed,
     DisbursementRate,
+    AllocationDisbursementRate,
 }
 
 impl MoneyFigure {
-    pub const ALL: [MoneyFigure; 7] = [
+    pub const ALL: [MoneyFigure; 8] = [
         MoneyFigure::Planned,
         MoneyFigure::InPlace,
         MoneyFigure::ArrivalRate,
@@ -189,6 +268,7 @@ impl MoneyFigure {
         MoneyFigure::Unallocated,
         MoneyFigure::Disbursed,
         MoneyFigure::DisbursementRate,
+        MoneyFigure::AllocationDisbursementRate,
     ];
 
     /// The figure as a clerk heads its column; an amount's unit (元 or 万元) is the sheet's.
@@ -201,12 +281,16 @@ impl MoneyFigure {
             MoneyFigure::Unallocated => "未安排结余",
             MoneyFigure::Disbursed => "已拨付",
             MoneyFigure::DisbursementRate => "支出进度(%)",
+            MoneyFigure::AllocationDisbursementRate => "已安排资金支出进度(%)",
         }
     }
 
     /// Whether the figure is an amount of money (the others are rates).
     pub fn is_amount(self) -> bool {
-        !matches!(self, MoneyFigure::ArrivalRate | MoneyFigure::DisbursementRate)
+        !matches!(
+            self,
+            MoneyFigure::ArrivalRate | MoneyFigure::DisbursementRate | MoneyFigure::AllocationDisbursementRate
+        )
     }
 
     /// The figure of `f`; `None` where the group has none.
@@ -220,6 +304,7 @@ impl MoneyFigure {
             MoneyFigure::Unallocated => f.unallocated().map(Amount),
             MoneyFigure::Disbursed => Some(Amount(f.disbursed)),
             MoneyFigure::DisbursementRate => f.disbursement_rate().map(Rate),
+            MoneyFigure::AllocationDisbursementRate => f.allocation_disbursement_rate().map(Rate),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod plans;
 pub mod progress;
 pub mod projects;
+pub mod rankings;
 pub mod regions;
 pub mod scalars;
 pub mod users;
@@ -38,6 +39,7 @@ pub struct Query(
     journal::JournalQuery,
     plans::PlanQuery,
     utilization::UtilizationQuery,
+    rankings::RankingQuery,
     progress::ProgressQuery,
 );
 

@@ -133,6 +133,12 @@ impl FundUtilizationRow {
     async fn disbursement_rate(&self) -> Option<Decimal> {
         self.figures.disbursement_rate().map(Decimal)
     }
+    /// 支出进度 of the money allocated — disbursed / allocated × 100: the rate townships and
+    /// departments are ranked by (`disbursementRanking`), since money arrives per fund line.
+    /// Null when nothing is allocated.
+    async fn allocation_disbursement_rate(&self) -> Option<Decimal> {
+        self.figures.allocation_disbursement_rate().map(Decimal)
+    }
 }
 
 /// The rows of a rollup. A selection of plain fields — the group's keys, the figures, a
@@ -180,6 +186,9 @@ impl PlainField {
             "unallocated" => figure(|f| optional(f.unallocated(), |m| yuan(m).to_value())),
             "disbursed" => figure(|f| yuan(f.disbursed).to_value()),
             "disbursementRate" => figure(|f| optional(f.disbursement_rate(), |r| Decimal(r).to_value())),
+            "allocationDisbursementRate" => {
+                figure(|f| optional(f.allocation_disbursement_rate(), |r| Decimal(r).to_value()))
+            }
             "county" => RegionByCode::fields_answered(&field.selection_set.node)
                 .map(|f| PlainField::Region(|k| k.county.as_ref(), f)),
             "township" => RegionByCode::fields_answered(&field.selection_set.node)

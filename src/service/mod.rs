@@ -20,6 +20,7 @@ pub mod journal;
 pub mod plans;
 pub mod progress;
 pub mod projects;
+pub mod rankings;
 pub mod regions;
 pub mod timeline;
 pub mod users;

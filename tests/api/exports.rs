@@ -157,11 +157,11 @@ async fn csv_has_a_bom_and_the_same_figures_as_the_query() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "资金类型,年计划(元),到位(元),到位率(%),已安排(元),未安排结余(元),已拨付(元),支出进度(%)"
+        "资金类型,年计划(元),到位(元),到位率(%),已安排(元),未安排结余(元),已拨付(元),支出进度(%),已安排资金支出进度(%)"
     );
     assert_eq!(
         lines[1],
-        "统筹整合涉农资金,2000.00,1746.90,87.35,0.00,1746.90,0.00,0.00"
+        "统筹整合涉农资金,2000.00,1746.90,87.35,0.00,1746.90,0.00,0.00,"
     );
 
     // The same as XLSX: numbers Excel adds up, rates as percentages, a totals row.

@@ -252,7 +252,7 @@ pub async fn project_at(
     use tracker::domain::lifecycle::{self, Who};
     use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
     let today = tracker::domain::calendar::today();
-    let township = app.actor("township").await;
+    let township = township_clerk(app, &villages[0][..9]).await;
     let coordinator = app.actor("coordinator").await;
     let department_user = match sector {
         tracker::domain::sector::Sector::Road => "transport",
@@ -315,6 +315,39 @@ pub async fn project_at(
             .unwrap();
     }
     project
+}
+
+/// The clerk of the township whose code starts `990101xxx`: the demo's `township` for
+/// 城关镇, for another township a clerk made for it on first use.
+pub async fn township_clerk(app: &TestApp, township_prefix: &str) -> tracker::domain::access::Actor {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if township_prefix == "990101001" {
+        return app.actor("township").await;
+    }
+    let username = format!("township{township_prefix}");
+    let exists = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Username.eq(username.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        tracker::service::users::create(
+            &app.db,
+            &tracker::domain::access::Actor::system(),
+            tracker::service::users::UserInput {
+                username: username.clone(),
+                display_name: None,
+                password: "long-enough".into(),
+                role: tracker::domain::access::Role::Township,
+                region_code: Some(format!("{township_prefix}000")),
+                department_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    app.actor(&username).await
 }
 
 /// A project's global ID.

@@ -14,6 +14,7 @@ mod limits;
 mod permissions;
 mod progress;
 mod projects;
+mod rankings;
 mod replay;
 mod schema;
 mod security;
