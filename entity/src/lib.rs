@@ -13,6 +13,7 @@ pub mod fund_line_total;
 pub mod ledger_entry;
 pub mod ledger_total;
 pub mod login_failure;
+pub mod negative_list_entry;
 pub mod progress_report;
 pub mod project;
 pub mod project_event;

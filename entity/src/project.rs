@@ -11,6 +11,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub sector: String,
+    /// 项目类别 — what it builds or buys, which the negative list is written in.
+    pub category: String,
     pub year: i32,
     pub township_code: String,
     pub construction_nature: String,

@@ -17,6 +17,7 @@ mod m20261203_000013_year_months;
 mod m20261203_000014_plan_adjustments;
 mod m20261203_000015_as_of_indexes;
 mod m20261203_000016_journal_index;
+mod m20261203_000017_negative_list;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_plan_adjustments::Migration),
             Box::new(m20261203_000015_as_of_indexes::Migration),
             Box::new(m20261203_000016_journal_index::Migration),
+            Box::new(m20261203_000017_negative_list::Migration),
         ]
     }
 }

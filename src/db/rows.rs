@@ -421,7 +421,7 @@ macro_rules! by_position {
 
 by_position! {
     project {
-        id, county_code, code, name, sector, year, township_code, construction_nature, content,
+        id, county_code, code, name, sector, category, year, township_code, construction_nature, content,
         planned_quantity_milli, budget_fen, beneficiary_households, beneficiary_people, poor_households,
         poor_people, performance_targets, department_id, claim_deadline, planned_start, planned_finish,
         actual_start, actual_finish, final_quantity_milli, acceptance_grade, status, version, allocated_fen,

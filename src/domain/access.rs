@@ -185,6 +185,8 @@ pub enum Operation {
     /// 资金台账 — the journal of ledger entries, searched and listed.
     ViewJournal,
     ManageFunds,
+    /// 负面清单 — the county's own entries of the negative list.
+    ManageNegativeList,
     ManagePlan,
 }
 
@@ -217,7 +219,7 @@ const COORDINATION: &[Role] = &[Role::Coordinator];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 11] = [
+    pub const ALL: [Operation; 12] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -228,6 +230,7 @@ impl Operation {
         Operation::ViewFunds,
         Operation::ViewJournal,
         Operation::ManageFunds,
+        Operation::ManageNegativeList,
         Operation::ManagePlan,
     ];
 }
@@ -252,6 +255,11 @@ pub const fn permission(operation: Operation) -> Permission {
         ViewJournal => ("list and search the journal of ledger entries", BOOKS, Reach::Subtree),
         ManageFunds => (
             "record fund lines, receipts, allocations, disbursements and reversals",
+            FINANCE,
+            Reach::Subtree,
+        ),
+        ManageNegativeList => (
+            "add to or take from the county's negative list (负面清单)",
             FINANCE,
             Reach::Subtree,
         ),

@@ -67,9 +67,15 @@ pub enum AuditAction {
     AnnualPlanSet,
     /// 年度计划批准 — an annual plan version was approved.
     AnnualPlanApprove,
+    /// 负面清单新增 — a county barred a project category for a fund kind.
+    NegativeListAdd,
+    /// 负面清单移除 — a county's own negative-list entry was taken out.
+    NegativeListRemove,
 }
 
 text_enum!(AuditAction {
+    NegativeListAdd => "negative_list.add",
+    NegativeListRemove => "negative_list.remove",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

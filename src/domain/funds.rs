@@ -3,7 +3,6 @@
 use super::fault::{ErrorCode, Fault};
 use super::lifecycle::ProjectStatus;
 use super::money::Money;
-use super::sector::Sector;
 use chrono::NaiveDate;
 
 /// 资金类型 — where a fund line's money comes from.
@@ -99,23 +98,6 @@ impl EntryKind {
             EntryKind::Disbursement => "拨付",
         }
     }
-}
-
-/// 负面清单 — integrated agricultural funds may not pay for clinics or schools; those are
-/// funded by sector or other lines.
-pub fn check_negative_list(kind: FundKind, sector: Sector) -> Result<(), Fault> {
-    if kind == FundKind::IntegratedAgricultural && matches!(sector, Sector::Clinic | Sector::Education) {
-        return Err(Fault::new(
-            ErrorCode::NegativeList,
-            &["input", "fundLine"],
-            format!(
-                "integrated agricultural funds (统筹整合涉农资金) may not pay for {} ({}) projects: they are on the negative list (负面清单); use a sector or other fund line",
-                sector.chinese_name(),
-                sector.as_str()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// 扶贫项目资金只能用于贫困村、贫困户 — poverty money reaches a poverty village or registered
@@ -272,14 +254,6 @@ mod tests {
         assert!(check_available_from(fen(20), &moves, day(3, 5), "x", "amount").is_ok());
         let refused = check_available_from(fen(21), &moves, day(3, 5), "x", "amount").unwrap_err();
         assert!(refused.message.contains("2026-03-10"), "{}", refused.message);
-    }
-
-    #[test]
-    fn clinics_and_schools_are_on_the_negative_list_for_integrated_funds_only() {
-        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Clinic).is_err());
-        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Education).is_err());
-        assert!(check_negative_list(FundKind::IntegratedAgricultural, Sector::Road).is_ok());
-        assert!(check_negative_list(FundKind::Sector, Sector::Clinic).is_ok());
     }
 
     #[test]

@@ -21,6 +21,7 @@ macro_rules! text_enum {
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod category;
 pub mod department;
 pub mod fault;
 pub mod funds;

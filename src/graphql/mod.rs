@@ -9,6 +9,7 @@ pub mod funds;
 pub mod journal;
 pub mod list;
 pub mod loaders;
+pub mod negative_list;
 pub mod node;
 pub mod object;
 pub mod pagination;
@@ -37,6 +38,7 @@ pub struct Query(
     audit::AuditQuery,
     funds::FundQuery,
     journal::JournalQuery,
+    negative_list::NegativeListQuery,
     plans::PlanQuery,
     utilization::UtilizationQuery,
     rankings::RankingQuery,
@@ -53,6 +55,7 @@ pub struct Mutation(
     departments::DepartmentMutation,
     projects::ProjectMutation,
     funds::FundMutation,
+    negative_list::NegativeListMutation,
     plans::PlanMutation,
     progress::ProgressMutation,
 );

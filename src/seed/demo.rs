@@ -3,6 +3,7 @@
 //! so demo data never mixes with real data.
 use crate::domain::access::{Actor, Role};
 use crate::domain::calendar;
+use crate::domain::category::ProjectCategory;
 use crate::domain::department::DepartmentKind;
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus, Who};
@@ -12,7 +13,7 @@ use crate::domain::sector::Sector;
 use crate::service::departments::{self, DepartmentInput};
 use crate::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
 use crate::service::users::{self, UserInput};
-use crate::service::{ServiceError, ServiceResult, regions};
+use crate::service::{ServiceError, ServiceResult, negative_list, regions};
 use chrono::{Datelike, NaiveDate};
 use entity::project as project_entity;
 use entity::{app_user, department, region};
@@ -237,6 +238,22 @@ pub async fn seed_directory(db: &DatabaseConnection) -> ServiceResult<SeedOutcom
         .await?;
         users_created += 1;
     }
+    // The county's own negative list, beside the national one: its matching money pays no
+    // debts and no administration.
+    for category in [ProjectCategory::DebtRepayment, ProjectCategory::AdministrativeCost] {
+        negative_list::add(
+            db,
+            &system,
+            negative_list::EntryInput {
+                county_code: COUNTY.into(),
+                category,
+                fund_kind: FundKind::CountyMatching,
+                source: "示财〔2026〕3号《示范县县本级扶贫配套资金管理办法》".into(),
+                note: None,
+            },
+        )
+        .await?;
+    }
     Ok(SeedOutcome::Seeded {
         regions: summary.created,
         departments: department_ids.len(),
@@ -311,6 +328,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         ["新建工程", "提升工程", "改造工程", "配套工程"][k]
                     ),
                     sector,
+                    category: None,
                     year,
                     village_codes: villages,
                     nature: [

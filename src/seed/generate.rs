@@ -9,6 +9,7 @@
 //! from construction on (retention after acceptance), Σ allocations ≤ Σ receipts per line,
 //! Σ disbursements ≤ allocation, progress cumulative. No audit entries are written: the
 //! data were not changed through the API by anyone.
+use crate::domain::category::ProjectCategory;
 use crate::domain::funds::{self as fund_rules, EntryKind, FundKind, FundLevel};
 use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus};
 use crate::domain::project::{ConstructionNature, project_code};
@@ -370,6 +371,7 @@ pub async fn county(
             code: Set(project_code(year, sector, *seq)),
             name: Set(format!("第{}镇{}工程{}", t + 1, sector.chinese_name(), seq)),
             sector: Set(sector.as_str().into()),
+            category: Set(ProjectCategory::default_for(sector).as_str().into()),
             year: Set(year),
             township_code: Set(format!("{prefix}{:03}000", t + 1)),
             construction_nature: Set(ConstructionNature::New.as_str().into()),
@@ -490,7 +492,8 @@ pub async fn county(
             let y = years.iter().position(|x| *x == year).unwrap_or(0);
             let k = loop {
                 let k = rng_money.random_range(0..kinds.len());
-                if fund_rules::check_negative_list(kinds[k].0, sector).is_ok() {
+                let category = ProjectCategory::default_for(sector);
+                if crate::domain::category::check_negative_list(kinds[k].0, category, &[]).is_ok() {
                     break k;
                 }
             };

@@ -667,7 +667,11 @@ pub async fn allocate(
             )
         },
     )?;
-    rules::check_negative_list(kind_of_line(&line)?, super::projects::sector_of(&project)?)?;
+    crate::domain::category::check_negative_list(
+        kind_of_line(&line)?,
+        super::projects::category_of(&project)?,
+        &super::negative_list::county_entries(&txn, &line.county_code).await?,
+    )?;
     let serves_poverty = serves_poverty_village(&txn, project.id).await?;
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
     let movements = line_movements(&txn, line.id).await?;

@@ -17,6 +17,7 @@ pub mod departments;
 pub mod exports;
 pub mod funds;
 pub mod journal;
+pub mod negative_list;
 pub mod plans;
 pub mod progress;
 pub mod projects;

@@ -53,7 +53,8 @@ async fn a_generated_county_keeps_every_rule_and_answers_queries() {
         let line = lines.iter().find(|l| l.id == e.fund_line_id).unwrap();
         let sector: tracker::domain::sector::Sector = e.sector.as_deref().unwrap().parse().unwrap();
         let kind = tracker::domain::funds::FundKind::parse(&line.kind).unwrap();
-        assert!(tracker::domain::funds::check_negative_list(kind, sector).is_ok());
+        let category = tracker::domain::category::ProjectCategory::default_for(sector);
+        assert!(tracker::domain::category::check_negative_list(kind, category, &[]).is_ok());
     }
 
     // The same seed makes the same county.

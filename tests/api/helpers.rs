@@ -249,6 +249,18 @@ pub async fn project_at(
     villages: &[&str],
     poor_households: i32,
 ) -> entity::project::Model {
+    project_of_category(app, status, sector, None, villages, poor_households).await
+}
+
+/// [`project_at`] with a category (项目类别) other than the sector's usual one.
+pub async fn project_of_category(
+    app: &TestApp,
+    status: tracker::domain::lifecycle::ProjectStatus,
+    sector: tracker::domain::sector::Sector,
+    category: Option<tracker::domain::category::ProjectCategory>,
+    villages: &[&str],
+    poor_households: i32,
+) -> entity::project::Model {
     use tracker::domain::lifecycle::{self, Who};
     use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
     let today = tracker::domain::calendar::today();
@@ -267,6 +279,7 @@ pub async fn project_at(
     let input = ProjectInput {
         name: format!("{}测试项目", sector.chinese_name()),
         sector,
+        category,
         year: 2026,
         village_codes: villages.iter().map(|v| v.to_string()).collect(),
         nature: tracker::domain::project::ConstructionNature::New,

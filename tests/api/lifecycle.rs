@@ -342,6 +342,7 @@ fn service_input() -> ProjectInput {
     ProjectInput {
         name: "表驱动测试道路".into(),
         sector: tracker::domain::sector::Sector::Road,
+        category: None,
         year: 2026,
         village_codes: vec!["990101001001".into()],
         nature: tracker::domain::project::ConstructionNature::New,

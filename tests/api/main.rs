@@ -11,6 +11,7 @@ mod helpers;
 mod journal;
 mod lifecycle;
 mod limits;
+mod negative_list;
 mod permissions;
 mod progress;
 mod projects;

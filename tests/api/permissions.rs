@@ -291,6 +291,31 @@ fn cases() -> Vec<Case> {
             allowed: writer!("fundReceiptRecord"),
         },
         Case {
+            operation: Operation::ManageNegativeList,
+            request: |c, n, _| {
+                // A different category each attempt, so that no success repeats another.
+                const CATEGORIES: [&str; 9] = [
+                    "INDUSTRY",
+                    "ROAD",
+                    "DRINKING_WATER",
+                    "IRRIGATION",
+                    "POWER_GRID",
+                    "TELECOM",
+                    "HOUSING",
+                    "LIVING_ENVIRONMENT",
+                    "OTHER",
+                ];
+                let input = json!({"countyCode": c, "category": CATEGORIES[n % CATEGORIES.len()], "fundKind": "SELF_RAISED", "source": format!("文件{n}")});
+                (
+                    "mutation($i: NegativeListEntryAddInput!) { negativeListEntryAdd(input: $i) { userErrors { code } } }"
+                        .into(),
+                    json!({"i": input}),
+                )
+            },
+            target: county,
+            allowed: writer!("negativeListEntryAdd"),
+        },
+        Case {
             operation: Operation::ManagePlan,
             request: |c, _, _| {
                 let input = json!({"countyCode": c, "year": 2031, "sectors": [{"sector": "ROAD", "targetQuantity": "1", "targetProjectCount": 1}]});

@@ -14,6 +14,7 @@ fn input(name: &str, sector: Sector, year: i32, villages: &[&str]) -> ProjectInp
     ProjectInput {
         name: name.into(),
         sector,
+        category: None,
         year,
         village_codes: villages.iter().map(|v| v.to_string()).collect(),
         nature: ConstructionNature::New,

@@ -274,6 +274,7 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                 let input = projects::ProjectInput {
                     name: format!("项目{p}"),
                     sector: *sector,
+                    category: None,
                     year: 2026,
                     village_codes: vec![format!("990101{township:03}001")],
                     nature: ConstructionNature::New,

@@ -101,6 +101,10 @@ impl Project {
     async fn sector(&self) -> async_graphql::Result<Sector> {
         svc::sector_of(&self.0).api()
     }
+    /// 项目类别 — what it builds or buys, which the negative list (负面清单) is written in.
+    async fn category(&self) -> async_graphql::Result<crate::domain::category::ProjectCategory> {
+        svc::category_of(&self.0).api()
+    }
     /// The unit quantities are measured in (公里, 处, 个, 户).
     async fn unit(&self) -> async_graphql::Result<&'static str> {
         Ok(svc::sector_of(&self.0).api()?.unit())

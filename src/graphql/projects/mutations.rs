@@ -1,6 +1,7 @@
 //! One mutation per action of the lifecycle table, each taking the project and its
 //! `expectedVersion`, and the draft's creation and edit.
 use super::{BeneficiaryCounts, PerformanceTargetInput, Project};
+use crate::domain::category::ProjectCategory;
 use crate::domain::fault::Fault;
 use crate::domain::lifecycle::ProjectAction;
 use crate::domain::project::{AcceptanceGrade, ConstructionNature, PreparationMilestone};
@@ -30,6 +31,9 @@ pub struct ProjectCreateInput {
     pub name: String,
     /// 行业; with the year it makes the project's code, so neither can change later.
     pub sector: Sector,
+    /// 项目类别 — what it builds or buys, which the negative list (负面清单) is written in;
+    /// the sector's usual one when left out (EDUCATION: SCHOOL, CLINIC: CLINIC, …).
+    pub category: Option<ProjectCategory>,
     /// 年度 — the programme year, 2000–2100.
     pub year: i32,
     /// The villages served, all in your township.
@@ -68,6 +72,8 @@ pub struct ProjectUpdateInput {
     pub expected_version: i32,
     /// 项目名称, at most 200 characters.
     pub name: Option<String>,
+    /// 项目类别.
+    pub category: Option<ProjectCategory>,
     /// The villages served, all in your township.
     pub village_codes: Option<Vec<String>>,
     /// 建设性质.
@@ -282,6 +288,7 @@ impl ProjectMutation {
         let input = ProjectInput {
             name: input.name,
             sector: input.sector,
+            category: input.category,
             year: input.year,
             village_codes: input.village_codes,
             nature: input.construction_nature,
@@ -314,6 +321,7 @@ impl ProjectMutation {
             let changes = ProjectChanges {
                 name: input.name,
                 sector: None,
+                category: input.category,
                 year: None,
                 village_codes: input.village_codes,
                 nature: input.construction_nature,

@@ -1,12 +1,13 @@
 //! Drafting (— → DRAFT) and editing a draft: the record's fields checked, its villages,
 //! its code.
 use super::{
-    EventRecord, ProjectChanges, ProjectInput, TargetInput, TransitionDetails, load_for_change, project_change,
-    record_event, sector_of, status_of, targets_of, township_of, villages_of, write_guarded,
+    EventRecord, ProjectChanges, ProjectInput, TargetInput, TransitionDetails, category_of, load_for_change,
+    project_change, record_event, sector_of, status_of, targets_of, township_of, villages_of, write_guarded,
 };
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
+use crate::domain::category::ProjectCategory;
 use crate::domain::fault::{Fault, required_text};
 use crate::domain::lifecycle::{self, CREATOR, ProjectAction, ProjectStatus};
 use crate::domain::money::Money;
@@ -27,6 +28,7 @@ use sea_orm::{
 struct Checked {
     name: String,
     sector: Sector,
+    category: ProjectCategory,
     year: i32,
     villages: Vec<RegionCode>,
     nature: ConstructionNature,
@@ -44,6 +46,7 @@ impl Checked {
     fn editable(&self) -> project::ActiveModel {
         project::ActiveModel {
             name: Set(self.name.clone()),
+            category: Set(self.category.as_str().to_string()),
             construction_nature: Set(self.nature.as_str().to_string()),
             content: Set(self.content.clone()),
             planned_quantity_milli: Set(self.planned_quantity.milli()),
@@ -156,6 +159,9 @@ async fn check_fields(
         (Some(name), Some(planned_quantity), Some(budget)) if faults.is_empty() => Ok(Checked {
             name,
             sector: input.sector,
+            category: input
+                .category
+                .unwrap_or_else(|| ProjectCategory::default_for(input.sector)),
             year: input.year,
             villages,
             nature: input.nature,
@@ -291,6 +297,7 @@ pub async fn update(
     let merged = ProjectInput {
         name: changes.name.unwrap_or_else(|| current.name.clone()),
         sector: changes.sector.map_or_else(|| sector_of(&current), Ok)?,
+        category: Some(changes.category.map_or_else(|| category_of(&current), Ok)?),
         year: changes.year.unwrap_or(current.year),
         village_codes: changes.village_codes.unwrap_or(existing_villages),
         nature: changes

@@ -42,6 +42,8 @@ pub struct TargetInput {
 pub struct ProjectInput {
     pub name: String,
     pub sector: Sector,
+    /// 项目类别; the sector's usual one when `None`.
+    pub category: Option<crate::domain::category::ProjectCategory>,
     pub year: i32,
     pub village_codes: Vec<String>,
     pub nature: ConstructionNature,
@@ -61,6 +63,7 @@ pub struct ProjectInput {
 pub struct ProjectChanges {
     pub name: Option<String>,
     pub sector: Option<Sector>,
+    pub category: Option<crate::domain::category::ProjectCategory>,
     pub year: Option<i32>,
     pub village_codes: Option<Vec<String>>,
     pub nature: Option<ConstructionNature>,
@@ -128,6 +131,12 @@ pub fn status_of(model: &project::Model) -> ServiceResult<ProjectStatus> {
 
 pub fn sector_of(model: &project::Model) -> ServiceResult<Sector> {
     model.sector.parse().map_err(ServiceError::Internal)
+}
+
+/// 项目类别 as stored.
+pub fn category_of(model: &project::Model) -> ServiceResult<crate::domain::category::ProjectCategory> {
+    crate::domain::category::ProjectCategory::parse(&model.category)
+        .ok_or_else(|| ServiceError::Internal(format!("unknown project category {}", model.category)))
 }
 
 pub fn targets_of(model: &project::Model) -> Vec<PerformanceTarget> {
