@@ -25,6 +25,8 @@ pub struct Model {
     /// 质保金 — whether a disbursement is the retention payment.
     pub is_retention: bool,
     pub reverses_id: Option<i64>,
+    /// 计划外 — an allocation made outside the plan in force, confirmed with its reason.
+    pub outside_plan: bool,
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: DateTimeUtc,

@@ -2,6 +2,7 @@
 //! enumerations are text columns parsed by `tracker::domain`.
 pub mod annual_plan;
 pub mod annual_plan_fund;
+pub mod annual_plan_project;
 pub mod annual_plan_sector;
 pub mod app_user;
 pub mod audit_entry;
@@ -19,3 +20,4 @@ pub mod project;
 pub mod project_event;
 pub mod project_village;
 pub mod region;
+pub mod retention_policy;

@@ -18,6 +18,8 @@ mod m20261203_000014_plan_adjustments;
 mod m20261203_000015_as_of_indexes;
 mod m20261203_000016_journal_index;
 mod m20261203_000017_negative_list;
+mod m20261203_000018_plan_projects;
+mod m20261203_000019_retention_policy;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_as_of_indexes::Migration),
             Box::new(m20261203_000016_journal_index::Migration),
             Box::new(m20261203_000017_negative_list::Migration),
+            Box::new(m20261203_000018_plan_projects::Migration),
+            Box::new(m20261203_000019_retention_policy::Migration),
         ]
     }
 }

@@ -433,8 +433,8 @@ by_position! {
     fund_line { id, county_code, year, name, kind, level, planned_fen, poverty_targeted, created_at, updated_at }
     ledger_entry {
         id, kind, fund_line_id, county_code, year, entry_date, entry_month, amount_fen, project_id,
-        township_code, sector, allocation_id, document_no, is_retention, reverses_id, note, recorded_by,
-        recorded_at,
+        township_code, sector, allocation_id, document_no, is_retention, reverses_id, outside_plan, note,
+        recorded_by, recorded_at,
     }
     project_event {
         id, project_id, action, from_status, to_status, actor_id, actor_username, actor_role, occurred_at,

@@ -185,8 +185,9 @@ pub enum Operation {
     /// 资金台账 — the journal of ledger entries, searched and listed.
     ViewJournal,
     ManageFunds,
-    /// 负面清单 — the county's own entries of the negative list.
-    ManageNegativeList,
+    /// The county's own fund rules: its negative-list entries (负面清单) and retention
+    /// terms (质保金).
+    ManageFundRules,
     ManagePlan,
 }
 
@@ -230,7 +231,7 @@ impl Operation {
         Operation::ViewFunds,
         Operation::ViewJournal,
         Operation::ManageFunds,
-        Operation::ManageNegativeList,
+        Operation::ManageFundRules,
         Operation::ManagePlan,
     ];
 }
@@ -258,8 +259,8 @@ pub const fn permission(operation: Operation) -> Permission {
             FINANCE,
             Reach::Subtree,
         ),
-        ManageNegativeList => (
-            "add to or take from the county's negative list (负面清单)",
+        ManageFundRules => (
+            "set the county's fund rules: its negative list (负面清单) and retention terms (质保金)",
             FINANCE,
             Reach::Subtree,
         ),

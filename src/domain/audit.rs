@@ -71,11 +71,14 @@ pub enum AuditAction {
     NegativeListAdd,
     /// 负面清单移除 — a county's own negative-list entry was taken out.
     NegativeListRemove,
+    /// 质保金规定 — a county's retention terms were set.
+    RetentionPolicySet,
 }
 
 text_enum!(AuditAction {
     NegativeListAdd => "negative_list.add",
     NegativeListRemove => "negative_list.remove",
+    RetentionPolicySet => "retention_policy.set",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

@@ -20,7 +20,7 @@ pub enum ErrorCode {
     StaleVersion,
     /// 资金不足 — more than has arrived (or been allocated) is asked for.
     InsufficientFunds,
-    /// 负面清单 — integrated agricultural funds may not pay for this kind of project.
+    /// 负面清单 — this kind of fund may not pay for this category of project.
     NegativeList,
     /// 非扶贫对象 — poverty money must reach a poverty village or registered poor households.
     NotPovertyTargeted,
@@ -28,6 +28,9 @@ pub enum ErrorCode {
     WrongProjectStage,
     /// 计划已锁定 — an approved plan is not changed in place; a change makes a new version.
     PlanLocked,
+    /// 计划外 — the allocation is outside the plan in force (or above its amount for the
+    /// project); send it again marked `outsidePlan` with the reason.
+    OutsidePlan,
     /// 已冲销 — the entry has already been reversed.
     AlreadyReversed,
     /// 操作过于频繁 — too many failed sign-ins; wait and try again.

@@ -33,5 +33,6 @@ pub mod project;
 pub mod quantity;
 pub mod region;
 pub mod report;
+pub mod retention;
 pub mod sector;
 pub mod timeline;

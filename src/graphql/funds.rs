@@ -188,6 +188,11 @@ impl LedgerEntry {
     async fn is_retention(&self) -> bool {
         self.0.is_retention
     }
+    /// 计划外 — whether an allocation was made outside the plan in force (its reason is the
+    /// `note`); a reversal shows what it reverses.
+    async fn outside_plan(&self) -> bool {
+        self.0.outside_plan
+    }
     /// The reversal (冲销) that cancelled this entry; null while it stands.
     async fn reversed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LedgerEntry>> {
         if self.0.reverses_id.is_some() {
@@ -319,6 +324,12 @@ pub struct FundAllocateInput {
     /// with this amount); refused without it, and without a reason in `note`.
     #[graphql(default)]
     pub confirm_above_budget: bool,
+    /// 计划外 — set to allocate outside the plan in force on the allocation's day: once that
+    /// plan lists projects (整合方案), a project it does not list for this line, or more than
+    /// it gives the project from the line, is refused (`OUTSIDE_PLAN`) without this and a
+    /// reason in `note`. The entry then shows `outsidePlan: true`.
+    #[graphql(default)]
+    pub outside_plan: bool,
 }
 
 /// 资金拨付 — money of an allocation paid out.
@@ -337,6 +348,9 @@ pub struct DisbursementRecordInput {
     /// 质保金 — the retention payment, made after acceptance.
     #[graphql(default)]
     pub is_retention: bool,
+    /// 提前退还 — for a retention paid before it falls due (acceptance plus the county's
+    /// guarantee period), why it is released early; refused without it. Kept in the note.
+    pub early_release_reason: Option<String>,
     /// A note, at most 2000 characters.
     pub note: Option<String>,
     /// Set to record a second payment under a voucher number the county already has.
@@ -449,6 +463,7 @@ impl FundMutation {
                 date: input.date.0,
                 note: input.note,
                 confirm_above_budget: input.confirm_above_budget,
+                outside_plan: input.outside_plan,
             };
             svc::allocate(db, actor, input).await
         }
@@ -471,6 +486,7 @@ impl FundMutation {
                 date: input.date.0,
                 voucher_no: input.voucher_no,
                 is_retention: input.is_retention,
+                early_release_reason: input.early_release_reason,
                 note: input.note,
                 confirm_duplicate: input.confirm_duplicate,
             };

@@ -46,6 +46,8 @@ pub struct ProjectEntriesLoader(DatabaseConnection, EntryKind);
 pub struct ProjectAmountsByKindLoader(DatabaseConnection);
 /// A project's progress reports, newest first.
 pub struct ProjectProgressLoader(DatabaseConnection);
+/// A project's retention (质保金) today.
+pub struct ProjectRetentionLoader(DatabaseConnection);
 /// A project's latest progress report, `None` for a project without reports (cached like
 /// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
@@ -105,6 +107,9 @@ service_loader!(FundLineTotalsLoader => (Money, Money, Money), |l, keys| {
 service_loader!(ProjectEntriesLoader => Vec<ledger_entry::Model>, |l, keys| {
     service::funds::entries_of_projects(&l.0, keys, l.1)
 });
+service_loader!(ProjectRetentionLoader => crate::domain::retention::Retention, |l, keys| {
+    service::retention::of_project_ids(&l.0, keys)
+});
 service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
     service::funds::amounts_by_kind_of_projects(&l.0, keys)
 });
@@ -127,6 +132,7 @@ pub struct Loaders {
     pub project_amounts_by_kind: Cached<ProjectAmountsByKindLoader, i64>,
     pub project_progress: Cached<ProjectProgressLoader, i64>,
     pub project_latest_progress: Cached<ProjectLatestProgressLoader, i64>,
+    pub project_retention: Cached<ProjectRetentionLoader, i64>,
 }
 
 /// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
@@ -240,6 +246,7 @@ impl Loaders {
             project_amounts_by_kind: Cached::new(ProjectAmountsByKindLoader(db.clone())),
             project_progress: Cached::new(ProjectProgressLoader(db.clone())),
             project_latest_progress: Cached::new(ProjectLatestProgressLoader(db.clone())),
+            project_retention: Cached::new(ProjectRetentionLoader(db.clone())),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod progress;
 pub mod projects;
 pub mod rankings;
 pub mod regions;
+pub mod retention;
 pub mod scalars;
 pub mod users;
 pub mod utilization;
@@ -42,6 +43,7 @@ pub struct Query(
     plans::PlanQuery,
     utilization::UtilizationQuery,
     rankings::RankingQuery,
+    retention::RetentionQuery,
     progress::ProgressQuery,
 );
 
@@ -56,6 +58,7 @@ pub struct Mutation(
     projects::ProjectMutation,
     funds::FundMutation,
     negative_list::NegativeListMutation,
+    retention::RetentionMutation,
     plans::PlanMutation,
     progress::ProgressMutation,
 );

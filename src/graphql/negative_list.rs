@@ -9,9 +9,9 @@ use crate::domain::funds::FundKind;
 use crate::service::negative_list::{self as svc, EntryInput, ListedEntry};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-/// 负面清单 — one entry: money of `fundKind` may not pay for projects of `category`.
 pub struct NegativeListEntry(ListedEntry);
 
+/// 负面清单 — one entry: money of `fundKind` may not pay for projects of `category`.
 #[Object]
 impl NegativeListEntry {
     /// The county's own entry's ID, for `negativeListEntryRemove`; null for a national one.

@@ -3,8 +3,10 @@ use super::context::ContextExt;
 use super::errors::{OrApiError, UserError, internal, payload};
 use super::funds::FundLine;
 use super::node::{decode_numeric, global_id};
+use super::projects::Project;
 use super::regions::Region;
 use super::scalars::{Date, DateTime, Decimal};
+use crate::domain::fault::Fault;
 use crate::domain::money::Money;
 use crate::domain::plan::{PlanChange as DomainChange, PlanChangeKind, PlanStatus};
 use crate::domain::quantity::Quantity;
@@ -81,6 +83,36 @@ impl AnnualPlan {
         }
         Ok(out)
     }
+    /// 整合方案 — the projects the plan pays for: each with the fund line and amount, or
+    /// listed without money yet. Once a plan in force lists projects, an allocation outside
+    /// it needs `outsidePlan` and a reason.
+    async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlannedProject>> {
+        let loaders = ctx.loaders()?;
+        let mut out = Vec::new();
+        for row in &self.0.projects {
+            let project = loaders
+                .projects
+                .load_one(&row.project_id)
+                .await?
+                .ok_or_else(|| internal("plan names a missing project"))?;
+            let fund_line = match row.fund_line_id {
+                None => None,
+                Some(id) => Some(FundLine(
+                    loaders
+                        .fund_lines
+                        .load_one(&id)
+                        .await?
+                        .ok_or_else(|| internal("plan names a missing fund line"))?,
+                )),
+            };
+            out.push(PlannedProject {
+                project: Project(project),
+                fund_line,
+                planned_amount: row.planned_fen.map(|f| Decimal(Money::from_fen(f).to_yuan())),
+            });
+        }
+        Ok(out)
+    }
     /// Each sector's targets (道路计划建设xx公里).
     async fn sectors(&self) -> async_graphql::Result<Vec<SectorTarget>> {
         self.0
@@ -106,6 +138,17 @@ pub struct PlannedFund {
     pub fund_line: FundLine,
     /// In yuan.
     pub planned_amount: Decimal,
+}
+
+/// 整合方案 — a project's row in a plan version.
+#[derive(SimpleObject)]
+pub struct PlannedProject {
+    /// The project.
+    pub project: Project,
+    /// The fund line that pays for it; null for a project listed without money yet.
+    pub fund_line: Option<FundLine>,
+    /// What the line plans for it, in yuan; null without a line.
+    pub planned_amount: Option<Decimal>,
 }
 
 /// 计划建设 — a sector's targets in a plan version.
@@ -164,42 +207,75 @@ impl PlanQuery {
 
 pub struct PlanChange(crate::domain::plan::PlanChange);
 
-/// 计划调整 — one fund line or sector that differs between two versions of a plan.
+/// 计划调整 — one fund line, sector or project row that differs between two versions of a plan.
 #[Object]
 impl PlanChange {
     /// 新增, 调减 or 调整.
     async fn change(&self) -> PlanChangeKind {
         match &self.0 {
-            DomainChange::FundLine { kind, .. } | DomainChange::Sector { kind, .. } => *kind,
+            DomainChange::FundLine { kind, .. }
+            | DomainChange::Sector { kind, .. }
+            | DomainChange::Project { kind, .. } => *kind,
         }
     }
-    /// The fund line that changed; null for a sector's change.
+    /// The fund line that changed, or that pays for the project row that changed; null for
+    /// a sector's change and a project listed without money.
     async fn fund_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FundLine>> {
-        let DomainChange::FundLine { fund_line_id, .. } = &self.0 else {
+        let id = match &self.0 {
+            DomainChange::FundLine { fund_line_id, .. } => *fund_line_id,
+            DomainChange::Project {
+                fund_line_id: Some(id), ..
+            } => *id,
+            _ => return Ok(None),
+        };
+        Ok(ctx.loaders()?.fund_lines.load_one(&id).await?.map(FundLine))
+    }
+    /// The project whose row changed (整合方案: which projects gained or lost money); null
+    /// for a fund line's or sector's change.
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        let DomainChange::Project { project_id, .. } = &self.0 else {
             return Ok(None);
         };
-        Ok(ctx.loaders()?.fund_lines.load_one(fund_line_id).await?.map(FundLine))
+        Ok(ctx.loaders()?.projects.load_one(project_id).await?.map(Project))
     }
     /// The sector whose targets changed; null for a fund line's change.
     async fn sector(&self) -> Option<Sector> {
         match &self.0 {
             DomainChange::Sector { sector, .. } => Some(*sector),
-            DomainChange::FundLine { .. } => None,
+            DomainChange::FundLine { .. } | DomainChange::Project { .. } => None,
         }
     }
-    /// A fund line's planned amount in the earlier version, in yuan; null if it was not in it.
+    /// A fund line's (or project row's) planned amount in the earlier version, in yuan;
+    /// null if it was not in it.
     async fn planned_before(&self) -> Option<Decimal> {
         match &self.0 {
-            DomainChange::FundLine { before, .. } => before.map(|m| Decimal(m.to_yuan())),
+            DomainChange::FundLine { before, .. } | DomainChange::Project { before, .. } => {
+                before.map(|m| Decimal(m.to_yuan()))
+            }
             DomainChange::Sector { .. } => None,
         }
     }
-    /// A fund line's planned amount in the later version, in yuan; null if it is not in it.
+    /// A fund line's (or project row's) planned amount in the later version, in yuan; null
+    /// if it is not in it.
     async fn planned_after(&self) -> Option<Decimal> {
         match &self.0 {
-            DomainChange::FundLine { after, .. } => after.map(|m| Decimal(m.to_yuan())),
+            DomainChange::FundLine { after, .. } | DomainChange::Project { after, .. } => {
+                after.map(|m| Decimal(m.to_yuan()))
+            }
             DomainChange::Sector { .. } => None,
         }
+    }
+    /// How much more (or, negative, less) the later version plans for the fund line or
+    /// project row, in yuan; null for a sector.
+    async fn planned_change(&self) -> Option<Decimal> {
+        let (before, after) = match &self.0 {
+            DomainChange::FundLine { before, after, .. } | DomainChange::Project { before, after, .. } => {
+                (*before, *after)
+            }
+            DomainChange::Sector { .. } => return None,
+        };
+        let fen = |m: Option<Money>| m.map_or(0, Money::fen);
+        Some(Decimal(Money::from_fen(fen(after) - fen(before)).to_yuan()))
     }
     /// A sector's target quantity in the earlier version; null if it was not in it.
     async fn target_quantity_before(&self) -> Option<Decimal> {
@@ -229,7 +305,7 @@ impl PlanChange {
                     *after
                 }
             }
-            DomainChange::FundLine { .. } => None,
+            DomainChange::FundLine { .. } | DomainChange::Project { .. } => None,
         }
     }
 }
@@ -242,6 +318,29 @@ pub struct PlannedFundInput {
     pub fund_line: ID,
     /// In yuan.
     pub planned_amount: Decimal,
+}
+
+/// 整合方案 — a project's row: the fund line that pays for it and how much, or neither for
+/// a project listed without money yet.
+#[derive(InputObject)]
+pub struct PlannedProjectInput {
+    /// The project (its global ID): one of the county's.
+    pub project: ID,
+    /// The fund line that pays for it (its global ID), one of the county's lines for the
+    /// year and in the plan; leave out with `plannedAmount` to list the project without money.
+    pub fund_line: Option<ID>,
+    /// In yuan; required with `fundLine`. A line's projects together plan no more than the
+    /// line's planned amount.
+    pub planned_amount: Option<Decimal>,
+}
+
+/// Which project row to take out of the plan.
+#[derive(InputObject)]
+pub struct PlannedProjectKeyInput {
+    /// The project (its global ID).
+    pub project: ID,
+    /// The fund line of the row; leave out for the row without money.
+    pub fund_line: Option<ID>,
 }
 
 /// A sector of the plan and its targets.
@@ -274,6 +373,13 @@ pub struct AnnualPlanSetInput {
     /// Sectors to add to the plan or change, with their targets.
     #[graphql(default)]
     pub sectors: Vec<SectorTargetInput>,
+    /// 整合方案 — project rows to add to the plan or change (a project and line listed
+    /// again replaces its amount).
+    #[graphql(default)]
+    pub projects: Vec<PlannedProjectInput>,
+    /// Project rows to take out of the plan; each must be in it.
+    #[graphql(default)]
+    pub remove_projects: Vec<PlannedProjectKeyInput>,
     /// Fund lines to take out of the plan (their global IDs); each must be in it.
     #[graphql(default)]
     pub remove_fund_lines: Vec<ID>,
@@ -338,6 +444,30 @@ impl PlanMutation {
                 .iter()
                 .map(|s| (s.sector, s.target_quantity.0, s.target_project_count))
                 .collect();
+            let mut projects = Vec::new();
+            for (i, row) in input.projects.iter().enumerate() {
+                let at = |field: &'static str| {
+                    move |f: Fault| Fault::new(f.code, &["input", "projects", &i.to_string(), field], f.message)
+                };
+                projects.push((
+                    decode_numeric(&row.project, "Project", "project").map_err(at("project"))?,
+                    row.fund_line
+                        .as_ref()
+                        .map(|l| decode_numeric(l, "FundLine", "fundLine").map_err(at("fundLine")))
+                        .transpose()?,
+                    row.planned_amount.as_ref().map(|a| a.0),
+                ));
+            }
+            let mut remove_projects = Vec::new();
+            for row in &input.remove_projects {
+                remove_projects.push((
+                    decode_numeric(&row.project, "Project", "removeProjects")?,
+                    row.fund_line
+                        .as_ref()
+                        .map(|l| decode_numeric(l, "FundLine", "removeProjects"))
+                        .transpose()?,
+                ));
+            }
             let mut remove_fund_lines = Vec::new();
             for line in &input.remove_fund_lines {
                 remove_fund_lines.push(decode_numeric(line, "FundLine", "removeFundLines")?);
@@ -351,6 +481,8 @@ impl PlanMutation {
                     version: input.version,
                     fund_lines,
                     sectors,
+                    projects,
+                    remove_projects,
                     remove_fund_lines,
                     remove_sectors: input.remove_sectors,
                     document_no: input.document_no,

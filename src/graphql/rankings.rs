@@ -15,9 +15,9 @@ fn yuan(money: Money) -> Decimal {
     Decimal(money.to_yuan())
 }
 
-/// 支出进度排名 — a ranking as of a day, against the previous quarter-end.
 pub struct DisbursementRanking(Ranking);
 
+/// 支出进度排名 — a ranking as of a day, against the previous quarter-end.
 #[Object]
 impl DisbursementRanking {
     /// The day the figures are as of (截至).
@@ -34,9 +34,9 @@ impl DisbursementRanking {
     }
 }
 
-/// One township's or department's place.
 pub struct DisbursementRankingRow<'a>(&'a RankedRow);
 
+/// One township's or department's place in a ranking.
 #[Object]
 impl DisbursementRankingRow<'_> {
     /// 名次 — 1 for the highest rate; equal rates share a place (1, 2, 2, 4); null when
@@ -63,6 +63,15 @@ impl DisbursementRankingRow<'_> {
     /// 支出进度 — disbursed ÷ allocated × 100, 2 decimals half up; null when nothing is allocated.
     async fn disbursement_rate(&self) -> Option<Decimal> {
         self.0.now.rate.map(Decimal)
+    }
+    /// 计划 — what the plan in force gives its projects (整合方案), in yuan; null while the
+    /// plan lists no projects.
+    async fn planned(&self) -> Option<Decimal> {
+        self.0.now.figures.planned.map(yuan)
+    }
+    /// 支出进度 of the plan — disbursed ÷ planned × 100; null without `planned`.
+    async fn planned_disbursement_rate(&self) -> Option<Decimal> {
+        self.0.now.figures.planned_disbursement_rate().map(Decimal)
     }
     /// The place at the previous quarter-end; null when it had none.
     async fn previous_rank(&self) -> Option<i32> {

@@ -103,8 +103,9 @@ impl FundUtilizationRow {
     }
     /// 年计划 — Σ planned amounts of the fund lines: each line's amount in the plan in
     /// force (the latest approved by the day), or its own while no plan in force names it.
-    /// Null when grouped by SECTOR, TOWNSHIP, DEPARTMENT or MONTH, or for a region below a
-    /// county.
+    /// Grouped by SECTOR, TOWNSHIP or DEPARTMENT (or for a region below a county): what the
+    /// plan in force gives the group's projects (整合方案), null while no plan in force lists
+    /// projects. Null when grouped by MONTH.
     async fn planned(&self) -> Option<Decimal> {
         self.figures.planned.map(yuan)
     }

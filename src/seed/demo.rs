@@ -419,12 +419,14 @@ async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Ac
 
 /// Sets a version of the demo county's plan (the lines and sectors named, the rest kept
 /// from the version before) with its 文号 and reason, and approves it on `approved_on`.
+#[allow(clippy::too_many_arguments)] // a plan version is this many things; a struct for one caller would only rename them
 async fn plan_version(
     db: &DatabaseConnection,
     coordinator: &Actor,
     year: i32,
     fund_lines: Vec<(i64, Decimal)>,
     sectors: Vec<(Sector, Decimal, i32)>,
+    projects: Vec<(i64, Option<i64>, Option<Decimal>)>,
     (document_no, reason): (String, Option<String>),
     approved_on: NaiveDate,
 ) -> ServiceResult<()> {
@@ -434,6 +436,8 @@ async fn plan_version(
         version: None,
         fund_lines,
         sectors,
+        projects,
+        remove_projects: vec![],
         remove_fund_lines: vec![],
         remove_sectors: vec![],
         document_no: Some(document_no),
@@ -607,6 +611,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
             .all(db)
             .await?;
         let mut targets: Vec<(Sector, i64, i32)> = Vec::new();
+        let mut planned_projects = Vec::new();
         for project in &year_projects {
             let status = projects::status_of(project)?;
             let sector = projects::sector_of(project)?;
@@ -631,6 +636,8 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
             if amount <= 0 {
                 continue;
             }
+            // 整合方案: the plan lists each project with what its line gives it.
+            planned_projects.push((project.id, Some(line.id), Some(Money::from_fen(amount).to_yuan())));
             let allocation = funds::allocate(
                 db,
                 &finance,
@@ -641,6 +648,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                     date,
                     note: None,
                     confirm_above_budget: false,
+                    outside_plan: false,
                 },
             )
             .await?;
@@ -661,13 +669,16 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         date: paid_on,
                         voucher_no: format!("记-{year}-{:04}", allocation.id),
                         is_retention: false,
+                        early_release_reason: None,
                         note: None,
                         confirm_duplicate: false,
                     },
                 )
                 .await?;
             }
-            if status == ProjectStatus::Accepted {
+            // 质保金: last year's accepted projects had theirs released early after the
+            // audit; this year's still hold it back (see `retentionsDue`).
+            if status == ProjectStatus::Accepted && year < today.year() {
                 funds::disburse(
                     db,
                     &finance,
@@ -677,6 +688,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                         date: demo_day(ProjectAction::Accept, project.actual_start.unwrap_or(date), date, today),
                         voucher_no: format!("记-{year}-{:04}-质保", allocation.id),
                         is_retention: true,
+                        early_release_reason: Some("竣工决算审计完成，经县财政局同意提前退还".into()),
                         note: Some("质保金".into()),
                         confirm_duplicate: false,
                     },
@@ -710,6 +722,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
             year,
             lines,
             to_targets(&targets),
+            planned_projects,
             document,
             approved_on,
         )
@@ -725,7 +738,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
                 format!("示政发〔{year}〕45号"),
                 Some("年中调整：新增通村道路建设任务".to_string()),
             );
-            plan_version(db, &coordinator, year, vec![], road, document, adjusted_on).await?;
+            plan_version(db, &coordinator, year, vec![], road, vec![], document, adjusted_on).await?;
         }
     }
     Ok(())

@@ -753,6 +753,7 @@ fn entry_row(
         document_no: Set(Some(format!("G{id}"))),
         is_retention: Set(is_retention),
         reverses_id: Set(None),
+        outside_plan: Set(false),
         note: Set(None),
         recorded_by: Set("generator".into()),
         recorded_at: Set(now),

@@ -68,6 +68,8 @@ pub struct AllocationInput {
     pub note: Option<String>,
     /// Set to allocate above the project's budget (超概算); the reason goes in `note`.
     pub confirm_above_budget: bool,
+    /// Set to allocate outside the plan in force (计划外); the reason goes in `note`.
+    pub outside_plan: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +79,8 @@ pub struct DisbursementInput {
     pub date: NaiveDate,
     pub voucher_no: String,
     pub is_retention: bool,
+    /// 提前退还 — why a retention is paid before it falls due (acceptance + the guarantee period).
+    pub early_release_reason: Option<String>,
     pub note: Option<String>,
     /// The clerk confirms a second payment under a voucher number the county already has.
     pub confirm_duplicate: bool,
@@ -418,6 +422,8 @@ pub async fn find_entry(
 }
 
 struct NewEntry {
+    /// 计划外 — an allocation outside the plan in force, confirmed.
+    outside_plan: bool,
     kind: EntryKind,
     line: fund_line::Model,
     date: NaiveDate,
@@ -451,6 +457,7 @@ async fn write_entry(
         document_no: Set(entry.document_no),
         is_retention: Set(entry.is_retention),
         reverses_id: Set(entry.reverses_id),
+        outside_plan: Set(entry.outside_plan),
         note: Set(entry.note),
         recorded_by: Set(actor.username.clone()),
         recorded_at: Set(chrono::Utc::now()),
@@ -598,6 +605,7 @@ pub async fn record_receipt(
     .await?;
     check_not_repeated(earlier, input.confirm_duplicate, "documentNo", "the 文号")?;
     let entry = NewEntry {
+        outside_plan: false,
         kind: EntryKind::Receipt,
         line,
         date: input.date,
@@ -674,6 +682,8 @@ pub async fn allocate(
     )?;
     let serves_poverty = serves_poverty_village(&txn, project.id).await?;
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
+    let outside_plan = outside_the_plan(&txn, &line, project.id, amount, input.date).await?;
+    let outside_plan = crate::domain::plan::check_outside_plan(outside_plan, input.outside_plan, note.as_deref())?;
     let movements = line_movements(&txn, line.id).await?;
     rules::check_available_from(
         amount,
@@ -683,6 +693,7 @@ pub async fn allocate(
         "amount",
     )?;
     let entry = NewEntry {
+        outside_plan,
         kind: EntryKind::Allocation,
         line,
         date: input.date,
@@ -697,6 +708,43 @@ pub async fn allocate(
     let model = write_entry(&txn, actor, AuditAction::LedgerAllocation, entry).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// 计划外 — why an allocation of `amount` from `line` to a project on `date` falls outside
+/// the plan in force in the line's county that day (`None` when within it, or when that
+/// plan lists no projects).
+async fn outside_the_plan(
+    conn: &impl ConnectionTrait,
+    line: &fund_line::Model,
+    project_id: i64,
+    amount: Money,
+    date: NaiveDate,
+) -> ServiceResult<Option<String>> {
+    let county = RegionCode::parse(&line.county_code).map_err(ServiceError::Internal)?;
+    let plans = super::plans::in_force(conn, &county, line.year, Some(date)).await?;
+    let Some(plan) = plans.get(&line.county_code) else {
+        return Ok(None);
+    };
+    let rows = plan.project_rows();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let (already,): (i64,) = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
+        .filter(ledger_entry::Column::FundLineId.eq(line.id))
+        .filter(ledger_entry::Column::ProjectId.eq(project_id))
+        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .unwrap_or((0,));
+    Ok(crate::domain::plan::outside_plan(
+        &rows,
+        line.id,
+        project_id,
+        Money::from_fen(already + amount.fen()),
+    ))
 }
 
 /// 资金拨付 — pays out money of an allocation.
@@ -727,6 +775,25 @@ pub async fn disburse(
     // And on the payment's own day (a payment entered late is checked against then).
     let then = super::timeline::history(&txn, project.id).await?.state_on(input.date);
     rules::check_disbursable_on(input.date, then.map(|s| s.status), input.is_retention)?;
+    let mut note = note;
+    if input.is_retention
+        && let Some(due_on) = super::retention::due_on(&txn, &project).await?
+    {
+        let reason = crate::domain::fault::optional_text(
+            "earlyReleaseReason",
+            "the reason for an early release",
+            input.early_release_reason.as_deref(),
+            crate::domain::fault::MAX_NOTE_CHARS,
+        )?;
+        crate::domain::retention::check_release(due_on, input.date, reason.as_deref())?;
+        // The reason stays with the payment, in its note.
+        if let Some(reason) = reason.filter(|_| input.date < due_on) {
+            note = Some(match note {
+                Some(note) => format!("{note}；提前退还质保金：{reason}"),
+                None => format!("提前退还质保金：{reason}"),
+            });
+        }
+    }
     if input.date < allocation.entry_date {
         return Err(Fault::invalid(
             "date",
@@ -748,6 +815,7 @@ pub async fn disburse(
     .await?;
     check_not_repeated(earlier, input.confirm_duplicate, "voucherNo", "the voucher number")?;
     let entry = NewEntry {
+        outside_plan: false,
         kind: EntryKind::Disbursement,
         line,
         date: input.date,
@@ -840,6 +908,7 @@ pub async fn reverse(
         None => None,
     };
     let entry = NewEntry {
+        outside_plan: original.outside_plan,
         kind,
         line,
         date,

@@ -23,6 +23,7 @@ pub mod progress;
 pub mod projects;
 pub mod rankings;
 pub mod regions;
+pub mod retention;
 pub mod timeline;
 pub mod users;
 pub mod utilization;

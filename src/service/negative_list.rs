@@ -104,8 +104,8 @@ pub async fn add(
     actor: &Actor,
     input: EntryInput,
 ) -> ServiceResult<negative_list_entry::Model> {
-    authorize(actor, Operation::ManageNegativeList)?;
-    let county = county_of(actor, Operation::ManageNegativeList, &input.county_code)?;
+    authorize(actor, Operation::ManageFundRules)?;
+    let county = county_of(actor, Operation::ManageFundRules, &input.county_code)?;
     let source = required_text("source", "the document that bars it (依据)", &input.source, 200)?;
     let note = optional_text("note", "a note", input.note.as_deref(), MAX_NOTE_CHARS)?;
     if category::nationally_barred(input.category, input.fund_kind) {
@@ -168,13 +168,13 @@ pub async fn add(
 
 /// Takes a county's own entry out; national entries cannot be.
 pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceResult<negative_list_entry::Model> {
-    authorize(actor, Operation::ManageNegativeList)?;
+    authorize(actor, Operation::ManageFundRules)?;
     let txn = begin_write(db).await?;
     let row = negative_list_entry::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or_else(|| Fault::not_found("entry", "there is no such entry of a county's negative list"))?;
-    county_of(actor, Operation::ManageNegativeList, &row.county_code)?;
+    county_of(actor, Operation::ManageFundRules, &row.county_code)?;
     negative_list_entry::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,

@@ -7,12 +7,12 @@ use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::fault::{ErrorCode, Fault};
 use crate::domain::money::Money;
-use crate::domain::plan::{PlanChange, PlanStatus, Targets};
+use crate::domain::plan::{Contents, PlanChange, PlanStatus, ProjectRowKey, ProjectRows, Targets};
 use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
-use entity::{annual_plan, annual_plan_fund, annual_plan_sector, fund_line};
+use entity::{annual_plan, annual_plan_fund, annual_plan_project, annual_plan_sector, fund_line, project};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveValue::Set,
@@ -32,6 +32,11 @@ pub struct PlanInput {
     pub fund_lines: Vec<(i64, Decimal)>,
     /// Sectors to add or change: (sector, target quantity, target project count).
     pub sectors: Vec<(Sector, Decimal, i32)>,
+    /// Project rows to add or change (整合方案): (project, fund line, amount), or a project
+    /// listed without money yet: (project, None, None).
+    pub projects: Vec<(i64, Option<i64>, Option<Decimal>)>,
+    /// Project rows to take out: (project, fund line or None).
+    pub remove_projects: Vec<(i64, Option<i64>)>,
     /// Fund lines to take out of the version.
     pub remove_fund_lines: Vec<i64>,
     /// Sectors to take out of the version.
@@ -48,6 +53,18 @@ pub struct Plan {
     pub plan: annual_plan::Model,
     pub fund_lines: Vec<annual_plan_fund::Model>,
     pub sectors: Vec<annual_plan_sector::Model>,
+    /// 整合方案 — the rows by project, by project and line.
+    pub projects: Vec<annual_plan_project::Model>,
+}
+
+impl Plan {
+    /// The project rows as the domain reads them.
+    pub fn project_rows(&self) -> ProjectRows {
+        self.projects
+            .iter()
+            .map(|r| ((r.project_id, r.fund_line_id), r.planned_fen.map(Money::from_fen)))
+            .collect()
+    }
 }
 
 fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<RegionCode> {
@@ -89,8 +106,15 @@ async fn load_many(conn: &impl ConnectionTrait, plans: Vec<annual_plan::Model>) 
         .filter(annual_plan_sector::Column::PlanId.is_in(ids.iter().copied()))
         .all(conn)
         .await?;
+    let projects = annual_plan_project::Entity::find()
+        .filter(annual_plan_project::Column::PlanId.is_in(ids.iter().copied()))
+        .order_by_asc(annual_plan_project::Column::ProjectId)
+        .order_by_asc(annual_plan_project::Column::FundLineId)
+        .all(conn)
+        .await?;
     let mut fund_lines = crate::db::rows::group_by(&ids, fund_lines, |f| Some((f.plan_id, f)));
     let mut sectors = crate::db::rows::group_by(&ids, sectors, |s| Some((s.plan_id, s)));
+    let mut projects = crate::db::rows::group_by(&ids, projects, |p| Some((p.plan_id, p)));
     Ok(plans
         .into_iter()
         .map(|plan| {
@@ -99,6 +123,7 @@ async fn load_many(conn: &impl ConnectionTrait, plans: Vec<annual_plan::Model>) 
             Plan {
                 fund_lines: fund_lines.remove(&plan.id).unwrap_or_default(),
                 sectors: plan_sectors,
+                projects: projects.remove(&plan.id).unwrap_or_default(),
                 plan,
             }
         })
@@ -234,6 +259,70 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             ));
         }
     }
+    let mut rows_in: Vec<(ProjectRowKey, Option<Money>)> = Vec::new();
+    for (i, (project_id, line_id, raw)) in input.projects.iter().enumerate() {
+        let at = |field: &str| -> Vec<String> {
+            ["input", "projects", &i.to_string(), field]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let amount = match (line_id, raw) {
+            (Some(_), Some(raw)) => match Money::parse(*raw) {
+                Ok(m) if m.fen() >= 0 => Some(m),
+                Ok(_) => {
+                    faults.push(Fault {
+                        code: ErrorCode::InvalidInput,
+                        field: at("plannedAmount"),
+                        message: "a planned amount cannot be negative".into(),
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    faults.push(Fault {
+                        code: ErrorCode::InvalidInput,
+                        field: at("plannedAmount"),
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            },
+            (None, None) => None,
+            (Some(_), None) => {
+                faults.push(Fault {
+                    code: ErrorCode::InvalidInput,
+                    field: at("plannedAmount"),
+                    message: "give the amount the fund line plans for the project".into(),
+                });
+                continue;
+            }
+            (None, Some(_)) => {
+                faults.push(Fault {
+                    code: ErrorCode::InvalidInput,
+                    field: at("fundLine"),
+                    message:
+                        "an amount needs the fund line that pays it; list a project without money by leaving both out"
+                            .into(),
+                });
+                continue;
+            }
+        };
+        let key = (*project_id, *line_id);
+        if rows_in.iter().any(|(k, _)| *k == key) {
+            faults.push(Fault {
+                code: ErrorCode::InvalidInput,
+                field: at("project"),
+                message: "a project is listed twice with the same fund line".into(),
+            });
+        }
+        if input.remove_projects.contains(&key) {
+            faults.push(Fault::invalid(
+                "removeProjects",
+                "a project row cannot be both set and removed",
+            ));
+        }
+        rows_in.push((key, amount));
+    }
     let document_no = optional_text(
         &mut faults,
         "documentNo",
@@ -252,11 +341,16 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         return Err(ServiceError::Rejected(faults));
     }
     let txn = begin_write(db).await?;
+    let named_lines: Vec<i64> = amounts
+        .iter()
+        .map(|(id, _)| *id)
+        .chain(rows_in.iter().filter_map(|((_, line), _)| *line))
+        .collect();
     let lines = fund_line::Entity::find()
-        .filter(fund_line::Column::Id.is_in(amounts.iter().map(|(id, _)| *id)))
+        .filter(fund_line::Column::Id.is_in(named_lines.iter().copied()))
         .all(&txn)
         .await?;
-    for (line_id, _) in &amounts {
+    for line_id in &named_lines {
         match lines.iter().find(|l| l.id == *line_id) {
             Some(line) if line.county_code == county.as_str() && line.year == input.year => {}
             Some(line) => {
@@ -270,6 +364,24 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 .into());
             }
             None => return Err(Fault::not_found("fundLines", "one of the fund lines does not exist").into()),
+        }
+    }
+    let named_projects: Vec<i64> = rows_in.iter().map(|((p, _), _)| *p).collect();
+    let found_projects = project::Entity::find()
+        .filter(project::Column::Id.is_in(named_projects.iter().copied()))
+        .all(&txn)
+        .await?;
+    for (i, project_id) in named_projects.iter().enumerate() {
+        match found_projects.iter().find(|p| p.id == *project_id) {
+            Some(p) if p.county_code == county.as_str() => {}
+            _ => {
+                return Err(Fault::new(
+                    ErrorCode::NotFound,
+                    &["input", "projects", &i.to_string(), "project"],
+                    format!("that project is not one of county {county}'s"),
+                )
+                .into());
+            }
         }
     }
     let current = latest(&txn, county.as_str(), input.year).await?;
@@ -321,8 +433,22 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 .map(|s| (s.sector.clone(), (s.target_quantity_milli, s.target_project_count)))
         })
         .collect();
+    let mut rows_now: ProjectRows = before.iter().flat_map(Plan::project_rows).collect();
     for (line_id, amount) in &amounts {
         lines_now.insert(*line_id, amount.fen());
+    }
+    for (key, amount) in &rows_in {
+        rows_now.insert(*key, *amount);
+    }
+    for (i, key) in input.remove_projects.iter().enumerate() {
+        if rows_now.remove(key).is_none() {
+            return Err(Fault::new(
+                ErrorCode::NotFound,
+                &["input", "removeProjects", &i.to_string()],
+                "that project row is not in the plan",
+            )
+            .into());
+        }
     }
     for (sector, quantity, count) in &targets {
         sectors_now.insert(sector.as_str().to_string(), (quantity.milli(), *count));
@@ -347,6 +473,8 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             .into());
         }
     }
+    let line_amounts: BTreeMap<i64, Money> = lines_now.iter().map(|(id, fen)| (*id, Money::from_fen(*fen))).collect();
+    crate::domain::plan::check_project_rows(&line_amounts, &rows_now)?;
     let plan = match current {
         Some(plan) if plan.status == PlanStatus::Draft.as_str() => {
             annual_plan_fund::Entity::delete_many()
@@ -355,6 +483,10 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 .await?;
             annual_plan_sector::Entity::delete_many()
                 .filter(annual_plan_sector::Column::PlanId.eq(plan.id))
+                .exec(&txn)
+                .await?;
+            annual_plan_project::Entity::delete_many()
+                .filter(annual_plan_project::Column::PlanId.eq(plan.id))
                 .exec(&txn)
                 .await?;
             annual_plan::Entity::update(annual_plan::ActiveModel {
@@ -407,6 +539,19 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         .exec_without_returning(&txn)
         .await?;
     }
+    if !rows_now.is_empty() {
+        annual_plan_project::Entity::insert_many(rows_now.iter().map(|((project_id, line), amount)| {
+            annual_plan_project::ActiveModel {
+                plan_id: Set(plan.id),
+                project_id: Set(*project_id),
+                fund_line_id: Set(*line),
+                planned_fen: Set(amount.map(Money::fen)),
+                ..Default::default()
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
     let after = load(&txn, plan).await?;
     audit::record(
         &txn,
@@ -440,7 +585,8 @@ fn optional_text(
 }
 
 fn snapshot(plan: &Plan) -> String {
-    serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors}).to_string()
+    serde_json::json!({"plan": plan.plan, "fundLines": plan.fund_lines, "sectors": plan.sectors, "projects": plan.projects})
+        .to_string()
 }
 
 /// Approves (locks) a draft version.
@@ -639,10 +785,19 @@ pub async fn diff(
             })
             .collect()
     };
+    let (lines_before, lines_after) = (lines(&before), lines(&after));
+    let (sectors_before, sectors_after) = (sectors(&before)?, sectors(&after)?);
+    let (rows_before, rows_after) = (before.project_rows(), after.project_rows());
     Ok(crate::domain::plan::diff(
-        &lines(&before),
-        &lines(&after),
-        &sectors(&before)?,
-        &sectors(&after)?,
+        Contents {
+            lines: &lines_before,
+            sectors: &sectors_before,
+            projects: &rows_before,
+        },
+        Contents {
+            lines: &lines_after,
+            sectors: &sectors_after,
+            projects: &rows_after,
+        },
     ))
 }

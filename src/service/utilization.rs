@@ -255,12 +255,139 @@ pub async fn fund_utilization(
     if group_by.contains(&Dimension::FundLine) {
         mark_outside_plan(db, &region, year, as_of, &mut groups).await?;
     }
+    // 整合方案: grouped by a project's sector, township or department, `planned` is what
+    // the plan in force gives the group's projects, where it lists projects.
+    if group_by.iter().any(|d| d.is_project_attribute())
+        && !group_by.contains(&Dimension::Month)
+        && let Some(mut planned) = planned_by_project(db, &region, year, as_of, &shape.dimensions).await?
+    {
+        for row in &mut groups {
+            row.figures.planned = Some(planned.remove(&row.key).unwrap_or(Money::ZERO));
+        }
+        groups.extend(planned.into_iter().map(|(key, planned)| UtilizationRow {
+            key,
+            figures: MoneyFigures {
+                planned: Some(planned),
+                in_place: None,
+                allocated: Money::ZERO,
+                disbursed: Money::ZERO,
+            },
+            outside_plan: None,
+        }));
+    }
     // Fund kinds, levels and sectors are stored by name, which is not their order: those
     // few groups are sorted here. The rest come sorted (a province's hundred counties).
     if !groups.is_sorted_by(|a, b| a.key <= b.key) {
         groups.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     }
     Ok(groups)
+}
+
+/// What the plans in force in `region`'s counties give their projects (整合方案), summed
+/// by the groups of `dimensions`; `None` when no plan in force lists projects. A project's
+/// department is the one holding it at the end of `as_of` (now when `None`), as for its
+/// allocations.
+async fn planned_by_project(
+    db: &DatabaseConnection,
+    region: &crate::domain::region::RegionCode,
+    year: i32,
+    as_of: Option<NaiveDate>,
+    dimensions: &[Dimension],
+) -> ServiceResult<Option<std::collections::BTreeMap<GroupKey, Money>>> {
+    let plans = super::plans::in_force(db, region, year, as_of).await?;
+    if plans.values().all(|p| p.projects.is_empty()) {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, i64, Money)> = plans
+        .values()
+        .flat_map(|p| &p.projects)
+        .filter_map(|r| Some((r.project_id, r.fund_line_id?, Money::from_fen(r.planned_fen?))))
+        .collect();
+    let projects: std::collections::HashMap<i64, project::Model> =
+        super::projects::by_ids(db, &rows::distinct(rows.iter().map(|r| r.0)))
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    let lines: std::collections::HashMap<i64, fund_line::Model> =
+        super::funds::lines_by_ids(db, &rows::distinct(rows.iter().map(|r| r.1)))
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+    let wants = |d: Dimension| dimensions.contains(&d);
+    let holding = match as_of {
+        Some(day) if wants(Dimension::Department) => Some(departments_on(db, day, projects.keys().copied()).await?),
+        _ => None,
+    };
+    let mut planned: std::collections::BTreeMap<GroupKey, Money> = std::collections::BTreeMap::new();
+    for (project_id, line_id, amount) in rows {
+        let (Some(p), Some(line)) = (projects.get(&project_id), lines.get(&line_id)) else {
+            continue;
+        };
+        let township = crate::domain::region::RegionCode::parse(&p.township_code).map_err(ServiceError::Internal)?;
+        if region.level() > RegionLevel::County && !region.contains(&township) {
+            continue;
+        }
+        let department = match &holding {
+            Some(holding) => holding.get(&project_id).copied().flatten(),
+            None => p.department_id,
+        };
+        let key = GroupKey {
+            county: wants(Dimension::County).then(|| p.county_code.clone()),
+            fund_kind: if wants(Dimension::FundKind) {
+                Some(super::funds::kind_of_line(line)?)
+            } else {
+                None
+            },
+            fund_level: if wants(Dimension::FundLevel) {
+                Some(super::funds::level_of_line(line)?)
+            } else {
+                None
+            },
+            fund_line_id: wants(Dimension::FundLine).then_some(line.id),
+            sector: if wants(Dimension::Sector) {
+                Some(super::projects::sector_of(p)?)
+            } else {
+                None
+            },
+            township: wants(Dimension::Township).then(|| p.township_code.clone()),
+            department_id: if wants(Dimension::Department) { department } else { None },
+            month: None,
+        };
+        let sum = planned.entry(key).or_insert(Money::ZERO);
+        *sum = sum
+            .checked_add(amount)
+            .ok_or_else(|| ServiceError::Internal("planned amounts overflow".into()))?;
+    }
+    Ok(Some(planned))
+}
+
+/// The department holding each of `projects` at the end of `day` (`None` after a decline;
+/// absent for one never assigned by then): `timeline::department_on_statement`, read.
+async fn departments_on(
+    db: &DatabaseConnection,
+    day: NaiveDate,
+    projects: impl Iterator<Item = i64>,
+) -> ServiceResult<std::collections::HashMap<i64, Option<i64>>> {
+    let ids: Vec<i64> = projects.collect();
+    let holding = Alias::new("holding");
+    let statement = Query::select()
+        .column((holding.clone(), Alias::new("id")))
+        .column((holding.clone(), Alias::new("department_id")))
+        .from_subquery(
+            super::timeline::department_on_statement(Expr::val(day)),
+            holding.clone(),
+        )
+        .and_where(Expr::col((holding, Alias::new("id"))).is_in(ids))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let found = db.query_all_raw(backend.build(&statement)).await?;
+    found
+        .iter()
+        .map(|row| Ok((row.try_get_by_index::<i64>(0)?, row.try_get_by_index::<Option<i64>>(1)?)))
+        .collect::<Result<_, DbErr>>()
+        .map_err(Into::into)
 }
 
 /// Marks the fund-line rows whose line the plan in force in its county leaves out.

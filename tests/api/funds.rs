@@ -91,7 +91,11 @@ async fn disburse(
     date: &str,
     retention: bool,
 ) -> (Value, Value) {
-    let input = json!({"allocation": allocation, "amount": amount, "date": date, "voucherNo": format!("记-{:04}", next_number()), "isRetention": retention});
+    let mut input = json!({"allocation": allocation, "amount": amount, "date": date, "voucherNo": format!("记-{:04}", next_number()), "isRetention": retention});
+    if retention {
+        // Before the guarantee period has run, a retention is released early with a reason.
+        input["earlyReleaseReason"] = json!("竣工决算审计完成");
+    }
     run(
         app,
         token,

@@ -99,6 +99,7 @@ async fn ledger() -> Ledger {
         date: day(date),
         note: None,
         confirm_above_budget: false,
+        outside_plan: false,
     };
     let payment = |allocation: i64, fen: i64, date: &str, no: &str| DisbursementInput {
         allocation_id: allocation,
@@ -106,6 +107,7 @@ async fn ledger() -> Ledger {
         date: day(date),
         voucher_no: no.into(),
         is_retention: false,
+        early_release_reason: None,
         note: None,
         confirm_duplicate: false,
     };

@@ -291,7 +291,7 @@ fn cases() -> Vec<Case> {
             allowed: writer!("fundReceiptRecord"),
         },
         Case {
-            operation: Operation::ManageNegativeList,
+            operation: Operation::ManageFundRules,
             request: |c, n, _| {
                 // A different category each attempt, so that no success repeats another.
                 const CATEGORIES: [&str; 9] = [
@@ -314,6 +314,19 @@ fn cases() -> Vec<Case> {
             },
             target: county,
             allowed: writer!("negativeListEntryAdd"),
+        },
+        Case {
+            operation: Operation::ManageFundRules,
+            request: |c, _, _| {
+                let input = json!({"countyCode": c, "rate": "3", "guaranteeMonths": 24, "source": "文件"});
+                (
+                    "mutation($i: RetentionTermsSetInput!) { retentionTermsSet(input: $i) { userErrors { code } } }"
+                        .into(),
+                    json!({"i": input}),
+                )
+            },
+            target: county,
+            allowed: writer!("retentionTermsSet"),
         },
         Case {
             operation: Operation::ManagePlan,
@@ -416,6 +429,8 @@ async fn every_operation_as_every_role_in_and_out_of_scope_follows_the_permissio
             version: None,
             fund_lines: vec![],
             sectors: vec![],
+            projects: vec![],
+            remove_projects: vec![],
             remove_fund_lines: vec![],
             remove_sectors: vec![],
             document_no: None,

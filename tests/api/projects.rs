@@ -343,6 +343,7 @@ async fn a_page_costs_the_same_statements_at_any_size() {
             date: china_date(chrono::Utc::now()),
             note: None,
             confirm_above_budget: false,
+            outside_plan: false,
         };
         tracker::service::funds::allocate(&app.db, &finance, allocation)
             .await

@@ -98,6 +98,7 @@ async fn fixture() -> TestApp {
                 date: day(p.allocated.0),
                 note: None,
                 confirm_above_budget: false,
+                outside_plan: false,
             },
         )
         .await
@@ -112,6 +113,7 @@ async fn fixture() -> TestApp {
                     date: day(date),
                     voucher_no: format!("记-{n}-{m}"),
                     is_retention: false,
+                    early_release_reason: None,
                     note: None,
                     confirm_duplicate: false,
                 },

@@ -357,6 +357,7 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                     date: item.on,
                     note: None,
                     confirm_above_budget: false,
+                    outside_plan: false,
                 };
                 entry_of[i] = funds::allocate(&app.db, &c.finance, input)
                     .await
@@ -370,6 +371,7 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                     date: item.on,
                     voucher_no: format!("记-{i}"),
                     is_retention: false,
+                    early_release_reason: None,
                     note: None,
                     confirm_duplicate: false,
                 };

@@ -342,7 +342,7 @@ async fn a_payment_is_checked_against_the_project_on_its_own_day() {
         run(
             "disbursementRecord",
             "DisbursementRecordInput",
-            json!({"allocation": allocation, "amount": "10.00", "date": date, "voucherNo": voucher, "isRetention": true}),
+            json!({"allocation": allocation, "amount": "10.00", "date": date, "voucherNo": voucher, "isRetention": true, "earlyReleaseReason": "审计完成"}),
         )
     };
     let (_, errors) = pay("2026-03-20", "记-质保-1").await;

@@ -101,6 +101,19 @@ impl Project {
     async fn sector(&self) -> async_graphql::Result<Sector> {
         svc::sector_of(&self.0).api()
     }
+    /// 质保金 — what the project holds back until its guarantee period after acceptance has
+    /// run, paid, owed, when it falls due and whether it is overdue (as of today).
+    async fn retention(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::retention::ProjectRetention>> {
+        Ok(ctx
+            .loaders()?
+            .project_retention
+            .load_one(&self.0.id)
+            .await?
+            .map(|retention| super::retention::ProjectRetention {
+                project_id: self.0.id,
+                retention,
+            }))
+    }
     /// 项目类别 — what it builds or buys, which the negative list (负面清单) is written in.
     async fn category(&self) -> async_graphql::Result<crate::domain::category::ProjectCategory> {
         svc::category_of(&self.0).api()
