@@ -164,17 +164,26 @@ pub fn nationally_barred(category: ProjectCategory, kind: FundKind) -> bool {
     NATIONAL.iter().any(|(c, k, _)| *c == category && *k == kind)
 }
 
-/// 负面清单 — refuses money of `kind` for a project of `category` that the national list or
-/// the county's own entries (`county`) bar, naming the document that bars it.
-pub fn check_negative_list(kind: FundKind, category: ProjectCategory, county: &[Barred]) -> Result<(), Fault> {
+/// 负面清单 — refuses money of `kind` for a project whose category, or whose sector's usual
+/// category, the national list or the county's own entries (`county`) bar, naming the
+/// document that bars it. The sector counts too, so that a clinic or school drafted under
+/// another category is still what it is.
+pub fn check_negative_list(
+    kind: FundKind,
+    sector: Sector,
+    category: ProjectCategory,
+    county: &[Barred],
+) -> Result<(), Fault> {
     let national = national();
+    let is = [category, ProjectCategory::default_for(sector)];
     let Some(entry) = national
         .iter()
         .chain(county)
-        .find(|b| b.category == category && b.fund_kind == kind)
+        .find(|b| is.contains(&b.category) && b.fund_kind == kind)
     else {
         return Ok(());
     };
+    let category = entry.category;
     Err(Fault::new(
         ErrorCode::NegativeList,
         &["input", "fundLine"],
@@ -197,24 +206,28 @@ mod tests {
     fn the_national_list_bars_integrated_funds_by_category_and_a_county_adds_to_it() {
         use FundKind::{CountyMatching, IntegratedAgricultural};
         use ProjectCategory::{Insurance, Road};
+        let other = Sector::Other;
         for (category, kind, _) in NATIONAL {
-            assert!(check_negative_list(kind, category, &[]).is_err(), "{category:?}");
+            assert!(check_negative_list(kind, other, category, &[]).is_err(), "{category:?}");
             assert!(
-                check_negative_list(FundKind::Sector, category, &[]).is_ok(),
+                check_negative_list(FundKind::Sector, other, category, &[]).is_ok(),
                 "{category:?}"
             );
         }
-        assert!(check_negative_list(IntegratedAgricultural, Road, &[]).is_ok());
-        let fault = check_negative_list(IntegratedAgricultural, ProjectCategory::Clinic, &[]).unwrap_err();
+        assert!(check_negative_list(IntegratedAgricultural, Sector::Road, Road, &[]).is_ok());
+        // A clinic drafted as something else is still a clinic.
+        let other_category = ProjectCategory::Other;
+        assert!(check_negative_list(IntegratedAgricultural, Sector::Clinic, other_category, &[]).is_err());
+        let fault = check_negative_list(IntegratedAgricultural, other, ProjectCategory::Clinic, &[]).unwrap_err();
         assert!(fault.message.contains(INTEGRATION_NOTICE_2019), "{}", fault.message);
         let county = [Barred {
             category: Insurance,
             fund_kind: CountyMatching,
             source: "示范县财政局文件".into(),
         }];
-        let fault = check_negative_list(CountyMatching, Insurance, &county).unwrap_err();
+        let fault = check_negative_list(CountyMatching, other, Insurance, &county).unwrap_err();
         assert!(fault.message.contains("示范县财政局文件"));
-        assert!(check_negative_list(CountyMatching, Insurance, &[]).is_ok());
+        assert!(check_negative_list(CountyMatching, other, Insurance, &[]).is_ok());
     }
 
     #[test]

@@ -86,6 +86,9 @@ impl RetentionTerms {
 pub struct Retention {
     pub terms: RetentionTerms,
     /// 应留质保金 — the rate of the project's money (what has been allocated to it).
+    pub required: Money,
+    /// 实留质保金 — what its ordinary payments have actually left of that: less than
+    /// `required` when they paid into the share that was to be held back (未足额预留).
     pub withheld: Money,
     /// 已退还 — retention payments made.
     pub paid: Money,
@@ -97,20 +100,24 @@ pub struct Retention {
     pub overdue: bool,
 }
 
-/// The retention of a project with `allocated` money, `paid` retention, accepted on
-/// `accepted_on`, as of `today`.
+/// The retention of a project with `allocated` money, of which `disbursed` has been paid
+/// (`paid` of it as retention), accepted on `accepted_on`, as of `today`.
 pub fn retention(
     terms: RetentionTerms,
     allocated: Money,
+    disbursed: Money,
     paid: Money,
     accepted_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Retention {
-    let withheld = terms.withheld_of(allocated);
+    let required = terms.withheld_of(allocated);
+    let ordinary = disbursed.fen() - paid.fen();
+    let withheld = Money::from_fen(required.fen().min((allocated.fen() - ordinary).max(0)));
     let due = Money::from_fen((withheld.fen() - paid.fen()).max(0));
     let due_on = accepted_on.map(|day| terms.due_on(day));
     Retention {
         terms,
+        required,
         withheld,
         paid,
         due,
@@ -163,31 +170,60 @@ mod tests {
             guarantee_months: 12,
         };
         let accepted = Some(day("2025-08-31"));
+        let fen = Money::from_fen;
         let r = retention(
             terms,
-            Money::from_fen(100_000),
+            fen(100_000),
+            fen(90_000),
             Money::ZERO,
             accepted,
             day("2026-09-01"),
         );
-        assert_eq!((r.withheld, r.due), (Money::from_fen(10_000), Money::from_fen(10_000)));
+        assert_eq!((r.required, r.withheld, r.due), (fen(10_000), fen(10_000), fen(10_000)));
         assert_eq!(r.due_on, Some(day("2026-08-31")));
         assert!(r.overdue);
         let paid = retention(
             terms,
-            Money::from_fen(100_000),
-            Money::from_fen(10_000),
+            fen(100_000),
+            fen(100_000),
+            fen(10_000),
             accepted,
             day("2026-09-01"),
         );
         assert_eq!(paid.due, Money::ZERO);
         assert!(!paid.overdue);
-        let not_accepted = retention(terms, Money::from_fen(100_000), Money::ZERO, None, day("2030-01-01"));
+        // Ordinary payments of 95 % left only 5 % held back: that is what is owed.
+        let short = retention(
+            terms,
+            fen(100_000),
+            fen(95_000),
+            Money::ZERO,
+            accepted,
+            day("2026-09-01"),
+        );
+        assert_eq!(
+            (short.required, short.withheld, short.due),
+            (fen(10_000), fen(5_000), fen(5_000))
+        );
+        let all_paid = retention(
+            terms,
+            fen(100_000),
+            fen(100_000),
+            Money::ZERO,
+            accepted,
+            day("2026-09-01"),
+        );
+        assert_eq!(
+            (all_paid.withheld, all_paid.due, all_paid.overdue),
+            (Money::ZERO, Money::ZERO, false)
+        );
+        let not_accepted = retention(terms, fen(100_000), Money::ZERO, Money::ZERO, None, day("2030-01-01"));
         assert_eq!(not_accepted.due_on, None);
         assert!(!not_accepted.overdue);
         let on_the_day = retention(
             terms,
-            Money::from_fen(100_000),
+            fen(100_000),
+            Money::ZERO,
             Money::ZERO,
             accepted,
             day("2026-08-31"),

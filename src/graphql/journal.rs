@@ -39,6 +39,9 @@ pub struct LedgerEntryFilter {
     pub reversed: Option<bool>,
     /// `true`: only reversals (冲销分录); `false`: no reversals.
     pub is_reversal: Option<bool>,
+    /// `true`: only allocations made outside the plan in force (计划外) and their
+    /// reversals; `false`: no such entries.
+    pub outside_plan: Option<bool>,
     /// Only entries recorded by this username.
     pub recorded_by: Option<String>,
 }
@@ -73,6 +76,7 @@ impl LedgerEntryFilter {
             voucher_no: self.voucher_no,
             reversed: self.reversed,
             is_reversal: self.is_reversal,
+            outside_plan: self.outside_plan,
             recorded_by: self.recorded_by,
         })
     }

@@ -37,6 +37,11 @@ impl ProjectRetention {
     }
     /// 应留质保金 — the rate of what has been allocated to the project, in yuan (to the fen,
     /// half up).
+    async fn required(&self) -> Decimal {
+        yuan(self.retention.required)
+    }
+    /// 实留质保金 — what the project's ordinary payments have left of `required`, in yuan:
+    /// less when they paid into the share to be held back (未足额预留).
     async fn withheld(&self) -> Decimal {
         yuan(self.retention.withheld)
     }

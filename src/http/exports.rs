@@ -5,7 +5,7 @@
 //! `wan`); for projects `sector`, `status` (comma-separated), `townshipCode`, `text`; for
 //! the journal the fields of `LedgerEntryFilter` (`fundLine`, `project`, `kind`,
 //! `dateFrom`, `dateTo`, `documentNo`, `voucherNo`, `reversed`, `isReversal`,
-//! `recordedBy`) and `orderBy`.
+//! `outsidePlan`, `recordedBy`) and `orderBy`.
 use super::AppState;
 use crate::domain::fault::ErrorCode;
 use crate::graphql::context::Auth;
@@ -72,6 +72,7 @@ fn journal_filter(
         voucher_no: query.get("voucherNo").cloned(),
         reversed: flag(query, "reversed")?,
         is_reversal: flag(query, "isReversal")?,
+        outside_plan: flag(query, "outsidePlan")?,
         recorded_by: query.get("recordedBy").cloned(),
     };
     filter.into_service().map_err(|fault| fault.message)

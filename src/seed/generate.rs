@@ -493,7 +493,7 @@ pub async fn county(
             let k = loop {
                 let k = rng_money.random_range(0..kinds.len());
                 let category = ProjectCategory::default_for(sector);
-                if crate::domain::category::check_negative_list(kinds[k].0, category, &[]).is_ok() {
+                if crate::domain::category::check_negative_list(kinds[k].0, sector, category, &[]).is_ok() {
                     break k;
                 }
             };

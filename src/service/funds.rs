@@ -677,6 +677,7 @@ pub async fn allocate(
     )?;
     crate::domain::category::check_negative_list(
         kind_of_line(&line)?,
+        super::projects::sector_of(&project)?,
         super::projects::category_of(&project)?,
         &super::negative_list::county_entries(&txn, &line.county_code).await?,
     )?;
@@ -788,10 +789,21 @@ pub async fn disburse(
         crate::domain::retention::check_release(due_on, input.date, reason.as_deref())?;
         // The reason stays with the payment, in its note.
         if let Some(reason) = reason.filter(|_| input.date < due_on) {
-            note = Some(match note {
+            let kept = match note {
                 Some(note) => format!("{note}；提前退还质保金：{reason}"),
                 None => format!("提前退还质保金：{reason}"),
-            });
+            };
+            if kept.chars().count() > crate::domain::fault::MAX_NOTE_CHARS {
+                return Err(Fault::invalid(
+                    "earlyReleaseReason",
+                    format!(
+                        "the note and the reason are kept together and may have {} characters between them",
+                        crate::domain::fault::MAX_NOTE_CHARS
+                    ),
+                )
+                .into());
+            }
+            note = Some(kept);
         }
     }
     if input.date < allocation.entry_date {

@@ -39,6 +39,8 @@ pub struct JournalFilter {
     pub reversed: Option<bool>,
     /// `true`: only reversals (冲销); `false`: no reversals.
     pub is_reversal: Option<bool>,
+    /// `true`: only allocations made outside the plan in force (计划外); `false`: none of those.
+    pub outside_plan: Option<bool>,
     /// Entries recorded by this username.
     pub recorded_by: Option<String>,
 }
@@ -143,7 +145,7 @@ fn condition(actor: &Actor, filter: &JournalFilter) -> ServiceResult<Condition> 
         if let Some(text) = number.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             cond = cond
                 .add(ledger_entry::Column::Kind.eq(kind.as_str()))
-                .add(ledger_entry::Column::DocumentNo.contains(text));
+                .add(super::contains_text(ledger_entry::Column::DocumentNo, text));
         }
     }
     if let Some(reversed) = filter.reversed {
@@ -170,6 +172,9 @@ fn condition(actor: &Actor, filter: &JournalFilter) -> ServiceResult<Condition> 
         } else {
             ledger_entry::Column::ReversesId.is_null()
         });
+    }
+    if let Some(outside) = filter.outside_plan {
+        cond = cond.add(ledger_entry::Column::OutsidePlan.eq(outside));
     }
     if let Some(user) = filter.recorded_by.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         cond = cond.add(ledger_entry::Column::RecordedBy.eq(user));
@@ -221,10 +226,16 @@ pub async fn list(
 
 /// The reversals of `ids`, keyed by the entry each reverses (at most one each).
 pub async fn reversals_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ServiceResult<Vec<ledger_entry::Model>> {
-    Ok(ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::ReversesId.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?)
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
+        found.extend(
+            ledger_entry::Entity::find()
+                .filter(ledger_entry::Column::ReversesId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -33,6 +33,13 @@ pub use crate::db::begin_write;
 use crate::domain::fault::Fault;
 use sea_orm::{DbErr, SqlErr, sea_query::Condition};
 
+/// The most rows a whole-list read takes in one go (an export, the retentions due).
+pub const MAX_ROWS: u64 = 100_000;
+
+/// The most keys one `IN (…)` list binds: PostgreSQL takes at most 65,535 parameters a
+/// statement, and a whole-list read can name more ids than that.
+pub(crate) const IDS_PER_STATEMENT: usize = 10_000;
+
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -117,6 +124,22 @@ where
     }
     let rows = query.order_by(key, order).limit(page.first + 1).all(db).await?;
     Ok(Page::from_overfetch(rows, page.first, total_count))
+}
+
+/// A condition that `column` contains `text` as typed, alike on both databases: `%` and `_`
+/// match themselves, and ASCII letters match either case (SQLite's LIKE ignores ASCII case,
+/// PostgreSQL's does not, so both sides are lower-cased).
+pub(crate) fn contains_text<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let mut pattern = String::from("%");
+    for c in text.to_ascii_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Expr::expr(Func::lower(Expr::col((column.entity_name(), column)))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 /// A condition matching the codes in `region`'s subtree, as a range an index can answer

@@ -164,9 +164,18 @@ pub async fn get(
         }
     };
     match plan {
-        Some(plan) => Ok(Some(load(db, plan).await?)),
+        Some(plan) => Ok(Some(seen_by(db, actor, load(db, plan).await?).await?)),
         None => Ok(None),
     }
+}
+
+/// The plan as `actor` reads it: its project rows only for the projects the actor sees (a
+/// department sees the county's plan, not every project in it).
+async fn seen_by(db: &DatabaseConnection, actor: &Actor, mut plan: Plan) -> ServiceResult<Plan> {
+    let ids: Vec<i64> = plan.projects.iter().map(|r| r.project_id).collect();
+    let visible = super::projects::visible_ids(db, actor, &ids).await?;
+    plan.projects.retain(|r| visible.contains(&r.project_id));
+    Ok(plan)
 }
 
 /// One plan version by its id, if the actor may see its county's funds.
@@ -181,7 +190,7 @@ pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceRes
     if authorize_at(actor, Operation::ViewFunds, &county).is_err() {
         return Ok(None);
     }
-    Ok(Some(load(db, plan).await?))
+    Ok(Some(seen_by(db, actor, load(db, plan).await?).await?))
 }
 
 /// Changes the plan: the draft being edited, or a new version that starts as a copy of

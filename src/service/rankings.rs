@@ -26,7 +26,8 @@ pub struct RankedRow {
     pub township: Option<String>,
     pub department_id: Option<i64>,
     pub now: Standing,
-    /// At the previous quarter-end; `None` where nothing was allocated to it by then.
+    /// At the previous quarter-end; `None` where the group had no row then (no money and
+    /// no plan); a group with a plan but nothing allocated has a standing without a place.
     pub before: Option<Standing>,
 }
 

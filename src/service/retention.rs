@@ -146,33 +146,41 @@ pub async fn set_policy(
 
 /// The day each of `projects` was last accepted (验收), for those accepted.
 async fn accepted_on(conn: &impl ConnectionTrait, projects: &[i64]) -> ServiceResult<HashMap<i64, NaiveDate>> {
-    let rows: Vec<(i64, Option<NaiveDate>)> = project_event::Entity::find()
-        .select_only()
-        .column(project_event::Column::ProjectId)
-        .column_as(project_event::Column::HappenedOn.max(), "accepted_on")
-        .filter(project_event::Column::ProjectId.is_in(projects.iter().copied()))
-        .filter(project_event::Column::Action.eq(ProjectAction::Accept.as_str()))
-        .group_by(project_event::Column::ProjectId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(id, day)| Some((id, day?))).collect())
+    let mut found = HashMap::new();
+    for chunk in projects.chunks(super::IDS_PER_STATEMENT) {
+        let rows: Vec<(i64, Option<NaiveDate>)> = project_event::Entity::find()
+            .select_only()
+            .column(project_event::Column::ProjectId)
+            .column_as(project_event::Column::HappenedOn.max(), "accepted_on")
+            .filter(project_event::Column::ProjectId.is_in(chunk.iter().copied()))
+            .filter(project_event::Column::Action.eq(ProjectAction::Accept.as_str()))
+            .group_by(project_event::Column::ProjectId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(rows.into_iter().filter_map(|(id, day)| Some((id, day?))));
+    }
+    Ok(found)
 }
 
 /// The retention paid to each of `projects` (reversals included).
 async fn paid(conn: &impl ConnectionTrait, projects: &[i64]) -> ServiceResult<HashMap<i64, Money>> {
-    let rows: Vec<(i64, i64)> = ledger_entry::Entity::find()
-        .select_only()
-        .column(ledger_entry::Column::ProjectId)
-        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "paid")
-        .filter(ledger_entry::Column::ProjectId.is_in(projects.iter().copied()))
-        .filter(ledger_entry::Column::Kind.eq(EntryKind::Disbursement.as_str()))
-        .filter(ledger_entry::Column::IsRetention.eq(true))
-        .group_by(ledger_entry::Column::ProjectId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|(id, fen)| (id, Money::from_fen(fen))).collect())
+    let mut found = HashMap::new();
+    for chunk in projects.chunks(super::IDS_PER_STATEMENT) {
+        let rows: Vec<(i64, i64)> = ledger_entry::Entity::find()
+            .select_only()
+            .column(ledger_entry::Column::ProjectId)
+            .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "paid")
+            .filter(ledger_entry::Column::ProjectId.is_in(chunk.iter().copied()))
+            .filter(ledger_entry::Column::Kind.eq(EntryKind::Disbursement.as_str()))
+            .filter(ledger_entry::Column::IsRetention.eq(true))
+            .group_by(ledger_entry::Column::ProjectId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(rows.into_iter().map(|(id, fen)| (id, Money::from_fen(fen))));
+    }
+    Ok(found)
 }
 
 /// The retention of each of `projects` as of `today` (a batch read for the loaders: the
@@ -203,6 +211,7 @@ pub async fn of_projects(
                 retention(
                     terms,
                     Money::from_fen(p.allocated_fen),
+                    Money::from_fen(p.disbursed_fen),
                     paid.get(&p.id).copied().unwrap_or(Money::ZERO),
                     accepted,
                     today,
@@ -235,7 +244,7 @@ pub async fn due(
         ..Default::default()
     };
     let page = PageRequest {
-        first: super::exports::MAX_ROWS,
+        first: super::MAX_ROWS,
         after: None,
         count_total: false,
     };
@@ -254,8 +263,9 @@ pub async fn due(
     Ok(owed)
 }
 
-/// The day a project's retention falls due, for the payment check: its county's terms
-/// from the day it was accepted; `None` while it is not accepted.
+/// The day a project's retention falls due, for the payment check: the acceptance day
+/// plus its county's guarantee period as the terms stand now (terms keep no history:
+/// setting them applies to every project of the county); `None` while it is not accepted.
 pub async fn due_on(conn: &impl ConnectionTrait, project: &project::Model) -> ServiceResult<Option<NaiveDate>> {
     let policies = policies(conn, std::slice::from_ref(&project.county_code)).await?;
     let terms = policies

@@ -294,7 +294,16 @@ async fn planned_by_project(
     as_of: Option<NaiveDate>,
     dimensions: &[Dimension],
 ) -> ServiceResult<Option<std::collections::BTreeMap<GroupKey, Money>>> {
-    let plans = super::plans::in_force(db, region, year, as_of).await?;
+    // Plans are a county's: below a county, its county's plan, then its own projects.
+    let county = match region.level() {
+        level if level > RegionLevel::County => region
+            .ancestors()
+            .into_iter()
+            .find(|r| r.level() == RegionLevel::County)
+            .ok_or_else(|| ServiceError::Internal(format!("{region} has no county")))?,
+        _ => region.clone(),
+    };
+    let plans = super::plans::in_force(db, &county, year, as_of).await?;
     if plans.values().all(|p| p.projects.is_empty()) {
         return Ok(None);
     }
@@ -371,23 +380,24 @@ async fn departments_on(
     projects: impl Iterator<Item = i64>,
 ) -> ServiceResult<std::collections::HashMap<i64, Option<i64>>> {
     let ids: Vec<i64> = projects.collect();
-    let holding = Alias::new("holding");
-    let statement = Query::select()
-        .column((holding.clone(), Alias::new("id")))
-        .column((holding.clone(), Alias::new("department_id")))
-        .from_subquery(
-            super::timeline::department_on_statement(Expr::val(day)),
-            holding.clone(),
-        )
-        .and_where(Expr::col((holding, Alias::new("id"))).is_in(ids))
-        .to_owned();
-    let backend = db.get_database_backend();
-    let found = db.query_all_raw(backend.build(&statement)).await?;
-    found
-        .iter()
-        .map(|row| Ok((row.try_get_by_index::<i64>(0)?, row.try_get_by_index::<Option<i64>>(1)?)))
-        .collect::<Result<_, DbErr>>()
-        .map_err(Into::into)
+    let mut holding_by_project = std::collections::HashMap::new();
+    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
+        let holding = Alias::new("holding");
+        let statement = Query::select()
+            .column((holding.clone(), Alias::new("id")))
+            .column((holding.clone(), Alias::new("department_id")))
+            .from_subquery(
+                super::timeline::department_on_statement(Expr::val(day)),
+                holding.clone(),
+            )
+            .and_where(Expr::col((holding, Alias::new("id"))).is_in(chunk.iter().copied()))
+            .to_owned();
+        let backend = db.get_database_backend();
+        for row in db.query_all_raw(backend.build(&statement)).await? {
+            holding_by_project.insert(row.try_get_by_index::<i64>(0)?, row.try_get_by_index::<Option<i64>>(1)?);
+        }
+    }
+    Ok(holding_by_project)
 }
 
 /// Marks the fund-line rows whose line the plan in force in its county leaves out.

@@ -54,7 +54,7 @@ async fn a_generated_county_keeps_every_rule_and_answers_queries() {
         let sector: tracker::domain::sector::Sector = e.sector.as_deref().unwrap().parse().unwrap();
         let kind = tracker::domain::funds::FundKind::parse(&line.kind).unwrap();
         let category = tracker::domain::category::ProjectCategory::default_for(sector);
-        assert!(tracker::domain::category::check_negative_list(kind, category, &[]).is_ok());
+        assert!(tracker::domain::category::check_negative_list(kind, sector, category, &[]).is_ok());
     }
 
     // The same seed makes the same county.

@@ -320,6 +320,11 @@ async fn every_filter_selects_what_an_independent_reading_of_the_ledger_selects(
             json!({"voucherNo": "0002"}),
             Box::new(|_, k| k.kind == "DISBURSEMENT" && k.number.contains("0002")),
         ),
+        // `_` and `%` match themselves, not any character.
+        (
+            json!({"voucherNo": "记-000_"}),
+            Box::new(|_, k| k.kind == "DISBURSEMENT" && k.number.contains("记-000_")),
+        ),
         (json!({"reversed": true}), Box::new(|i, _| reversed(i))),
         (json!({"reversed": false}), Box::new(|i, _| !reversed(i))),
         (json!({"isReversal": true}), Box::new(|_, k| k.reverses.is_some())),

@@ -88,6 +88,16 @@ async fn the_rule_reads_the_category_and_the_counties_own_entries() {
     )
     .await;
     let road = project_of_category(&app, ProjectStatus::Approved, Sector::Road, None, &["990101001002"], 5).await;
+    // A clinic drafted under another category is still a clinic.
+    let clinic = project_of_category(
+        &app,
+        ProjectStatus::Approved,
+        Sector::Clinic,
+        Some(ProjectCategory::Other),
+        &["990101001003"],
+        5,
+    )
+    .await;
     let integrated = line(&app, &finance, "整合资金", "INTEGRATED_AGRICULTURAL").await;
     let sector = line(&app, &finance, "行业资金", "SECTOR").await;
     let matching = line(&app, &finance, "配套资金", "COUNTY_MATCHING").await;
@@ -105,6 +115,9 @@ async fn the_rule_reads_the_category_and_the_counties_own_entries() {
         json!([])
     );
     assert_eq!(allocate(&app, &finance, &sector, &project_id(&office)).await, json!([]));
+    let refused = allocate(&app, &finance, &integrated, &project_id(&clinic)).await;
+    assert_eq!(refused[0]["code"], json!("NEGATIVE_LIST"), "{refused}");
+    assert!(refused[0]["message"].as_str().unwrap().contains("村卫生室"));
 
     // The county bars its matching money from roads: refused, naming the county's document;
     // taken out again: allowed.

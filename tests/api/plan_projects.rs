@@ -182,6 +182,19 @@ async fn allocations_outside_the_plan_by_project_need_a_reason_and_adjustments_n
     assert_eq!(confirmed["userErrors"], json!([]), "{confirmed}");
     assert_eq!(confirmed["entry"]["outsidePlan"], json!(true));
 
+    // The journal finds the allocations made outside the plan.
+    let reply = app
+        .gql(
+            Some(&f.finance),
+            "{ ledgerEntries(filter: {outsidePlan: true}) { nodes { amount outsidePlan note } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["ledgerEntries"]["nodes"],
+        json!([{"amount": "0.01", "outsidePlan": true, "note": "差价补足"}])
+    );
+
     // Version 2 (调整方案): B down to 150000, C given 50000 and no longer listed bare.
     let v2 = json!({"countyCode": COUNTY, "year": 2026, "projects": [
         {"project": b, "fundLine": f.line, "plannedAmount": "150000.00"},
@@ -242,6 +255,44 @@ async fn allocations_outside_the_plan_by_project_need_a_reason_and_adjustments_n
         ],
         "version 1, where C has no money"
     );
+    // Below a county, its county's plan for its own projects.
+    let reply = app
+        .gql(
+            Some(&f.finance),
+            "{ fundUtilization(year: 2026, regionCode: \"990101002000\", groupBy: [SECTOR], asOf: \"2026-09-30\") { sector planned } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["fundUtilization"],
+        json!([{"sector": "DRINKING_WATER", "planned": "150000.00"}])
+    );
+    // A department reads the county's plan, but only its own projects' rows and changes.
+    let transport = app.demo_login("transport").await;
+    let reply = app
+        .gql(
+            Some(&transport),
+            "{ annualPlan(countyCode: \"990101000000\", year: 2026, version: 1) { projects { project { id } plannedAmount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["annualPlan"]["projects"],
+        json!([{"project": {"id": a}, "plannedAmount": "300000.00"}])
+    );
+    let reply = app
+        .gql(
+            Some(&transport),
+            "{ annualPlanDiff(countyCode: \"990101000000\", year: 2026, from: 1, to: 2) { project { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["annualPlanDiff"],
+        json!([]),
+        "B and C are not the road department's"
+    );
+
     let reply = app
         .gql(
             Some(&f.finance),

@@ -7,7 +7,7 @@ use tracker::domain::lifecycle::{ProjectAction, ProjectStatus, path_to};
 use tracker::domain::sector::Sector;
 
 const TERMS_SET: &str = "mutation($i: RetentionTermsSetInput!) { retentionTermsSet(input: $i) { retentionTerms { rate guaranteeMonths source national updatedBy } userErrors { code field message } } }";
-const RETENTION: &str = "query($id: ID!) { node(id: $id) { ... on Project { retention { rate guaranteeMonths withheld paid due dueOn overdue } } } }";
+const RETENTION: &str = "query($id: ID!) { node(id: $id) { ... on Project { retention { rate guaranteeMonths required withheld paid due dueOn overdue } } } }";
 
 fn terms(rate: &str, months: i32) -> Value {
     json!({"i": {"countyCode": "990101000000", "rate": rate, "guaranteeMonths": months, "source": "示财〔2026〕5号"}})
@@ -84,7 +84,7 @@ async fn an_accepted_project_holds_back_the_countys_rate_until_its_guarantee_per
     let reply = app.gql(Some(&finance), RETENTION, json!({"id": pid})).await;
     assert_eq!(
         reply.ok()["node"]["retention"],
-        json!({"rate": "10.00", "guaranteeMonths": 12, "withheld": "10000.00", "paid": "0.00", "due": "10000.00", "dueOn": due_on.to_string(), "overdue": false})
+        json!({"rate": "10.00", "guaranteeMonths": 12, "required": "10000.00", "withheld": "10000.00", "paid": "0.00", "due": "10000.00", "dueOn": due_on.to_string(), "overdue": false})
     );
     // In the list of what falls due by then, not before.
     let due_query = "query($b: Date!) { retentionsDue(regionCode: \"990101000000\", before: $b) { project { id } due dueOn overdue } }";

@@ -102,8 +102,7 @@ pub struct ExportParams {
     pub unit: Unit,
 }
 
-/// The most rows one export holds.
-pub const MAX_ROWS: u64 = 100_000;
+pub use super::MAX_ROWS;
 
 fn text(s: impl Into<String>) -> Cell {
     Cell::text(s)
@@ -190,6 +189,7 @@ struct Body {
     headers: Vec<String>,
     rows: Vec<Vec<Cell>>,
     as_of: Option<NaiveDate>,
+    with_totals: bool,
 }
 
 /// Builds the table of an export as `actor` may see it.
@@ -212,6 +212,7 @@ pub async fn build(
         unit: params.unit,
         headers: body.headers,
         rows: body.rows,
+        with_totals: body.with_totals,
     })
 }
 
@@ -283,6 +284,7 @@ async fn utilization_body(db: &DatabaseConnection, actor: &Actor, params: &Expor
         headers,
         rows,
         as_of: Some(params.as_of.unwrap_or_else(crate::domain::calendar::today)),
+        with_totals: true,
     })
 }
 
@@ -323,6 +325,7 @@ async fn progress_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPa
         headers,
         rows,
         as_of: Some(params.as_of.unwrap_or_else(crate::domain::calendar::today)),
+        with_totals: true,
     })
 }
 
@@ -429,6 +432,7 @@ async fn projects_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPa
         headers,
         rows,
         as_of: Some(crate::domain::calendar::today()),
+        with_totals: true,
     })
 }
 
@@ -519,5 +523,7 @@ async fn journal_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPar
         headers,
         rows,
         as_of: params.journal_filter.date_to,
+        // Receipts, allocations and payments do not add up together: a total for one kind.
+        with_totals: params.journal_filter.kind.is_some(),
     })
 }

@@ -92,6 +92,9 @@ pub struct Table {
     pub unit: Unit,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Whether a totals row means something (a journal of several kinds of entry adds
+    /// receipts to payments: it gets none).
+    pub with_totals: bool,
 }
 
 impl Table {
@@ -184,7 +187,7 @@ pub fn to_csv(table: &Table) -> ServiceResult<Vec<u8>> {
 }
 
 /// XLSX: the title block, bold headings frozen in place, number cells with number formats,
-/// dates as dates, the totals row, columns as wide as what they hold.
+/// dates as dates, the totals row (where it means something), columns as wide as what they hold.
 pub fn to_xlsx(table: &Table, produced_at: DateTime<Utc>) -> ServiceResult<Vec<u8>> {
     use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(format!("writing XLSX failed: {e}"));
@@ -217,8 +220,12 @@ pub fn to_xlsx(table: &Table, produced_at: DateTime<Utc>) -> ServiceResult<Vec<u
             .map_err(fail)?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(fail)?;
-    let totals = table.totals()?;
-    let rows = table.rows.iter().map(|r| (r, false)).chain([(&totals, true)]);
+    let totals = if table.with_totals { Some(table.totals()?) } else { None };
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| (r, false))
+        .chain(totals.iter().map(|t| (t, true)));
     for (r, (row, is_total)) in rows.enumerate() {
         let r = u32::try_from(r)
             .ok()
@@ -308,6 +315,7 @@ mod tests {
                     Cell::Empty,
                 ],
             ],
+            with_totals: true,
         };
         assert_eq!(
             table.totals().unwrap(),

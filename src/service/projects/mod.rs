@@ -181,6 +181,23 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
         .then_some(model))
 }
 
+/// Which of `ids` the actor may see (`ProjectsSeen`, as `find` applies it), for lists that
+/// name projects by id (a plan's rows).
+pub async fn visible_ids(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: &[i64],
+) -> ServiceResult<std::collections::HashSet<i64>> {
+    let seen = actor.projects_seen();
+    let mut visible = std::collections::HashSet::new();
+    for p in by_ids(db, ids).await? {
+        if seen.contains(&township_of(&p)?, p.department_id) {
+            visible.insert(p.id);
+        }
+    }
+    Ok(visible)
+}
+
 /// The project with a county-unique `code`. Without `county_code` the code must be unique
 /// among the projects the actor can see.
 pub async fn find_by_code(
@@ -267,8 +284,8 @@ pub async fn list(
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(
             Condition::any()
-                .add(project::Column::Name.contains(text))
-                .add(project::Column::Code.contains(text)),
+                .add(super::contains_text(project::Column::Name, text))
+                .add(super::contains_text(project::Column::Code, text)),
         );
     }
     let total_count = if page.count_total {
