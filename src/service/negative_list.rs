@@ -3,12 +3,12 @@
 //! out, each with the document that bars it.
 use super::audit::{self, Change};
 use super::{ServiceError, ServiceResult, begin_write, is_unique_violation};
-use crate::domain::access::{Actor, Operation, authorize, authorize_at};
+use crate::domain::access::{Actor, Operation, authorize};
 use crate::domain::audit::AuditAction;
 use crate::domain::category::{self, Barred, ProjectCategory};
 use crate::domain::fault::{ErrorCode, Fault, MAX_NOTE_CHARS, optional_text, required_text};
 use crate::domain::funds::FundKind;
-use crate::domain::region::{RegionCode, RegionLevel};
+use crate::domain::region::RegionCode;
 use chrono::{DateTime, Utc};
 use entity::negative_list_entry;
 use sea_orm::{
@@ -61,19 +61,7 @@ pub async fn county_entries(conn: &impl ConnectionTrait, county_code: &str) -> S
 }
 
 fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<RegionCode> {
-    let county = super::regions::parse_code("countyCode", raw.trim())?;
-    if county.level() != RegionLevel::County {
-        return Err(Fault::invalid(
-            "countyCode",
-            format!(
-                "a negative list is a county's; {county} is a {}",
-                county.level().chinese_name()
-            ),
-        )
-        .into());
-    }
-    authorize_at(actor, operation, &county)?;
-    Ok(county)
+    super::regions::county_in_reach(actor, operation, raw, "negative lists")
 }
 
 /// A county's negative list: the national entries, then its own in the order added.

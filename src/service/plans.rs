@@ -9,7 +9,7 @@ use crate::domain::fault::{ErrorCode, Fault};
 use crate::domain::money::Money;
 use crate::domain::plan::{Contents, PlanChange, PlanStatus, ProjectRowKey, ProjectRows, Targets};
 use crate::domain::quantity::Quantity;
-use crate::domain::region::{RegionCode, RegionLevel};
+use crate::domain::region::RegionCode;
 use crate::domain::sector::Sector;
 use chrono::NaiveDate;
 use entity::{annual_plan, annual_plan_fund, annual_plan_project, annual_plan_sector, fund_line, project};
@@ -68,19 +68,7 @@ impl Plan {
 }
 
 fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<RegionCode> {
-    let county = super::regions::parse_code("countyCode", raw)?;
-    if county.level() != RegionLevel::County {
-        return Err(Fault::invalid(
-            "countyCode",
-            format!(
-                "annual plans belong to a county; {county} is a {}",
-                county.level().chinese_name()
-            ),
-        )
-        .into());
-    }
-    authorize_at(actor, operation, &county)?;
-    Ok(county)
+    super::regions::county_in_reach(actor, operation, raw, "annual plans")
 }
 
 async fn load(conn: &impl ConnectionTrait, plan: annual_plan::Model) -> ServiceResult<Plan> {

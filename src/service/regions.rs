@@ -44,6 +44,24 @@ pub fn parse_code(field: &str, raw: &str) -> Result<RegionCode, Fault> {
     RegionCode::parse(raw).map_err(|message| Fault::invalid(field, message))
 }
 
+/// The county `raw` names, within the actor's reach for `operation`; `what` names what
+/// belongs to a county, for the message when `raw` is not one.
+pub fn county_in_reach(actor: &Actor, operation: Operation, raw: &str, what: &str) -> ServiceResult<RegionCode> {
+    let county = parse_code("countyCode", raw.trim())?;
+    if county.level() != RegionLevel::County {
+        return Err(Fault::invalid(
+            "countyCode",
+            format!(
+                "{what} belong to a county; {county} is a {}",
+                county.level().chinese_name()
+            ),
+        )
+        .into());
+    }
+    authorize_at(actor, operation, &county)?;
+    Ok(county)
+}
+
 /// One page of the regions the actor can see, in code order.
 pub async fn list(
     db: &DatabaseConnection,

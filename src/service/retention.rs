@@ -6,11 +6,11 @@ use super::projects::{self, ProjectFilter, ProjectOrder};
 use super::{PageRequest, ServiceError, ServiceResult, begin_write};
 use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
-use crate::domain::fault::{Fault, required_text};
+use crate::domain::fault::required_text;
 use crate::domain::funds::EntryKind;
 use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
 use crate::domain::money::Money;
-use crate::domain::region::{RegionCode, RegionLevel};
+use crate::domain::region::RegionCode;
 use crate::domain::retention::{NATIONAL_DEFAULT, NATIONAL_SOURCE, Retention, RetentionTerms, retention};
 use chrono::NaiveDate;
 use entity::{ledger_entry, project, project_event, retention_policy};
@@ -68,19 +68,7 @@ async fn policies(conn: &impl ConnectionTrait, counties: &[String]) -> ServiceRe
 }
 
 fn county_of(actor: &Actor, operation: Operation, raw: &str) -> ServiceResult<RegionCode> {
-    let county = super::regions::parse_code("countyCode", raw.trim())?;
-    if county.level() != RegionLevel::County {
-        return Err(Fault::invalid(
-            "countyCode",
-            format!(
-                "retention terms are a county's; {county} is a {}",
-                county.level().chinese_name()
-            ),
-        )
-        .into());
-    }
-    authorize_at(actor, operation, &county)?;
-    Ok(county)
+    super::regions::county_in_reach(actor, operation, raw, "retention terms")
 }
 
 /// A county's retention terms.
