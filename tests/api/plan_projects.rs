@@ -255,6 +255,33 @@ async fn allocations_outside_the_plan_by_project_need_a_reason_and_adjustments_n
         ],
         "version 1, where C has no money"
     );
+    // By the department holding each project on the day.
+    let reply = app
+        .gql(
+            Some(&f.finance),
+            "{ fundUtilization(year: 2026, regionCode: \"990101000000\", groupBy: [DEPARTMENT], asOf: \"2026-09-30\") { department { name } planned } }",
+            json!({}),
+        )
+        .await;
+    let by_department: Vec<(String, Value)> = reply.ok()["fundUtilization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["department"]["name"].as_str().unwrap().to_string(),
+                r["planned"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_department,
+        vec![
+            ("示范县交通运输局".to_string(), json!("300000.00")),
+            ("示范县水利局".to_string(), json!("150000.00")),
+            ("示范县供电公司".to_string(), json!("50000.00")),
+        ]
+    );
     // Below a county, its county's plan for its own projects.
     let reply = app
         .gql(
