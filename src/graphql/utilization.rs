@@ -80,8 +80,8 @@ impl FundUtilizationRow {
     async fn township(&self) -> Option<RegionByCode> {
         self.key.township.clone().map(RegionByCode)
     }
-    /// 责任部门 — with DEPARTMENT, the department the projects the money went to are
-    /// assigned to now (null for those not assigned).
+    /// 责任部门 — with DEPARTMENT, the department that held the projects the money went to
+    /// at the end of `asOf` (now when left out); null for those not assigned.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {
         department_of(ctx, self.key.department_id).await
     }
@@ -103,9 +103,9 @@ impl FundUtilizationRow {
     }
     /// 年计划 — Σ planned amounts of the fund lines: each line's amount in the plan in
     /// force (the latest approved by the day), or its own while no plan in force names it.
-    /// Grouped by SECTOR, TOWNSHIP or DEPARTMENT (or for a region below a county): what the
-    /// plan in force gives the group's projects (整合方案), null while no plan in force lists
-    /// projects. Null when grouped by MONTH.
+    /// Grouped by SECTOR, TOWNSHIP or DEPARTMENT (without MONTH): what the plan in force
+    /// gives the group's projects (整合方案), null while no plan in force lists projects.
+    /// Otherwise null for a region below a county, and null when grouped by MONTH.
     async fn planned(&self) -> Option<Decimal> {
         self.figures.planned.map(yuan)
     }
