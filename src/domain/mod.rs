@@ -31,6 +31,7 @@ pub mod money;
 pub mod plan;
 pub mod project;
 pub mod quantity;
+pub mod rectification;
 pub mod region;
 pub mod report;
 pub mod retention;
