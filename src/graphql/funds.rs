@@ -5,17 +5,13 @@ use super::node::{decode_numeric, global_id};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::projects::Project;
 use super::regions::Region;
-use super::scalars::{Date, DateTime, Decimal};
+use super::scalars::{Date, DateTime, Decimal, yuan};
 use crate::domain::funds::{EntryKind, FundKind, FundLevel};
 use crate::domain::money::Money;
 use crate::service::ServiceError;
 use crate::service::funds::{self as svc, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::{fund_line, ledger_entry};
-
-fn yuan(money: Money) -> Decimal {
-    Decimal(money.to_yuan())
-}
 
 pub struct FundLine(pub fund_line::Model);
 

@@ -5,15 +5,10 @@ use super::departments::{Department, department_of};
 use super::errors::OrApiError;
 use super::object::Plain;
 use super::regions::RegionByCode;
-use super::scalars::{Date, Decimal};
+use super::scalars::{Date, Decimal, yuan};
 use crate::domain::metrics::RankedBy;
-use crate::domain::money::Money;
 use crate::service::rankings::{self as svc, RankedRow, Ranking};
 use async_graphql::{Context, Object};
-
-fn yuan(money: Money) -> Decimal {
-    Decimal(money.to_yuan())
-}
 
 pub struct DisbursementRanking(Ranking);
 

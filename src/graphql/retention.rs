@@ -4,15 +4,10 @@
 use super::context::ContextExt;
 use super::errors::{OrApiError, UserError, payload};
 use super::projects::Project;
-use super::scalars::{Date, DateTime, Decimal};
-use crate::domain::money::Money;
+use super::scalars::{Date, DateTime, Decimal, yuan};
 use crate::domain::retention::Retention;
 use crate::service::retention::{self as svc, Policy};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-
-fn yuan(money: Money) -> Decimal {
-    Decimal(money.to_yuan())
-}
 
 pub struct ProjectRetention {
     pub project_id: i64,

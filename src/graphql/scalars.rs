@@ -9,6 +9,11 @@ use rust_decimal::Decimal as Exact;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Decimal(pub Exact);
 
+/// Money as the API shows it: yuan with two decimals.
+pub fn yuan(money: crate::domain::money::Money) -> Decimal {
+    Decimal(money.to_yuan())
+}
+
 /// An exact decimal number, sent and received as a JSON string (e.g. `"1234.56"`): plain
 /// digits with an optional minus sign and decimal point, no exponent, no thousands
 /// separators. A JSON number is refused: it passes through a binary float on its way and

@@ -6,11 +6,10 @@ use super::funds::FundLine;
 use super::list::{List, resolve_grouped};
 use super::object::{Plain, in_place};
 use super::regions::RegionByCode;
-use super::scalars::{Date, Decimal};
+use super::scalars::{Date, Decimal, yuan};
 use crate::db::rows::distinct;
 use crate::domain::funds::{FundKind, FundLevel};
 use crate::domain::metrics::{Dimension, MoneyFigures};
-use crate::domain::money::Money;
 use crate::domain::sector::Sector;
 use crate::service::utilization::{self as svc, GroupKey};
 use async_graphql::indexmap::IndexMap;
@@ -37,10 +36,6 @@ pub fn money_row(figures: MoneyFigures) -> FundUtilizationRow {
         figures,
         outside_plan: None,
     }
-}
-
-fn yuan(money: Money) -> Decimal {
-    Decimal(money.to_yuan())
 }
 
 /// 资金使用情况 — one group of the utilization figures. The group's keys are the

@@ -251,17 +251,14 @@ pub async fn due(
     Ok(owed)
 }
 
-/// The day a project's retention falls due, for the payment check: the acceptance day
-/// plus its county's guarantee period as the terms stand now (terms keep no history:
-/// setting them applies to every project of the county); `None` while it is not accepted.
+/// The day a project's retention falls due, for the payment check (`of_projects`' own
+/// `due_on`): the acceptance day plus its county's guarantee period as the terms stand now
+/// (terms keep no history: setting them applies to every project of the county); `None`
+/// while it is not accepted.
 pub async fn due_on(conn: &impl ConnectionTrait, project: &project::Model) -> ServiceResult<Option<NaiveDate>> {
-    let policies = policies(conn, std::slice::from_ref(&project.county_code)).await?;
-    let terms = policies
-        .get(&project.county_code)
-        .map(|p| p.terms)
-        .unwrap_or(NATIONAL_DEFAULT);
-    Ok(accepted_on(conn, &[project.id])
+    let today = crate::domain::calendar::today();
+    Ok(of_projects(conn, std::slice::from_ref(project), today)
         .await?
         .get(&project.id)
-        .map(|day| terms.due_on(*day)))
+        .and_then(|r| r.due_on))
 }
