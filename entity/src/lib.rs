@@ -19,5 +19,8 @@ pub mod progress_report;
 pub mod project;
 pub mod project_event;
 pub mod project_village;
+pub mod rectification_concern;
+pub mod rectification_event;
+pub mod rectification_issue;
 pub mod region;
 pub mod retention_policy;

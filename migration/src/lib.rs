@@ -20,6 +20,7 @@ mod m20261203_000016_journal_index;
 mod m20261203_000017_negative_list;
 mod m20261203_000018_plan_projects;
 mod m20261203_000019_retention_policy;
+mod m20261203_000020_rectification;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_negative_list::Migration),
             Box::new(m20261203_000018_plan_projects::Migration),
             Box::new(m20261203_000019_retention_policy::Migration),
+            Box::new(m20261203_000020_rectification::Migration),
         ]
     }
 }

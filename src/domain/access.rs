@@ -17,7 +17,8 @@ pub enum Role {
     Department,
     /// 乡镇 — drafts and submits applications; bound to one township.
     Township,
-    /// 督查/审计/人大 — reads everything in its region, writes nothing.
+    /// 督查/审计/人大 — reads everything in its region; writes only the rectification ledger
+    /// (files problems, verifies and closes them).
     Inspector,
 }
 
@@ -189,6 +190,11 @@ pub enum Operation {
     /// terms (质保金).
     ManageFundRules,
     ManagePlan,
+    /// 问题整改台账 — read the rectification ledger (a unit its own problems).
+    ViewRectification,
+    /// 问题整改台账 — file problems and verify their rectification (销号): the one write
+    /// right an INSPECTOR has.
+    VerifyRectification,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -215,12 +221,14 @@ const ADMIN: &[Role] = &[Role::Admin];
 const OVERSIGHT: &[Role] = &[Role::Admin, Role::Inspector];
 const FINANCE: &[Role] = &[Role::Finance, Role::Admin];
 const COORDINATION: &[Role] = &[Role::Coordinator];
+/// Who checks the work: the county's poverty office and its inspectors.
+const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 /// Who works from the books: the bureau that keeps them, the office that plans with them,
 /// those who check them (and ADMIN, who may record entries).
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 12] = [
+    pub const ALL: [Operation; 14] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -233,6 +241,8 @@ impl Operation {
         Operation::ManageFunds,
         Operation::ManageFundRules,
         Operation::ManagePlan,
+        Operation::ViewRectification,
+        Operation::VerifyRectification,
     ];
 }
 
@@ -265,6 +275,12 @@ pub const fn permission(operation: Operation) -> Permission {
             Reach::Subtree,
         ),
         ManagePlan => ("set or approve the annual plan", COORDINATION, Reach::Subtree),
+        ViewRectification => ("read the rectification ledger (问题整改台账)", EVERYONE, Reach::Subtree),
+        VerifyRectification => (
+            "file problems in the rectification ledger and verify their rectification (销号)",
+            SUPERVISION,
+            Reach::Subtree,
+        ),
     };
     Permission {
         operation,
@@ -324,14 +340,29 @@ mod tests {
     }
 
     #[test]
-    fn inspectors_read_but_never_manage() {
+    fn inspectors_write_only_the_rectification_ledger() {
         for op in Operation::ALL {
             let row = permission(op);
             assert_eq!(row.operation, op);
-            if row.description.starts_with("create") {
+            let reads = matches!(
+                op,
+                Operation::ViewRegions
+                    | Operation::ViewDepartments
+                    | Operation::ViewUsers
+                    | Operation::ViewAuditLog
+                    | Operation::ViewFunds
+                    | Operation::ViewJournal
+                    | Operation::ViewRectification
+            );
+            if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");
             }
         }
+        assert!(
+            permission(Operation::VerifyRectification)
+                .roles
+                .contains(&Role::Inspector)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! 痕迹档案 — what the audit trail records: one action name for every kind of change, as
 //! it is stored and as `auditLog(filter: {action})` asks for it.
 use super::lifecycle::ProjectAction;
+use super::rectification::IssueAction;
 
 /// A kind of change the audit trail records.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -73,12 +74,30 @@ pub enum AuditAction {
     NegativeListRemove,
     /// 质保金规定 — a county's retention terms were set.
     RetentionPolicySet,
+    /// 问题登记 — a problem was filed in the rectification ledger.
+    RectificationFile,
+    /// 开始整改 — the responsible unit took a problem up.
+    RectificationStart,
+    /// 申请销号 — the unit reported a problem rectified, with evidence.
+    RectificationSubmit,
+    /// 销号 — a verifier closed a problem.
+    RectificationClose,
+    /// 退回整改 — verification failed; the problem went back to the unit.
+    RectificationReturn,
+    /// 反弹 — a closed problem was found again.
+    RectificationReopen,
 }
 
 text_enum!(AuditAction {
     NegativeListAdd => "negative_list.add",
     NegativeListRemove => "negative_list.remove",
     RetentionPolicySet => "retention_policy.set",
+    RectificationFile => "rectification.file",
+    RectificationStart => "rectification.start",
+    RectificationSubmit => "rectification.submit",
+    RectificationClose => "rectification.close",
+    RectificationReturn => "rectification.return",
+    RectificationReopen => "rectification.reopen",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",
@@ -113,6 +132,18 @@ text_enum!(AuditAction {
 });
 
 impl AuditAction {
+    /// The record of a step of the rectification ledger; `None` is the filing.
+    pub fn of_rectification(action: Option<IssueAction>) -> Self {
+        match action {
+            None => Self::RectificationFile,
+            Some(IssueAction::Start) => Self::RectificationStart,
+            Some(IssueAction::Submit) => Self::RectificationSubmit,
+            Some(IssueAction::Close) => Self::RectificationClose,
+            Some(IssueAction::ReturnForRectification) => Self::RectificationReturn,
+            Some(IssueAction::Reopen) => Self::RectificationReopen,
+        }
+    }
+
     /// The record of a project's lifecycle step.
     pub fn of_project(action: ProjectAction) -> Self {
         match action {

@@ -1,9 +1,10 @@
 //! 问题整改台账 — a problem fed back by an inspection, an audit or a self-check, tracked to
 //! its closing (动态销号). Its state machine is one table, [`TRANSITIONS`], as the project
 //! lifecycle is: the checks, the user errors and the README derive from it.
-use super::access::{Actor, Role};
+use super::access::{Actor, Operation, Role, permission};
 use super::fault::{ErrorCode, Fault};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 /// 问题来源 — who found the problem.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,6 +50,21 @@ pub enum IssueStatus {
     Reopened,
 }
 
+impl IssueSource {
+    /// The source as the ledger writes it.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            IssueSource::CentralFeedback => "中央反馈",
+            IssueSource::ProvincialFeedback => "省级反馈",
+            IssueSource::CityFeedback => "市级反馈",
+            IssueSource::CrossCheck => "交叉检查",
+            IssueSource::Audit => "审计",
+            IssueSource::Inspection => "督查",
+            IssueSource::SelfCheck => "自查",
+        }
+    }
+}
+
 text_enum!(IssueStatus {
     Open => "OPEN",
     Rectifying => "RECTIFYING",
@@ -58,6 +74,17 @@ text_enum!(IssueStatus {
 });
 
 impl IssueStatus {
+    /// The state as the ledger writes it.
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            IssueStatus::Open => "待整改",
+            IssueStatus::Rectifying => "整改中",
+            IssueStatus::Submitted => "待销号",
+            IssueStatus::Closed => "已销号",
+            IssueStatus::Reopened => "反弹",
+        }
+    }
+
     pub const ALL: [IssueStatus; 5] = [
         IssueStatus::Open,
         IssueStatus::Rectifying,
@@ -144,7 +171,7 @@ impl Who {
             (Who::ResponsibleUnit, ResponsibleUnit::Township(code)) => {
                 actor.role == Role::Township && actor.scope.root().is_some_and(|r| r.as_str() == code)
             }
-            (Who::Verifier, _) => matches!(actor.role, Role::Coordinator | Role::Inspector),
+            (Who::Verifier, _) => permission(Operation::VerifyRectification).roles.contains(&actor.role),
         }
     }
 }
@@ -227,6 +254,10 @@ pub const TRANSITIONS: &[Transition] = &[
 /// Who files problems (— → OPEN).
 pub const FILER: Who = Who::Verifier;
 
+/// The action a filing is recorded under in a problem's history (the table's rows start
+/// from a state; a filing has none).
+pub const FILED: &str = "FILE";
+
 /// The row for `action` from `from`, if the table has one.
 pub fn transition(from: IssueStatus, action: IssueAction) -> Option<&'static Transition> {
     TRANSITIONS
@@ -284,6 +315,93 @@ pub fn is_overdue(status: IssueStatus, deadline: NaiveDate, as_of: NaiveDate) ->
 /// Days past the deadline on `as_of`, for an overdue problem.
 pub fn days_overdue(status: IssueStatus, deadline: NaiveDate, as_of: NaiveDate) -> Option<i64> {
     is_overdue(status, deadline, as_of).then(|| (as_of - deadline).num_days())
+}
+
+/// 涉及 — what kind of thing a problem concerns.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConcernKind {
+    /// A project (扶贫项目).
+    Project,
+    /// A fund line (资金项).
+    FundLine,
+    /// A ledger entry (台账分录).
+    LedgerEntry,
+    /// A township or village (by its code).
+    Region,
+    /// A department (部门).
+    Department,
+}
+
+text_enum!(ConcernKind {
+    Project => "PROJECT",
+    FundLine => "FUND_LINE",
+    LedgerEntry => "LEDGER_ENTRY",
+    Region => "REGION",
+    Department => "DEPARTMENT",
+});
+
+/// How `rectificationSummary` groups problems.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[graphql(name = "RectificationGrouping")]
+pub enum Grouping {
+    /// 问题来源.
+    Source,
+    /// 批次 — the feedback batch.
+    Batch,
+    /// 整改状态 on the day.
+    Status,
+    /// 责任单位 — the department or township.
+    Unit,
+    /// 问题类别.
+    Category,
+}
+
+/// The state of a problem at the end of a day: its last step on or before it. `steps` are
+/// (day, order of recording, state after), in any order; `None` before it was filed.
+pub fn status_on(steps: &[(NaiveDate, i64, IssueStatus)], day: NaiveDate) -> Option<IssueStatus> {
+    steps
+        .iter()
+        .filter(|(on, _, _)| *on <= day)
+        .max_by_key(|(on, seq, _)| (*on, *seq))
+        .map(|(_, _, status)| *status)
+}
+
+/// The counts of one group of problems on a day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Problems filed by the day.
+    pub issues: u32,
+    /// 已销号 — closed on the day.
+    pub closed: u32,
+    /// 逾期 — past their deadline and not closed.
+    pub overdue: u32,
+    /// How many stand in each state, in the order of [`IssueStatus::ALL`].
+    pub by_status: [u32; 5],
+}
+
+impl Tally {
+    /// Counts a problem standing in `status` on `day`.
+    pub fn add(&mut self, status: IssueStatus, deadline: NaiveDate, day: NaiveDate) {
+        self.issues += 1;
+        self.closed += u32::from(status == IssueStatus::Closed);
+        self.overdue += u32::from(is_overdue(status, deadline, day));
+        if let Some(i) = IssueStatus::ALL.iter().position(|s| *s == status) {
+            self.by_status[i] += 1;
+        }
+    }
+
+    /// 整改销号率 — closed of filed, in percent; `None` for no problems.
+    pub fn closing_rate(&self) -> Option<Decimal> {
+        super::metrics::rate(i64::from(self.closed), i64::from(self.issues))
+    }
+
+    /// How many stand in `status`.
+    pub fn in_status(&self, status: IssueStatus) -> u32 {
+        IssueStatus::ALL
+            .iter()
+            .position(|s| *s == status)
+            .map_or(0, |i| self.by_status[i])
+    }
 }
 
 #[cfg(test)]
@@ -373,6 +491,34 @@ mod tests {
             days_overdue(IssueStatus::Closed, d("2026-09-30"), d("2026-10-15")),
             None
         );
+    }
+
+    #[test]
+    fn the_state_on_a_day_is_the_last_step_on_or_before_it() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let steps = [
+            (d("2026-03-01"), 1, IssueStatus::Open),
+            (d("2026-03-05"), 3, IssueStatus::Submitted),
+            (d("2026-03-05"), 2, IssueStatus::Rectifying),
+            (d("2026-04-01"), 4, IssueStatus::Closed),
+        ];
+        assert_eq!(status_on(&steps, d("2026-02-28")), None);
+        assert_eq!(status_on(&steps, d("2026-03-04")), Some(IssueStatus::Open));
+        assert_eq!(status_on(&steps, d("2026-03-05")), Some(IssueStatus::Submitted));
+        assert_eq!(status_on(&steps, d("2026-04-01")), Some(IssueStatus::Closed));
+    }
+
+    #[test]
+    fn a_tally_counts_closed_and_overdue_on_its_day() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mut tally = Tally::default();
+        tally.add(IssueStatus::Closed, d("2026-03-01"), d("2026-06-30"));
+        tally.add(IssueStatus::Rectifying, d("2026-06-30"), d("2026-06-30"));
+        tally.add(IssueStatus::Submitted, d("2026-06-29"), d("2026-06-30"));
+        assert_eq!((tally.issues, tally.closed, tally.overdue), (3, 1, 1));
+        assert_eq!(tally.closing_rate(), Some(Decimal::new(3333, 2)));
+        assert_eq!(tally.in_status(IssueStatus::Submitted), 1);
+        assert_eq!(Tally::default().closing_rate(), None);
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct ProjectAmountsByKindLoader(DatabaseConnection);
 pub struct ProjectProgressLoader(DatabaseConnection);
 /// A project's retention (质保金) today.
 pub struct ProjectRetentionLoader(DatabaseConnection);
+/// A rectification problem's concerns.
+pub struct RectificationConcernLoader(DatabaseConnection);
+/// A rectification problem's steps, by day.
+pub struct RectificationEventLoader(DatabaseConnection);
 /// A project's latest progress report, `None` for a project without reports (cached like
 /// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
@@ -110,6 +114,12 @@ service_loader!(ProjectEntriesLoader => Vec<ledger_entry::Model>, |l, keys| {
 service_loader!(ProjectRetentionLoader => crate::domain::retention::Retention, |l, keys| {
     service::retention::of_project_ids(&l.0, keys)
 });
+service_loader!(RectificationConcernLoader => Vec<entity::rectification_concern::Model>, |l, keys| {
+    service::rectification::concerns_of(&l.0, keys)
+});
+service_loader!(RectificationEventLoader => Vec<entity::rectification_event::Model>, |l, keys| {
+    service::rectification::events_of(&l.0, keys)
+});
 service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
     service::funds::amounts_by_kind_of_projects(&l.0, keys)
 });
@@ -133,6 +143,8 @@ pub struct Loaders {
     pub project_progress: Cached<ProjectProgressLoader, i64>,
     pub project_latest_progress: Cached<ProjectLatestProgressLoader, i64>,
     pub project_retention: Cached<ProjectRetentionLoader, i64>,
+    pub rectification_concerns: Cached<RectificationConcernLoader, i64>,
+    pub rectification_events: Cached<RectificationEventLoader, i64>,
 }
 
 /// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
@@ -247,6 +259,8 @@ impl Loaders {
             project_progress: Cached::new(ProjectProgressLoader(db.clone())),
             project_latest_progress: Cached::new(ProjectLatestProgressLoader(db.clone())),
             project_retention: Cached::new(ProjectRetentionLoader(db.clone())),
+            rectification_concerns: Cached::new(RectificationConcernLoader(db.clone())),
+            rectification_events: Cached::new(RectificationEventLoader(db.clone())),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod plans;
 pub mod progress;
 pub mod projects;
 pub mod rankings;
+pub mod rectification;
 pub mod regions;
 pub mod retention;
 pub mod scalars;
@@ -45,6 +46,7 @@ pub struct Query(
     rankings::RankingQuery,
     retention::RetentionQuery,
     progress::ProgressQuery,
+    rectification::RectificationQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and
@@ -61,6 +63,7 @@ pub struct Mutation(
     retention::RetentionMutation,
     plans::PlanMutation,
     progress::ProgressMutation,
+    rectification::RectificationMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

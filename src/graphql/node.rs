@@ -9,6 +9,7 @@ use super::funds::{FundLine, LedgerEntry};
 use super::plans::AnnualPlan;
 use super::progress::ProgressReport;
 use super::projects::Project;
+use super::rectification::RectificationIssue;
 use super::regions::Region;
 use super::users::User;
 use crate::domain::fault::Fault;
@@ -31,6 +32,7 @@ pub enum Node {
     AnnualPlan(AnnualPlan),
     ProgressReport(ProgressReport),
     AuditEntry(AuditEntry),
+    RectificationIssue(RectificationIssue),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -137,6 +139,13 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|e| Node::AuditEntry(AuditEntry(e)))
+            }
+            "RectificationIssue" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::rectification::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|i| Node::RectificationIssue(RectificationIssue(i)))
             }
             _ => return Err(unknown()),
         })

@@ -22,6 +22,7 @@ pub mod plans;
 pub mod progress;
 pub mod projects;
 pub mod rankings;
+pub mod rectification;
 pub mod regions;
 pub mod retention;
 pub mod timeline;

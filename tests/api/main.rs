@@ -17,6 +17,7 @@ mod plan_projects;
 mod progress;
 mod projects;
 mod rankings;
+mod rectification;
 mod replay;
 mod retention;
 mod schema;
