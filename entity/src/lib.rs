@@ -24,3 +24,5 @@ pub mod rectification_event;
 pub mod rectification_issue;
 pub mod region;
 pub mod retention_policy;
+pub mod task_list;
+pub mod task_list_item;

@@ -21,6 +21,7 @@ mod m20261203_000017_negative_list;
 mod m20261203_000018_plan_projects;
 mod m20261203_000019_retention_policy;
 mod m20261203_000020_rectification;
+mod m20261203_000021_task_lists;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_plan_projects::Migration),
             Box::new(m20261203_000019_retention_policy::Migration),
             Box::new(m20261203_000020_rectification::Migration),
+            Box::new(m20261203_000021_task_lists::Migration),
         ]
     }
 }

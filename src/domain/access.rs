@@ -195,6 +195,10 @@ pub enum Operation {
     /// 问题整改台账 — file problems and verify their rectification (销号): the one write
     /// right an INSPECTOR has.
     VerifyRectification,
+    /// 三单 — read the monthly task lists (a unit its own).
+    ViewTaskLists,
+    /// 三单 — keep a unit's monthly task list: write, publish, follow up and clear it.
+    KeepTaskLists,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -221,6 +225,9 @@ const ADMIN: &[Role] = &[Role::Admin];
 const OVERSIGHT: &[Role] = &[Role::Admin, Role::Inspector];
 const FINANCE: &[Role] = &[Role::Finance, Role::Admin];
 const COORDINATION: &[Role] = &[Role::Coordinator];
+/// Who keeps the monthly task lists: the poverty office (the leaders'), the departments and
+/// the townships (their own, and a township its villages').
+const UNITS: &[Role] = &[Role::Coordinator, Role::Department, Role::Township];
 /// Who checks the work: the county's poverty office and its inspectors.
 const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 /// Who works from the books: the bureau that keeps them, the office that plans with them,
@@ -228,7 +235,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 16] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -243,6 +250,8 @@ impl Operation {
         Operation::ManagePlan,
         Operation::ViewRectification,
         Operation::VerifyRectification,
+        Operation::ViewTaskLists,
+        Operation::KeepTaskLists,
     ];
 }
 
@@ -279,6 +288,12 @@ pub const fn permission(operation: Operation) -> Permission {
         VerifyRectification => (
             "file problems in the rectification ledger and verify their rectification (销号)",
             SUPERVISION,
+            Reach::Subtree,
+        ),
+        ViewTaskLists => ("read the monthly task lists (三单)", EVERYONE, Reach::Subtree),
+        KeepTaskLists => (
+            "keep a unit's monthly task list (三单): write, publish, follow up and clear it",
+            UNITS,
             Reach::Subtree,
         ),
     };
@@ -353,6 +368,7 @@ mod tests {
                     | Operation::ViewFunds
                     | Operation::ViewJournal
                     | Operation::ViewRectification
+                    | Operation::ViewTaskLists
             );
             if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");

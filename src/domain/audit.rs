@@ -86,6 +86,16 @@ pub enum AuditAction {
     RectificationReturn,
     /// 反弹 — a closed problem was found again.
     RectificationReopen,
+    /// 三单拟定 — a unit's monthly task list was drafted.
+    TaskListCreate,
+    /// 三单修改 — a draft list's items were changed.
+    TaskListUpdate,
+    /// 晒单 — a list was published.
+    TaskListPublish,
+    /// 跟单 — items were followed up.
+    TaskListFollowUp,
+    /// 清单 — a list was cleared at the month's end.
+    TaskListClear,
 }
 
 text_enum!(AuditAction {
@@ -98,6 +108,11 @@ text_enum!(AuditAction {
     RectificationClose => "rectification.close",
     RectificationReturn => "rectification.return",
     RectificationReopen => "rectification.reopen",
+    TaskListCreate => "task_list.create",
+    TaskListUpdate => "task_list.update",
+    TaskListPublish => "task_list.publish",
+    TaskListFollowUp => "task_list.follow_up",
+    TaskListClear => "task_list.clear",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

@@ -36,4 +36,5 @@ pub mod region;
 pub mod report;
 pub mod retention;
 pub mod sector;
+pub mod task_list;
 pub mod timeline;

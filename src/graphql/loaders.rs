@@ -52,6 +52,8 @@ pub struct ProjectRetentionLoader(DatabaseConnection);
 pub struct RectificationConcernLoader(DatabaseConnection);
 /// A rectification problem's steps, by day.
 pub struct RectificationEventLoader(DatabaseConnection);
+/// A monthly task list's items, in order.
+pub struct TaskListItemLoader(DatabaseConnection);
 /// A project's latest progress report, `None` for a project without reports (cached like
 /// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
@@ -120,6 +122,9 @@ service_loader!(RectificationConcernLoader => Vec<entity::rectification_concern:
 service_loader!(RectificationEventLoader => Vec<entity::rectification_event::Model>, |l, keys| {
     service::rectification::events_of(&l.0, keys)
 });
+service_loader!(TaskListItemLoader => Vec<entity::task_list_item::Model>, |l, keys| {
+    service::task_lists::items_of(&l.0, keys)
+});
 service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
     service::funds::amounts_by_kind_of_projects(&l.0, keys)
 });
@@ -145,6 +150,7 @@ pub struct Loaders {
     pub project_retention: Cached<ProjectRetentionLoader, i64>,
     pub rectification_concerns: Cached<RectificationConcernLoader, i64>,
     pub rectification_events: Cached<RectificationEventLoader, i64>,
+    pub task_list_items: Cached<TaskListItemLoader, i64>,
 }
 
 /// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
@@ -261,6 +267,7 @@ impl Loaders {
             project_retention: Cached::new(ProjectRetentionLoader(db.clone())),
             rectification_concerns: Cached::new(RectificationConcernLoader(db.clone())),
             rectification_events: Cached::new(RectificationEventLoader(db.clone())),
+            task_list_items: Cached::new(TaskListItemLoader(db.clone())),
         }
     }
 }

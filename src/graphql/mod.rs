@@ -21,6 +21,7 @@ pub mod rectification;
 pub mod regions;
 pub mod retention;
 pub mod scalars;
+pub mod task_lists;
 pub mod users;
 pub mod utilization;
 
@@ -47,6 +48,7 @@ pub struct Query(
     retention::RetentionQuery,
     progress::ProgressQuery,
     rectification::RectificationQuery,
+    task_lists::TaskListQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and
@@ -64,6 +66,7 @@ pub struct Mutation(
     plans::PlanMutation,
     progress::ProgressMutation,
     rectification::RectificationMutation,
+    task_lists::TaskListMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

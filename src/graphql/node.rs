@@ -11,6 +11,7 @@ use super::progress::ProgressReport;
 use super::projects::Project;
 use super::rectification::RectificationIssue;
 use super::regions::Region;
+use super::task_lists::MonthlyTaskList;
 use super::users::User;
 use crate::domain::fault::Fault;
 use crate::domain::region::RegionCode;
@@ -33,6 +34,7 @@ pub enum Node {
     ProgressReport(ProgressReport),
     AuditEntry(AuditEntry),
     RectificationIssue(RectificationIssue),
+    MonthlyTaskList(MonthlyTaskList),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -146,6 +148,13 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|i| Node::RectificationIssue(RectificationIssue(i)))
+            }
+            "MonthlyTaskList" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::task_lists::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|l| Node::MonthlyTaskList(MonthlyTaskList(l)))
             }
             _ => return Err(unknown()),
         })

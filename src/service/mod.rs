@@ -25,6 +25,7 @@ pub mod rankings;
 pub mod rectification;
 pub mod regions;
 pub mod retention;
+pub mod task_lists;
 pub mod timeline;
 pub mod users;
 pub mod utilization;

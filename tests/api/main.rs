@@ -22,6 +22,7 @@ mod replay;
 mod retention;
 mod schema;
 mod security;
+mod task_lists;
 mod timeline;
 mod two_servers;
 mod users;
