@@ -87,6 +87,22 @@ pub enum Command {
     },
     /// Write a spreadsheet: the project ledger, the journal, fund utilization or construction progress.
     Export(ExportArgs),
+    /// Print what is overdue in a region (逾期预警): unclaimed, unstarted, unfinished and
+    /// stalled projects, rectification problems past their deadline, monthly list items not cleared.
+    Alerts {
+        /// The region's 12-digit code.
+        #[arg(long)]
+        region: String,
+        /// The day (YYYY-MM-DD); today if left out.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Only these kinds, e.g. `--kinds CLAIM_OVERDUE,NO_PROGRESS` (all by default).
+        #[arg(long, default_value = "")]
+        kinds: String,
+        /// For NO_PROGRESS: the days a site may go without a progress report.
+        #[arg(long, default_value_t = 30)]
+        no_progress_days: u32,
+    },
 }
 
 /// What `tracker export` writes, with the filters of its query.

@@ -89,6 +89,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Export(args)) => export(&cli.database_url, args).await,
+        Some(Command::Alerts {
+            region,
+            as_of,
+            kinds,
+            no_progress_days,
+        }) => {
+            let kinds = crate::graphql::parse_enum_names::<crate::domain::alerts::AlertKind>(&kinds)
+                .map_err(|e| anyhow::anyhow!("--kinds: {e}"))?;
+            let as_of = as_of.unwrap_or_else(crate::domain::calendar::today);
+            let db = open_migrated(&cli.database_url).await?;
+            let alerts =
+                crate::service::alerts::alerts(&db, &Actor::system(), &region, &kinds, as_of, no_progress_days)
+                    .await
+                    .map_err(explain)?;
+            let department_ids: Vec<i64> = alerts.iter().filter_map(|a| a.department_id).collect();
+            let departments: std::collections::HashMap<i64, String> =
+                crate::service::departments::by_ids(&db, &department_ids)
+                    .await
+                    .map_err(explain)?
+                    .into_iter()
+                    .map(|d| (d.id, d.name))
+                    .collect();
+            println!("逾期预警 {region} as of {as_of}: {}", alerts.len());
+            for alert in &alerts {
+                let unit = match (alert.department_id, &alert.region_code) {
+                    (Some(id), _) => departments.get(&id).cloned().unwrap_or_default(),
+                    (None, Some(code)) => code.clone(),
+                    (None, None) => String::new(),
+                };
+                println!(
+                    "{}\t{} days\tdue {}\t{unit}\t{}",
+                    alert.kind.chinese_name(),
+                    alert.days_overdue,
+                    alert.due_on,
+                    alert.describe()
+                );
+            }
+            Ok(())
+        }
         Some(Command::Regions {
             action: RegionsCommand::Import { file },
         }) => {

@@ -199,6 +199,8 @@ pub enum Operation {
     ViewTaskLists,
     /// 三单 — keep a unit's monthly task list: write, publish, follow up and clear it.
     KeepTaskLists,
+    /// 逾期预警 — read what is overdue (of what the actor sees).
+    ViewAlerts,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -235,7 +237,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 16] = [
+    pub const ALL: [Operation; 17] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -252,6 +254,7 @@ impl Operation {
         Operation::VerifyRectification,
         Operation::ViewTaskLists,
         Operation::KeepTaskLists,
+        Operation::ViewAlerts,
     ];
 }
 
@@ -291,6 +294,11 @@ pub const fn permission(operation: Operation) -> Permission {
             Reach::Subtree,
         ),
         ViewTaskLists => ("read the monthly task lists (三单)", EVERYONE, Reach::Subtree),
+        ViewAlerts => (
+            "read the overdue alerts (逾期预警) of what you see",
+            EVERYONE,
+            Reach::Subtree,
+        ),
         KeepTaskLists => (
             "keep a unit's monthly task list (三单): write, publish, follow up and clear it",
             UNITS,
@@ -369,6 +377,7 @@ mod tests {
                     | Operation::ViewJournal
                     | Operation::ViewRectification
                     | Operation::ViewTaskLists
+                    | Operation::ViewAlerts
             );
             if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");

@@ -309,12 +309,14 @@ pub fn check(
 /// 逾期 — a problem past its deadline and not closed (a problem reported done still counts
 /// until it is verified: 销号 is the end).
 pub fn is_overdue(status: IssueStatus, deadline: NaiveDate, as_of: NaiveDate) -> bool {
-    status != IssueStatus::Closed && deadline < as_of
+    days_overdue(status, deadline, as_of).is_some()
 }
 
 /// Days past the deadline on `as_of`, for an overdue problem.
 pub fn days_overdue(status: IssueStatus, deadline: NaiveDate, as_of: NaiveDate) -> Option<i64> {
-    is_overdue(status, deadline, as_of).then(|| (as_of - deadline).num_days())
+    (status != IssueStatus::Closed)
+        .then(|| super::alerts::days_past(deadline, as_of))
+        .flatten()
 }
 
 /// 涉及 — what kind of thing a problem concerns.

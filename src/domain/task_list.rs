@@ -211,7 +211,15 @@ impl std::fmt::Display for Month {
 /// 逾期未清 — an item of a published list not cleared by the end of its month: overdue from
 /// the next day until the list is cleared.
 pub fn item_is_overdue(month: Month, cleared_on: Option<NaiveDate>, as_of: NaiveDate) -> bool {
-    as_of > month.last_day() && cleared_on.is_none_or(|d| d > as_of)
+    item_days_overdue(month, cleared_on, as_of).is_some()
+}
+
+/// Days past the month's end on `as_of`, for an item not cleared.
+pub fn item_days_overdue(month: Month, cleared_on: Option<NaiveDate>, as_of: NaiveDate) -> Option<i64> {
+    cleared_on
+        .is_none_or(|d| d > as_of)
+        .then(|| super::alerts::days_past(month.last_day(), as_of))
+        .flatten()
 }
 
 /// 完成率 — items done of items, in percent; a partly done item is not done. `None` for a

@@ -1,5 +1,6 @@
 //! The GraphQL schema, assembled from one module per area. Resolvers stay thin: they
 //! check who is asking, call a service, and shape the answer.
+pub mod alerts;
 pub mod audit;
 pub mod context;
 pub mod demand;
@@ -49,6 +50,7 @@ pub struct Query(
     progress::ProgressQuery,
     rectification::RectificationQuery,
     task_lists::TaskListQuery,
+    alerts::AlertQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and

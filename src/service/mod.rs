@@ -10,6 +10,7 @@
 //! The batch reads the GraphQL loaders call (`by_ids`, `by_codes`, `…_of`) follow
 //! references from objects already in the caller's scope and check nothing further (see
 //! `graphql::loaders`).
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod construction;

@@ -110,7 +110,7 @@ pub fn unit_of(row: &rectification_issue::Model) -> ServiceResult<ResponsibleUni
 }
 
 /// The SQL form of who sees which problems.
-fn seen(actor: &Actor) -> Condition {
+pub(crate) fn seen(actor: &Actor) -> Condition {
     use rectification_issue::Column as C;
     match actor.projects_seen() {
         ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(C::UnitDepartmentId.eq(id)),
@@ -196,7 +196,7 @@ pub async fn list(
 }
 
 /// Problems whose county, or whose unit's township, lies in `region`.
-fn in_region(region: &RegionCode) -> Condition {
+pub(crate) fn in_region(region: &RegionCode) -> Condition {
     use rectification_issue::Column as C;
     if region.level() <= RegionLevel::County {
         in_subtree(C::CountyCode, region)

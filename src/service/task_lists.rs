@@ -119,7 +119,7 @@ fn check_reach(actor: &Actor, county: &RegionCode, place: Option<&str>) -> Resul
     })
 }
 
-fn seen(actor: &Actor) -> Condition {
+pub(crate) fn seen(actor: &Actor) -> Condition {
     use task_list::Column as C;
     match actor.projects_seen() {
         ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(C::UnitDepartmentId.eq(id)),

@@ -84,6 +84,25 @@ pub async fn history_for_report(
     Ok(History::new(steps(conn, project_id).await?, reports))
 }
 
+/// A project's history from its recorded events, without its progress reports (for a
+/// state on a day, read for many projects at once).
+pub fn steps_of_events(events: &[project_event::Model]) -> ServiceResult<History> {
+    let steps = events
+        .iter()
+        .map(|e| {
+            step_of((
+                e.happened_on,
+                e.id,
+                e.action.clone(),
+                e.to_status.clone(),
+                e.department_id,
+                e.quantity_milli,
+            ))
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(History::new(steps, Vec::new()))
+}
+
 /// A project's lifecycle steps, without its progress reports.
 async fn steps(conn: &impl ConnectionTrait, project_id: i64) -> ServiceResult<Vec<Step>> {
     let events: Vec<StepRow> = step_rows()

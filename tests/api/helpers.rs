@@ -261,6 +261,34 @@ pub async fn project_of_category(
     villages: &[&str],
     poor_households: i32,
 ) -> entity::project::Model {
+    let today = tracker::domain::calendar::today();
+    let dates = PlannedDates {
+        start: today,
+        finish: today,
+        claim_deadline: today + chrono::Duration::days(30),
+    };
+    project_planned(app, status, sector, category, villages, poor_households, dates).await
+}
+
+/// The dates a test project is planned with.
+#[derive(Clone, Copy, Debug)]
+pub struct PlannedDates {
+    pub start: chrono::NaiveDate,
+    pub finish: chrono::NaiveDate,
+    /// The claim deadline its assignment sets.
+    pub claim_deadline: chrono::NaiveDate,
+}
+
+/// [`project_of_category`] with the planned start and finish and the claim deadline given.
+pub async fn project_planned(
+    app: &TestApp,
+    status: tracker::domain::lifecycle::ProjectStatus,
+    sector: tracker::domain::sector::Sector,
+    category: Option<tracker::domain::category::ProjectCategory>,
+    villages: &[&str],
+    poor_households: i32,
+    dates: PlannedDates,
+) -> entity::project::Model {
     use tracker::domain::lifecycle::{self, Who};
     use tracker::service::projects::{self, ProjectInput, TargetInput, TransitionDetails};
     let today = tracker::domain::calendar::today();
@@ -297,8 +325,8 @@ pub async fn project_of_category(
             unit: sector.unit().into(),
             target: rust_decimal::Decimal::new(5, 0),
         }],
-        planned_start: Some(today),
-        planned_finish: Some(today),
+        planned_start: Some(dates.start),
+        planned_finish: Some(dates.finish),
         created_on: Some(HISTORY_START.min(today)),
     };
     let mut project = projects::create(&app.db, &township, input).await.unwrap();
@@ -316,7 +344,7 @@ pub async fn project_of_category(
         let details = TransitionDetails {
             comment: Some("测试".into()),
             department_id: department.department_id,
-            deadline: Some(today + chrono::Duration::days(30)),
+            deadline: Some(dates.claim_deadline),
             milestone: Some(tracker::domain::project::PreparationMilestone::Design),
             date: Some(day),
             final_quantity: Some(rust_decimal::Decimal::new(5, 0)),

@@ -1,4 +1,5 @@
 //! The API's integration tests, in one binary: each module drives the real HTTP server.
+mod alerts;
 mod auth;
 mod directory;
 mod edge;

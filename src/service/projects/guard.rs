@@ -39,7 +39,8 @@ pub(in crate::service) async fn record_event(
         actor_role: Set(actor.role.as_str().to_string()),
         occurred_at: Set(chrono::Utc::now()),
         comment: Set(event.details.comment.clone()),
-        event_date: Set(event.details.date.or(event.details.deadline)),
+        // An assignment names its claim deadline; other steps the day they name.
+        event_date: Set(event.details.deadline.or(event.details.date)),
         happened_on: Set(event.on),
         milestone: Set(event.details.milestone.map(|m| m.as_str().to_string())),
         grade: Set(event.details.grade.map(|g| g.as_str().to_string())),

@@ -149,7 +149,7 @@ fn township_of(model: &project::Model) -> ServiceResult<RegionCode> {
 }
 
 /// A condition matching the projects `actor` may see: `ProjectsSeen` in SQL.
-fn visible(actor: &Actor) -> Condition {
+pub(crate) fn visible(actor: &Actor) -> Condition {
     match actor.projects_seen() {
         ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(project::Column::DepartmentId.eq(id)),
         ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
@@ -162,7 +162,7 @@ fn visible(actor: &Actor) -> Condition {
 /// best: a county by equality on the project's county (so a county's list is read in code
 /// order from the county-and-code index, without sorting the county), regions above it by
 /// a range of county codes, a township by a range of township codes.
-fn in_region(region: &RegionCode) -> Condition {
+pub(crate) fn in_region(region: &RegionCode) -> Condition {
     match region.level() {
         RegionLevel::County => Condition::all().add(project::Column::CountyCode.eq(region.as_str())),
         level if level < RegionLevel::County => super::in_subtree(project::Column::CountyCode, region),
