@@ -11,7 +11,7 @@ use super::progress::ProgressReport;
 use super::projects::Project;
 use super::rectification::RectificationIssue;
 use super::regions::Region;
-use super::task_lists::MonthlyTaskList;
+use super::task_lists::{MonthlyTaskList, TaskListItem};
 use super::users::User;
 use crate::domain::fault::Fault;
 use crate::domain::region::RegionCode;
@@ -35,6 +35,7 @@ pub enum Node {
     AuditEntry(AuditEntry),
     RectificationIssue(RectificationIssue),
     MonthlyTaskList(MonthlyTaskList),
+    TaskListItem(TaskListItem),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -155,6 +156,13 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|l| Node::MonthlyTaskList(MonthlyTaskList(l)))
+            }
+            "TaskListItem" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                match service::task_lists::find_item(db, actor, id).await.api()? {
+                    Some((list, item)) => Some(Node::TaskListItem(TaskListItem::of(&list, item)?)),
+                    None => None,
+                }
             }
             _ => return Err(unknown()),
         })

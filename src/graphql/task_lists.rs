@@ -93,18 +93,8 @@ impl MonthlyTaskList {
     }
     /// The items, in order.
     async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TaskListItem>> {
-        let month = svc::month_of(&self.0).map_err(from_service)?;
-        Ok(self
-            .item_rows(ctx)
-            .await?
-            .into_iter()
-            .map(|row| TaskListItem {
-                row,
-                month,
-                cleared_on: self.0.cleared_on,
-                published: self.0.published_on.is_some(),
-            })
-            .collect())
+        let rows = self.item_rows(ctx).await?;
+        rows.into_iter().map(|row| TaskListItem::of(&self.0, row)).collect()
     }
     /// How many items it has.
     async fn item_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
@@ -141,11 +131,22 @@ pub struct TaskListItem {
     published: bool,
 }
 
+impl TaskListItem {
+    pub fn of(list: &task_list::Model, row: task_list_item::Model) -> async_graphql::Result<TaskListItem> {
+        Ok(TaskListItem {
+            row,
+            month: svc::month_of(list).map_err(from_service)?,
+            cleared_on: list.cleared_on,
+            published: list.published_on.is_some(),
+        })
+    }
+}
+
 /// One item of a monthly list.
 #[Object]
 impl TaskListItem {
     /// The item's ID, for the follow-up and the clearing.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("TaskListItem", self.row.id)
     }
     /// Its place on the list, from 1.

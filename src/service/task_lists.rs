@@ -147,6 +147,18 @@ pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> Servic
     Ok(row.filter(|r| sees(actor, r)))
 }
 
+/// The item with `id` and its list, if the actor sees the list.
+pub async fn find_item(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<(task_list::Model, task_list_item::Model)>> {
+    let Some(item) = task_list_item::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(find(conn, actor, item.list_id).await?.map(|list| (list, item)))
+}
+
 /// One page of the lists the actor sees, in the order drafted.
 pub async fn list(
     db: &DatabaseConnection,
