@@ -108,7 +108,7 @@ pub enum Command {
 /// What `tracker export` writes, with the filters of its query.
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
-    /// projects, journal, fund-utilization or construction-progress.
+    /// projects, journal, fund-utilization, construction-progress or assessment.
     pub kind: String,
     /// xlsx or csv.
     #[arg(long, default_value = "xlsx")]
@@ -131,6 +131,12 @@ pub struct ExportArgs {
     /// Money in yuan (元) or wan (万元).
     #[arg(long, default_value = "yuan")]
     pub unit: String,
+    /// The scores (assessment): the quarter, 1–4.
+    #[arg(long)]
+    pub quarter: Option<u32>,
+    /// The scores (assessment): TOWNSHIP or DEPARTMENT.
+    #[arg(long)]
+    pub by: Option<String>,
     /// The file to write.
     #[arg(long)]
     pub out: PathBuf,

@@ -5,6 +5,8 @@ pub mod annual_plan_fund;
 pub mod annual_plan_project;
 pub mod annual_plan_sector;
 pub mod app_user;
+pub mod assessment_rule;
+pub mod assessment_scheme;
 pub mod audit_entry;
 pub mod construction_total;
 pub mod department;

@@ -22,6 +22,7 @@ mod m20261203_000018_plan_projects;
 mod m20261203_000019_retention_policy;
 mod m20261203_000020_rectification;
 mod m20261203_000021_task_lists;
+mod m20261203_000022_assessment;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_retention_policy::Migration),
             Box::new(m20261203_000020_rectification::Migration),
             Box::new(m20261203_000021_task_lists::Migration),
+            Box::new(m20261203_000022_assessment::Migration),
         ]
     }
 }

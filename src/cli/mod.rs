@@ -267,7 +267,7 @@ async fn export(database_url: &str, args: crate::config::ExportArgs) -> anyhow::
     use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams, Unit};
     let kind = ExportKind::parse(&args.kind).ok_or_else(|| {
         anyhow!(
-            "export projects, journal, fund-utilization or construction-progress, not `{}`",
+            "export projects, journal, fund-utilization, construction-progress or assessment, not `{}`",
             args.kind
         )
     })?;
@@ -298,6 +298,11 @@ async fn export(database_url: &str, args: crate::config::ExportArgs) -> anyhow::
         },
         journal_order: Default::default(),
         unit,
+        quarter: args.quarter,
+        assessed: crate::graphql::parse_enum_names(args.by.as_deref().unwrap_or(""))
+            .map_err(|m| anyhow!("--by: {m}"))?
+            .into_iter()
+            .next(),
     };
     let db = open_migrated(database_url).await?;
     let table = exports::build(&db, &Actor::system(), kind, &params)

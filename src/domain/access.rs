@@ -201,6 +201,10 @@ pub enum Operation {
     KeepTaskLists,
     /// 逾期预警 — read what is overdue (of what the actor sees).
     ViewAlerts,
+    /// 督考 — read the quarterly scores and the scheme (a unit its own row).
+    ViewAssessment,
+    /// 督考 — set the county's scoring scheme.
+    ManageAssessment,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -237,7 +241,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 17] = [
+    pub const ALL: [Operation; 19] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -255,6 +259,8 @@ impl Operation {
         Operation::ViewTaskLists,
         Operation::KeepTaskLists,
         Operation::ViewAlerts,
+        Operation::ViewAssessment,
+        Operation::ManageAssessment,
     ];
 }
 
@@ -294,6 +300,12 @@ pub const fn permission(operation: Operation) -> Permission {
             Reach::Subtree,
         ),
         ViewTaskLists => ("read the monthly task lists (三单)", EVERYONE, Reach::Subtree),
+        ViewAssessment => (
+            "read the quarterly scores (督考) and their scheme",
+            EVERYONE,
+            Reach::Subtree,
+        ),
+        ManageAssessment => ("set the county's scoring scheme (督考)", COORDINATION, Reach::Subtree),
         ViewAlerts => (
             "read the overdue alerts (逾期预警) of what you see",
             EVERYONE,
@@ -378,6 +390,7 @@ mod tests {
                     | Operation::ViewRectification
                     | Operation::ViewTaskLists
                     | Operation::ViewAlerts
+                    | Operation::ViewAssessment
             );
             if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");

@@ -96,6 +96,8 @@ pub enum AuditAction {
     TaskListFollowUp,
     /// 清单 — a list was cleared at the month's end.
     TaskListClear,
+    /// 督考方案 — a county's scoring scheme was set (a new version).
+    AssessmentSchemeSet,
 }
 
 text_enum!(AuditAction {
@@ -113,6 +115,7 @@ text_enum!(AuditAction {
     TaskListPublish => "task_list.publish",
     TaskListFollowUp => "task_list.follow_up",
     TaskListClear => "task_list.clear",
+    AssessmentSchemeSet => "assessment_scheme.set",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

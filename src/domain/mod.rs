@@ -20,6 +20,7 @@ macro_rules! text_enum {
 
 pub mod access;
 pub mod alerts;
+pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod category;

@@ -1,6 +1,7 @@
 //! The GraphQL schema, assembled from one module per area. Resolvers stay thin: they
 //! check who is asking, call a service, and shape the answer.
 pub mod alerts;
+pub mod assessment;
 pub mod audit;
 pub mod context;
 pub mod demand;
@@ -51,6 +52,7 @@ pub struct Query(
     rectification::RectificationQuery,
     task_lists::TaskListQuery,
     alerts::AlertQuery,
+    assessment::AssessmentQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and
@@ -69,6 +71,7 @@ pub struct Mutation(
     progress::ProgressMutation,
     rectification::RectificationMutation,
     task_lists::TaskListMutation,
+    assessment::AssessmentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

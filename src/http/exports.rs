@@ -1,11 +1,12 @@
 //! `GET /exports/{kind}.{format}` — the spreadsheets, over the same sign-in, filters and
-//! scope as the queries. `kind` is `projects`, `journal`, `fund-utilization` or
-//! `construction-progress`; `format` is `xlsx` or `csv`. Query parameters: `year`,
+//! scope as the queries. `kind` is `projects`, `journal`, `fund-utilization`,
+//! `construction-progress` or `assessment`; `format` is `xlsx` or `csv`. Query parameters: `year`,
 //! `regionCode`, `asOf`, `groupBy` (comma-separated dimension names), `unit` (`yuan` or
 //! `wan`); for projects `sector`, `status` (comma-separated), `townshipCode`, `text`; for
 //! the journal the fields of `LedgerEntryFilter` (`fundLine`, `project`, `kind`,
 //! `dateFrom`, `dateTo`, `documentNo`, `voucherNo`, `reversed`, `isReversal`,
-//! `outsidePlan`, `recordedBy`) and `orderBy`.
+//! `outsidePlan`, `recordedBy`) and `orderBy`; for the scores `year`, `quarter`,
+//! `regionCode` and `by` (`TOWNSHIP` or `DEPARTMENT`).
 use super::AppState;
 use crate::domain::fault::ErrorCode;
 use crate::graphql::context::Auth;
@@ -124,6 +125,16 @@ fn params(query: &HashMap<String, String>, kind: ExportKind) -> Result<ExportPar
         },
         journal_order,
         unit,
+        quarter: match query.get("quarter") {
+            Some(q) => Some(
+                q.parse::<u32>()
+                    .map_err(|_| format!("`quarter` is 1 to 4, not `{q}`"))?,
+            ),
+            None => None,
+        },
+        assessed: names::<crate::domain::assessment::AssessedUnit>(query.get("by"), "assessed unit")?
+            .into_iter()
+            .next(),
     })
 }
 
@@ -140,7 +151,7 @@ pub async fn export(
         return error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            "exports are projects, journal, fund-utilization and construction-progress, as .xlsx or .csv",
+            "exports are projects, journal, fund-utilization, construction-progress and assessment, as .xlsx or .csv",
         );
     };
     let actor = match super::graphql::authenticate(&state, &headers).await {

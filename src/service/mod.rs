@@ -11,6 +11,7 @@
 //! references from objects already in the caller's scope and check nothing further (see
 //! `graphql::loaders`).
 pub mod alerts;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod construction;

@@ -1,5 +1,6 @@
 //! The API's integration tests, in one binary: each module drives the real HTTP server.
 mod alerts;
+mod assessment;
 mod auth;
 mod directory;
 mod edge;

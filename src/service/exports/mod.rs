@@ -32,6 +32,8 @@ pub enum ExportKind {
     ConstructionProgress,
     /// 资金台账 — the journal of ledger entries.
     Journal,
+    /// 督考得分 — a quarter's scores.
+    Assessment,
 }
 
 impl ExportKind {
@@ -41,6 +43,7 @@ impl ExportKind {
             "fund-utilization" => Some(ExportKind::FundUtilization),
             "construction-progress" => Some(ExportKind::ConstructionProgress),
             "journal" => Some(ExportKind::Journal),
+            "assessment" => Some(ExportKind::Assessment),
             _ => None,
         }
     }
@@ -51,6 +54,7 @@ impl ExportKind {
             ExportKind::FundUtilization => "fund-utilization",
             ExportKind::ConstructionProgress => "construction-progress",
             ExportKind::Journal => "journal",
+            ExportKind::Assessment => "assessment",
         }
     }
 
@@ -60,6 +64,7 @@ impl ExportKind {
             ExportKind::FundUtilization => "资金使用情况",
             ExportKind::ConstructionProgress => "建设进度",
             ExportKind::Journal => "资金台账",
+            ExportKind::Assessment => "督考得分",
         }
     }
 }
@@ -100,6 +105,10 @@ pub struct ExportParams {
     pub journal_order: JournalOrder,
     /// 元 or 万元.
     pub unit: Unit,
+    /// For the scores: the quarter, 1–4.
+    pub quarter: Option<u32>,
+    /// For the scores: townships or departments.
+    pub assessed: Option<crate::domain::assessment::AssessedUnit>,
 }
 
 pub use super::MAX_ROWS;
@@ -204,6 +213,7 @@ pub async fn build(
         ExportKind::FundUtilization => utilization_body(db, actor, params).await?,
         ExportKind::ConstructionProgress => progress_body(db, actor, params).await?,
         ExportKind::Journal => journal_body(db, actor, params).await?,
+        ExportKind::Assessment => assessment_body(db, actor, params).await?,
     };
     Ok(Table {
         sheet: kind.sheet(),
@@ -525,5 +535,65 @@ async fn journal_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPar
         as_of: params.journal_filter.date_to,
         // Receipts, allocations and payments do not add up together: a total for one kind.
         with_totals: params.journal_filter.kind.is_some(),
+    })
+}
+
+/// 督考得分: a row per township or department, by place — each indicator's figure and
+/// points, the total.
+async fn assessment_body(db: &DatabaseConnection, actor: &Actor, params: &ExportParams) -> ServiceResult<Body> {
+    use crate::domain::assessment::{AssessedUnit, Quarter, Value};
+    let year = require(params.year, "year", "the year")?;
+    let number = require(params.quarter, "quarter", "the quarter (1–4)")?;
+    let region = require(params.region_code.as_deref(), "regionCode", "the county's code")?;
+    let by = params.assessed.unwrap_or(AssessedUnit::Township);
+    let scores = super::assessment::scores(db, actor, Quarter::new(year, number)?, region, by).await?;
+    let regions = region_names(db, scores.rows.iter().filter_map(|r| r.township_code.clone()).collect()).await?;
+    let departments = department_names(db, scores.rows.iter().filter_map(|r| r.department_id).collect()).await?;
+    let rules = scores.scheme.rules_for(by);
+    let mut headers = vec![
+        "排名".to_string(),
+        match by {
+            AssessedUnit::Township => "乡镇".to_string(),
+            AssessedUnit::Department => "部门".to_string(),
+        },
+    ];
+    for rule in &rules {
+        let name = rule.indicator.chinese_name();
+        headers.push(if rule.indicator.is_count() {
+            format!("{name}(项)")
+        } else {
+            format!("{name}(%)")
+        });
+        headers.push(format!("{name}得分({}分)", rule.weight));
+    }
+    headers.push("总分".to_string());
+    let rows = scores
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.rank.map_or(Cell::Empty, |r| Cell::Code(i64::from(r))),
+                opt(match (&row.township_code, row.department_id) {
+                    (Some(code), _) => regions.get(code).cloned(),
+                    (None, Some(id)) => departments.get(&id).cloned(),
+                    _ => None,
+                }),
+            ];
+            for score in &row.indicators {
+                cells.push(match score.value {
+                    Value::Rate(r) => r.map_or(Cell::Empty, Cell::Rate),
+                    Value::Count(n) => Cell::Count(i64::from(n)),
+                });
+                cells.push(Cell::Quantity(score.points));
+            }
+            cells.push(Cell::Quantity(row.total));
+            cells
+        })
+        .collect();
+    Ok(Body {
+        headers,
+        rows,
+        as_of: Some(scores.as_of),
+        with_totals: false,
     })
 }
