@@ -329,6 +329,41 @@ fn cases() -> Vec<Case> {
             allowed: writer!("retentionTermsSet"),
         },
         Case {
+            operation: Operation::VerifyRectification,
+            request: |c, n, _| {
+                let input = json!({"countyCode": c, "source": "INSPECTION", "batch": "督查", "category": "项目管理", "description": format!("问题{n}"), "responsibleTownshipCode": format!("{}001000", &c[..6]), "responsiblePerson": "张三", "measures": "整改", "deadline": "2026-12-31", "date": "2026-06-01"});
+                (
+                    "mutation($i: RectificationIssueFileInput!) { rectificationIssueFile(input: $i) { userErrors { code } } }"
+                        .into(),
+                    json!({"i": input}),
+                )
+            },
+            target: county,
+            allowed: writer!("rectificationIssueFile"),
+        },
+        Case {
+            operation: Operation::ManageAssessment,
+            request: |c, _, _| {
+                let rules: Vec<Value> = ["TOWNSHIP", "DEPARTMENT"]
+                    .iter()
+                    .flat_map(|u| {
+                        [
+                            json!({"unit": u, "indicator": "START_RATE", "weight": "60"}),
+                            json!({"unit": u, "indicator": "OVERDUE_ITEMS", "weight": "40", "deductionPerItem": "1"}),
+                        ]
+                    })
+                    .collect();
+                let input = json!({"countyCode": c, "effectiveFrom": "2026-01-01", "name": "方案", "rules": rules});
+                (
+                    "mutation($i: AssessmentSchemeSetInput!) { assessmentSchemeSet(input: $i) { userErrors { code } } }"
+                        .into(),
+                    json!({"i": input}),
+                )
+            },
+            target: county,
+            allowed: writer!("assessmentSchemeSet"),
+        },
+        Case {
             operation: Operation::ManagePlan,
             request: |c, _, _| {
                 let input = json!({"countyCode": c, "year": 2031, "sectors": [{"sector": "ROAD", "targetQuantity": "1", "targetProjectCount": 1}]});
