@@ -111,11 +111,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .into_iter()
                     .map(|d| (d.id, d.name))
                     .collect();
+            let codes: Vec<String> = alerts.iter().filter_map(|a| a.region_code.clone()).collect();
+            let places: std::collections::HashMap<String, String> = crate::service::regions::by_codes(&db, &codes)
+                .await
+                .map_err(explain)?
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect();
             println!("逾期预警 {region} as of {as_of}: {}", alerts.len());
             for alert in &alerts {
                 let unit = match (alert.department_id, &alert.region_code) {
                     (Some(id), _) => departments.get(&id).cloned().unwrap_or_default(),
-                    (None, Some(code)) => code.clone(),
+                    (None, Some(code)) => places.get(code).cloned().unwrap_or_else(|| code.clone()),
                     (None, None) => String::new(),
                 };
                 println!(

@@ -163,14 +163,16 @@ pub enum SeedOutcome {
 
 /// Loads the demo county: its regions, departments, one user per role, and projects in
 /// every state and sector for this year and the last, with a year of fund lines, receipts,
-/// allocations, disbursements and an approved annual plan for each. Does nothing if the
-/// demo county is already there.
+/// allocations, disbursements and an approved annual plan for each; and its supervision
+/// (`supervision`): a feedback batch of problems, the monthly three lists, a scoring
+/// scheme. Does nothing if the demo county is already there.
 pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
     let outcome = seed_directory(db).await?;
     if let SeedOutcome::Seeded { .. } = outcome {
         let today = calendar::today();
         seed_projects(db, today).await?;
         seed_funds(db, today).await?;
+        super::supervision::seed(db, today).await?;
     }
     Ok(outcome)
 }
@@ -408,7 +410,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
     Ok(created)
 }
 
-async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Actor> {
+pub(super) async fn demo_actor(db: &DatabaseConnection, username: &str) -> ServiceResult<Actor> {
     let user = app_user::Entity::find()
         .filter(app_user::Column::Username.eq(username))
         .one(db)
@@ -474,7 +476,7 @@ fn demo_day(action: ProjectAction, start: NaiveDate, previous: NaiveDate, today:
 }
 
 /// The demo user of township `n` (1-based), or a clerk standing in for one.
-async fn township_actor(db: &DatabaseConnection, n: usize) -> ServiceResult<Actor> {
+pub(super) async fn township_actor(db: &DatabaseConnection, n: usize) -> ServiceResult<Actor> {
     if n == 1 {
         return demo_actor(db, "township").await;
     }
@@ -489,7 +491,7 @@ async fn township_actor(db: &DatabaseConnection, n: usize) -> ServiceResult<Acto
 }
 
 /// The demo user of a department, or a clerk standing in for one.
-async fn department_actor(db: &DatabaseConnection, department: &department::Model) -> ServiceResult<Actor> {
+pub(super) async fn department_actor(db: &DatabaseConnection, department: &department::Model) -> ServiceResult<Actor> {
     let user = app_user::Entity::find()
         .filter(app_user::Column::DepartmentId.eq(department.id))
         .filter(app_user::Column::Role.eq(Role::Department.as_str()))

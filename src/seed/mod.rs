@@ -3,3 +3,4 @@
 //! in bulk for the benchmark).
 pub mod demo;
 pub mod generate;
+pub mod supervision;
