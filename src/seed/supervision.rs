@@ -262,7 +262,17 @@ async fn seed_problems(db: &DatabaseConnection, today: NaiveDate) -> ServiceResu
     Ok(())
 }
 
-/// The units that keep lists in the demo: (kind, who keeps it, department, region, leader).
+/// A unit that keeps lists in the demo, and what it plans each month.
+struct DemoList<'a> {
+    kind: UnitKind,
+    keeper: &'a Actor,
+    department_id: Option<i64>,
+    region: Option<&'static str>,
+    leader: Option<&'static str>,
+    items: [(&'static str, &'static str); 3],
+}
+
+/// The lists of the previous month (cleared) and this one (published, followed up).
 async fn seed_lists(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<()> {
     let coordinator = demo_actor(db, "coordinator").await?;
     let township = demo_actor(db, "township").await?;
@@ -270,69 +280,63 @@ async fn seed_lists(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<
     let transport = department_actor(db, &transport_department).await?;
     let this_month = Month::of(today);
     let last_month = Month::of(this_month.first_day() - Duration::days(1));
-    let units: [(
-        UnitKind,
-        &Actor,
-        Option<i64>,
-        Option<&str>,
-        Option<&str>,
-        [(&str, &str); 3],
-    ); 4] = [
-        (
-            UnitKind::Leader,
-            &coordinator,
-            None,
-            None,
-            Some("县长 王明"),
-            [
+    let units = [
+        DemoList {
+            kind: UnitKind::Leader,
+            keeper: &coordinator,
+            department_id: None,
+            region: None,
+            leader: Some("县长 王明"),
+            items: [
                 ("督导城关镇饮水安全问题整改", "问题全部销号"),
                 ("调度整合资金拨付进度", "支出进度达到80%"),
                 ("走访贫困村", "走访5个贫困村"),
             ],
-        ),
-        (
-            UnitKind::Department,
-            &transport,
-            Some(transport_department.id),
-            None,
-            None,
-            [
+        },
+        DemoList {
+            kind: UnitKind::Department,
+            keeper: &transport,
+            department_id: Some(transport_department.id),
+            region: None,
+            leader: None,
+            items: [
                 ("推进通村公路项目开工", "新开工3个项目"),
                 ("整改路基压实度问题", "完成返工"),
                 ("报送月度进度", "按时报送"),
             ],
-        ),
-        (
-            UnitKind::Township,
-            &township,
-            None,
-            Some(FIRST_TOWNSHIP),
-            None,
-            [
+        },
+        DemoList {
+            kind: UnitKind::Township,
+            keeper: &township,
+            department_id: None,
+            region: Some(FIRST_TOWNSHIP),
+            leader: None,
+            items: [
                 ("推进资金公示", "每村公示到位"),
                 ("入户走访", "走访100户"),
                 ("整改项目库资料", "资料补正"),
             ],
-        ),
-        (
-            UnitKind::Village,
-            &township,
-            None,
-            Some("990101001001"),
-            None,
-            [
+        },
+        DemoList {
+            kind: UnitKind::Village,
+            keeper: &township,
+            department_id: None,
+            region: Some("990101001001"),
+            leader: None,
+            items: [
                 ("硬化村组道路", "完成1公里"),
                 ("改造饮水管网", "通水"),
                 ("发展集体经济", "合作社分红"),
             ],
-        ),
+        },
     ];
     for (month, clear) in [(last_month, true), (this_month, false)] {
         let published = month.first_day() + Duration::days(1);
         if published > today {
             continue;
         }
-        for (kind, actor, department_id, region, leader, items) in &units {
+        for unit in &units {
+            let actor = unit.keeper;
             let list = lists::create(
                 db,
                 actor,
@@ -340,12 +344,13 @@ async fn seed_lists(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<
                     county_code: COUNTY.into(),
                     month: month.to_string(),
                     unit: UnitInput {
-                        kind: *kind,
-                        department_id: *department_id,
-                        region_code: region.map(str::to_string),
-                        leader_name: leader.map(str::to_string),
+                        kind: unit.kind,
+                        department_id: unit.department_id,
+                        region_code: unit.region.map(str::to_string),
+                        leader_name: unit.leader.map(str::to_string),
                     },
-                    items: items
+                    items: unit
+                        .items
                         .iter()
                         .map(|(content, result)| ItemInput {
                             content: content.to_string(),

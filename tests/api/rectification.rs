@@ -2,6 +2,7 @@
 //! who sees which problems, dated steps and the summary as of past days, overdue at its
 //! boundary day, and the inputs refused.
 use crate::helpers::{TestApp, spawn_demo_app};
+use chrono::Datelike;
 use serde_json::{Value, json};
 use tracker::domain::calendar;
 
@@ -596,4 +597,48 @@ async fn what_a_problem_concerns_is_checked_and_searchable() {
     };
     let payload = step(&app, &transport, &stale, "SUBMIT", "2026-03-11").await;
     assert_eq!(payload["userErrors"][0]["code"], json!("STALE_VERSION"));
+}
+
+#[tokio::test]
+async fn the_demo_county_shows_a_ledger_lists_and_a_scored_quarter() {
+    let app = crate::helpers::spawn_app().await;
+    tracker::seed::demo::seed(&app.db).await.unwrap();
+    let inspector = app.demo_login("inspector").await;
+    let reply = app
+        .gql(Some(&inspector), SUMMARY, json!({"r": COUNTY, "g": "STATUS"}))
+        .await;
+    let summary = &reply.ok()["rectificationSummary"];
+    assert_eq!(summary["total"]["issues"], json!(12));
+    assert!(summary["total"]["overdue"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["groups"].as_array().unwrap().len(), 5, "every state: {summary}");
+    let today = calendar::today();
+    let this_month = tracker::domain::task_list::Month::of(today);
+    let last_month = tracker::domain::task_list::Month::of(this_month.first_day().pred_opt().unwrap());
+    for (month, status) in [(last_month, "CLEARED"), (this_month, "PUBLISHED")] {
+        let reply = app
+            .gql(
+                Some(&inspector),
+                "query($m: String!) { monthlyTaskLists(filter: {month: $m}) { nodes { status published } } }",
+                json!({"m": month.to_string()}),
+            )
+            .await;
+        let lists = reply.ok()["monthlyTaskLists"]["nodes"].as_array().unwrap().clone();
+        // This month's lists are published from its second day.
+        if month == this_month && today.day() < 2 {
+            continue;
+        }
+        assert_eq!(lists.len(), 4, "{month}");
+        assert!(lists.iter().all(|l| l["status"] == json!(status)), "{month}: {lists:?}");
+    }
+    let quarter = tracker::domain::assessment::Quarter::of(today);
+    let reply = app
+        .gql(
+            Some(&inspector),
+            "query($y: Int!, $q: Int!) { assessmentScores(year: $y, quarter: $q, regionCode: \"990101000000\", by: TOWNSHIP) { scheme { isDefault } unitsRanked rows { rank total } } }",
+            json!({"y": quarter.year, "q": quarter.number}),
+        )
+        .await;
+    let scores = &reply.ok()["assessmentScores"];
+    assert_eq!(scores["scheme"]["isDefault"], json!(false));
+    assert_eq!(scores["unitsRanked"], json!(10));
 }
