@@ -107,6 +107,45 @@ pub fn no_progress(
         .and_then(|last| days_past(next_report_due(last, days), as_of))
 }
 
+/// What a project's dates say is late on `as_of`: (kind, due day, days overdue) for each of
+/// the four project kinds that applies. `last_progress` is the later of the start and the
+/// latest progress report.
+pub struct ProjectDates {
+    pub status: ProjectStatus,
+    pub claim_deadline: Option<NaiveDate>,
+    pub planned_start: Option<NaiveDate>,
+    pub planned_finish: Option<NaiveDate>,
+    pub last_progress: Option<NaiveDate>,
+}
+
+pub fn project_alerts(p: &ProjectDates, no_progress_days: u32, as_of: NaiveDate) -> Vec<(AlertKind, NaiveDate, i64)> {
+    [
+        (
+            AlertKind::ClaimOverdue,
+            p.claim_deadline,
+            claim_overdue(p.status, p.claim_deadline, as_of),
+        ),
+        (
+            AlertKind::StartOverdue,
+            p.planned_start,
+            start_overdue(p.status, p.planned_start, as_of),
+        ),
+        (
+            AlertKind::FinishOverdue,
+            p.planned_finish,
+            finish_overdue(p.status, p.planned_finish, as_of),
+        ),
+        (
+            AlertKind::NoProgress,
+            p.last_progress.map(|d| next_report_due(d, no_progress_days)),
+            no_progress(p.status, p.last_progress, no_progress_days, as_of),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(kind, due, days)| Some((kind, due?, days?)))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,30 @@ use async_graphql::{Context, Object};
 
 pub struct Alert(svc::Alert);
 
+/// One kind of lateness of an object, today.
+#[derive(async_graphql::SimpleObject)]
+pub struct Overdue {
+    /// What kind of lateness.
+    pub kind: AlertKind,
+    /// The kind as the county writes it.
+    pub kind_name: &'static str,
+    /// The day it was due by.
+    pub due_on: Date,
+    /// Days past the due day.
+    pub days_overdue: i32,
+}
+
+impl Overdue {
+    pub fn of((kind, due_on, days): (AlertKind, chrono::NaiveDate, i64)) -> Overdue {
+        Overdue {
+            kind,
+            kind_name: kind.chinese_name(),
+            due_on: Date(due_on),
+            days_overdue: i32::try_from(days).unwrap_or(i32::MAX),
+        }
+    }
+}
+
 /// 逾期预警 — one late thing: a project, a rectification problem or a monthly list item.
 #[Object]
 impl Alert {

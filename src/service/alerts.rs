@@ -125,30 +125,15 @@ async fn project_alerts(
         let claim_deadline = last_of(ProjectAction::Assign).and_then(|e| e.event_date);
         let started_on = last_of(ProjectAction::StartConstruction).map(|e| e.happened_on);
         let last_progress = started_on.max(last_reports.get(&p.id).copied());
-        let found = [
-            (
-                AlertKind::ClaimOverdue,
-                claim_deadline,
-                rules::claim_overdue(state.status, claim_deadline, as_of),
-            ),
-            (
-                AlertKind::StartOverdue,
-                p.planned_start,
-                rules::start_overdue(state.status, p.planned_start, as_of),
-            ),
-            (
-                AlertKind::FinishOverdue,
-                p.planned_finish,
-                rules::finish_overdue(state.status, p.planned_finish, as_of),
-            ),
-            (
-                AlertKind::NoProgress,
-                last_progress.map(|d| rules::next_report_due(d, no_progress_days)),
-                rules::no_progress(state.status, last_progress, no_progress_days, as_of),
-            ),
-        ];
-        for (kind, due_on, days) in found {
-            if let (true, Some(due_on), Some(days)) = (kinds.contains(&kind), due_on, days) {
+        let dates = rules::ProjectDates {
+            status: state.status,
+            claim_deadline,
+            planned_start: p.planned_start,
+            planned_finish: p.planned_finish,
+            last_progress,
+        };
+        for (kind, due_on, days) in rules::project_alerts(&dates, no_progress_days, as_of) {
+            if kinds.contains(&kind) {
                 out.push(Alert {
                     kind,
                     due_on,

@@ -95,7 +95,10 @@ enum Reader {
 fn reader(actor: &Actor, county: &RegionCode) -> ServiceResult<Reader> {
     authorize(actor, Operation::ViewAssessment)?;
     match (actor.role, actor.department_id, actor.scope.root()) {
-        (Role::Department, Some(id), _) => Ok(Reader::Department(id)),
+        (Role::Department, Some(id), _) => {
+            authorize_at(actor, Operation::ViewAssessment, county)?;
+            Ok(Reader::Department(id))
+        }
         (Role::Township, _, Some(root)) if county.contains(root) => Ok(Reader::Township(root.clone())),
         _ => {
             authorize_at(actor, Operation::ViewAssessment, county)?;

@@ -230,6 +230,36 @@ impl Project {
     async fn acceptance_grade(&self) -> Option<AcceptanceGrade> {
         self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
     }
+    /// 逾期预警 — what is late about the project today (China time): unclaimed past its
+    /// claim deadline, not started or finished by the planned day, no progress report for
+    /// 30 days — the project kinds of `alerts`, with the same definitions.
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::graphql::alerts::Overdue>> {
+        use crate::domain::alerts::{NO_PROGRESS_DAYS, ProjectDates, project_alerts};
+        let status = crate::service::projects::status_of(&self.0).map_err(crate::graphql::errors::from_service)?;
+        let last_report = if status == crate::domain::lifecycle::ProjectStatus::UnderConstruction {
+            ctx.loaders()?
+                .project_latest_progress
+                .load_one(&self.0.id)
+                .await?
+                .flatten()
+                .map(|r| r.reported_on)
+        } else {
+            None
+        };
+        let dates = ProjectDates {
+            status,
+            claim_deadline: self.0.claim_deadline,
+            planned_start: self.0.planned_start,
+            planned_finish: self.0.planned_finish,
+            last_progress: self.0.actual_start.max(last_report),
+        };
+        Ok(
+            project_alerts(&dates, NO_PROGRESS_DAYS, crate::domain::calendar::today())
+                .into_iter()
+                .map(crate::graphql::alerts::Overdue::of)
+                .collect(),
+        )
+    }
     /// Every step of the lifecycle, progress reports included, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<List<ProjectEvent>> {
         Ok(ctx
