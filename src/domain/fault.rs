@@ -67,6 +67,17 @@ impl Fault {
     pub fn forbidden(message: impl Into<String>) -> Self {
         Fault::new(ErrorCode::Forbidden, &[], message)
     }
+
+    /// `input.expectedVersion` is not the object's version: someone changed it since.
+    pub fn stale(what: impl std::fmt::Display, version: i32, status: &str) -> Self {
+        Fault::new(
+            ErrorCode::StaleVersion,
+            &["input", "expectedVersion"],
+            format!(
+                "{what} has changed since you loaded it (it is now at version {version}, {status}): reload it and try again"
+            ),
+        )
+    }
 }
 
 impl std::fmt::Display for Fault {

@@ -6,7 +6,7 @@ use super::errors::OrApiError;
 use super::object::Plain;
 use super::projects::Project;
 use super::rectification::RectificationIssue;
-use super::regions::Region;
+use super::regions::{Region, region_of};
 use super::scalars::Date;
 use super::task_lists::MonthlyTaskList;
 use crate::domain::alerts::{AlertKind, NO_PROGRESS_DAYS};
@@ -99,15 +99,7 @@ impl Alert {
     /// 责任单位 when it is a township or village (for a project no department holds, its
     /// township).
     async fn responsible_region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        match &self.0.region_code {
-            None => Ok(None),
-            Some(code) => Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| Plain(Region(r)))),
-        }
+        region_of(ctx, self.0.region_code.as_deref()).await
     }
 }
 

@@ -5,7 +5,7 @@ use super::departments::{Department, department_of};
 use super::errors::{OrApiError, UserError, bad_input, payload};
 use super::node::decode_numeric;
 use super::object::Plain;
-use super::regions::Region;
+use super::regions::{Region, region_of};
 use super::scalars::{Date, Decimal};
 use crate::domain::assessment::{AssessedUnit, Indicator, Quarter, Rule, Value};
 use crate::domain::calendar;
@@ -82,15 +82,7 @@ impl AssessmentScore {
     }
     /// The township scored.
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        match &self.0.township_code {
-            None => Ok(None),
-            Some(code) => Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| Plain(Region(r)))),
-        }
+        region_of(ctx, self.0.township_code.as_deref()).await
     }
     /// The department scored.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Department>>> {

@@ -8,7 +8,7 @@ use super::node::{decode_numeric, global_id};
 use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::projects::Project;
-use super::regions::Region;
+use super::regions::{Region, region_of};
 use super::scalars::{Date, DateTime, Decimal};
 use crate::domain::calendar;
 use crate::domain::fault::Fault;
@@ -77,15 +77,7 @@ impl RectificationIssue {
     }
     /// 责任单位 when it is a township; null when it is a department.
     async fn responsible_township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        match &self.0.unit_township_code {
-            None => Ok(None),
-            Some(code) => Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| Plain(Region(r)))),
-        }
+        region_of(ctx, self.0.unit_township_code.as_deref()).await
     }
     /// 责任人, as the ledger names them.
     async fn responsible_person(&self) -> &str {
@@ -390,13 +382,19 @@ impl RectificationQuery {
         Ok(RectificationSummary {
             as_of: Date(as_of),
             group_by,
-            groups: groups.into_iter().map(RectificationGroup).collect(),
-            total: RectificationGroup(SummaryGroup {
-                key: String::new(),
-                department_id: None,
-                township_code: None,
-                tally: total,
-            }),
+            groups: groups
+                .into_iter()
+                .map(|g| RectificationGroup(g, Some(group_by)))
+                .collect(),
+            total: RectificationGroup(
+                SummaryGroup {
+                    key: String::new(),
+                    department_id: None,
+                    township_code: None,
+                    tally: total,
+                },
+                None,
+            ),
         })
     }
 }
@@ -414,7 +412,8 @@ pub struct RectificationSummary {
     pub total: RectificationGroup,
 }
 
-pub struct RectificationGroup(SummaryGroup);
+/// A group and how the groups were formed (`None` for the total).
+pub struct RectificationGroup(SummaryGroup, Option<Grouping>);
 
 impl RectificationGroup {
     fn tally(&self) -> &Tally {
@@ -433,31 +432,22 @@ impl RectificationGroup {
     /// The group's name as the ledger writes it: 中央反馈, 已销号, the department's or
     /// township's name; the batch or category itself.
     async fn label(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        if let Some(source) = IssueSource::parse(&self.0.key) {
-            return Ok(source.chinese_name().to_string());
-        }
-        if let Some(status) = IssueStatus::parse(&self.0.key) {
-            return Ok(status.chinese_name().to_string());
-        }
-        if let Some(id) = self.0.department_id {
-            return Ok(department_of(ctx, Some(id))
-                .await?
-                .map(|d| d.0.0.name.clone())
-                .unwrap_or_default());
-        }
-        if let Some(code) = &self.0.township_code {
-            return Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| r.name.clone())
-                .unwrap_or_default());
-        }
-        Ok(if self.0.key.is_empty() {
-            "合计".to_string()
-        } else {
-            self.0.key.clone()
+        let key = &self.0.key;
+        Ok(match self.1 {
+            None => "合计".to_string(),
+            Some(Grouping::Source) => IssueSource::parse(key).map_or(key.clone(), |s| s.chinese_name().to_string()),
+            Some(Grouping::Status) => IssueStatus::parse(key).map_or(key.clone(), |s| s.chinese_name().to_string()),
+            Some(Grouping::Unit) => match (self.0.department_id, &self.0.township_code) {
+                (Some(id), _) => department_of(ctx, Some(id))
+                    .await?
+                    .map(|d| d.0.0.name.clone())
+                    .unwrap_or_default(),
+                (None, code) => region_of(ctx, code.as_deref())
+                    .await?
+                    .map(|r| r.0.0.name.clone())
+                    .unwrap_or_default(),
+            },
+            Some(Grouping::Batch | Grouping::Category) => key.clone(),
         })
     }
     /// The responsible department, when grouped by unit.
@@ -466,15 +456,7 @@ impl RectificationGroup {
     }
     /// The responsible township, when grouped by unit.
     async fn township(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        match &self.0.township_code {
-            None => Ok(None),
-            Some(code) => Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| Plain(Region(r)))),
-        }
+        region_of(ctx, self.0.township_code.as_deref()).await
     }
     /// 问题数 — problems filed by the day.
     async fn issues(&self) -> u32 {

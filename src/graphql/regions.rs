@@ -2,7 +2,7 @@
 use super::context::ContextExt;
 use super::errors::{OrApiError, UserError, bad_input, internal, payload};
 use super::node::global_id;
-use super::object::{in_place, resolve_object};
+use super::object::{Plain, in_place, resolve_object};
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::scalars::DateTime;
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -378,5 +378,14 @@ impl RegionMutation {
             unchanged: summary.map(|s| count(s.unchanged)),
             user_errors,
         })
+    }
+}
+
+/// The region with `code`, for a reference from an object already in the caller's scope (a
+/// problem's township, a list's village); `None` when there is no reference.
+pub async fn region_of(ctx: &Context<'_>, code: Option<&str>) -> async_graphql::Result<Option<Plain<Region>>> {
+    match code {
+        None => Ok(None),
+        Some(code) => Ok(ctx.loaders()?.regions.load_one(code).await?.map(|r| Plain(Region(r)))),
     }
 }

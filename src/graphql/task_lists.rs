@@ -8,7 +8,7 @@ use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
 use super::projects::Project;
 use super::rectification::RectificationIssue;
-use super::regions::Region;
+use super::regions::{Region, region_of};
 use super::scalars::{Date, Decimal};
 use crate::domain::calendar;
 use crate::domain::fault::Fault;
@@ -61,15 +61,7 @@ impl MonthlyTaskList {
     }
     /// The township or village, for theirs.
     async fn region(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Plain<Region>>> {
-        match &self.0.unit_region_code {
-            None => Ok(None),
-            Some(code) => Ok(ctx
-                .loaders()?
-                .regions
-                .load_one(code.as_str())
-                .await?
-                .map(|r| Plain(Region(r)))),
-        }
+        region_of(ctx, self.0.unit_region_code.as_deref()).await
     }
     /// The leader, for a county leader's list.
     async fn leader_name(&self) -> Option<&str> {

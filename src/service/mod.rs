@@ -167,6 +167,45 @@ pub(crate) fn scoped_codes<C: sea_orm::ColumnTrait>(
     }
 }
 
+/// Who sees a unit's record — a rectification problem, a monthly list — by the projects'
+/// rule (`ProjectsSeen`): a department the records of its own, a township those of units in
+/// its area, everyone else those of the counties in their subtree. The SQL form; the same
+/// for a row in hand is [`unit_record_seen`].
+pub(crate) fn unit_records_seen<C: sea_orm::ColumnTrait>(
+    actor: &crate::domain::access::Actor,
+    county: C,
+    department: C,
+    region: C,
+) -> Condition {
+    use crate::domain::access::ProjectsSeen;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    match actor.projects_seen() {
+        ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(department.eq(id)),
+        ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
+        ProjectsSeen::Everything => Condition::all(),
+        ProjectsSeen::InRegion(root) => Condition::any()
+            .add(in_subtree(county, &root))
+            .add(in_subtree(region, &root)),
+    }
+}
+
+/// [`unit_records_seen`] for a record in hand: its county, unit department and unit region.
+pub(crate) fn unit_record_seen(
+    actor: &crate::domain::access::Actor,
+    county: &str,
+    department: Option<i64>,
+    region: Option<&str>,
+) -> bool {
+    use crate::domain::access::ProjectsSeen;
+    use crate::domain::region::RegionCode;
+    let within = |code: &str| RegionCode::parse(code).is_ok_and(|c| actor.scope.contains(&c));
+    match actor.projects_seen() {
+        ProjectsSeen::AssignedTo(mine) => mine.is_some() && mine == department,
+        ProjectsSeen::Everything => true,
+        ProjectsSeen::InRegion(_) => within(county) || region.is_some_and(within),
+    }
+}
+
 /// A condition matching region codes the scope can see (its subtree and the regions above it).
 pub(crate) fn visible_codes<C: sea_orm::ColumnTrait>(scope: &crate::domain::access::Scope, column: C) -> Condition {
     use crate::domain::access::Scope;

@@ -2,11 +2,11 @@
 //! `domain::rectification::TRANSITIONS`, dated, audited), and the ledger read as a list or
 //! summed by group as of any day.
 //!
-//! Who sees a problem follows the projects' rule ([`ProjectsSeen`]): a department its own
+//! Who sees a problem follows the projects' rule (`service::unit_records_seen`): a department its own
 //! problems, a township those given to it, county roles every problem of their area.
 use super::audit::{self, Change};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, in_subtree, keyset_page};
-use crate::domain::access::{Actor, Operation, ProjectsSeen, Role, authorize};
+use crate::domain::access::{Actor, Operation, Role, authorize};
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
 use crate::domain::fault::{ErrorCode, Fault, MAX_NOTE_CHARS, optional_text, required_text};
@@ -112,24 +112,17 @@ pub fn unit_of(row: &rectification_issue::Model) -> ServiceResult<ResponsibleUni
 /// The SQL form of who sees which problems.
 pub(crate) fn seen(actor: &Actor) -> Condition {
     use rectification_issue::Column as C;
-    match actor.projects_seen() {
-        ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(C::UnitDepartmentId.eq(id)),
-        ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
-        ProjectsSeen::Everything => Condition::all(),
-        ProjectsSeen::InRegion(root) => Condition::any()
-            .add(in_subtree(C::CountyCode, &root))
-            .add(in_subtree(C::UnitTownshipCode, &root)),
-    }
+    super::unit_records_seen(actor, C::CountyCode, C::UnitDepartmentId, C::UnitTownshipCode)
 }
 
 /// The same rule for a problem in hand.
 fn sees(actor: &Actor, row: &rectification_issue::Model) -> bool {
-    let within = |code: &str| RegionCode::parse(code).is_ok_and(|c| actor.scope.contains(&c));
-    match actor.projects_seen() {
-        ProjectsSeen::AssignedTo(mine) => mine.is_some() && mine == row.unit_department_id,
-        ProjectsSeen::Everything => true,
-        ProjectsSeen::InRegion(_) => within(&row.county_code) || row.unit_township_code.as_deref().is_some_and(within),
-    }
+    super::unit_record_seen(
+        actor,
+        &row.county_code,
+        row.unit_department_id,
+        row.unit_township_code.as_deref(),
+    )
 }
 
 /// The problem with `id`, if the actor sees it.
@@ -534,15 +527,7 @@ pub async fn step(
         crate::domain::access::authorize_at(actor, Operation::VerifyRectification, &county)?;
     }
     if current.version != input.expected_version {
-        return Err(Fault::new(
-            ErrorCode::StaleVersion,
-            &["input", "expectedVersion"],
-            format!(
-                "the problem has changed since you loaded it (it is now at version {}, {}): reload it and try again",
-                current.version, current.status
-            ),
-        )
-        .into());
+        return Err(Fault::stale("the problem", current.version, &current.status).into());
     }
     let today = calendar::today();
     let on = input.on.unwrap_or(today);

@@ -1,13 +1,13 @@
 //! 三单 — a unit's monthly task list: drafted, published (晒单), followed up (跟单) and
 //! cleared (清单), each step checked against `domain::task_list`, dated and audited.
 //!
-//! Who sees a list follows the projects' rule ([`ProjectsSeen`]): a department its own, a
+//! Who sees a list follows the projects' rule (`service::unit_records_seen`): a department its own, a
 //! township its own and its villages', county roles every list of their area.
 use super::audit::{self, Change};
 use super::{
     Page, PageRequest, ServiceError, ServiceResult, begin_write, in_subtree, is_unique_violation, keyset_page,
 };
-use crate::domain::access::{Actor, Operation, ProjectsSeen, authorize, authorize_at};
+use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
 use crate::domain::fault::{ErrorCode, Fault, MAX_NOTE_CHARS, optional_text, required_text};
@@ -15,7 +15,7 @@ use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::task_list::{self as rules, ListAction, ListStatus, Month, Outcome, Unit, UnitKind};
 use chrono::{NaiveDate, Utc};
 use entity::{department, project, rectification_issue, region, task_list, task_list_item};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -121,23 +121,16 @@ fn check_reach(actor: &Actor, county: &RegionCode, place: Option<&str>) -> Resul
 
 pub(crate) fn seen(actor: &Actor) -> Condition {
     use task_list::Column as C;
-    match actor.projects_seen() {
-        ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(C::UnitDepartmentId.eq(id)),
-        ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
-        ProjectsSeen::Everything => Condition::all(),
-        ProjectsSeen::InRegion(root) => Condition::any()
-            .add(in_subtree(C::CountyCode, &root))
-            .add(in_subtree(C::UnitRegionCode, &root)),
-    }
+    super::unit_records_seen(actor, C::CountyCode, C::UnitDepartmentId, C::UnitRegionCode)
 }
 
 fn sees(actor: &Actor, row: &task_list::Model) -> bool {
-    let within = |code: &str| RegionCode::parse(code).is_ok_and(|c| actor.scope.contains(&c));
-    match actor.projects_seen() {
-        ProjectsSeen::AssignedTo(mine) => mine.is_some() && mine == row.unit_department_id,
-        ProjectsSeen::Everything => true,
-        ProjectsSeen::InRegion(_) => within(&row.county_code) || row.unit_region_code.as_deref().is_some_and(within),
-    }
+    super::unit_record_seen(
+        actor,
+        &row.county_code,
+        row.unit_department_id,
+        row.unit_region_code.as_deref(),
+    )
 }
 
 /// The list with `id`, if the actor sees it.
@@ -450,15 +443,7 @@ async fn load_for(
     }
     let to = rules::check(status_of(&row)?, action)?;
     if row.version != expected_version {
-        return Err(Fault::new(
-            ErrorCode::StaleVersion,
-            &["input", "expectedVersion"],
-            format!(
-                "the list has changed since you loaded it (it is now at version {}, {}): reload it and try again",
-                row.version, row.status
-            ),
-        )
-        .into());
+        return Err(Fault::stale("the list", row.version, &row.status).into());
     }
     Ok((row, to))
 }

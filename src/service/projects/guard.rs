@@ -4,7 +4,7 @@
 use super::{TransitionDetails, township_of};
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditAction;
-use crate::domain::fault::{ErrorCode, Fault};
+use crate::domain::fault::Fault;
 use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
 use crate::domain::quantity::Quantity;
 use crate::service::audit::Change;
@@ -108,15 +108,7 @@ fn at_version(actor: &Actor, found: Option<project::Model>, expected_version: i3
 }
 
 fn stale(model: &project::Model) -> ServiceError {
-    Fault::new(
-        ErrorCode::StaleVersion,
-        &["input", "expectedVersion"],
-        format!(
-            "project {} has changed since you loaded it (it is now at version {}, {}): reload it and try again",
-            model.code, model.version, model.status
-        ),
-    )
-    .into()
+    Fault::stale(format!("project {}", model.code), model.version, &model.status).into()
 }
 
 /// Writes `changes` if the project is still at `expected_version`, bumping the version;
