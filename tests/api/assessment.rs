@@ -6,10 +6,9 @@ use crate::helpers::{PlannedDates, TestApp, project_planned, spawn_demo_app};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tracker::domain::funds::{FundKind, FundLevel};
 use tracker::domain::lifecycle::ProjectStatus;
 use tracker::domain::sector::Sector;
-use tracker::service::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+use tracker::service::funds::{self, AllocationInput, DisbursementInput};
 
 const SCORES: &str = "query($q: Int!, $by: AssessedUnit!) { assessmentScores(year: 2026, quarter: $q, regionCode: \"990101000000\", by: $by) { asOf scheme { version isDefault } rows { rank total township { code } department { name } indicators { indicator value weight points } } } }";
 const T1: &str = "990101001000";
@@ -112,35 +111,7 @@ async fn fixture() -> TestApp {
     )
     .await;
     let finance = app.actor("finance").await;
-    let line = funds::create_line(
-        &app.db,
-        &finance,
-        FundLineInput {
-            county_code: "990101000000".into(),
-            year: 2026,
-            name: "整合资金".into(),
-            kind: FundKind::IntegratedAgricultural,
-            level: FundLevel::Central,
-            planned: Decimal::new(1_000_000, 0),
-            poverty_targeted: None,
-        },
-    )
-    .await
-    .unwrap();
-    funds::record_receipt(
-        &app.db,
-        &finance,
-        ReceiptInput {
-            fund_line_id: line.id,
-            amount: Decimal::new(1_000_000, 0),
-            date: day("2026-04-01"),
-            document_no: "财〔2026〕1号".into(),
-            note: None,
-            confirm_duplicate: false,
-        },
-    )
-    .await
-    .unwrap();
+    let line = crate::helpers::funded_line(&app).await;
     for (project, paid) in [(&accepted, 6_000_000), (&building, 0)] {
         let allocation = funds::allocate(
             &app.db,

@@ -511,3 +511,41 @@ impl SchemaShape {
         Ok(())
     }
 }
+
+/// A fund line of the demo county for 2026 (整合资金, central) with 1,000,000 yuan planned,
+/// all of it received on 2026-04-01, recorded by the finance user.
+pub async fn funded_line(app: &TestApp) -> entity::fund_line::Model {
+    use rust_decimal::Decimal;
+    use tracker::service::funds::{self, FundLineInput, ReceiptInput};
+    let finance = app.actor("finance").await;
+    let line = funds::create_line(
+        &app.db,
+        &finance,
+        FundLineInput {
+            county_code: "990101000000".into(),
+            year: 2026,
+            name: "整合资金".into(),
+            kind: tracker::domain::funds::FundKind::IntegratedAgricultural,
+            level: tracker::domain::funds::FundLevel::Central,
+            planned: Decimal::new(1_000_000, 0),
+            poverty_targeted: None,
+        },
+    )
+    .await
+    .unwrap();
+    funds::record_receipt(
+        &app.db,
+        &finance,
+        ReceiptInput {
+            fund_line_id: line.id,
+            amount: Decimal::new(1_000_000, 0),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            document_no: "财〔2026〕1号".into(),
+            note: None,
+            confirm_duplicate: false,
+        },
+    )
+    .await
+    .unwrap();
+    line
+}

@@ -5,10 +5,9 @@ use crate::helpers::{TestApp, project_at, spawn_demo_app};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tracker::domain::funds::{FundKind, FundLevel};
 use tracker::domain::lifecycle::ProjectStatus;
 use tracker::domain::sector::Sector;
-use tracker::service::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+use tracker::service::funds::{self, AllocationInput, DisbursementInput};
 
 /// A project of the fixture: its township, its department's demo user, and its money by day.
 struct Plan {
@@ -57,35 +56,7 @@ fn day(s: &str) -> NaiveDate {
 async fn fixture() -> TestApp {
     let app = spawn_demo_app().await;
     let finance = app.actor("finance").await;
-    let line = funds::create_line(
-        &app.db,
-        &finance,
-        FundLineInput {
-            county_code: "990101000000".into(),
-            year: 2026,
-            name: "整合资金".into(),
-            kind: FundKind::IntegratedAgricultural,
-            level: FundLevel::Central,
-            planned: Decimal::new(1_000_000, 0),
-            poverty_targeted: None,
-        },
-    )
-    .await
-    .unwrap();
-    funds::record_receipt(
-        &app.db,
-        &finance,
-        ReceiptInput {
-            fund_line_id: line.id,
-            amount: Decimal::new(1_000_000, 0),
-            date: day("2026-04-01"),
-            document_no: "财〔2026〕1号".into(),
-            note: None,
-            confirm_duplicate: false,
-        },
-    )
-    .await
-    .unwrap();
+    let line = crate::helpers::funded_line(&app).await;
     for (n, p) in PROJECTS.iter().enumerate() {
         let project = project_at(&app, ProjectStatus::UnderConstruction, p.sector, &[p.village], 5).await;
         let allocation = funds::allocate(
