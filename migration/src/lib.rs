@@ -23,6 +23,7 @@ mod m20261203_000019_retention_policy;
 mod m20261203_000020_rectification;
 mod m20261203_000021_task_lists;
 mod m20261203_000022_assessment;
+mod m20261203_000023_exit_register;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_rectification::Migration),
             Box::new(m20261203_000021_task_lists::Migration),
             Box::new(m20261203_000022_assessment::Migration),
+            Box::new(m20261203_000023_exit_register::Migration),
         ]
     }
 }

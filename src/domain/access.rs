@@ -205,6 +205,16 @@ pub enum Operation {
     ViewAssessment,
     /// 督考 — set the county's scoring scheme.
     ManageAssessment,
+    /// 达标登记台账 — read the exit register, readiness and the gap list.
+    ViewExitRegister,
+    /// 退出标准 — set the county's exit standard.
+    ManageExitStandards,
+    /// 达标登记 — judge a village's indicators and record its figures.
+    JudgeExitIndicators,
+    /// 缺项清单交办 — assign gaps to departments and link the projects that close them.
+    AssignExitGaps,
+    /// 缺项认领 — a department claims the gaps assigned to it.
+    ClaimExitGaps,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -234,6 +244,10 @@ const COORDINATION: &[Role] = &[Role::Coordinator];
 /// Who keeps the monthly task lists: the poverty office (the leaders'), the departments and
 /// the townships (their own, and a township its villages').
 const UNITS: &[Role] = &[Role::Coordinator, Role::Department, Role::Township];
+/// Who judges a village's exit indicators: its township, and the poverty office confirming.
+const JUDGES: &[Role] = &[Role::Township, Role::Coordinator];
+/// The sector departments.
+const DEPARTMENTS: &[Role] = &[Role::Department];
 /// Who checks the work: the county's poverty office and its inspectors.
 const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 /// Who works from the books: the bureau that keeps them, the office that plans with them,
@@ -241,7 +255,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 19] = [
+    pub const ALL: [Operation; 24] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -261,6 +275,11 @@ impl Operation {
         Operation::ViewAlerts,
         Operation::ViewAssessment,
         Operation::ManageAssessment,
+        Operation::ViewExitRegister,
+        Operation::ManageExitStandards,
+        Operation::JudgeExitIndicators,
+        Operation::AssignExitGaps,
+        Operation::ClaimExitGaps,
     ];
 }
 
@@ -306,6 +325,31 @@ pub const fn permission(operation: Operation) -> Permission {
             Reach::Subtree,
         ),
         ManageAssessment => ("set the county's scoring scheme (督考)", COORDINATION, Reach::Subtree),
+        ViewExitRegister => (
+            "read the exit register (达标登记台账), readiness and the gap list (缺项清单)",
+            EVERYONE,
+            Reach::Subtree,
+        ),
+        ManageExitStandards => (
+            "set the county's exit standard (退出标准)",
+            COORDINATION,
+            Reach::Subtree,
+        ),
+        JudgeExitIndicators => (
+            "judge villages' exit indicators and record their figures (达标登记)",
+            JUDGES,
+            Reach::Subtree,
+        ),
+        AssignExitGaps => (
+            "assign gaps to departments and link the projects that close them (缺项清单交办)",
+            COORDINATION,
+            Reach::Subtree,
+        ),
+        ClaimExitGaps => (
+            "claim the gaps assigned to your department (认领)",
+            DEPARTMENTS,
+            Reach::Subtree,
+        ),
         ViewAlerts => (
             "read the overdue alerts (逾期预警) of what you see",
             EVERYONE,
@@ -391,6 +435,7 @@ mod tests {
                     | Operation::ViewTaskLists
                     | Operation::ViewAlerts
                     | Operation::ViewAssessment
+                    | Operation::ViewExitRegister
             );
             if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");

@@ -98,6 +98,18 @@ pub enum AuditAction {
     TaskListClear,
     /// 督考方案 — a county's scoring scheme was set (a new version).
     AssessmentSchemeSet,
+    /// 退出标准 — a county's exit standard was set (a new version).
+    ExitStandardSet,
+    /// 村级数据 — a village's figures for a year were recorded.
+    VillageFiguresSet,
+    /// 达标登记 — a village's indicator was judged (by hand, or met by a project's acceptance).
+    ExitJudge,
+    /// 缺项交办 — a gap was assigned to a department.
+    ExitGapAssign,
+    /// 缺项认领 — a department claimed a gap.
+    ExitGapClaim,
+    /// 缺项关联项目 — a project was linked to a gap, or unlinked.
+    ExitGapLink,
 }
 
 text_enum!(AuditAction {
@@ -116,6 +128,12 @@ text_enum!(AuditAction {
     TaskListFollowUp => "task_list.follow_up",
     TaskListClear => "task_list.clear",
     AssessmentSchemeSet => "assessment_scheme.set",
+    ExitStandardSet => "exit_standard.set",
+    VillageFiguresSet => "village_figures.set",
+    ExitJudge => "exit.judge",
+    ExitGapAssign => "exit_gap.assign",
+    ExitGapClaim => "exit_gap.claim",
+    ExitGapLink => "exit_gap.link",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

@@ -7,6 +7,7 @@ pub mod context;
 pub mod demand;
 pub mod departments;
 pub mod errors;
+pub mod exit;
 pub mod funds;
 pub mod journal;
 pub mod list;
@@ -49,10 +50,19 @@ pub struct Query(
     rankings::RankingQuery,
     retention::RetentionQuery,
     progress::ProgressQuery,
+    SupervisionQuery,
+);
+
+/// Supervision's reads: the rectification ledger, the three lists, alerts, scoring and the
+/// villages' exit register. Merged apart so that `Query` does not nest too deep for the
+/// compiler.
+#[derive(MergedObject, Default)]
+pub struct SupervisionQuery(
     rectification::RectificationQuery,
     task_lists::TaskListQuery,
     alerts::AlertQuery,
     assessment::AssessmentQuery,
+    exit::ExitQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and
@@ -69,9 +79,16 @@ pub struct Mutation(
     retention::RetentionMutation,
     plans::PlanMutation,
     progress::ProgressMutation,
+    SupervisionMutation,
+);
+
+/// Supervision's changes, merged apart like [`SupervisionQuery`].
+#[derive(MergedObject, Default)]
+pub struct SupervisionMutation(
     rectification::RectificationMutation,
     task_lists::TaskListMutation,
     assessment::AssessmentMutation,
+    exit::ExitMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -5,6 +5,7 @@ use super::audit::AuditEntry;
 use super::context::ContextExt;
 use super::departments::Department;
 use super::errors::{OrApiError, bad_input};
+use super::exit::ExitGap;
 use super::funds::{FundLine, LedgerEntry};
 use super::plans::AnnualPlan;
 use super::progress::ProgressReport;
@@ -36,6 +37,7 @@ pub enum Node {
     RectificationIssue(RectificationIssue),
     MonthlyTaskList(MonthlyTaskList),
     TaskListItem(TaskListItem),
+    ExitGap(ExitGap),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -163,6 +165,13 @@ impl NodeQuery {
                     Some((list, item)) => Some(Node::TaskListItem(TaskListItem::of(&list, item)?)),
                     None => None,
                 }
+            }
+            "ExitGap" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::exit::find_gap(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|g| Node::ExitGap(ExitGap(g)))
             }
             _ => return Err(unknown()),
         })

@@ -4,6 +4,7 @@ mod assessment;
 mod auth;
 mod directory;
 mod edge;
+mod exit;
 mod exports;
 mod extensions;
 mod funds;

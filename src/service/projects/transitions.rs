@@ -261,6 +261,10 @@ pub async fn transition(
     });
     record_event(&txn, actor, updated.id, event).await?;
     crate::service::timeline::record(&txn, &updated, &history, &after).await?;
+    if action == ProjectAction::Accept {
+        // 验收销号: the gaps this project closes are met from its acceptance day.
+        crate::service::exit::on_project_accepted(&txn, actor, &updated, on).await?;
+    }
     let change = project_change(AuditAction::of_project(action), Some(&current), &updated);
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
