@@ -22,6 +22,9 @@ pub enum AlertKind {
     RectificationOverdue,
     /// 三单逾期未清 — an item of a published monthly list not cleared by the month's end.
     TaskItemNotCleared,
+    /// 缺项逾期 — a village's exit gap (缺项清单) not closed by the deadline it was handed
+    /// out with.
+    ExitGapOverdue,
 }
 
 text_enum!(AlertKind {
@@ -31,16 +34,18 @@ text_enum!(AlertKind {
     NoProgress => "NO_PROGRESS",
     RectificationOverdue => "RECTIFICATION_OVERDUE",
     TaskItemNotCleared => "TASK_ITEM_NOT_CLEARED",
+    ExitGapOverdue => "EXIT_GAP_OVERDUE",
 });
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 6] = [
+    pub const ALL: [AlertKind; 7] = [
         AlertKind::ClaimOverdue,
         AlertKind::StartOverdue,
         AlertKind::FinishOverdue,
         AlertKind::NoProgress,
         AlertKind::RectificationOverdue,
         AlertKind::TaskItemNotCleared,
+        AlertKind::ExitGapOverdue,
     ];
 
     pub fn chinese_name(self) -> &'static str {
@@ -51,6 +56,7 @@ impl AlertKind {
             AlertKind::NoProgress => "进度停滞",
             AlertKind::RectificationOverdue => "整改逾期",
             AlertKind::TaskItemNotCleared => "三单逾期未清",
+            AlertKind::ExitGapOverdue => "缺项逾期",
         }
     }
 }

@@ -85,6 +85,13 @@ impl Alert {
             _ => None,
         }
     }
+    /// The gap, for EXIT_GAP_OVERDUE.
+    async fn exit_gap(&self) -> Option<super::exit::ExitGap> {
+        match &self.0.subject {
+            Subject::ExitGap(g) => Some(super::exit::ExitGap(g.clone())),
+            _ => None,
+        }
+    }
     /// The item's place on its list, for TASK_ITEM_NOT_CLEARED.
     async fn task_item_position(&self) -> Option<i32> {
         match &self.0.subject {

@@ -21,6 +21,7 @@ pub enum Subject {
     Project(project::Model),
     Issue(rectification_issue::Model),
     TaskItem(list::Model, task_list_item::Model),
+    ExitGap(entity::exit_gap::Model),
 }
 
 /// One late thing on the day asked.
@@ -80,6 +81,18 @@ pub async fn alerts(
     }
     if kinds.contains(&AlertKind::TaskItemNotCleared) {
         task_item_alerts(db, actor, &region, as_of, &mut out).await?;
+    }
+    if kinds.contains(&AlertKind::ExitGapOverdue) {
+        for (gap, days) in super::exit::gaps_overdue_on(db, actor, &region, as_of).await? {
+            out.push(Alert {
+                kind: AlertKind::ExitGapOverdue,
+                due_on: gap.deadline.unwrap_or(as_of),
+                days_overdue: days,
+                department_id: gap.department_id,
+                region_code: gap.department_id.is_none().then(|| gap.village_code.clone()),
+                subject: Subject::ExitGap(gap),
+            });
+        }
     }
     out.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.kind.cmp(&b.kind)));
     Ok(out)
@@ -265,6 +278,7 @@ impl Alert {
             Subject::Project(p) => format!("{} {}", p.code, p.name),
             Subject::Issue(i) => format!("[{}] {}", i.batch, i.description),
             Subject::TaskItem(l, item) => format!("{} 三单 #{}: {}", l.month, item.position, item.content),
+            Subject::ExitGap(g) => format!("{} 缺项 {}", g.village_code, g.indicator_code),
         }
     }
 }

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -499,6 +500,41 @@ pub async fn gaps(
         query = query.filter(if overdue { past } else { past.not() });
     }
     keyset_page(db, query, G::Id, sea_orm::Order::Asc, page).await
+}
+
+/// The gaps of a region the actor sees that were overdue at the end of `day`, with their
+/// days overdue: assigned by then with a deadline before it, and not closed by then.
+pub async fn gaps_overdue_on(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    region: &RegionCode,
+    day: NaiveDate,
+) -> ServiceResult<Vec<(exit_gap::Model, i64)>> {
+    use exit_gap::Column as G;
+    let rows = exit_gap::Entity::find()
+        .filter(gaps_seen(actor))
+        .filter(if region.level() <= RegionLevel::County {
+            in_subtree(G::CountyCode, region)
+        } else {
+            in_subtree(G::VillageCode, region)
+        })
+        .filter(G::AssignedOn.lte(day))
+        .filter(G::Deadline.lt(day))
+        .order_by_asc(G::Id)
+        .limit(super::MAX_ROWS)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|gap| {
+            // Closed after the day counts as open on it.
+            let status = match gap.closed_on {
+                Some(closed) if closed <= day => GapStatus::Closed,
+                _ => GapStatus::Assigned,
+            };
+            rules::gap_days_overdue(status, gap.deadline, day).map(|days| (gap, days))
+        })
+        .collect())
 }
 
 /// The projects linked to the gaps with `ids`.

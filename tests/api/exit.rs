@@ -452,4 +452,22 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
         reply.ok()["gapList"],
         json!({"totalCount": 1, "nodes": [{"overdue": true, "village": {"code": "990101001013"}}]})
     );
+    // The same rule in `alerts`: not on the deadline, a day late the next.
+    for (day, expected) in [("2026-05-31", 0), ("2026-06-01", 1)] {
+        let reply = app
+            .gql(
+                Some(&coordinator),
+                "query($d: Date) { alerts(regionCode: \"990101000000\", kinds: [EXIT_GAP_OVERDUE], asOf: $d) { daysOverdue dueOn exitGap { indicatorCode } responsibleDepartment { name } } }",
+                json!({"d": day}),
+            )
+            .await;
+        let alerts = reply.ok()["alerts"].as_array().unwrap().clone();
+        assert_eq!(alerts.len(), expected, "{day}");
+        if expected == 1 {
+            assert_eq!(
+                alerts[0],
+                json!({"daysOverdue": 1, "dueOn": "2026-05-31", "exitGap": {"indicatorCode": "ROAD"}, "responsibleDepartment": {"name": "示范县交通运输局"}})
+            );
+        }
+    }
 }
