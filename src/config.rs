@@ -108,7 +108,7 @@ pub enum Command {
 /// What `tracker export` writes, with the filters of its query.
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
-    /// projects, journal, fund-utilization, construction-progress or assessment.
+    /// projects, journal, fund-utilization, construction-progress, assessment, exit-register or gap-list.
     pub kind: String,
     /// xlsx or csv.
     #[arg(long, default_value = "xlsx")]

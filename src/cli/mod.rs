@@ -274,7 +274,7 @@ async fn export(database_url: &str, args: crate::config::ExportArgs) -> anyhow::
     use crate::service::exports::{self, ExportFormat, ExportKind, ExportParams, Unit};
     let kind = ExportKind::parse(&args.kind).ok_or_else(|| {
         anyhow!(
-            "export projects, journal, fund-utilization, construction-progress or assessment, not `{}`",
+            "export projects, journal, fund-utilization, construction-progress, assessment, exit-register or gap-list, not `{}`",
             args.kind
         )
     })?;

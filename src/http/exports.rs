@@ -1,6 +1,7 @@
 //! `GET /exports/{kind}.{format}` — the spreadsheets, over the same sign-in, filters and
 //! scope as the queries. `kind` is `projects`, `journal`, `fund-utilization`,
-//! `construction-progress` or `assessment`; `format` is `xlsx` or `csv`. Query parameters: `year`,
+//! `construction-progress`, `assessment`, `exit-register` or `gap-list`; `format` is `xlsx`
+//! or `csv`. Query parameters: `year`,
 //! `regionCode`, `asOf`, `groupBy` (comma-separated dimension names), `unit` (`yuan` or
 //! `wan`); for projects `sector`, `status` (comma-separated), `townshipCode`, `text`; for
 //! the journal the fields of `LedgerEntryFilter` (`fundLine`, `project`, `kind`,
@@ -151,7 +152,7 @@ pub async fn export(
         return error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            "exports are projects, journal, fund-utilization, construction-progress and assessment, as .xlsx or .csv",
+            "exports are projects, journal, fund-utilization, construction-progress, assessment, exit-register and gap-list, as .xlsx or .csv",
         );
     };
     let actor = match super::graphql::authenticate(&state, &headers).await {

@@ -470,4 +470,40 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
             );
         }
     }
+    // The spreadsheets: villages as rows, indicators as columns; the gaps.
+    let csv = app
+        .get_with_token(
+            "/exports/exit-register.csv?regionCode=990101001000&asOf=2026-04-25",
+            &coordinator,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.contains("贫困发生率 < 3%") && header.ends_with("是否达标"),
+        "{header}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows[0].starts_with("城关镇,") && rows[0].ends_with(",是"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("1.5%(达标)"), "{}", rows[0]);
+    assert!(rows[4].contains("未研判") && rows[4].ends_with(",否"), "{}", rows[4]);
+    let csv = app
+        .get_with_token("/exports/gap-list.csv?regionCode=990101001000", &coordinator)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("ROAD,已销号,2026-03-01,示范县交通运输局,2026-06-30")),
+        "{csv}"
+    );
 }

@@ -34,6 +34,10 @@ pub enum ExportKind {
     Journal,
     /// 督考得分 — a quarter's scores.
     Assessment,
+    /// 达标登记台账 — the villages as rows, the indicators as columns.
+    ExitRegister,
+    /// 缺项清单 — the gaps handed out.
+    GapList,
 }
 
 impl ExportKind {
@@ -44,6 +48,8 @@ impl ExportKind {
             "construction-progress" => Some(ExportKind::ConstructionProgress),
             "journal" => Some(ExportKind::Journal),
             "assessment" => Some(ExportKind::Assessment),
+            "exit-register" => Some(ExportKind::ExitRegister),
+            "gap-list" => Some(ExportKind::GapList),
             _ => None,
         }
     }
@@ -55,6 +61,8 @@ impl ExportKind {
             ExportKind::ConstructionProgress => "construction-progress",
             ExportKind::Journal => "journal",
             ExportKind::Assessment => "assessment",
+            ExportKind::ExitRegister => "exit-register",
+            ExportKind::GapList => "gap-list",
         }
     }
 
@@ -65,6 +73,8 @@ impl ExportKind {
             ExportKind::ConstructionProgress => "建设进度",
             ExportKind::Journal => "资金台账",
             ExportKind::Assessment => "督考得分",
+            ExportKind::ExitRegister => "贫困村退出达标登记台账",
+            ExportKind::GapList => "缺项清单",
         }
     }
 }
@@ -214,6 +224,8 @@ pub async fn build(
         ExportKind::ConstructionProgress => progress_body(db, actor, params).await?,
         ExportKind::Journal => journal_body(db, actor, params).await?,
         ExportKind::Assessment => assessment_body(db, actor, params).await?,
+        ExportKind::ExitRegister => exit_register_body(db, actor, params).await?,
+        ExportKind::GapList => gap_list_body(db, actor, params).await?,
     };
     Ok(Table {
         sheet: kind.sheet(),
@@ -594,6 +606,125 @@ async fn assessment_body(db: &DatabaseConnection, actor: &Actor, params: &Export
         headers,
         rows,
         as_of: Some(scores.as_of),
+        with_totals: false,
+    })
+}
+
+/// 达标登记台账 in the county's layout: a row per poverty village, a column per indicator
+/// (达标 / 缺项 / 不涉及 / 未研判; a measured one's value with its state), then 是否达标.
+async fn exit_register_body(db: &DatabaseConnection, actor: &Actor, params: &ExportParams) -> ServiceResult<Body> {
+    use crate::domain::exit::State;
+    let region = require(params.region_code.as_deref(), "regionCode", "the region's code")?;
+    let as_of = params.as_of.unwrap_or_else(crate::domain::calendar::today);
+    let (standard, rows) = super::exit::register(db, actor, region, as_of).await?;
+    let townships = region_names(
+        db,
+        crate::db::rows::distinct(rows.iter().filter_map(|r| r.village.parent_code.clone())),
+    )
+    .await?;
+    let mut headers = vec!["乡镇".to_string(), "贫困村".to_string()];
+    headers.extend(standard.indicators.iter().map(|i| i.criterion()));
+    headers.push("是否达标".to_string());
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![
+                opt(row.village.parent_code.as_ref().and_then(|c| townships.get(c))),
+                text(row.village.name.clone()),
+            ];
+            for (indicator, judgement) in standard.indicators.iter().zip(&row.judgements) {
+                cells.push(match judgement {
+                    None => text("未研判"),
+                    Some(j) => {
+                        let state = State::parse(&j.state).map_or("", State::chinese_name);
+                        match &j.value {
+                            Some(value) => text(format!("{value}{}({state})", indicator.unit.as_deref().unwrap_or(""))),
+                            None => text(state),
+                        }
+                    }
+                });
+            }
+            cells.push(text(if row.ready { "是" } else { "否" }));
+            cells
+        })
+        .collect();
+    Ok(Body {
+        headers,
+        rows,
+        as_of: Some(as_of),
+        with_totals: false,
+    })
+}
+
+/// 缺项清单: a row per gap, oldest first.
+async fn gap_list_body(db: &DatabaseConnection, actor: &Actor, params: &ExportParams) -> ServiceResult<Body> {
+    use crate::domain::exit::{GapStatus, gap_days_overdue};
+    let region = require(params.region_code.as_deref(), "regionCode", "the region's code")?;
+    let gaps = super::exit::gaps(
+        db,
+        actor,
+        &super::exit::GapFilter {
+            region_code: Some(region.to_string()),
+            ..Default::default()
+        },
+        &PageRequest {
+            first: MAX_ROWS,
+            after: None,
+            count_total: false,
+        },
+    )
+    .await?
+    .items;
+    let today = crate::domain::calendar::today();
+    let villages = region_names(
+        db,
+        crate::db::rows::distinct(gaps.iter().map(|g| g.village_code.clone())),
+    )
+    .await?;
+    let departments = department_names(db, gaps.iter().filter_map(|g| g.department_id).collect()).await?;
+    let headers = [
+        "贫困村",
+        "指标",
+        "状态",
+        "发现日期",
+        "责任部门",
+        "完成时限",
+        "交办日期",
+        "认领日期",
+        "销号日期",
+        "逾期天数",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let rows = gaps
+        .into_iter()
+        .map(|g| {
+            let status = GapStatus::parse(&g.status);
+            let overdue = status.and_then(|s| gap_days_overdue(s, g.deadline, today));
+            let day = |d: Option<NaiveDate>| d.map_or(Cell::Empty, Cell::Date);
+            vec![
+                opt(villages.get(&g.village_code)),
+                text(g.indicator_code.clone()),
+                opt(status.map(|s| match s {
+                    GapStatus::Open => "待交办",
+                    GapStatus::Assigned => "已交办",
+                    GapStatus::Claimed => "已认领",
+                    GapStatus::Closed => "已销号",
+                })),
+                Cell::Date(g.opened_on),
+                opt(g.department_id.and_then(|id| departments.get(&id))),
+                day(g.deadline),
+                day(g.assigned_on),
+                day(g.claimed_on),
+                day(g.closed_on),
+                overdue.map_or(Cell::Empty, Cell::Count),
+            ]
+        })
+        .collect();
+    Ok(Body {
+        headers,
+        rows,
+        as_of: Some(today),
         with_totals: false,
     })
 }
