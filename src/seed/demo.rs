@@ -165,7 +165,8 @@ pub enum SeedOutcome {
 /// every state and sector for this year and the last, with a year of fund lines, receipts,
 /// allocations, disbursements and an approved annual plan for each; and its supervision
 /// (`supervision`): a feedback batch of problems, the monthly three lists, a scoring
-/// scheme. Does nothing if the demo county is already there.
+/// scheme; and its villages' exit register and gap list (`exit`). Does nothing if the demo
+/// county is already there.
 pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
     let outcome = seed_directory(db).await?;
     if let SeedOutcome::Seeded { .. } = outcome {
@@ -173,6 +174,7 @@ pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
         seed_projects(db, today).await?;
         seed_funds(db, today).await?;
         super::supervision::seed(db, today).await?;
+        super::exit::seed(db, today).await?;
     }
     Ok(outcome)
 }

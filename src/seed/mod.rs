@@ -2,5 +2,6 @@
 //! use cases, as users would) and generated counties and provinces ([`generate`], written
 //! in bulk for the benchmark).
 pub mod demo;
+pub mod exit;
 pub mod generate;
 pub mod supervision;

@@ -503,7 +503,7 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
         .unwrap();
     assert!(
         csv.lines()
-            .any(|l| l.contains("ROAD,已销号,2026-03-01,示范县交通运输局,2026-06-30")),
+            .any(|l| l.contains("通硬化路,已销号,2026-03-01,示范县交通运输局,2026-06-30")),
         "{csv}"
     );
 }

@@ -364,6 +364,34 @@ fn cases() -> Vec<Case> {
             allowed: writer!("assessmentSchemeSet"),
         },
         Case {
+            operation: Operation::ManageExitStandards,
+            request: |c, _, _| {
+                let indicators = json!([{"code": "ROAD", "name": "通硬化路", "kind": "JUDGED", "source": "文件"}]);
+                let input =
+                    json!({"countyCode": c, "effectiveFrom": "2026-01-01", "name": "标准", "indicators": indicators});
+                (
+                    "mutation($i: ExitStandardSetInput!) { exitStandardSet(input: $i) { userErrors { code } } }".into(),
+                    json!({"i": input}),
+                )
+            },
+            target: county,
+            allowed: writer!("exitStandardSet"),
+        },
+        Case {
+            operation: Operation::JudgeExitIndicators,
+            request: |c, _, _| {
+                let input =
+                    json!({"villageCode": first_village(c), "indicator": "ROAD", "state": "MET", "date": "2026-06-01"});
+                (
+                    "mutation($i: ExitIndicatorJudgeInput!) { exitIndicatorJudge(input: $i) { userErrors { code } } }"
+                        .into(),
+                    json!({"i": input}),
+                )
+            },
+            target: first_village,
+            allowed: writer!("exitIndicatorJudge"),
+        },
+        Case {
             operation: Operation::ManagePlan,
             request: |c, _, _| {
                 let input = json!({"countyCode": c, "year": 2031, "sectors": [{"sector": "ROAD", "targetQuantity": "1", "targetProjectCount": 1}]});

@@ -641,4 +641,30 @@ async fn the_demo_county_shows_a_ledger_lists_and_a_scored_quarter() {
     let scores = &reply.ok()["assessmentScores"];
     assert_eq!(scores["scheme"]["isDefault"], json!(false));
     assert_eq!(scores["unitsRanked"], json!(10));
+    // The exit register: most villages ready, one of them since this month's first day,
+    // gaps handed out and claimed.
+    let reply = app
+        .gql(
+            Some(&inspector),
+            "query($d: Date) { exitReadiness(regionCode: \"990101000000\", groupBy: TOWNSHIP, asOf: $d) { total { villages ready } } }",
+            json!({"d": this_month.first_day().pred_opt().unwrap().to_string()}),
+        )
+        .await;
+    let before = reply.ok()["exitReadiness"]["total"].clone();
+    let reply = app
+        .gql(
+            Some(&inspector),
+            "{ exitReadiness(regionCode: \"990101000000\", groupBy: TOWNSHIP) { total { villages ready } } gapList(regionCode: \"990101000000\", filter: {status: CLAIMED}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    let now = reply.ok()["exitReadiness"]["total"].clone();
+    let (villages, ready) = (now["villages"].as_u64().unwrap(), now["ready"].as_u64().unwrap());
+    assert!(ready * 2 > villages && ready < villages, "{now}");
+    assert_eq!(
+        before["ready"].as_u64().unwrap() + 1,
+        ready,
+        "one village ready this month"
+    );
+    assert!(reply.ok()["gapList"]["totalCount"].as_u64().unwrap() >= 3);
 }

@@ -682,6 +682,14 @@ async fn gap_list_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPa
     )
     .await?;
     let departments = department_names(db, gaps.iter().filter_map(|g| g.department_id).collect()).await?;
+    // Each indicator by its name in the county's standard in force today.
+    let mut names: HashMap<(String, String), String> = HashMap::new();
+    for county in crate::db::rows::distinct(gaps.iter().map(|g| g.county_code.clone())) {
+        let code = crate::domain::region::RegionCode::parse(&county).map_err(super::ServiceError::Internal)?;
+        for indicator in super::exit::in_force(db, &code, today).await?.indicators {
+            names.insert((county.clone(), indicator.code), indicator.name);
+        }
+    }
     let headers = [
         "贫困村",
         "指标",
@@ -704,7 +712,12 @@ async fn gap_list_body(db: &DatabaseConnection, actor: &Actor, params: &ExportPa
             let day = |d: Option<NaiveDate>| d.map_or(Cell::Empty, Cell::Date);
             vec![
                 opt(villages.get(&g.village_code)),
-                text(g.indicator_code.clone()),
+                text(
+                    names
+                        .get(&(g.county_code.clone(), g.indicator_code.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| g.indicator_code.clone()),
+                ),
                 opt(status.map(|s| match s {
                     GapStatus::Open => "待交办",
                     GapStatus::Assigned => "已交办",
