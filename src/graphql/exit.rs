@@ -139,7 +139,7 @@ impl ExitJudgement {
     }
 }
 
-pub struct ExitRegisterVillage(VillageRow, Arc<Standard>);
+pub struct ExitRegisterVillage(VillageRow, Arc<Standard>, i32);
 
 /// One poverty village of the register.
 #[Object]
@@ -161,6 +161,18 @@ impl ExitRegisterVillage {
             .cloned()
             .map(|j| j.map(ExitJudgement))
             .collect()
+    }
+    /// The village's counts for a year (that of the day asked when left out).
+    async fn figures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year.")] year: Option<i32>,
+    ) -> async_graphql::Result<Option<VillageFigures>> {
+        let year = year.unwrap_or(self.2);
+        let mut found = svc::figures_of(ctx.db()?, &[self.0.village.code.clone()], year)
+            .await
+            .api()?;
+        Ok(found.remove(&self.0.village.code).map(VillageFigures::of))
     }
     /// The indicators not met on the day (缺项), by code.
     async fn gaps(&self) -> Vec<String> {
@@ -359,7 +371,7 @@ impl ExitQuery {
             as_of: Date(as_of),
             villages: rows
                 .into_iter()
-                .map(|r| ExitRegisterVillage(r, standard.clone()))
+                .map(|r| ExitRegisterVillage(r, standard.clone(), chrono::Datelike::year(&as_of)))
                 .collect(),
             standard: ExitStandard(standard),
         })
@@ -653,6 +665,30 @@ impl ExitMutation {
         .await
     }
 
+    /// Records a village's counts for a year (its TOWNSHIP, or COORDINATOR): registered
+    /// population, poor households and people, those who exited. A second record for the
+    /// same year replaces the first.
+    async fn village_figures_set(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The village, the year and the counts.")] input: VillageFiguresSetInput,
+    ) -> async_graphql::Result<VillageFiguresPayload> {
+        let input = svc::FiguresInput {
+            village_code: input.village_code,
+            year: input.year,
+            population: input.population,
+            poor_households: input.poor_households,
+            poor_people: input.poor_people,
+            exited_households: input.exited_households,
+            exited_people: input.exited_people,
+        };
+        let (figures, user_errors) = payload(svc::set_figures(ctx.db()?, ctx.actor()?, input).await)?;
+        Ok(VillageFiguresPayload {
+            figures: figures.map(VillageFigures::of),
+            user_errors,
+        })
+    }
+
     /// Unlinks a project from a gap.
     async fn exit_gap_unlink_project(
         &self,
@@ -666,4 +702,68 @@ impl ExitMutation {
         })
         .await
     }
+}
+
+/// A village's counts for a year.
+#[derive(SimpleObject)]
+pub struct VillageFigures {
+    /// The year.
+    pub year: i32,
+    /// 户籍人口.
+    pub population: i32,
+    /// 建档立卡贫困户.
+    pub poor_households: i32,
+    /// 建档立卡贫困人口.
+    pub poor_people: i32,
+    /// Households that exited (脱贫) by the year's end.
+    pub exited_households: i32,
+    /// People who exited by the year's end.
+    pub exited_people: i32,
+    /// 贫困发生率 — the poor not yet exited of the population, in percent (2 decimals).
+    pub poverty_incidence: Option<Decimal>,
+    /// Who recorded them.
+    pub updated_by: String,
+}
+
+impl VillageFigures {
+    fn of(row: entity::village_figures::Model) -> VillageFigures {
+        VillageFigures {
+            poverty_incidence: svc::incidence_of(&row).map(Decimal),
+            year: row.year,
+            population: row.population,
+            poor_households: row.poor_households,
+            poor_people: row.poor_people,
+            exited_households: row.exited_households,
+            exited_people: row.exited_people,
+            updated_by: row.updated_by,
+        }
+    }
+}
+
+/// A village's counts for a year: counts only, no personal data.
+#[derive(InputObject)]
+pub struct VillageFiguresSetInput {
+    /// The village (12-digit code).
+    pub village_code: String,
+    /// The year, 2000–2100.
+    pub year: i32,
+    /// 户籍人口.
+    pub population: i32,
+    /// 建档立卡贫困户, at most the poor people.
+    pub poor_households: i32,
+    /// 建档立卡贫困人口, at most the population.
+    pub poor_people: i32,
+    /// Households that exited by the year's end, at most the poor households.
+    pub exited_households: i32,
+    /// People who exited by the year's end, at most the poor people.
+    pub exited_people: i32,
+}
+
+/// What `villageFiguresSet` did.
+#[derive(SimpleObject)]
+pub struct VillageFiguresPayload {
+    /// The counts recorded; null when refused.
+    pub figures: Option<VillageFigures>,
+    /// Why it was refused; empty when it was done.
+    pub user_errors: Vec<UserError>,
 }

@@ -15,7 +15,7 @@ use crate::domain::sector::Sector;
 use chrono::{NaiveDate, Utc};
 use entity::{
     department, exit_gap, exit_gap_project, exit_indicator, exit_judgement, exit_standard, project, project_village,
-    region,
+    region, village_figures,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
@@ -186,6 +186,9 @@ pub async fn set_standard(db: &DatabaseConnection, actor: &Actor, input: Standar
     })
 }
 
+/// The indicator whose value the villages' counts give when none is given.
+const POVERTY_INCIDENCE: &str = "POVERTY_INCIDENCE";
+
 /// A judgement to record.
 #[derive(Clone, Debug)]
 pub struct JudgeInput {
@@ -246,7 +249,21 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
             )
         })?
         .clone();
-    let (state, value) = match (indicator.kind, input.state, input.value) {
+    // 贫困发生率 without a value: from the village's counts for the year.
+    let value = match (input.value, input.state, indicator.code.as_str()) {
+        (None, None, POVERTY_INCIDENCE) => {
+            let year = chrono::Datelike::year(&on);
+            let figures = figures_of(&txn, &[code.to_string()], year).await?.remove(code.as_str());
+            Some(figures.as_ref().and_then(incidence_of).ok_or_else(|| {
+                Fault::invalid(
+                    "value",
+                    format!("give the value, or record the village's counts for {year} (villageFiguresSet)"),
+                )
+            })?)
+        }
+        (value, _, _) => value,
+    };
+    let (state, value) = match (indicator.kind, input.state, value) {
         (_, Some(State::NotApplicable), None) => (State::NotApplicable, None),
         (IndicatorKind::Measured, None, Some(value)) => (indicator.judge(value).unwrap_or(State::Gap), Some(value)),
         (IndicatorKind::Measured, _, _) => {
@@ -882,4 +899,142 @@ pub async fn readiness(
         out.sort_by_key(|r| order(&r.key));
     }
     Ok((standard, out, total))
+}
+
+/// A village's counts for a year (registered population, poor households and people, those
+/// who exited), as the thresholds need them.
+#[derive(Clone, Debug)]
+pub struct FiguresInput {
+    pub village_code: String,
+    pub year: i32,
+    pub population: i32,
+    pub poor_households: i32,
+    pub poor_people: i32,
+    pub exited_households: i32,
+    pub exited_people: i32,
+}
+
+/// Checks a village's counts: none negative, the poor within the population, households
+/// not above people, those who exited within the poor.
+fn check_figures(input: &FiguresInput) -> Result<(), Fault> {
+    if !(2000..=2100).contains(&input.year) {
+        return Err(Fault::invalid("year", "a year is 2000 to 2100"));
+    }
+    for (field, value) in [
+        ("population", input.population),
+        ("poorHouseholds", input.poor_households),
+        ("poorPeople", input.poor_people),
+        ("exitedHouseholds", input.exited_households),
+        ("exitedPeople", input.exited_people),
+    ] {
+        if value < 0 {
+            return Err(Fault::invalid(field, "a count is not negative"));
+        }
+    }
+    let rules = [
+        (
+            "poorPeople",
+            input.poor_people <= input.population,
+            "the poor people are part of the population",
+        ),
+        (
+            "poorHouseholds",
+            input.poor_households <= input.poor_people,
+            "a poor household has at least one person",
+        ),
+        (
+            "exitedHouseholds",
+            input.exited_households <= input.poor_households,
+            "those who exited are of the poor households",
+        ),
+        (
+            "exitedPeople",
+            input.exited_people <= input.poor_people,
+            "those who exited are of the poor people",
+        ),
+    ];
+    match rules.into_iter().find(|(_, holds, _)| !holds) {
+        Some((field, _, why)) => Err(Fault::invalid(field, why)),
+        None => Ok(()),
+    }
+}
+
+/// Records a village's counts for a year (its township, or COORDINATOR); a second record
+/// for the same year replaces the first.
+pub async fn set_figures(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: FiguresInput,
+) -> ServiceResult<village_figures::Model> {
+    authorize(actor, Operation::JudgeExitIndicators)?;
+    check_figures(&input)?;
+    let txn = begin_write(db).await?;
+    let (_, code) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
+    let before = village_figures::Entity::find()
+        .filter(village_figures::Column::VillageCode.eq(code.as_str()))
+        .filter(village_figures::Column::Year.eq(input.year))
+        .one(&txn)
+        .await?;
+    let mut row = village_figures::ActiveModel {
+        village_code: Set(code.to_string()),
+        year: Set(input.year),
+        population: Set(input.population),
+        poor_households: Set(input.poor_households),
+        poor_people: Set(input.poor_people),
+        exited_households: Set(input.exited_households),
+        exited_people: Set(input.exited_people),
+        updated_by: Set(actor.username.clone()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let after = match &before {
+        Some(existing) => {
+            row.id = Set(existing.id);
+            village_figures::Entity::update(row).exec(&txn).await?
+        }
+        None => village_figures::Entity::insert(row).exec_with_returning(&txn).await?,
+    };
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: AuditAction::VillageFiguresSet,
+            entity_type: "VillageFigures",
+            entity_id: after.id.to_string(),
+            region_code: Some(code.to_string()),
+            before: before.as_ref().and_then(audit::json),
+            after: audit::json(&after),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The villages' counts for a year.
+pub async fn figures_of(
+    db: &impl ConnectionTrait,
+    villages: &[String],
+    year: i32,
+) -> ServiceResult<HashMap<String, village_figures::Model>> {
+    let mut out = HashMap::new();
+    for chunk in villages.chunks(super::IDS_PER_STATEMENT) {
+        for row in village_figures::Entity::find()
+            .filter(village_figures::Column::VillageCode.is_in(chunk.iter().cloned()))
+            .filter(village_figures::Column::Year.eq(year))
+            .all(db)
+            .await?
+        {
+            out.insert(row.village_code.clone(), row);
+        }
+    }
+    Ok(out)
+}
+
+/// 贫困发生率 of a village's counts: the poor not yet exited of the population.
+pub fn incidence_of(figures: &village_figures::Model) -> Option<Decimal> {
+    rules::poverty_incidence(
+        i64::from(figures.poor_people - figures.exited_people),
+        i64::from(figures.population),
+    )
 }

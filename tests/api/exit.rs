@@ -506,4 +506,46 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
             .any(|l| l.contains("通硬化路,已销号,2026-03-01,示范县交通运输局,2026-06-30")),
         "{csv}"
     );
+    // A village's counts give its 贫困发生率 when the judgement names no value.
+    let set = "mutation($i: VillageFiguresSetInput!) { villageFiguresSet(input: $i) { figures { year povertyIncidence } userErrors { code field } } }";
+    let figures = |exited: i32| json!({"i": {"villageCode": VILLAGES[4], "year": 2026, "population": 500, "poorHouseholds": 8, "poorPeople": 20, "exitedHouseholds": 4, "exitedPeople": exited}});
+    let reply = app.gql(Some(&township), set, figures(21)).await;
+    assert_eq!(
+        reply.ok()["villageFiguresSet"]["userErrors"][0]["field"],
+        json!(["input", "exitedPeople"])
+    );
+    let reply = app.gql(Some(&transport), set, figures(8)).await;
+    assert_eq!(
+        reply.ok()["villageFiguresSet"]["userErrors"][0]["code"],
+        json!("FORBIDDEN")
+    );
+    let reply = app.gql(Some(&township), set, figures(8)).await;
+    assert_eq!(
+        reply.ok()["villageFiguresSet"]["figures"],
+        json!({"year": 2026, "povertyIncidence": "2.40"})
+    );
+    let payload = judge(
+        &app,
+        &township,
+        VILLAGES[4],
+        "POVERTY_INCIDENCE",
+        json!({}),
+        "2026-06-05",
+    )
+    .await;
+    assert_eq!(
+        payload["judgement"],
+        json!({"state": "MET", "value": "2.40", "judgedOn": "2026-06-05"})
+    );
+    // Without counts for the year, the value is needed.
+    let payload = judge(
+        &app,
+        &township,
+        VILLAGES[3],
+        "POVERTY_INCIDENCE",
+        json!({}),
+        "2026-06-05",
+    )
+    .await;
+    assert_eq!(payload["userErrors"][0]["field"], json!(["input", "value"]));
 }
