@@ -169,7 +169,7 @@ impl ExitRegisterVillage {
         #[graphql(desc = "The year.")] year: Option<i32>,
     ) -> async_graphql::Result<Option<VillageFigures>> {
         let year = year.unwrap_or(self.2);
-        let mut found = svc::figures_of(ctx.db()?, &[self.0.village.code.clone()], year)
+        let mut found = svc::figures_of(ctx.db()?, std::slice::from_ref(&self.0.village.code), year)
             .await
             .api()?;
         Ok(found.remove(&self.0.village.code).map(VillageFigures::of))
