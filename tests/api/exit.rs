@@ -549,3 +549,102 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
     .await;
     assert_eq!(payload["userErrors"][0]["field"], json!(["input", "value"]));
 }
+
+#[tokio::test]
+async fn each_role_reads_the_register_and_gaps_of_its_own() {
+    let app = spawn_demo_app().await;
+    let township = app.demo_login("township").await;
+    let coordinator = app.demo_login("coordinator").await;
+    // Gaps in 城关镇 (the road, handed to transport) and in the 2nd township (water, open).
+    judge(
+        &app,
+        &township,
+        VILLAGES[0],
+        "ROAD",
+        json!({"state": "GAP"}),
+        "2026-03-01",
+    )
+    .await;
+    let other = crate::helpers::township_clerk(&app, "990101002").await;
+    let other = app.login(&other.username, "long-enough").await;
+    judge(
+        &app,
+        &other,
+        "990101002001",
+        "WATER",
+        json!({"state": "GAP"}),
+        "2026-03-01",
+    )
+    .await;
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "{ gapList(regionCode: \"990101001000\") { nodes { id version } } }",
+            json!({}),
+        )
+        .await;
+    let gap = reply.ok()["gapList"]["nodes"][0].clone();
+    let transport_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let d = entity::department::Entity::find()
+            .filter(entity::department::Column::Name.eq("示范县交通运输局"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        tracker::graphql::node::global_id("Department", d.id).0
+    };
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "mutation($i: ExitGapStepInput!) { exitGapAssign(input: $i) { userErrors { message } } }",
+            json!({"i": {"gap": gap["id"], "expectedVersion": gap["version"], "department": transport_id, "deadline": "2026-06-30", "date": "2026-03-05"}}),
+        )
+        .await;
+    assert_eq!(reply.ok()["exitGapAssign"]["userErrors"], json!([]));
+    // (user, gaps seen in the county, may read the county's register)
+    for (user, gaps, register) in [
+        ("coordinator", 2, true),
+        ("inspector", 2, true),
+        ("finance", 2, true),
+        ("admin", 2, true),
+        ("transport", 1, true),
+        ("water", 0, true),
+        ("township", 1, false),
+    ] {
+        let token = app.demo_login(user).await;
+        let reply = app
+            .gql(
+                Some(&token),
+                "{ gapList(regionCode: \"990101000000\") { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(reply.ok()["gapList"]["totalCount"], json!(gaps), "{user}");
+        let reply = app
+            .gql(
+                Some(&token),
+                "{ exitRegister(regionCode: \"990101000000\") { villages { ready } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(reply.error_code().is_none(), register, "{user}: {}", reply.body);
+    }
+    // A township reads its own register; a clerk of another township does not see 城关镇's.
+    let reply = app
+        .gql(
+            Some(&township),
+            "{ exitRegister(regionCode: \"990101001000\") { villages { village { code } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.ok()["exitRegister"]["villages"].as_array().unwrap().len(), 5);
+    let reply = app
+        .gql(
+            Some(&other),
+            "{ exitRegister(regionCode: \"990101001000\") { villages { ready } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.error_code(), Some("FORBIDDEN"));
+}
