@@ -108,8 +108,10 @@ pub enum AuditAction {
     ExitGapAssign,
     /// 缺项认领 — a department claimed a gap.
     ExitGapClaim,
-    /// 缺项关联项目 — a project was linked to a gap, or unlinked.
+    /// 缺项关联项目 — a project was linked to a gap.
     ExitGapLink,
+    /// 取消关联 — a project was unlinked from a gap.
+    ExitGapUnlink,
 }
 
 text_enum!(AuditAction {
@@ -134,6 +136,7 @@ text_enum!(AuditAction {
     ExitGapAssign => "exit_gap.assign",
     ExitGapClaim => "exit_gap.claim",
     ExitGapLink => "exit_gap.link",
+    ExitGapUnlink => "exit_gap.unlink",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

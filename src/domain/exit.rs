@@ -205,8 +205,11 @@ pub fn default_indicators() -> Vec<Indicator> {
 /// measured indicator with its comparator and threshold and a judged one without. Faults
 /// name `input.indicators.N.<field>`.
 pub fn check_indicators(indicators: &[Indicator]) -> Result<(), Fault> {
-    if indicators.is_empty() {
-        return Err(Fault::invalid("indicators", "give the standard's indicators"));
+    if indicators.is_empty() || indicators.len() > 50 {
+        return Err(Fault::invalid(
+            "indicators",
+            "give the standard's indicators, at most 50",
+        ));
     }
     for (i, ind) in indicators.iter().enumerate() {
         let at = |field: &str, message: String| {
@@ -239,6 +242,9 @@ pub fn check_indicators(indicators: &[Indicator]) -> Result<(), Fault> {
                 "source",
                 "give the document that sets it (依据), at most 200 characters".into(),
             ));
+        }
+        if ind.unit.as_ref().is_some_and(|u| u.chars().count() > 16) {
+            return Err(at("unit", "a unit is at most 16 characters".into()));
         }
         match (ind.kind, ind.comparator, ind.threshold) {
             (IndicatorKind::Measured, Some(_), Some(t)) if t.scale() <= 4 => {}

@@ -19,7 +19,7 @@ use crate::domain::task_list::{Month, Outcome};
 use chrono::{NaiveDate, Utc};
 use entity::{assessment_rule, assessment_scheme, department, region, task_list};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// A scheme: a county's version, or the default (`row` is `None`).
@@ -137,8 +137,22 @@ pub async fn set_scheme(db: &DatabaseConnection, actor: &Actor, input: SchemeInp
     let latest = assessment_scheme::Entity::find()
         .filter(assessment_scheme::Column::CountyCode.eq(county.as_str()))
         .order_by_desc(assessment_scheme::Column::Version)
+        .lock_exclusive()
         .one(&txn)
         .await?;
+    // A new version scores from its day on: it may not rescore quarters an earlier one scored.
+    if let Some(latest) = &latest
+        && input.effective_from < latest.effective_from
+    {
+        return Err(Fault::invalid(
+            "effectiveFrom",
+            format!(
+                "version {} takes effect on {}: a new version may not take effect before it",
+                latest.version, latest.effective_from
+            ),
+        )
+        .into());
+    }
     let row = assessment_scheme::Entity::insert(assessment_scheme::ActiveModel {
         county_code: Set(county.to_string()),
         version: Set(latest.map_or(1, |l| l.version + 1)),

@@ -64,12 +64,22 @@ fn indicator_of(row: &exit_indicator::Model) -> ServiceResult<Indicator> {
     })
 }
 
-/// The county a village or township lies in.
-fn county_of(code: &RegionCode) -> ServiceResult<RegionCode> {
+/// The county a village or township lies in; `field` names the input at fault.
+fn county_of(code: &RegionCode, field: &str) -> ServiceResult<RegionCode> {
+    if code.level() == RegionLevel::County {
+        return Ok(code.clone());
+    }
     code.ancestors()
         .into_iter()
         .find(|c| c.level() == RegionLevel::County)
-        .ok_or_else(|| Fault::invalid("villageCode", format!("{code} is not below a county")).into())
+        .ok_or_else(|| {
+            Fault::new(
+                ErrorCode::InvalidInput,
+                &[field],
+                format!("{code} is not a county or below one"),
+            )
+            .into()
+        })
 }
 
 /// The standard in force in `county` on `day`.
@@ -135,8 +145,22 @@ pub async fn set_standard(db: &DatabaseConnection, actor: &Actor, input: Standar
     let latest = exit_standard::Entity::find()
         .filter(exit_standard::Column::CountyCode.eq(county.as_str()))
         .order_by_desc(exit_standard::Column::Version)
+        .lock_exclusive()
         .one(&txn)
         .await?;
+    // A new version judges from its day on: it may not rewrite the days an earlier one judged.
+    if let Some(latest) = &latest
+        && input.effective_from < latest.effective_from
+    {
+        return Err(Fault::invalid(
+            "effectiveFrom",
+            format!(
+                "version {} takes effect on {}: a new version may not take effect before it",
+                latest.version, latest.effective_from
+            ),
+        )
+        .into());
+    }
     let row = exit_standard::Entity::insert(exit_standard::ActiveModel {
         county_code: Set(county.to_string()),
         version: Set(latest.map_or(1, |l| l.version + 1)),
@@ -233,9 +257,32 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
     if input.documents.len() > 20 {
         return Err(Fault::invalid("documents", "give at most 20 document references").into());
     }
+    let mut documents = Vec::with_capacity(input.documents.len());
+    for (i, d) in input.documents.iter().enumerate() {
+        documents.push(
+            required_text("documents", "a document reference", d, 200)
+                .map_err(|f| Fault::new(f.code, &["input", "documents", &i.to_string()], f.message))?,
+        );
+    }
+    if let Some(value) = input.value
+        && (value < Decimal::ZERO || value.scale() > 4)
+    {
+        return Err(Fault::invalid(
+            "value",
+            format!("a value is 0 or more with at most 4 decimals, not {value}"),
+        )
+        .into());
+    }
     let txn = begin_write(db).await?;
-    let (_, code) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
-    let county = county_of(&code)?;
+    let (row, code) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
+    if !row.is_poverty_village {
+        return Err(Fault::invalid(
+            "villageCode",
+            format!("{} is not a poverty village (贫困村): its exit is not judged", row.name),
+        )
+        .into());
+    }
+    let county = county_of(&code, "villageCode")?;
     let standard = in_force(&txn, &county, on).await?;
     let indicator = standard
         .indicator(input.indicator_code.trim())
@@ -297,7 +344,7 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         .await?
         .map(|j| j.judged_on);
     crate::domain::timeline::check_step_date(on, today, previous)?;
-    let documents = (!input.documents.is_empty()).then(|| serde_json::to_string(&input.documents).unwrap_or_default());
+    let documents = (!documents.is_empty()).then(|| serde_json::to_string(&documents).unwrap_or_default());
     let row = record_judgement(
         &txn,
         actor,
@@ -427,6 +474,16 @@ pub async fn on_project_accepted(
         {
             continue;
         }
+        // Met from the acceptance day, or — accepted before the gap was found or last
+        // judged — from that later day, so that the register and the gap list agree.
+        let last_judged = exit_judgement::Entity::find()
+            .filter(exit_judgement::Column::VillageCode.eq(gap.village_code.as_str()))
+            .filter(exit_judgement::Column::IndicatorCode.eq(gap.indicator_code.as_str()))
+            .order_by_desc(exit_judgement::Column::JudgedOn)
+            .one(conn)
+            .await?
+            .map(|j| j.judged_on);
+        let day = std::cmp::max(std::cmp::max(on, gap.opened_on), last_judged.unwrap_or(on));
         let evidence = Some(format!("项目验收: {} {}", project.code, project.name));
         record_judgement(
             conn,
@@ -439,7 +496,7 @@ pub async fn on_project_accepted(
             evidence,
             None,
             Some(project.id),
-            on,
+            day,
         )
         .await?;
     }
@@ -491,8 +548,8 @@ pub async fn gaps(
     authorize(actor, Operation::ViewExitRegister)?;
     let mut query = exit_gap::Entity::find().filter(gaps_seen(actor));
     if let Some(raw) = &filter.region_code {
-        let region = RegionCode::parse(raw.trim())
-            .map_err(|m| Fault::new(ErrorCode::InvalidInput, &["filter", "regionCode"], m))?;
+        let region =
+            RegionCode::parse(raw.trim()).map_err(|m| Fault::new(ErrorCode::InvalidInput, &["regionCode"], m))?;
         query = query.filter(if region.level() <= RegionLevel::County {
             in_subtree(G::CountyCode, &region)
         } else {
@@ -603,7 +660,12 @@ pub async fn gap_step(
     let on = on.unwrap_or(today);
     calendar::check_not_future("date", on, today)?;
     let txn = begin_write(db).await?;
-    let gap = find_gap(&txn, actor, gap_id)
+    authorize(actor, Operation::ViewExitRegister)?;
+    // Locked (FOR UPDATE on PostgreSQL) so that a concurrent step waits and sees the new version.
+    let gap = exit_gap::Entity::find_by_id(gap_id)
+        .filter(gaps_seen(actor))
+        .lock_exclusive()
+        .one(&txn)
         .await?
         .ok_or_else(|| Fault::not_found("gap", "there is no such gap in your area"))?;
     if gap.version != expected_version {
@@ -634,6 +696,7 @@ pub async fn gap_step(
             if found.is_none_or(|d| d.county_code != gap.county_code) {
                 return Err(Fault::not_found("department", "there is no such department in the gap's county").into());
             }
+            crate::domain::timeline::check_step_date(on, today, Some(gap.opened_on))?;
             if *deadline < on {
                 return Err(Fault::invalid(
                     "deadline",
@@ -658,6 +721,7 @@ pub async fn gap_step(
                 )
                 .into());
             }
+            crate::domain::timeline::check_step_date(on, today, gap.assigned_on)?;
             after.status = GapStatus::Claimed.as_str().to_string();
             after.claimed_on = Some(on);
             (AuditAction::ExitGapClaim, None)
@@ -672,20 +736,38 @@ pub async fn gap_step(
                 )
                 .into());
             }
-            let serves = project_village::Entity::find()
-                .filter(project_village::Column::ProjectId.eq(*project_id))
-                .filter(project_village::Column::VillageCode.eq(gap.village_code.as_str()))
-                .one(&txn)
-                .await?
-                .is_some();
-            if !serves {
-                return Err(Fault::invalid(
-                    "project",
-                    format!("the project does not serve village {}", gap.village_code),
-                )
-                .into());
+            if matches!(step, GapStep::Link { .. }) {
+                // A project the linker may see, of the village, still to be accepted.
+                let project = crate::service::projects::find(&txn, actor, *project_id)
+                    .await?
+                    .ok_or_else(|| Fault::not_found("project", "there is no such project in your area"))?;
+                let serves = project_village::Entity::find()
+                    .filter(project_village::Column::ProjectId.eq(*project_id))
+                    .filter(project_village::Column::VillageCode.eq(gap.village_code.as_str()))
+                    .one(&txn)
+                    .await?
+                    .is_some();
+                if !serves {
+                    return Err(Fault::invalid(
+                        "project",
+                        format!("the project does not serve village {}", gap.village_code),
+                    )
+                    .into());
+                }
+                if matches!(project.status.as_str(), "ACCEPTED" | "CANCELLED" | "REJECTED") {
+                    return Err(Fault::invalid(
+                        "project",
+                        format!(
+                            "project {} is {}: it will not close the gap",
+                            project.code, project.status
+                        ),
+                    )
+                    .into());
+                }
+                (AuditAction::ExitGapLink, Some(*project_id))
+            } else {
+                (AuditAction::ExitGapUnlink, Some(*project_id))
             }
-            (AuditAction::ExitGapLink, Some(*project_id))
         }
     };
     match step {
@@ -707,11 +789,14 @@ pub async fn gap_step(
             }
         }
         GapStep::Unlink { project_id } => {
-            exit_gap_project::Entity::delete_many()
+            let removed = exit_gap_project::Entity::delete_many()
                 .filter(exit_gap_project::Column::GapId.eq(gap.id))
                 .filter(exit_gap_project::Column::ProjectId.eq(project_id))
                 .exec(&txn)
                 .await?;
+            if removed.rows_affected == 0 {
+                return Err(Fault::not_found("project", "the project is not linked to this gap").into());
+            }
         }
         _ => {}
     }
@@ -770,11 +855,7 @@ pub async fn register(
     authorize(actor, Operation::ViewExitRegister)?;
     let region = super::regions::parse_code("regionCode", region_code.trim())?;
     authorize_at(actor, Operation::ViewExitRegister, &region)?;
-    let county = if region.level() == RegionLevel::County {
-        region.clone()
-    } else {
-        county_of(&region)?
-    };
+    let county = county_of(&region, "regionCode")?;
     let standard = in_force(db, &county, as_of).await?;
     let villages = region::Entity::find()
         .filter(in_subtree(region::Column::Code, &region))

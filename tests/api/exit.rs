@@ -647,4 +647,72 @@ async fn each_role_reads_the_register_and_gaps_of_its_own() {
         )
         .await;
     assert_eq!(reply.error_code(), Some("FORBIDDEN"));
+    // An acceptance dated before the gap was found meets it from the day it was found: the
+    // register and the gap list agree.
+    let far = PlannedDates {
+        start: "2026-01-02".parse().unwrap(),
+        finish: "2026-11-30".parse().unwrap(),
+        claim_deadline: "2026-11-30".parse().unwrap(),
+    };
+    let road = project_planned(
+        &app,
+        ProjectStatus::Completed,
+        Sector::Road,
+        None,
+        &[VILLAGES[0]],
+        5,
+        far,
+    )
+    .await;
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "mutation($i: ExitGapStepInput!) { exitGapLinkProject(input: $i) { userErrors { message } } }",
+            json!({"i": {"gap": gap["id"], "expectedVersion": 2, "project": project_id(&road)}}),
+        )
+        .await;
+    assert_eq!(reply.ok()["exitGapLinkProject"]["userErrors"], json!([]));
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "mutation($p: ID!, $v: Int!) { projectAccept(input: {project: $p, expectedVersion: $v, grade: QUALIFIED, date: \"2026-02-20\"}) { userErrors { message } } }",
+            json!({"p": project_id(&road), "v": road.version}),
+        )
+        .await;
+    assert_eq!(reply.ok()["projectAccept"]["userErrors"], json!([]));
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "query($id: ID!) { node(id: $id) { ... on ExitGap { status closedOn } } exitRegister(regionCode: \"990101001001\", asOf: \"2026-03-01\") { villages { judgements { state judgedOn } } } }",
+            json!({"id": gap["id"]}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["node"],
+        json!({"status": "CLOSED", "closedOn": "2026-03-01"})
+    );
+    assert_eq!(
+        reply.ok()["exitRegister"]["villages"][0]["judgements"][0],
+        json!({"state": "MET", "judgedOn": "2026-03-01"})
+    );
+    // Only poverty villages are judged; a standard does not take effect before the latest.
+    let payload = judge(
+        &app,
+        &township,
+        "990101001002",
+        "ROAD",
+        json!({"state": "MET"}),
+        "2026-03-01",
+    )
+    .await;
+    assert_eq!(payload["userErrors"][0]["field"], json!(["input", "villageCode"]));
+    let set = "mutation($i: ExitStandardSetInput!) { exitStandardSet(input: $i) { standard { version } userErrors { field } } }";
+    let standard = |day: &str| json!({"i": {"countyCode": "990101000000", "effectiveFrom": day, "name": "示范县贫困村退出标准", "indicators": [{"code": "ROAD", "name": "通硬化路", "kind": "JUDGED", "source": "示扶〔2026〕1号"}]}});
+    let reply = app.gql(Some(&coordinator), set, standard("2026-07-01")).await;
+    assert_eq!(reply.ok()["exitStandardSet"]["standard"]["version"], json!(1));
+    let reply = app.gql(Some(&coordinator), set, standard("2026-06-30")).await;
+    assert_eq!(
+        reply.ok()["exitStandardSet"]["userErrors"][0]["field"],
+        json!(["input", "effectiveFrom"])
+    );
 }
