@@ -30,6 +30,19 @@ pub fn check_not_future(field: &str, date: NaiveDate, today: NaiveDate) -> Resul
     Ok(())
 }
 
+/// Checks the day a new version of a county's rules (an exit standard, a scoring scheme)
+/// takes effect: not before the latest version's, which would rewrite the days that one
+/// already judged. `latest` is that version's number and day.
+pub fn check_new_version_day(latest: Option<(i32, NaiveDate)>, effective_from: NaiveDate) -> Result<(), Fault> {
+    match latest {
+        Some((version, day)) if effective_from < day => Err(Fault::invalid(
+            "effectiveFrom",
+            format!("version {version} takes effect on {day}: a new version may not take effect before it"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +54,14 @@ mod tests {
         let day = |h, m| china_date(Utc.with_ymd_and_hms(2026, 9, 30, h, m, 0).unwrap());
         assert_eq!(day(15, 59), NaiveDate::from_ymd_opt(2026, 9, 30).unwrap());
         assert_eq!(day(16, 0), NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+    }
+
+    #[test]
+    fn a_new_version_takes_effect_on_or_after_the_latest() {
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        assert!(check_new_version_day(None, day).is_ok());
+        assert!(check_new_version_day(Some((1, day)), day).is_ok());
+        assert!(check_new_version_day(Some((1, day)), day.pred_opt().unwrap()).is_err());
     }
 
     #[test]

@@ -141,18 +141,10 @@ pub async fn set_scheme(db: &DatabaseConnection, actor: &Actor, input: SchemeInp
         .one(&txn)
         .await?;
     // A new version scores from its day on: it may not rescore quarters an earlier one scored.
-    if let Some(latest) = &latest
-        && input.effective_from < latest.effective_from
-    {
-        return Err(Fault::invalid(
-            "effectiveFrom",
-            format!(
-                "version {} takes effect on {}: a new version may not take effect before it",
-                latest.version, latest.effective_from
-            ),
-        )
-        .into());
-    }
+    calendar::check_new_version_day(
+        latest.as_ref().map(|l| (l.version, l.effective_from)),
+        input.effective_from,
+    )?;
     let row = assessment_scheme::Entity::insert(assessment_scheme::ActiveModel {
         county_code: Set(county.to_string()),
         version: Set(latest.map_or(1, |l| l.version + 1)),

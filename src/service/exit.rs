@@ -149,18 +149,10 @@ pub async fn set_standard(db: &DatabaseConnection, actor: &Actor, input: Standar
         .one(&txn)
         .await?;
     // A new version judges from its day on: it may not rewrite the days an earlier one judged.
-    if let Some(latest) = &latest
-        && input.effective_from < latest.effective_from
-    {
-        return Err(Fault::invalid(
-            "effectiveFrom",
-            format!(
-                "version {} takes effect on {}: a new version may not take effect before it",
-                latest.version, latest.effective_from
-            ),
-        )
-        .into());
-    }
+    calendar::check_new_version_day(
+        latest.as_ref().map(|l| (l.version, l.effective_from)),
+        input.effective_from,
+    )?;
     let row = exit_standard::Entity::insert(exit_standard::ActiveModel {
         county_code: Set(county.to_string()),
         version: Set(latest.map_or(1, |l| l.version + 1)),

@@ -259,16 +259,7 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
         (gap["status"].clone(), gap["openedOn"].clone()),
         (json!("OPEN"), json!("2026-03-01"))
     );
-    let transport_id = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let d = entity::department::Entity::find()
-            .filter(entity::department::Column::Name.eq("示范县交通运输局"))
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
-        tracker::graphql::node::global_id("Department", d.id).0
-    };
+    let transport_id = crate::helpers::department_id(&app, "示范县交通运输局").await;
     let step = |mutation: &'static str, token: String, input: Value| {
         let app = &app;
         async move {
@@ -584,16 +575,7 @@ async fn each_role_reads_the_register_and_gaps_of_its_own() {
         )
         .await;
     let gap = reply.ok()["gapList"]["nodes"][0].clone();
-    let transport_id = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let d = entity::department::Entity::find()
-            .filter(entity::department::Column::Name.eq("示范县交通运输局"))
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
-        tracker::graphql::node::global_id("Department", d.id).0
-    };
+    let transport_id = crate::helpers::department_id(&app, "示范县交通运输局").await;
     let reply = app
         .gql(
             Some(&coordinator),

@@ -549,3 +549,15 @@ pub async fn funded_line(app: &TestApp) -> entity::fund_line::Model {
     .unwrap();
     line
 }
+
+/// A demo department's global ID, by its name.
+pub async fn department_id(app: &TestApp, name: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let row = entity::department::Entity::find()
+        .filter(entity::department::Column::Name.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no department {name}"));
+    tracker::graphql::node::global_id("Department", row.id).0
+}

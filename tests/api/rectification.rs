@@ -1,7 +1,7 @@
 //! 问题整改台账 through the HTTP API: the lifecycle table for every state × action × role,
 //! who sees which problems, dated steps and the summary as of past days, overdue at its
 //! boundary day, and the inputs refused.
-use crate::helpers::{TestApp, spawn_demo_app};
+use crate::helpers::{TestApp, department_id as department, spawn_demo_app};
 use chrono::Datelike;
 use serde_json::{Value, json};
 use tracker::domain::calendar;
@@ -13,17 +13,6 @@ const LIST: &str = "query($f: RectificationIssueFilter, $after: String) { rectif
 
 const COUNTY: &str = "990101000000";
 const CITY_TOWNSHIP: &str = "990101001000";
-
-async fn department(app: &TestApp, name: &str) -> String {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let row = entity::department::Entity::find()
-        .filter(entity::department::Column::Name.eq(name))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no department {name}"));
-    tracker::graphql::node::global_id("Department", row.id).0
-}
 
 /// A problem given to `unit` (`{"responsibleDepartment": …}` or
 /// `{"responsibleTownshipCode": …}`), filed on `date` with `deadline`.

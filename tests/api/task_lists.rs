@@ -171,16 +171,7 @@ async fn each_unit_keeps_and_sees_its_own_lists() {
     let water = app.demo_login("water").await;
     let coordinator = app.demo_login("coordinator").await;
     let inspector = app.demo_login("inspector").await;
-    let transport_id = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let d = entity::department::Entity::find()
-            .filter(entity::department::Column::Name.eq("示范县交通运输局"))
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
-        tracker::graphql::node::global_id("Department", d.id).0
-    };
+    let transport_id = crate::helpers::department_id(&app, "示范县交通运输局").await;
     let department_list = json!({"countyCode": "990101000000", "month": "2026-11", "unitKind": "DEPARTMENT", "department": transport_id, "items": items()});
     let leader_list = json!({"countyCode": "990101000000", "month": "2026-11", "unitKind": "LEADER", "leaderName": "王县长", "items": items()});
     // Only the unit's keeper drafts its list.
