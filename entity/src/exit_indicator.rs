@@ -10,6 +10,8 @@ pub struct Model {
     pub position: i32,
     pub code: String,
     pub name: String,
+    /// VILLAGE or COUNTY.
+    pub level: String,
     pub sector: Option<String>,
     /// JUDGED or MEASURED.
     pub kind: String,

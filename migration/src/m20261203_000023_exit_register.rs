@@ -27,6 +27,7 @@ enum ExitIndicator {
     Position,
     Code,
     Name,
+    Level,
     Sector,
     Kind,
     Comparator,
@@ -130,6 +131,7 @@ impl MigrationTrait for Migration {
                     .col(integer(I::Position))
                     .col(string_len(I::Code, 32))
                     .col(string_len(I::Name, 100))
+                    .col(string_len(I::Level, 16).default("VILLAGE"))
                     .col(string_len_null(I::Sector, 32))
                     .col(string_len(I::Kind, 16))
                     .col(string_len_null(I::Comparator, 16))

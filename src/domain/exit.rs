@@ -25,6 +25,21 @@ text_enum!(IndicatorKind {
     Measured => "MEASURED",
 });
 
+/// Whom an indicator judges.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[graphql(name = "ExitIndicatorLevel")]
+pub enum Level {
+    /// 贫困村 — each poverty village.
+    Village,
+    /// 县 — the county itself (综合贫困发生率, 群众认可度).
+    County,
+}
+
+text_enum!(Level {
+    Village => "VILLAGE",
+    County => "COUNTY",
+});
+
 /// How a measured value meets its threshold.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[graphql(name = "ExitComparator")]
@@ -96,6 +111,8 @@ pub struct Indicator {
     pub code: String,
     /// 指标 — as the standard writes it.
     pub name: String,
+    /// Whom it judges: each poverty village, or the county itself.
+    pub level: Level,
     /// The sector whose projects close a gap on it.
     pub sector: Option<Sector>,
     pub kind: IndicatorKind,
@@ -135,12 +152,15 @@ impl Indicator {
 
 const NATIONAL_SOURCE: &str = "中办发〔2016〕16号《关于建立贫困退出机制的意见》";
 const PROVINCE_SOURCE: &str = "《陕西省贫困退出工作实施细则》(2017)";
+const CHECK_SOURCE: &str = "贫困县退出专项评估检查(三率一度)";
 
-/// The usual village standard, which a county without its own judges by.
+/// The usual standard, which a county without its own judges by: ten indicators for each
+/// poverty village and two for the county itself.
 pub fn default_indicators() -> Vec<Indicator> {
     let judged = |code: &str, name: &str, sector: Option<Sector>, source: &str| Indicator {
         code: code.into(),
         name: name.into(),
+        level: Level::Village,
         sector,
         kind: IndicatorKind::Judged,
         comparator: None,
@@ -151,6 +171,7 @@ pub fn default_indicators() -> Vec<Indicator> {
     let measured = |code: &str, name: &str, comparator, threshold: Decimal, unit: &str, source: &str| Indicator {
         code: code.into(),
         name: name.into(),
+        level: Level::Village,
         sector: None,
         kind: IndicatorKind::Measured,
         comparator: Some(comparator),
@@ -198,6 +219,28 @@ pub fn default_indicators() -> Vec<Indicator> {
             "万元",
             PROVINCE_SOURCE,
         ),
+        Indicator {
+            level: Level::County,
+            ..measured(
+                "COUNTY_POVERTY_INCIDENCE",
+                "综合贫困发生率",
+                Comparator::Below,
+                Decimal::from(3),
+                "%",
+                NATIONAL_SOURCE,
+            )
+        },
+        Indicator {
+            level: Level::County,
+            ..measured(
+                "RECOGNITION",
+                "群众认可度",
+                Comparator::AtLeast,
+                Decimal::from(90),
+                "%",
+                CHECK_SOURCE,
+            )
+        },
     ]
 }
 
@@ -336,6 +379,7 @@ mod tests {
     #[test]
     fn a_measured_value_is_judged_by_its_threshold() {
         let set = default_indicators();
+        assert_eq!(set.iter().filter(|i| i.level == Level::Village).count(), 10);
         let incidence = set.iter().find(|i| i.code == "POVERTY_INCIDENCE").unwrap();
         assert_eq!(incidence.judge(Decimal::new(299, 2)), Some(State::Met));
         assert_eq!(incidence.judge(Decimal::from(3)), Some(State::Gap));

@@ -10,7 +10,7 @@ use super::projects::Project;
 use super::regions::{Region, region_of};
 use super::scalars::{Date, Decimal};
 use crate::domain::calendar;
-use crate::domain::exit::{self as rules, Comparator, GapStatus, Indicator, IndicatorKind, State};
+use crate::domain::exit::{self as rules, Comparator, GapStatus, Indicator, IndicatorKind, Level, State};
 use crate::domain::sector::Sector;
 use crate::service::exit::{
     self as svc, GapFilter, GapStep, JudgeInput, ReadinessGrouping, ReadinessRow, Standard, StandardInput, VillageRow,
@@ -59,6 +59,10 @@ impl ExitIndicator {
     /// 指标.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+    /// Whom it judges: each poverty village, or the county itself.
+    async fn level(&self) -> Level {
+        self.0.level
     }
     /// The sector whose projects close a gap on it.
     async fn sector(&self) -> Option<Sector> {
@@ -152,8 +156,8 @@ impl ExitRegisterVillage {
     async fn ready(&self) -> bool {
         self.0.ready
     }
-    /// Each indicator's judgement in force on the day, in the standard's order; null where
-    /// it has not been judged (which blocks the exit).
+    /// Each village indicator's judgement in force on the day, in the standard's order; null
+    /// where it has not been judged (which blocks the exit).
     async fn judgements(&self) -> Vec<Option<ExitJudgement>> {
         self.0
             .judgements
@@ -177,8 +181,8 @@ impl ExitRegisterVillage {
     /// The indicators not met on the day (缺项), by code.
     async fn gaps(&self) -> Vec<String> {
         self.1
-            .indicators
-            .iter()
+            .of_level(Level::Village)
+            .into_iter()
             .zip(&self.0.judgements)
             .filter(|(_, j)| State::blocks_exit(j.as_ref().and_then(|j| State::parse(&j.state))))
             .map(|(i, _)| i.code.clone())
@@ -193,8 +197,11 @@ pub struct ExitRegister {
     pub as_of: Date,
     /// The standard in force that day.
     pub standard: ExitStandard,
-    /// The poverty villages, by code.
+    /// The poverty villages, by code, on the village indicators.
     pub villages: Vec<ExitRegisterVillage>,
+    /// For a county: its own indicators (综合贫困发生率, 群众认可度), each's judgement in force
+    /// in the standard's order (null where not judged); null below a county.
+    pub county_judgements: Option<Vec<Option<ExitJudgement>>>,
 }
 
 /// One group of readiness.
@@ -366,8 +373,20 @@ impl ExitQuery {
         let (standard, rows) = svc::register(ctx.db()?, ctx.actor()?, &region_code, as_of)
             .await
             .api()?;
+        let county_judgements = match crate::domain::region::RegionCode::parse(region_code.trim()) {
+            Ok(code) if code.level() == crate::domain::region::RegionLevel::County => Some(
+                svc::county_judgements(ctx.db()?, &standard, code.as_str(), as_of)
+                    .await
+                    .api()?
+                    .into_iter()
+                    .map(|j| j.map(ExitJudgement))
+                    .collect(),
+            ),
+            _ => None,
+        };
         let standard = Arc::new(standard);
         Ok(ExitRegister {
+            county_judgements,
             as_of: Date(as_of),
             villages: rows
                 .into_iter()
@@ -436,6 +455,9 @@ pub struct ExitIndicatorInput {
     pub code: String,
     /// 指标, at most 100 characters.
     pub name: String,
+    /// Whom it judges: each poverty village (the default) or the county itself.
+    #[graphql(default_with = "Level::Village")]
+    pub level: Level,
     /// The sector whose projects close a gap on it.
     pub sector: Option<Sector>,
     /// Judged by hand, or measured.
@@ -575,6 +597,7 @@ impl ExitMutation {
                 .map(|i| Indicator {
                     code: i.code.trim().to_string(),
                     name: i.name,
+                    level: i.level,
                     sector: i.sector,
                     kind: i.kind,
                     comparator: i.comparator,

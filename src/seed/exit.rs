@@ -3,7 +3,7 @@
 //! some with the projects under way that close them, one past its deadline; and one village
 //! became ready this month.
 use super::demo::{COUNTY, demo_actor, department_actor, township_actor};
-use crate::domain::exit::{GapStatus, State, default_indicators};
+use crate::domain::exit::{GapStatus, Level, State, default_indicators};
 use crate::service::exit::{self as exit, GapStep, JudgeInput};
 use crate::service::{ServiceError, ServiceResult};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -57,7 +57,7 @@ pub async fn seed(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<()
         )
         .await?;
         let gap = gap_of(n);
-        for indicator in default_indicators() {
+        for indicator in default_indicators().into_iter().filter(|i| i.level == Level::Village) {
             let is_gap = gap == Some(indicator.code.as_str());
             let (state, value) = match indicator.code.as_str() {
                 // Worked out from the counts.
@@ -103,6 +103,27 @@ pub async fn seed(db: &DatabaseConnection, today: NaiveDate) -> ServiceResult<()
                 evidence: Some("集中供水工程通水,水质检测合格".into()),
                 documents: vec!["水质检测报告".into()],
                 on: Some(this_month.max(judged_on + Duration::days(1))),
+            },
+        )
+        .await?;
+    }
+    // The county's own indicators, judged by the poverty office.
+    let coordinator = demo_actor(db, "coordinator").await?;
+    for (code, value) in [
+        ("COUNTY_POVERTY_INCIDENCE", Decimal::new(186, 2)),
+        ("RECOGNITION", Decimal::new(9620, 2)),
+    ] {
+        exit::judge(
+            db,
+            &coordinator,
+            JudgeInput {
+                village_code: COUNTY.into(),
+                indicator_code: code.into(),
+                state: None,
+                value: Some(value),
+                evidence: Some("县级自评".into()),
+                documents: Vec::new(),
+                on: Some(judged_on),
             },
         )
         .await?;

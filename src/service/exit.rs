@@ -7,7 +7,7 @@ use crate::domain::access::{Actor, Operation, ProjectsSeen, authorize, authorize
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
 use crate::domain::exit::{
-    self as rules, Comparator, GapStatus, Indicator, IndicatorKind, Judgement, State, default_indicators,
+    self as rules, Comparator, GapStatus, Indicator, IndicatorKind, Judgement, Level, State, default_indicators,
 };
 use crate::domain::fault::{ErrorCode, Fault, MAX_NOTE_CHARS, optional_text, required_text};
 use crate::domain::region::{RegionCode, RegionLevel};
@@ -36,6 +36,11 @@ impl Standard {
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
     }
+
+    /// The indicators of one level, in the standard's order.
+    pub fn of_level(&self, level: Level) -> Vec<&Indicator> {
+        self.indicators.iter().filter(|i| i.level == level).collect()
+    }
 }
 
 fn indicator_of(row: &exit_indicator::Model) -> ServiceResult<Indicator> {
@@ -43,6 +48,7 @@ fn indicator_of(row: &exit_indicator::Model) -> ServiceResult<Indicator> {
     Ok(Indicator {
         code: row.code.clone(),
         name: row.name.clone(),
+        level: Level::parse(&row.level).ok_or_else(|| bad("level"))?,
         sector: row
             .sector
             .as_deref()
@@ -170,6 +176,7 @@ pub async fn set_standard(db: &DatabaseConnection, actor: &Actor, input: Standar
             position: Set(i as i32 + 1),
             code: Set(ind.code.clone()),
             name: Set(ind.name.trim().to_string()),
+            level: Set(ind.level.as_str().to_string()),
             sector: Set(ind.sector.map(|s| s.as_str().to_string())),
             kind: Set(ind.kind.as_str().to_string()),
             comparator: Set(ind.comparator.map(|c| c.as_str().to_string())),
@@ -266,14 +273,7 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         .into());
     }
     let txn = begin_write(db).await?;
-    let (row, code) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
-    if !row.is_poverty_village {
-        return Err(Fault::invalid(
-            "villageCode",
-            format!("{} is not a poverty village (贫困村): its exit is not judged", row.name),
-        )
-        .into());
-    }
+    let code = super::regions::parse_code("villageCode", input.village_code.trim())?;
     let county = county_of(&code, "villageCode")?;
     let standard = in_force(&txn, &county, on).await?;
     let indicator = standard
@@ -288,6 +288,31 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
             )
         })?
         .clone();
+    match indicator.level {
+        Level::Village => {
+            let (row, _) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
+            if !row.is_poverty_village {
+                return Err(Fault::invalid(
+                    "villageCode",
+                    format!("{} is not a poverty village (贫困村): its exit is not judged", row.name),
+                )
+                .into());
+            }
+        }
+        Level::County => {
+            if code != county {
+                return Err(Fault::invalid(
+                    "villageCode",
+                    format!(
+                        "{} judges the county itself: give the county's code, {county}",
+                        indicator.name
+                    ),
+                )
+                .into());
+            }
+            authorize_at(actor, Operation::JudgeExitIndicators, &county)?;
+        }
+    }
     // 贫困发生率 without a value: from the village's counts for the year.
     let value = match (input.value, input.state, indicator.code.as_str()) {
         (None, None, POVERTY_INCIDENCE) => {
@@ -827,6 +852,31 @@ pub async fn gap_step(
     Ok(after)
 }
 
+/// The county's own indicators (综合贫困发生率, 群众认可度) on a day: each one's judgement in
+/// force, in the standard's order.
+pub async fn county_judgements(
+    db: &DatabaseConnection,
+    standard: &Standard,
+    county: &str,
+    as_of: NaiveDate,
+) -> ServiceResult<Vec<Option<exit_judgement::Model>>> {
+    let rows = exit_judgement::Entity::find()
+        .filter(exit_judgement::Column::VillageCode.eq(county))
+        .filter(exit_judgement::Column::JudgedOn.lte(as_of))
+        .all(db)
+        .await?;
+    Ok(standard
+        .of_level(Level::County)
+        .into_iter()
+        .map(|ind| {
+            rows.iter()
+                .filter(|j| j.indicator_code == ind.code)
+                .max_by_key(|j| (j.judged_on, j.id))
+                .cloned()
+        })
+        .collect())
+}
+
 /// One village of the register on a day.
 #[derive(Clone, Debug)]
 pub struct VillageRow {
@@ -872,8 +922,8 @@ pub async fn register(
         .into_iter()
         .map(|village| {
             let judgements: Vec<Option<exit_judgement::Model>> = standard
-                .indicators
-                .iter()
+                .of_level(Level::Village)
+                .into_iter()
                 .map(|ind| {
                     let history = by_key.get(&(village.code.clone(), ind.code.clone()))?;
                     let steps: Vec<Judgement> = history
@@ -959,7 +1009,7 @@ pub async fn readiness(
                 add(township, row.ready);
             }
             ReadinessGrouping::Indicator => {
-                for (ind, j) in standard.indicators.iter().zip(&row.judgements) {
+                for (ind, j) in standard.of_level(Level::Village).into_iter().zip(&row.judgements) {
                     let state = j.as_ref().and_then(|j| State::parse(&j.state));
                     add(ind.code.clone(), !State::blocks_exit(state));
                 }

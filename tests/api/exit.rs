@@ -539,6 +539,53 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
     )
     .await;
     assert_eq!(payload["userErrors"][0]["field"], json!(["input", "value"]));
+    // The county's own indicators judge the county itself, by the poverty office.
+    let payload = judge(
+        &app,
+        &township,
+        "990101000000",
+        "COUNTY_POVERTY_INCIDENCE",
+        json!({"value": "1.9"}),
+        "2026-06-05",
+    )
+    .await;
+    assert_eq!(payload["userErrors"][0]["code"], json!("FORBIDDEN"));
+    let payload = judge(
+        &app,
+        &coordinator,
+        VILLAGES[0],
+        "COUNTY_POVERTY_INCIDENCE",
+        json!({"value": "1.9"}),
+        "2026-06-05",
+    )
+    .await;
+    assert_eq!(payload["userErrors"][0]["field"], json!(["input", "villageCode"]));
+    let payload = judge(
+        &app,
+        &coordinator,
+        "990101000000",
+        "COUNTY_POVERTY_INCIDENCE",
+        json!({"value": "1.9"}),
+        "2026-06-05",
+    )
+    .await;
+    assert_eq!(payload["judgement"]["state"], json!("MET"));
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "{ exitRegister(regionCode: \"990101000000\", asOf: \"2026-06-05\") { standard { indicators { code level } } countyJudgements { state value } } }",
+            json!({}),
+        )
+        .await;
+    let register = &reply.ok()["exitRegister"];
+    assert_eq!(
+        register["countyJudgements"],
+        json!([{"state": "MET", "value": "1.9"}, null])
+    );
+    assert_eq!(
+        register["standard"]["indicators"][10],
+        json!({"code": "COUNTY_POVERTY_INCIDENCE", "level": "COUNTY"})
+    );
 }
 
 #[tokio::test]

@@ -623,7 +623,8 @@ async fn exit_register_body(db: &DatabaseConnection, actor: &Actor, params: &Exp
     )
     .await?;
     let mut headers = vec!["乡镇".to_string(), "贫困村".to_string()];
-    headers.extend(standard.indicators.iter().map(|i| i.criterion()));
+    let indicators = standard.of_level(crate::domain::exit::Level::Village);
+    headers.extend(indicators.iter().map(|i| i.criterion()));
     headers.push("是否达标".to_string());
     let rows = rows
         .into_iter()
@@ -632,7 +633,7 @@ async fn exit_register_body(db: &DatabaseConnection, actor: &Actor, params: &Exp
                 opt(row.village.parent_code.as_ref().and_then(|c| townships.get(c))),
                 text(row.village.name.clone()),
             ];
-            for (indicator, judgement) in standard.indicators.iter().zip(&row.judgements) {
+            for (indicator, judgement) in indicators.iter().zip(&row.judgements) {
                 cells.push(match judgement {
                     None => text("未研判"),
                     Some(j) => {
