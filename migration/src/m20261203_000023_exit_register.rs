@@ -231,6 +231,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // At most one open gap per village and indicator, whoever judges at the same moment.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX uq_exit_gap_open ON exit_gap (village_code, indicator_code) WHERE status <> 'CLOSED'",
+            )
+            .await?;
         for (name, column) in [
             ("ix_exit_gap_county", G::CountyCode),
             ("ix_exit_gap_village", G::VillageCode),

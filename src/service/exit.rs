@@ -418,6 +418,8 @@ async fn record_judgement(
         .await?;
     match (state, open) {
         (State::Gap, None) => {
+            // `uq_exit_gap_open` holds one open gap per village and indicator: a judgement made
+            // at the same moment as another GAP is refused rather than opening a second.
             exit_gap::Entity::insert(exit_gap::ActiveModel {
                 county_code: Set(county.to_string()),
                 village_code: Set(village.to_string()),
@@ -428,7 +430,16 @@ async fn record_judgement(
                 ..Default::default()
             })
             .exec(conn)
-            .await?;
+            .await
+            .map_err(|e| match super::is_unique_violation(&e) {
+                true => Fault::new(
+                    ErrorCode::AlreadyExists,
+                    &["input", "indicator"],
+                    "the gap was opened by a judgement recorded at the same moment: reload the register",
+                )
+                .into(),
+                false => ServiceError::from(e),
+            })?;
         }
         (State::Met | State::NotApplicable, Some(gap)) => {
             exit_gap::Entity::update_many()

@@ -603,6 +603,22 @@ async fn each_role_reads_the_register_and_gaps_of_its_own() {
         "2026-03-01",
     )
     .await;
+    // The database holds one open gap per village and indicator, whatever writes at once.
+    {
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let second = entity::exit_gap::Entity::insert(entity::exit_gap::ActiveModel {
+            county_code: Set("990101000000".into()),
+            village_code: Set(VILLAGES[0].into()),
+            indicator_code: Set("ROAD".into()),
+            status: Set("OPEN".into()),
+            opened_on: Set("2026-03-01".parse().unwrap()),
+            version: Set(1),
+            ..Default::default()
+        })
+        .exec(&app.db)
+        .await;
+        assert!(second.is_err(), "a second open gap was stored");
+    }
     let other = crate::helpers::township_clerk(&app, "990101002").await;
     let other = app.login(&other.username, "long-enough").await;
     judge(
