@@ -251,9 +251,6 @@ pub const TRANSITIONS: &[Transition] = &[
     },
 ];
 
-/// Who files problems (— → OPEN).
-pub const FILER: Who = Who::Verifier;
-
 /// The action a filing is recorded under in a problem's history (the table's rows start
 /// from a state; a filing has none).
 pub const FILED: &str = "FILE";

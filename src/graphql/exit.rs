@@ -6,7 +6,7 @@ use super::errors::{OrApiError, UserError, from_service, internal, payload};
 use super::node::{decode_numeric, global_id};
 use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
-use super::projects::Project;
+use super::projects::{Project, visible_projects};
 use super::regions::{Region, region_of};
 use super::scalars::{Date, Decimal};
 use crate::domain::calendar;
@@ -127,10 +127,7 @@ impl ExitJudgement {
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
         match self.0.project_id {
             None => Ok(None),
-            Some(id) => Ok(crate::service::projects::find(ctx.db()?, ctx.actor()?, id)
-                .await
-                .api()?
-                .map(Project)),
+            Some(id) => Ok(visible_projects(ctx, &[id]).await?.pop()),
         }
     }
     /// The day it was judged.
@@ -310,19 +307,8 @@ impl ExitGap {
     }
     /// The projects that close it, those you may see.
     async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
-        let (db, actor) = (ctx.db()?, ctx.actor()?);
-        let ids = svc::projects_of_gaps(db, &[self.0.id])
-            .await
-            .api()?
-            .remove(&self.0.id)
-            .unwrap_or_default();
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(p) = crate::service::projects::find(db, actor, id).await.api()? {
-                out.push(Project(p));
-            }
-        }
-        Ok(out)
+        let ids = ctx.loaders()?.exit_gap_projects.load_one(&self.0.id).await?;
+        visible_projects(ctx, &ids.unwrap_or_default()).await
     }
     /// Bumped by every step: give it as `expectedVersion`.
     async fn version(&self) -> i32 {

@@ -52,6 +52,8 @@ pub struct ProjectRetentionLoader(DatabaseConnection);
 pub struct RectificationConcernLoader(DatabaseConnection);
 /// A rectification problem's steps, by day.
 pub struct RectificationEventLoader(DatabaseConnection);
+/// The projects linked to an exit gap.
+pub struct ExitGapProjectLoader(DatabaseConnection);
 /// A monthly task list's items, in order.
 pub struct TaskListItemLoader(DatabaseConnection);
 /// A project's latest progress report, `None` for a project without reports (cached like
@@ -122,6 +124,7 @@ service_loader!(RectificationConcernLoader => Vec<entity::rectification_concern:
 service_loader!(RectificationEventLoader => Vec<entity::rectification_event::Model>, |l, keys| {
     service::rectification::events_of(&l.0, keys)
 });
+service_loader!(ExitGapProjectLoader => Vec<i64>, |l, keys| service::exit::projects_of_gaps(&l.0, keys));
 service_loader!(TaskListItemLoader => Vec<entity::task_list_item::Model>, |l, keys| {
     service::task_lists::items_of(&l.0, keys)
 });
@@ -151,6 +154,7 @@ pub struct Loaders {
     pub rectification_concerns: Cached<RectificationConcernLoader, i64>,
     pub rectification_events: Cached<RectificationEventLoader, i64>,
     pub task_list_items: Cached<TaskListItemLoader, i64>,
+    pub exit_gap_projects: Cached<ExitGapProjectLoader, i64>,
 }
 
 /// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
@@ -268,6 +272,7 @@ impl Loaders {
             rectification_concerns: Cached::new(RectificationConcernLoader(db.clone())),
             rectification_events: Cached::new(RectificationEventLoader(db.clone())),
             task_list_items: Cached::new(TaskListItemLoader(db.clone())),
+            exit_gap_projects: Cached::new(ExitGapProjectLoader(db.clone())),
         }
     }
 }

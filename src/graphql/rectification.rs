@@ -7,7 +7,7 @@ use super::errors::{OrApiError, UserError, from_service, internal, payload};
 use super::node::{decode_numeric, global_id};
 use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
-use super::projects::Project;
+use super::projects::{Project, visible_projects};
 use super::regions::{Region, region_of};
 use super::scalars::{Date, DateTime, Decimal};
 use crate::domain::calendar;
@@ -178,10 +178,7 @@ impl RectificationConcern {
         let Ok(id) = self.0.reference.parse::<i64>() else {
             return Ok(None);
         };
-        let found = crate::service::projects::find(ctx.db()?, ctx.actor()?, id)
-            .await
-            .api()?;
-        Ok(found.map(Project))
+        Ok(visible_projects(ctx, &[id]).await?.pop())
     }
 }
 

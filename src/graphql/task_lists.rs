@@ -6,7 +6,7 @@ use super::errors::{OrApiError, UserError, from_service, internal, payload};
 use super::node::{decode_numeric, global_id};
 use super::object::Plain;
 use super::pagination::{ConnectionOf, connection, cost, page_request};
-use super::projects::Project;
+use super::projects::{Project, visible_projects};
 use super::rectification::RectificationIssue;
 use super::regions::{Region, region_of};
 use super::scalars::{Date, Decimal};
@@ -157,10 +157,7 @@ impl TaskListItem {
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
         match self.row.project_id {
             None => Ok(None),
-            Some(id) => Ok(crate::service::projects::find(ctx.db()?, ctx.actor()?, id)
-                .await
-                .api()?
-                .map(Project)),
+            Some(id) => Ok(visible_projects(ctx, &[id]).await?.pop()),
         }
     }
     /// The rectification problem it works on, when you may see it.

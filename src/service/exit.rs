@@ -3,7 +3,7 @@
 //! the register and readiness read as of any day from the judgements' dates.
 use super::audit::{self, Change};
 use super::{Page, PageRequest, ServiceError, ServiceResult, begin_write, in_subtree, keyset_page};
-use crate::domain::access::{Actor, Operation, ProjectsSeen, authorize, authorize_at};
+use crate::domain::access::{Actor, Operation, authorize, authorize_at};
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar;
 use crate::domain::exit::{
@@ -535,14 +535,7 @@ pub async fn on_project_accepted(
 /// everyone else those of the counties in their area.
 fn gaps_seen(actor: &Actor) -> Condition {
     use exit_gap::Column as G;
-    match actor.projects_seen() {
-        ProjectsSeen::AssignedTo(Some(id)) => Condition::all().add(G::DepartmentId.eq(id)),
-        ProjectsSeen::AssignedTo(None) => Condition::all().add(Expr::val(1).eq(Expr::val(0))),
-        ProjectsSeen::Everything => Condition::all(),
-        ProjectsSeen::InRegion(root) => Condition::any()
-            .add(in_subtree(G::CountyCode, &root))
-            .add(in_subtree(G::VillageCode, &root)),
-    }
+    super::unit_records_seen(actor, G::CountyCode, G::DepartmentId, G::VillageCode)
 }
 
 /// The gap with `id`, if the actor sees it.

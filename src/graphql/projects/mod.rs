@@ -408,3 +408,17 @@ impl ProjectEvent {
             .map(|q| Decimal(Quantity::from_milli(q).to_decimal()))
     }
 }
+
+/// The projects with `ids` that the caller may see, in order, through the request's project
+/// loader: for references that other objects hold to projects (a problem's concerns, a list
+/// item, a gap's linked projects), which may name projects outside the caller's scope.
+pub async fn visible_projects(ctx: &Context<'_>, ids: &[i64]) -> async_graphql::Result<Vec<Project>> {
+    let actor = ctx.actor()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for project in ctx.loaders()?.projects.load_each(ids).await?.into_iter().flatten() {
+        if crate::service::projects::seen_by(actor, &project).map_err(crate::graphql::errors::from_service)? {
+            out.push(Project(project));
+        }
+    }
+    Ok(out)
+}

@@ -170,15 +170,19 @@ pub(crate) fn in_region(region: &RegionCode) -> Condition {
     }
 }
 
+/// Whether `actor` sees a project in hand (`ProjectsSeen`), as `find` applies it.
+pub fn seen_by(actor: &Actor, model: &project::Model) -> ServiceResult<bool> {
+    Ok(actor
+        .projects_seen()
+        .contains(&township_of(model)?, model.department_id))
+}
+
 /// The project with `id`, if `actor` may see it.
 pub async fn find(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> ServiceResult<Option<project::Model>> {
     let Some(model) = project::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
-    Ok(actor
-        .projects_seen()
-        .contains(&township_of(&model)?, model.department_id)
-        .then_some(model))
+    Ok(seen_by(actor, &model)?.then_some(model))
 }
 
 /// Which of `ids` the actor may see (`ProjectsSeen`, as `find` applies it), for lists that
@@ -188,10 +192,9 @@ pub async fn visible_ids(
     actor: &Actor,
     ids: &[i64],
 ) -> ServiceResult<std::collections::HashSet<i64>> {
-    let seen = actor.projects_seen();
     let mut visible = std::collections::HashSet::new();
     for p in by_ids(db, ids).await? {
-        if seen.contains(&township_of(&p)?, p.department_id) {
+        if seen_by(actor, &p)? {
             visible.insert(p.id);
         }
     }
