@@ -24,6 +24,7 @@ mod m20261203_000020_rectification;
 mod m20261203_000021_task_lists;
 mod m20261203_000022_assessment;
 mod m20261203_000023_exit_register;
+mod m20261203_000024_disclosure;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_task_lists::Migration),
             Box::new(m20261203_000022_assessment::Migration),
             Box::new(m20261203_000023_exit_register::Migration),
+            Box::new(m20261203_000024_disclosure::Migration),
         ]
     }
 }

@@ -215,6 +215,13 @@ pub enum Operation {
     AssignExitGaps,
     /// 缺项认领 — a department claims the gaps assigned to it.
     ClaimExitGaps,
+    /// 公告公示 — read the notices, drafts included, and the objections they drew.
+    ViewDisclosures,
+    /// 公告公示 — write, post and withdraw notices and record objections and their
+    /// resolution (each notice's manager: `domain::disclosure::manager_admits`).
+    ManageDisclosures,
+    /// 公示规则 — set the county's disclosure rules.
+    ManageDisclosureRules,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -246,6 +253,9 @@ const COORDINATION: &[Role] = &[Role::Coordinator];
 const UNITS: &[Role] = &[Role::Coordinator, Role::Department, Role::Township];
 /// Who judges a village's exit indicators: its township, and the poverty office confirming.
 const JUDGES: &[Role] = &[Role::Township, Role::Coordinator];
+/// Who posts notices: "谁分配谁公开、谁使用谁公开" — the poverty office, finance (of the money
+/// it allocates), the departments (of the projects they build) and the townships.
+const DISCLOSERS: &[Role] = &[Role::Coordinator, Role::Finance, Role::Department, Role::Township];
 /// The sector departments.
 const DEPARTMENTS: &[Role] = &[Role::Department];
 /// Who checks the work: the county's poverty office and its inspectors.
@@ -255,7 +265,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 24] = [
+    pub const ALL: [Operation; 27] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -280,6 +290,9 @@ impl Operation {
         Operation::JudgeExitIndicators,
         Operation::AssignExitGaps,
         Operation::ClaimExitGaps,
+        Operation::ViewDisclosures,
+        Operation::ManageDisclosures,
+        Operation::ManageDisclosureRules,
     ];
 }
 
@@ -348,6 +361,21 @@ pub const fn permission(operation: Operation) -> Permission {
         ClaimExitGaps => (
             "claim the gaps assigned to your department (认领)",
             DEPARTMENTS,
+            Reach::Subtree,
+        ),
+        ViewDisclosures => (
+            "read the notices (公告公示), drafts included, and the objections they drew",
+            EVERYONE,
+            Reach::Subtree,
+        ),
+        ManageDisclosures => (
+            "write, post and withdraw notices (公告公示) and record objections and their resolution",
+            DISCLOSERS,
+            Reach::Subtree,
+        ),
+        ManageDisclosureRules => (
+            "set the county's disclosure rules (公示规则)",
+            COORDINATION,
             Reach::Subtree,
         ),
         ViewAlerts => (

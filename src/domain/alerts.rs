@@ -25,6 +25,9 @@ pub enum AlertKind {
     /// 缺项逾期 — a village's exit gap (缺项清单) not closed by the deadline it was handed
     /// out with.
     ExitGapOverdue,
+    /// 计划调整公示逾期 — an approved plan adjustment not disclosed (计划调整公告) within the
+    /// county's working days (`domain::disclosure::adjustment_days_overdue`).
+    DisclosureOverdue,
 }
 
 text_enum!(AlertKind {
@@ -35,10 +38,11 @@ text_enum!(AlertKind {
     RectificationOverdue => "RECTIFICATION_OVERDUE",
     TaskItemNotCleared => "TASK_ITEM_NOT_CLEARED",
     ExitGapOverdue => "EXIT_GAP_OVERDUE",
+    DisclosureOverdue => "DISCLOSURE_OVERDUE",
 });
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 7] = [
+    pub const ALL: [AlertKind; 8] = [
         AlertKind::ClaimOverdue,
         AlertKind::StartOverdue,
         AlertKind::FinishOverdue,
@@ -46,6 +50,7 @@ impl AlertKind {
         AlertKind::RectificationOverdue,
         AlertKind::TaskItemNotCleared,
         AlertKind::ExitGapOverdue,
+        AlertKind::DisclosureOverdue,
     ];
 
     pub fn chinese_name(self) -> &'static str {
@@ -57,6 +62,7 @@ impl AlertKind {
             AlertKind::RectificationOverdue => "整改逾期",
             AlertKind::TaskItemNotCleared => "三单逾期未清",
             AlertKind::ExitGapOverdue => "缺项逾期",
+            AlertKind::DisclosureOverdue => "计划调整公示逾期",
         }
     }
 }

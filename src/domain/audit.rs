@@ -112,6 +112,20 @@ pub enum AuditAction {
     ExitGapLink,
     /// 取消关联 — a project was unlinked from a gap.
     ExitGapUnlink,
+    /// 公示草稿 — a notice was drafted.
+    DisclosureCreate,
+    /// 修改公示 — a draft notice was changed.
+    DisclosureUpdate,
+    /// 张贴 — a notice was posted.
+    DisclosurePost,
+    /// 撤回 — a notice was withdrawn.
+    DisclosureWithdraw,
+    /// 受理异议 — an objection to a notice was recorded.
+    DisclosureObjectionRecord,
+    /// 异议处理 — an objection was resolved.
+    DisclosureObjectionResolve,
+    /// 公示规则 — a county's disclosure rules were set (a new version).
+    DisclosureRulesSet,
 }
 
 text_enum!(AuditAction {
@@ -137,6 +151,13 @@ text_enum!(AuditAction {
     ExitGapClaim => "exit_gap.claim",
     ExitGapLink => "exit_gap.link",
     ExitGapUnlink => "exit_gap.unlink",
+    DisclosureCreate => "disclosure.create",
+    DisclosureUpdate => "disclosure.update",
+    DisclosurePost => "disclosure.post",
+    DisclosureWithdraw => "disclosure.withdraw",
+    DisclosureObjectionRecord => "disclosure.objection_record",
+    DisclosureObjectionResolve => "disclosure.objection_resolve",
+    DisclosureRulesSet => "disclosure_rules.set",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     AlreadyReversed,
     /// 操作过于频繁 — too many failed sign-ins; wait and try again.
     RateLimited,
+    /// 公示未完成 — a required public notice (公告公示) is missing, has not run its full
+    /// period, or has an objection not yet resolved; the message names which.
+    DisclosureRequired,
 }
 
 /// One business failure: a code, the input path that caused it, a message for a clerk.

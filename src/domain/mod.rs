@@ -25,6 +25,7 @@ pub mod audit;
 pub mod calendar;
 pub mod category;
 pub mod department;
+pub mod disclosure;
 pub mod exit;
 pub mod fault;
 pub mod funds;

@@ -92,6 +92,13 @@ impl Alert {
             _ => None,
         }
     }
+    /// The plan version whose adjustment is not yet disclosed, for DISCLOSURE_OVERDUE.
+    async fn plan_version(&self) -> Option<i32> {
+        match &self.0.subject {
+            Subject::PlanAdjustment(p) => Some(p.version),
+            _ => None,
+        }
+    }
     /// The item's place on its list, for TASK_ITEM_NOT_CLEARED.
     async fn task_item_position(&self) -> Option<i32> {
         match &self.0.subject {

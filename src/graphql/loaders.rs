@@ -56,6 +56,8 @@ pub struct RectificationEventLoader(DatabaseConnection);
 pub struct ExitGapProjectLoader(DatabaseConnection);
 /// A monthly task list's items, in order.
 pub struct TaskListItemLoader(DatabaseConnection);
+pub struct DisclosureObjectionLoader(DatabaseConnection);
+pub struct ProjectDisclosureLoader(DatabaseConnection);
 /// A project's latest progress report, `None` for a project without reports (cached like
 /// any other answer).
 pub struct ProjectLatestProgressLoader(DatabaseConnection);
@@ -128,6 +130,12 @@ service_loader!(ExitGapProjectLoader => Vec<i64>, |l, keys| service::exit::proje
 service_loader!(TaskListItemLoader => Vec<entity::task_list_item::Model>, |l, keys| {
     service::task_lists::items_of(&l.0, keys)
 });
+service_loader!(DisclosureObjectionLoader => Vec<entity::disclosure_objection::Model>, |l, keys| {
+    service::disclosure::objections_of(&l.0, keys)
+});
+service_loader!(ProjectDisclosureLoader => Vec<entity::disclosure::Model>, |l, keys| {
+    service::disclosure::of_projects(&l.0, keys)
+});
 service_loader!(ProjectAmountsByKindLoader => Vec<KindAmounts>, |l, keys| {
     service::funds::amounts_by_kind_of_projects(&l.0, keys)
 });
@@ -155,6 +163,8 @@ pub struct Loaders {
     pub rectification_events: Cached<RectificationEventLoader, i64>,
     pub task_list_items: Cached<TaskListItemLoader, i64>,
     pub exit_gap_projects: Cached<ExitGapProjectLoader, i64>,
+    pub disclosure_objections: Cached<DisclosureObjectionLoader, i64>,
+    pub project_disclosures: Cached<ProjectDisclosureLoader, i64>,
 }
 
 /// A request's loader (which keeps what it loaded) and, beside it, what a page primed.
@@ -273,6 +283,8 @@ impl Loaders {
             rectification_events: Cached::new(RectificationEventLoader(db.clone())),
             task_list_items: Cached::new(TaskListItemLoader(db.clone())),
             exit_gap_projects: Cached::new(ExitGapProjectLoader(db.clone())),
+            disclosure_objections: Cached::new(DisclosureObjectionLoader(db.clone())),
+            project_disclosures: Cached::new(ProjectDisclosureLoader(db.clone())),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod context;
 pub mod demand;
 pub mod departments;
+pub mod disclosure;
 pub mod errors;
 pub mod exit;
 pub mod funds;
@@ -63,6 +64,7 @@ pub struct SupervisionQuery(
     alerts::AlertQuery,
     assessment::AssessmentQuery,
     exit::ExitQuery,
+    disclosure::DisclosureQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and
@@ -89,6 +91,7 @@ pub struct SupervisionMutation(
     task_lists::TaskListMutation,
     assessment::AssessmentMutation,
     exit::ExitMutation,
+    disclosure::DisclosureMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -4,6 +4,7 @@
 use super::audit::AuditEntry;
 use super::context::ContextExt;
 use super::departments::Department;
+use super::disclosure::{Disclosure, DisclosureObjection};
 use super::errors::{OrApiError, bad_input};
 use super::exit::ExitGap;
 use super::funds::{FundLine, LedgerEntry};
@@ -38,6 +39,8 @@ pub enum Node {
     MonthlyTaskList(MonthlyTaskList),
     TaskListItem(TaskListItem),
     ExitGap(ExitGap),
+    Disclosure(Disclosure),
+    DisclosureObjection(DisclosureObjection),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -172,6 +175,20 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|g| Node::ExitGap(ExitGap(g)))
+            }
+            "Disclosure" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::disclosure::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|d| Node::Disclosure(Disclosure(d)))
+            }
+            "DisclosureObjection" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::disclosure::find_objection(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|(_, o)| Node::DisclosureObjection(DisclosureObjection(o)))
             }
             _ => return Err(unknown()),
         })

@@ -22,6 +22,8 @@ pub enum Subject {
     Issue(rectification_issue::Model),
     TaskItem(list::Model, task_list_item::Model),
     ExitGap(entity::exit_gap::Model),
+    /// An approved plan adjustment not yet disclosed.
+    PlanAdjustment(entity::annual_plan::Model),
 }
 
 /// One late thing on the day asked.
@@ -91,6 +93,18 @@ pub async fn alerts(
                 department_id: gap.department_id,
                 region_code: gap.department_id.is_none().then(|| gap.village_code.clone()),
                 subject: Subject::ExitGap(gap),
+            });
+        }
+    }
+    if kinds.contains(&AlertKind::DisclosureOverdue) {
+        for (plan, due_on, days) in super::disclosure::adjustments_overdue_on(db, actor, &region, as_of).await? {
+            out.push(Alert {
+                kind: AlertKind::DisclosureOverdue,
+                due_on,
+                days_overdue: days,
+                department_id: None,
+                region_code: Some(plan.county_code.clone()),
+                subject: Subject::PlanAdjustment(plan),
             });
         }
     }
@@ -279,6 +293,7 @@ impl Alert {
             Subject::Issue(i) => format!("[{}] {}", i.batch, i.description),
             Subject::TaskItem(l, item) => format!("{} 三单 #{}: {}", l.month, item.position, item.content),
             Subject::ExitGap(g) => format!("{} 缺项 {}", g.village_code, g.indicator_code),
+            Subject::PlanAdjustment(p) => format!("{}年度计划第{}版 计划调整公告未发布", p.year, p.version),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod construction;
 pub mod departments;
+pub mod disclosure;
 pub mod exit;
 pub mod exports;
 pub mod funds;

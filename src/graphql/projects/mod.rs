@@ -230,6 +230,21 @@ impl Project {
     async fn acceptance_grade(&self) -> Option<AcceptanceGrade> {
         self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
     }
+    /// 公告公示 — the project's notices you see, newest first.
+    async fn disclosures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::graphql::disclosure::Disclosure>> {
+        let actor = ctx.actor()?;
+        let rows = ctx
+            .loaders()?
+            .project_disclosures
+            .load_one(&self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|r| crate::service::disclosure::sees(actor, r))
+            .map(crate::graphql::disclosure::Disclosure)
+            .collect())
+    }
     /// 逾期预警 — what is late about the project today (China time): unclaimed past its
     /// claim deadline, not started or finished by the planned day, no progress report for
     /// 30 days — the project kinds of `alerts`, with the same definitions.

@@ -207,6 +207,8 @@ pub async fn transition(
     let row = lifecycle::check(actor, from, action, current.department_id)?;
     let history = crate::service::timeline::history(&txn, current.id).await?;
     timeline::check_step_date(on, today, step_floor(&history, action, details.correction))?;
+    // 公告公示: approval needs the application notice run, acceptance the completion notice.
+    crate::service::disclosure::check_project_step(&txn, &current, action, on).await?;
     if action == ProjectAction::Cancel {
         // Money allocated and not paid would sit on a cancelled project with nothing for
         // finance to act on: it is released (reversed) first.
