@@ -175,6 +175,7 @@ pub async fn seed(db: &DatabaseConnection) -> ServiceResult<SeedOutcome> {
         seed_funds(db, today).await?;
         super::supervision::seed(db, today).await?;
         super::exit::seed(db, today).await?;
+        super::disclosure::seed(db, COUNTY, today).await?;
     }
     Ok(outcome)
 }
@@ -384,6 +385,7 @@ pub async fn seed_projects(db: &DatabaseConnection, today: NaiveDate) -> Service
                         }),
                         correction: false,
                     };
+                    super::disclosure::notice_for_step(db, &coordinator, &project, action, day).await?;
                     project = projects::transition(db, actor, project.id, project.version, action, details).await?;
                 }
                 if status == ProjectStatus::UnderConstruction {

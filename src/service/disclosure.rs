@@ -28,7 +28,7 @@ use entity::{
 };
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -854,17 +854,11 @@ async fn save(
     before: &disclosure::Model,
     after: disclosure::Model,
 ) -> ServiceResult<disclosure::Model> {
-    let mut active: disclosure::ActiveModel = after.clone().into();
+    // Every column written (a model converts to unchanged values), the key kept.
+    let mut active = disclosure::ActiveModel::from(after.clone()).reset_all();
     active.id = sea_orm::ActiveValue::Unchanged(before.id);
-    let updated = disclosure::Entity::update_many()
-        .set(active)
-        .filter(disclosure::Column::Id.eq(before.id))
-        .filter(disclosure::Column::Version.eq(before.version))
-        .exec(conn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(ServiceError::Internal(format!("notice {} changed under a write lock", before.id)));
-    }
+    // The writer holds the write lock and `load_for` checked the version read.
+    active.update(conn).await?;
     record(conn, actor, action, Some(before), &after).await?;
     Ok(after)
 }

@@ -2,9 +2,9 @@
 //! readiness as of past days against the test's own count, a gap assigned, claimed and
 //! closed by its project's acceptance on the acceptance day (a later failed acceptance of
 //! another project leaving it met), overdue gaps, and who may do what.
-use crate::helpers::{PlannedDates, TestApp, project_id, project_planned, spawn_demo_app};
+use crate::helpers::{PlannedDates, TestApp, notice_for, project_id, project_planned, spawn_demo_app};
 use serde_json::{Value, json};
-use tracker::domain::lifecycle::ProjectStatus;
+use tracker::domain::lifecycle::{ProjectAction, ProjectStatus};
 use tracker::domain::sector::Sector;
 
 const JUDGE: &str = "mutation($i: ExitIndicatorJudgeInput!) { exitIndicatorJudge(input: $i) { judgement { state value judgedOn } userErrors { code field message } } }";
@@ -365,6 +365,7 @@ async fn villages_are_judged_gaps_handed_out_and_closed_by_their_projects() {
     }
 
     // Accepted on 04-10: the road is met from that day, with the project as evidence.
+    notice_for(&app, &json!(project_id(&road)), ProjectAction::Accept, "2026-04-10").await;
     let reply = app
         .gql(
             Some(&coordinator),
@@ -717,6 +718,7 @@ async fn each_role_reads_the_register_and_gaps_of_its_own() {
         )
         .await;
     assert_eq!(reply.ok()["exitGapLinkProject"]["userErrors"], json!([]));
+    notice_for(&app, &json!(project_id(&road)), ProjectAction::Accept, "2026-02-20").await;
     let reply = app
         .gql(
             Some(&coordinator),

@@ -351,6 +351,9 @@ pub async fn project_planned(
             grade: Some(tracker::domain::project::AcceptanceGrade::Qualified),
             correction: false,
         };
+        tracker::seed::disclosure::notice_for_step(&app.db, &coordinator, &project, action, day)
+            .await
+            .unwrap();
         project = projects::transition(&app.db, actor, project.id, project.version, action, details)
             .await
             .unwrap();
@@ -560,4 +563,18 @@ pub async fn department_id(app: &TestApp, name: &str) -> String {
         .unwrap()
         .unwrap_or_else(|| panic!("no department {name}"));
     tracker::graphql::node::global_id("Department", row.id).0
+}
+
+/// Posts, as the poverty office, the notice (公告公示) the step `action` on `day` needs for
+/// the project with global ID `project`: the application notice before an approval, the
+/// completion notice for an acceptance (`tracker::seed::disclosure::notice_for_step`).
+pub async fn notice_for(app: &TestApp, project: &Value, action: tracker::domain::lifecycle::ProjectAction, day: &str) {
+    use sea_orm::EntityTrait;
+    let id = async_graphql::ID(project.as_str().expect("a project's global ID").to_string());
+    let id = tracker::graphql::node::decode_numeric(&id, "Project", "project").unwrap();
+    let row = entity::project::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    let coordinator = app.actor("coordinator").await;
+    tracker::seed::disclosure::notice_for_step(&app.db, &coordinator, &row, action, day.parse().unwrap())
+        .await
+        .unwrap();
 }

@@ -1,7 +1,7 @@
 //! The project lifecycle through the HTTP API: the whole pipeline as the right users,
 //! every action from every state as every role against the state machine table, the
 //! version guard under concurrent clerks, and bad input that changes nothing.
-use crate::helpers::{TestApp, spawn_demo_app};
+use crate::helpers::{TestApp, notice_for, spawn_demo_app};
 use serde_json::{Value, json};
 use tracker::domain::access::Actor;
 use tracker::domain::calendar::china_date;
@@ -116,6 +116,7 @@ async fn one_project_walks_the_whole_pipeline() {
     )
     .await;
     let p = must(&app, &township, "projectSubmit", step(&p, json!({"comment": "已补充"}))).await;
+    notice_for(&app, &p["id"], ProjectAction::Approve, &today).await;
     let p = must(&app, &coordinator, "projectApprove", step(&p, json!({}))).await;
     assert_eq!(p["status"], "APPROVED");
     let p = must(
@@ -182,6 +183,7 @@ async fn one_project_walks_the_whole_pipeline() {
         step(&p, json!({"date": today, "finalQuantity": "4.6"})),
     )
     .await;
+    notice_for(&app, &p["id"], ProjectAction::Accept, &today).await;
     let p = must(
         &app,
         &coordinator,
@@ -432,6 +434,12 @@ async fn every_action_from_every_state_as_every_role_follows_the_table() {
             let mut project = projects::create(&app.db, &actor_of("township"), service_input())
                 .await
                 .unwrap();
+            // The notices approval and acceptance need (公告公示), in place from the start.
+            for needs in [ProjectAction::Approve, ProjectAction::Accept] {
+                tracker::seed::disclosure::notice_for_step(&app.db, &actor_of("coordinator"), &project, needs, today())
+                    .await
+                    .unwrap();
+            }
             for step in lifecycle::path_to(status) {
                 let who = match lifecycle::transition(projects::status_of(&project).unwrap(), step)
                     .unwrap()
@@ -499,6 +507,7 @@ async fn two_clerks_with_the_same_version_one_wins_and_the_other_is_stale() {
     let coordinator = app.demo_login("coordinator").await;
     let p = must(&app, &township, "projectCreate", create_input()).await;
     let p = must(&app, &township, "projectSubmit", step(&p, json!({}))).await;
+    notice_for(&app, &p["id"], ProjectAction::Approve, &today().to_string()).await;
     // Eight clerks act on version 2 at once: approvals, rejections and returns.
     let attempts = (0..8).map(|i| {
         let (mutation, extra) = match i % 3 {
@@ -643,6 +652,7 @@ async fn bad_input_is_a_typed_error_and_the_project_is_unchanged() {
     );
 
     // Assigning needs a real department of the county that handles the sector.
+    notice_for(&app, &p["id"], ProjectAction::Approve, &today().to_string()).await;
     let p = must(&app, &coordinator, "projectApprove", step(&p, json!({}))).await;
     let deadline = (today() + chrono::Duration::days(10)).to_string();
     let water = department_id(&app, &coordinator, "DRINKING_WATER").await;

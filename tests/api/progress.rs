@@ -1,5 +1,6 @@
 //! Construction progress and the work report, on a fixture county built through the API.
-use crate::helpers::{TestApp, spawn_demo_app};
+use crate::helpers::{TestApp, notice_for, spawn_demo_app};
+use tracker::domain::lifecycle::ProjectAction;
 use chrono::Datelike;
 use serde_json::{Value, json};
 use tracker::domain::calendar::china_date;
@@ -93,6 +94,7 @@ async fn project(
                 .await
             }
             "approve" => {
+                notice_for(app, &p["id"], ProjectAction::Approve, &early()).await;
                 step(
                     app,
                     &c.coordinator,
@@ -149,6 +151,7 @@ async fn project(
                 .await
             }
             "accept" => {
+                notice_for(app, &p["id"], ProjectAction::Accept, &day).await;
                 step(
                     app,
                     &c.coordinator,

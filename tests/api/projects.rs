@@ -78,6 +78,11 @@ async fn approve_and_assign(app: &TestApp, id: i64, department: i64) {
             deadline: Some(china_date(chrono::Utc::now()) + chrono::Duration::days(5)),
             ..Default::default()
         };
+        let project = projects::find(&app.db, &Actor::system(), id).await.unwrap().unwrap();
+        let today = china_date(chrono::Utc::now());
+        tracker::seed::disclosure::notice_for_step(&app.db, &coordinator, &project, action, today)
+            .await
+            .unwrap();
         version = projects::transition(&app.db, actor, id, version, action, details)
             .await
             .unwrap()

@@ -324,6 +324,9 @@ async fn record(app: &TestApp, items: &[Item], order: &[usize]) {
                     grade: Some(AcceptanceGrade::Qualified),
                     correction: false,
                 };
+                tracker::seed::disclosure::notice_for_step(&app.db, &c.coordinator, &current, *action, item.on)
+                    .await
+                    .unwrap();
                 project[p] = Some(
                     projects::transition(&app.db, actor, current.id, current.version, *action, details)
                         .await

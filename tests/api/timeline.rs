@@ -1,7 +1,8 @@
 //! The timeline (DESIGN §8): figures as of a past day come from when things happened, and
 //! steps that would make the past contradict itself are refused. Replays the examples of
 //! issue 19 through the API.
-use crate::helpers::{TestApp, spawn_demo_app};
+use crate::helpers::{TestApp, notice_for, spawn_demo_app};
+use tracker::domain::lifecycle::ProjectAction;
 use serde_json::{Value, json};
 
 /// Runs a project mutation; returns the project and the userErrors.
@@ -146,6 +147,7 @@ async fn a_project_entered_late_counts_from_when_things_happened() {
     )
     .await;
     assert!(errors[0]["message"].as_str().unwrap().contains("future"), "{errors}");
+    notice_for(&app, &p["id"], ProjectAction::Approve, "2026-04-20").await;
     let p = ok_step(
         &app,
         &coordinator,
@@ -328,6 +330,7 @@ async fn a_payment_is_checked_against_the_project_on_its_own_day() {
     )
     .await;
     assert_eq!(errors, json!([]));
+    notice_for(&app, &p["id"], ProjectAction::Accept, "2026-04-01").await;
     let p = ok_step(
         &app,
         &coordinator,
