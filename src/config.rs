@@ -279,6 +279,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKER_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: i64,
 
+    /// Requests a minute each client address may make to the public portal (`/public/…`).
+    #[arg(long, env = "TRACKER_PUBLIC_REQUESTS_PER_MINUTE", default_value_t = 120)]
+    pub public_requests_per_minute: u32,
+
     /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "TRACKER_TRUST_PROXY", action = ArgAction::SetTrue)]
     pub trust_proxy: bool,

@@ -78,6 +78,7 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         cors_origins: args.cors_origins.clone(),
         documents: Default::default(),
         introspection: args.introspection,
+        public_limiter: crate::http::limiter(args.public_requests_per_minute),
     })
 }
 

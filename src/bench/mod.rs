@@ -369,6 +369,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         login_failures_per_user: 1_000,
         login_failures_per_client: 1_000,
         login_window_minutes: 1,
+        public_requests_per_minute: 1_000_000,
         trust_proxy: false,
         cors_origins: vec![],
     };

@@ -400,7 +400,7 @@ pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Resul
 }
 
 /// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For`.
-fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+pub(super) fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
     let forwarded = state
         .trust_proxy
         .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))

@@ -1,8 +1,11 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/exports/…`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/exports/…`, the public portal under `/public/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
 mod exports;
 mod graphiql;
 mod graphql;
+mod public;
+
+pub use public::{Limiter, limiter};
 
 pub use graphql::Introspection;
 
@@ -33,6 +36,8 @@ pub struct AppState {
     pub documents: graphql::DocumentCache,
     /// Who may read the schema by introspection.
     pub introspection: Introspection,
+    /// The public portal's allowance per client address.
+    pub public_limiter: Arc<Limiter>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     let cors = cors(&state.cors_origins);
     Router::new()
         .merge(graphiql::routes())
+        .merge(public::routes())
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/exports/{file}", get(exports::export))

@@ -25,6 +25,7 @@ pub mod negative_list;
 pub mod plans;
 pub mod progress;
 pub mod projects;
+pub mod public;
 pub mod rankings;
 pub mod rectification;
 pub mod regions;
