@@ -167,6 +167,22 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         )
         .await?;
     }
+    // Each approved adjustment (a version after the first), disclosed within the deadline.
+    let adjustments = annual_plan::Entity::find()
+        .filter(annual_plan::Column::CountyCode.eq(county))
+        .filter(annual_plan::Column::Version.gt(1))
+        .filter(annual_plan::Column::ApprovedOn.is_not_null())
+        .all(db)
+        .await?;
+    for plan in adjustments {
+        let from = (plan.approved_on.unwrap_or(today) + Duration::days(3)).min(today);
+        post_notice(
+            db,
+            &coordinator,
+            county_notice(Subject::PlanAdjustment, TargetInput { plan_id: Some(plan.id), ..Default::default() }, county, from),
+        )
+        .await?;
+    }
     if let Some(line) = fund_line::Entity::find()
         .filter(fund_line::Column::CountyCode.eq(county))
         .filter(fund_line::Column::Year.eq(year))

@@ -3,6 +3,7 @@ mod alerts;
 mod assessment;
 mod auth;
 mod directory;
+mod disclosure;
 mod edge;
 mod exit;
 mod exports;
