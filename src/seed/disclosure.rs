@@ -7,7 +7,7 @@ use crate::domain::access::Actor;
 use crate::domain::disclosure::{Channel, Level, Subject};
 use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
 use crate::service::disclosure::{self as svc, NoticeInput, ObjectionInput, TargetInput};
-use crate::service::{ServiceError, ServiceResult};
+use crate::service::ServiceResult;
 use chrono::{Duration, NaiveDate};
 use entity::{annual_plan, disclosure, fund_line, project, region, task_list};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -74,33 +74,26 @@ pub async fn notice_for_step(
 /// The demo's notices beyond those its projects' steps needed.
 pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> ServiceResult<()> {
     let coordinator = super::demo::demo_actor(db, "coordinator").await?;
-    let township = super::demo::demo_actor(db, "township").await?;
     let finance = super::demo::demo_actor(db, "finance").await?;
-    let township_code = township
-        .scope
-        .root()
-        .map(|r| r.to_string())
-        .ok_or_else(|| ServiceError::Internal("the demo township user has no township".into()))?;
     let of_status = |status: ProjectStatus| {
         project::Entity::find()
             .filter(project::Column::CountyCode.eq(county))
-            .filter(project::Column::TownshipCode.eq(township_code.clone()))
             .filter(project::Column::Status.eq(status.as_str()))
             .order_by_asc(project::Column::Id)
             .one(db)
     };
-    let place = board(db, &township_code).await?;
     // A submitted project: its application notice up now, with an objection heard and resolved.
     if let Some(p) = of_status(ProjectStatus::Submitted).await? {
+        let place = board(db, &p.township_code).await?;
         let running = post_notice(
             db,
-            &township,
+            &coordinator,
             project_notice(&p, Subject::Application, place.clone(), today - Duration::days(3), today + Duration::days(6)),
         )
         .await?;
         let (_, objection) = svc::record_objection(
             db,
-            &township,
+            &coordinator,
             running.id,
             ObjectionInput {
                 received_on: Some(today - Duration::days(2)),
@@ -113,7 +106,7 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         .await?;
         svc::resolve_objection(
             db,
-            &township,
+            &coordinator,
             objection.id,
             Some(today - Duration::days(1)),
             "经村两委核实属实，已将该户移出受益名单并重新张榜。",
@@ -122,11 +115,13 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
     }
     // A claimed project: its pre-construction notice, still a draft.
     if let Some(p) = of_status(ProjectStatus::Claimed).await? {
+        let place = board(db, &p.township_code).await?;
         let input = project_notice(&p, Subject::ConstructionStart, place.clone(), today, today + Duration::days(9));
         svc::create(db, &coordinator, input).await?;
     }
     // A notice posted with a wrong figure and withdrawn.
     if let Some(p) = of_status(ProjectStatus::UnderConstruction).await? {
+        let place = board(db, &p.township_code).await?;
         let wrong = post_notice(
             db,
             &coordinator,

@@ -20,6 +20,7 @@ mod permissions;
 mod plan_projects;
 mod progress;
 mod projects;
+mod public;
 mod rankings;
 mod rectification;
 mod replay;
