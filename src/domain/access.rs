@@ -464,6 +464,7 @@ mod tests {
                     | Operation::ViewAlerts
                     | Operation::ViewAssessment
                     | Operation::ViewExitRegister
+                    | Operation::ViewDisclosures
             );
             if !reads && op != Operation::VerifyRectification {
                 assert!(!row.roles.contains(&Role::Inspector), "{op:?}");

@@ -244,9 +244,10 @@ pub struct DisclosureRuleSource {
     pub document: String,
 }
 
-/// 公示规则 — the rules a county's notices are held to.
 pub struct DisclosureRules(pub RulesInForce);
 
+/// 公示规则 — the rules a county's notices are held to: a version of its own, or the
+/// defaults with the documents they follow.
 #[Object]
 impl DisclosureRules {
     /// The county (12-digit code).
