@@ -517,7 +517,9 @@ pub struct DisclosureRulesPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn notice_payload(result: Result<disclosure::Model, crate::service::ServiceError>) -> async_graphql::Result<DisclosurePayload> {
+fn notice_payload(
+    result: Result<disclosure::Model, crate::service::ServiceError>,
+) -> async_graphql::Result<DisclosurePayload> {
     let (row, user_errors) = payload(result)?;
     Ok(DisclosurePayload {
         disclosure: row.map(Disclosure),

@@ -86,7 +86,10 @@ fn split(file: &str) -> (&str, Format) {
 fn render(name: &str, context: minijinja::Value) -> Response {
     match TEMPLATES.get_template(name).and_then(|t| t.render(context)) {
         Ok(html) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
             html,
         )
             .into_response(),
@@ -111,14 +114,14 @@ fn failed(e: crate::service::ServiceError) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, "暂时无法读取，请稍后再试").into_response()
 }
 
-/// Checks the client's allowance; `Err` is the 429 to answer.
-fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), Response> {
+/// Checks the client's allowance: the 429 to answer when it is spent.
+fn refused(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
     let client = super::graphql::client_address(state, headers, peer);
     let limiter = &state.public_limiter;
     if limiter.len() > REMEMBERED_CLIENTS {
         limiter.retain_recent();
     }
-    limiter.check_key(&client).map_err(|not_until| {
+    limiter.check_key(&client).err().map(|not_until| {
         let wait = not_until
             .wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()))
             .as_secs()
@@ -142,7 +145,10 @@ async fn cacheable(headers: &HeaderMap, response: Response) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response();
     };
     let digest = sha2::Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
+    let tag = format!(
+        "\"{}\"",
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
+    );
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -171,7 +177,10 @@ fn csv_response(file: &str, rows: Vec<Vec<String>>) -> Response {
     body.extend(writer.into_inner().unwrap_or_default());
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
@@ -193,8 +202,8 @@ async fn answer<T: Serialize>(
     missing: &str,
     page: impl FnOnce(&T, Format) -> Option<Response>,
 ) -> Response {
-    if let Err(refused) = admit(state, headers, peer) {
-        return refused;
+    if let Some(refusal) = refused(state, headers, peer) {
+        return refusal;
     }
     let response = match load.await {
         Err(e) => failed(e),
@@ -247,31 +256,48 @@ async fn region(
         return not_found(format, "没有这个地区：请使用县、乡镇或村的12位代码");
     };
     let load = view::region_page(&state.db, &code);
-    answer(&state, &headers, peer, format, load, "没有这个地区", |page, format| match format {
-        Format::Html => Some(render("region.html", minijinja::context! { page })),
-        Format::Csv => {
-            let mut rows = vec![
-                ["项目编号", "项目名称", "行业", "阶段", "预算(元)", "已安排(元)", "已拨付(元)", "实施地点"]
+    answer(
+        &state,
+        &headers,
+        peer,
+        format,
+        load,
+        "没有这个地区",
+        |page, format| match format {
+            Format::Html => Some(render("region.html", minijinja::context! { page })),
+            Format::Csv => {
+                let mut rows = vec![
+                    [
+                        "项目编号",
+                        "项目名称",
+                        "行业",
+                        "阶段",
+                        "预算(元)",
+                        "已安排(元)",
+                        "已拨付(元)",
+                        "实施地点",
+                    ]
                     .map(String::from)
                     .to_vec(),
-            ];
-            for p in &page.projects {
-                let villages: Vec<&str> = p.villages.iter().map(|v| v.name.as_str()).collect();
-                rows.push(vec![
-                    p.code.clone(),
-                    p.name.clone(),
-                    p.sector_name.clone(),
-                    p.stage.clone(),
-                    p.budget.clone(),
-                    p.allocated.clone(),
-                    p.disbursed.clone(),
-                    villages.join("、"),
-                ]);
+                ];
+                for p in &page.projects {
+                    let villages: Vec<&str> = p.villages.iter().map(|v| v.name.as_str()).collect();
+                    rows.push(vec![
+                        p.code.clone(),
+                        p.name.clone(),
+                        p.sector_name.clone(),
+                        p.stage.clone(),
+                        p.budget.clone(),
+                        p.allocated.clone(),
+                        p.disbursed.clone(),
+                        villages.join("、"),
+                    ]);
+                }
+                Some(csv_response(&format!("{}.csv", page.region.code), rows))
             }
-            Some(csv_response(&format!("{}.csv", page.region.code), rows))
-        }
-        Format::Json => None,
-    })
+            Format::Json => None,
+        },
+    )
     .await
 }
 
@@ -290,32 +316,50 @@ async fn project(
         return not_found(format, "没有这个项目");
     };
     let load = view::project_page(&state.db, id);
-    answer(&state, &headers, peer, format, load, "没有这个项目，或它尚未公示", |page, format| match format {
-        Format::Html => Some(render("project.html", minijinja::context! { page })),
-        Format::Csv => {
-            let mut rows = vec![
-                ["公示编号", "标题", "事项", "层级", "地点", "开始", "结束", "天数", "状态"]
+    answer(
+        &state,
+        &headers,
+        peer,
+        format,
+        load,
+        "没有这个项目，或它尚未公示",
+        |page, format| match format {
+            Format::Html => Some(render("project.html", minijinja::context! { page })),
+            Format::Csv => {
+                let mut rows = vec![
+                    [
+                        "公示编号",
+                        "标题",
+                        "事项",
+                        "层级",
+                        "地点",
+                        "开始",
+                        "结束",
+                        "天数",
+                        "状态",
+                    ]
                     .map(String::from)
                     .to_vec(),
-            ];
-            for n in &page.notices {
-                let n = &n.notice;
-                rows.push(vec![
-                    n.id.to_string(),
-                    n.title.clone(),
-                    n.subject_name.clone(),
-                    n.level_name.clone(),
-                    n.place.clone(),
-                    n.start_date.clone(),
-                    n.end_date.clone(),
-                    n.days.to_string(),
-                    n.status_name.clone(),
-                ]);
+                ];
+                for n in &page.notices {
+                    let n = &n.notice;
+                    rows.push(vec![
+                        n.id.to_string(),
+                        n.title.clone(),
+                        n.subject_name.clone(),
+                        n.level_name.clone(),
+                        n.place.clone(),
+                        n.start_date.clone(),
+                        n.end_date.clone(),
+                        n.days.to_string(),
+                        n.status_name.clone(),
+                    ]);
+                }
+                Some(csv_response(&format!("project-{}.csv", page.project.id), rows))
             }
-            Some(csv_response(&format!("project-{}.csv", page.project.id), rows))
-        }
-        Format::Json => None,
-    })
+            Format::Json => None,
+        },
+    )
     .await
 }
 
@@ -358,13 +402,21 @@ async fn notice(
     };
     let load = view::notice(&state.db, id);
     let url = absolute(&state, &headers, &crate::graphql::disclosure::public_path(id));
-    answer(&state, &headers, peer, format, load, "没有这份公告，或它尚未张贴", |page, format| match format {
-        Format::Html => {
-            let qr = qr_svg(&url);
-            Some(render("notice.html", minijinja::context! { page, url, qr }))
-        }
-        _ => None,
-    })
+    answer(
+        &state,
+        &headers,
+        peer,
+        format,
+        load,
+        "没有这份公告，或它尚未张贴",
+        |page, format| match format {
+            Format::Html => {
+                let qr = qr_svg(&url);
+                Some(render("notice.html", minijinja::context! { page, url, qr }))
+            }
+            _ => None,
+        },
+    )
     .await
 }
 
@@ -379,21 +431,29 @@ async fn task_list(
         return not_found(format, "没有这份三单");
     };
     let load = view::task_list_page(&state.db, id);
-    answer(&state, &headers, peer, format, load, "没有这份三单，或它尚未晒单", |page, format| match format {
-        Format::Html => Some(render("task_list.html", minijinja::context! { page })),
-        Format::Csv => {
-            let mut rows = vec![["序号", "工作事项", "月度目标", "完成情况"].map(String::from).to_vec()];
-            for i in &page.items {
-                rows.push(vec![
-                    i.position.to_string(),
-                    i.content.clone(),
-                    i.planned_result.clone(),
-                    i.outcome.clone().unwrap_or_default(),
-                ]);
+    answer(
+        &state,
+        &headers,
+        peer,
+        format,
+        load,
+        "没有这份三单，或它尚未晒单",
+        |page, format| match format {
+            Format::Html => Some(render("task_list.html", minijinja::context! { page })),
+            Format::Csv => {
+                let mut rows = vec![["序号", "工作事项", "月度目标", "完成情况"].map(String::from).to_vec()];
+                for i in &page.items {
+                    rows.push(vec![
+                        i.position.to_string(),
+                        i.content.clone(),
+                        i.planned_result.clone(),
+                        i.outcome.clone().unwrap_or_default(),
+                    ]);
+                }
+                Some(csv_response(&format!("task-list-{}.csv", page.list.id), rows))
             }
-            Some(csv_response(&format!("task-list-{}.csv", page.list.id), rows))
-        }
-        Format::Json => None,
-    })
+            Format::Json => None,
+        },
+    )
     .await
 }

@@ -6,8 +6,8 @@
 use crate::domain::access::Actor;
 use crate::domain::disclosure::{Channel, Level, Subject};
 use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
-use crate::service::disclosure::{self as svc, NoticeInput, ObjectionInput, TargetInput};
 use crate::service::ServiceResult;
+use crate::service::disclosure::{self as svc, NoticeInput, ObjectionInput, TargetInput};
 use chrono::{Duration, NaiveDate};
 use entity::{annual_plan, disclosure, fund_line, project, region, task_list};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -32,7 +32,13 @@ pub async fn post_notice(
     svc::post(db, actor, draft.id, draft.version, Some(start), Some(end)).await
 }
 
-fn project_notice(p: &project::Model, subject: Subject, place: String, start: NaiveDate, end: NaiveDate) -> NoticeInput {
+fn project_notice(
+    p: &project::Model,
+    subject: Subject,
+    place: String,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> NoticeInput {
     NoticeInput {
         subject,
         target: TargetInput {
@@ -88,7 +94,13 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         let running = post_notice(
             db,
             &coordinator,
-            project_notice(&p, Subject::Application, place.clone(), today - Duration::days(3), today + Duration::days(6)),
+            project_notice(
+                &p,
+                Subject::Application,
+                place.clone(),
+                today - Duration::days(3),
+                today + Duration::days(6),
+            ),
         )
         .await?;
         let (_, objection) = svc::record_objection(
@@ -116,7 +128,13 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
     // A claimed project: its pre-construction notice, still a draft.
     if let Some(p) = of_status(ProjectStatus::Claimed).await? {
         let place = board(db, &p.township_code).await?;
-        let input = project_notice(&p, Subject::ConstructionStart, place.clone(), today, today + Duration::days(9));
+        let input = project_notice(
+            &p,
+            Subject::ConstructionStart,
+            place.clone(),
+            today,
+            today + Duration::days(9),
+        );
         svc::create(db, &coordinator, input).await?;
     }
     // A notice posted with a wrong figure and withdrawn.
@@ -125,7 +143,13 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         let wrong = post_notice(
             db,
             &coordinator,
-            project_notice(&p, Subject::ConstructionStart, place.clone(), today - Duration::days(20), today - Duration::days(11)),
+            project_notice(
+                &p,
+                Subject::ConstructionStart,
+                place.clone(),
+                today - Duration::days(20),
+                today - Duration::days(11),
+            ),
         )
         .await?;
         svc::withdraw(
@@ -140,7 +164,13 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         post_notice(
             db,
             &coordinator,
-            project_notice(&p, Subject::ConstructionStart, place.clone(), today - Duration::days(14), today - Duration::days(5)),
+            project_notice(
+                &p,
+                Subject::ConstructionStart,
+                place.clone(),
+                today - Duration::days(14),
+                today - Duration::days(5),
+            ),
         )
         .await?;
     }
@@ -158,7 +188,15 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         post_notice(
             db,
             &coordinator,
-            county_notice(Subject::AnnualPlan, TargetInput { plan_id: Some(plan.id), ..Default::default() }, county, from),
+            county_notice(
+                Subject::AnnualPlan,
+                TargetInput {
+                    plan_id: Some(plan.id),
+                    ..Default::default()
+                },
+                county,
+                from,
+            ),
         )
         .await?;
     }
@@ -174,7 +212,15 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         post_notice(
             db,
             &coordinator,
-            county_notice(Subject::PlanAdjustment, TargetInput { plan_id: Some(plan.id), ..Default::default() }, county, from),
+            county_notice(
+                Subject::PlanAdjustment,
+                TargetInput {
+                    plan_id: Some(plan.id),
+                    ..Default::default()
+                },
+                county,
+                from,
+            ),
         )
         .await?;
     }
@@ -190,7 +236,10 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
             &finance,
             county_notice(
                 Subject::FundAllocation,
-                TargetInput { fund_line_id: Some(line.id), ..Default::default() },
+                TargetInput {
+                    fund_line_id: Some(line.id),
+                    ..Default::default()
+                },
                 county,
                 today - Duration::days(30),
             ),
@@ -203,12 +252,23 @@ pub async fn seed(db: &DatabaseConnection, county: &str, today: NaiveDate) -> Se
         .order_by_asc(task_list::Column::Id)
         .all(db)
         .await?;
-    for list in lists.iter().filter(|l| l.unit_kind == "LEADER" || l.unit_kind == "DEPARTMENT") {
+    for list in lists
+        .iter()
+        .filter(|l| l.unit_kind == "LEADER" || l.unit_kind == "DEPARTMENT")
+    {
         let from = list.published_on.unwrap_or(today);
         post_notice(
             db,
             &coordinator,
-            county_notice(Subject::TaskList, TargetInput { task_list_id: Some(list.id), ..Default::default() }, county, from),
+            county_notice(
+                Subject::TaskList,
+                TargetInput {
+                    task_list_id: Some(list.id),
+                    ..Default::default()
+                },
+                county,
+                from,
+            ),
         )
         .await?;
     }

@@ -28,7 +28,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -71,7 +72,11 @@ pub async fn rules_in_force(conn: &impl ConnectionTrait, county: &str, day: Naiv
 fn county_code(raw: &str) -> ServiceResult<RegionCode> {
     let county = super::regions::parse_code("countyCode", raw.trim())?;
     if county.level() != RegionLevel::County {
-        return Err(Fault::invalid("countyCode", format!("disclosure rules belong to a county; {county} is not one")).into());
+        return Err(Fault::invalid(
+            "countyCode",
+            format!("disclosure rules belong to a county; {county} is not one"),
+        )
+        .into());
     }
     Ok(county)
 }
@@ -319,7 +324,9 @@ pub async fn list(
 /// `domain::disclosure::status_on`).
 fn status_condition(status: Status, day: NaiveDate) -> Condition {
     use disclosure::Column as C;
-    let not_withdrawn = Condition::any().add(C::WithdrawnOn.is_null()).add(C::WithdrawnOn.gt(day));
+    let not_withdrawn = Condition::any()
+        .add(C::WithdrawnOn.is_null())
+        .add(C::WithdrawnOn.gt(day));
     let up = Condition::all().add(C::PostedOn.lte(day)).add(not_withdrawn.clone());
     match status {
         Status::Draft => Condition::all()
@@ -557,15 +564,26 @@ async fn check_place(
 
 fn check_days(start: NaiveDate, end: NaiveDate) -> Result<(), Fault> {
     if end < start {
-        return Err(Fault::invalid("endDate", format!("the last day {end} is before the first {start}")));
+        return Err(Fault::invalid(
+            "endDate",
+            format!("the last day {end} is before the first {start}"),
+        ));
     }
     if (end - start).num_days() + 1 > MAX_PERIOD_DAYS {
-        return Err(Fault::invalid("endDate", format!("a notice runs at most {MAX_PERIOD_DAYS} days")));
+        return Err(Fault::invalid(
+            "endDate",
+            format!("a notice runs at most {MAX_PERIOD_DAYS} days"),
+        ));
     }
     Ok(())
 }
 
-fn check_manager(actor: &Actor, subject: Subject, region: &RegionCode, department_id: Option<i64>) -> Result<(), Fault> {
+fn check_manager(
+    actor: &Actor,
+    subject: Subject,
+    region: &RegionCode,
+    department_id: Option<i64>,
+) -> Result<(), Fault> {
     authorize(actor, Operation::ManageDisclosures)?;
     let scope = rules::Scope {
         subject,
@@ -623,7 +641,10 @@ async fn text_facts(
             push("建设内容", p.content.clone());
             push(
                 "建设规模",
-                format!("{}{unit}", Quantity::from_milli(p.planned_quantity_milli).to_decimal().normalize()),
+                format!(
+                    "{}{unit}",
+                    Quantity::from_milli(p.planned_quantity_milli).to_decimal().normalize()
+                ),
             );
             push("项目预算", yuan(p.budget_fen));
             push("已下达资金", yuan(p.allocated_fen));
@@ -644,7 +665,10 @@ async fn text_facts(
             }
             if matches!(subject, Subject::Completion | Subject::Acceptance) {
                 if let Some(q) = p.final_quantity_milli {
-                    push("完成量", format!("{}{unit}", Quantity::from_milli(q).to_decimal().normalize()));
+                    push(
+                        "完成量",
+                        format!("{}{unit}", Quantity::from_milli(q).to_decimal().normalize()),
+                    );
                 }
                 if let Some(day) = p.actual_finish {
                     push("竣工日期", day.to_string());
@@ -671,7 +695,10 @@ async fn text_facts(
                 .all(conn)
                 .await?;
             let total: i64 = projects.iter().map(|p| p.allocated_fen).sum();
-            push("本年已下达到项目", format!("{}（{}个项目）", yuan(total), projects.len()));
+            push(
+                "本年已下达到项目",
+                format!("{}（{}个项目）", yuan(total), projects.len()),
+            );
             format!("{}：{}", subject.chinese_name(), l.name)
         }
         Subjected::Plan(plan) => {
@@ -696,7 +723,10 @@ async fn text_facts(
                 .await?;
             push("月份", list.month.clone());
             for item in &items {
-                push(&format!("事项{}", item.position), format!("{}（{}）", item.content, item.planned_result));
+                push(
+                    &format!("事项{}", item.position),
+                    format!("{}（{}）", item.content, item.planned_result),
+                );
             }
             format!("{}：{}", subject.chinese_name(), list.month)
         }
@@ -834,7 +864,10 @@ async fn load_for(
         .ok_or_else(|| Fault::not_found("disclosure", "there is no such notice in your area"))?;
     let region = RegionCode::parse(&row.region_code).map_err(ServiceError::Internal)?;
     let department_id = match row.project_id {
-        Some(pid) => project::Entity::find_by_id(pid).one(conn).await?.and_then(|p| p.department_id),
+        Some(pid) => project::Entity::find_by_id(pid)
+            .one(conn)
+            .await?
+            .and_then(|p| p.department_id),
         None => None,
     };
     check_manager(actor, subject_of(&row)?, &region, department_id)?;
@@ -992,7 +1025,10 @@ pub async fn record_objection(
     if row.posted_on.is_some_and(|p| on < p) {
         return Err(Fault::invalid(
             "receivedOn",
-            format!("the notice went up on {}: an objection to it comes after", row.posted_on.unwrap_or(on)),
+            format!(
+                "the notice went up on {}: an objection to it comes after",
+                row.posted_on.unwrap_or(on)
+            ),
         )
         .into());
     }
@@ -1050,11 +1086,19 @@ pub async fn resolve_objection(
     if on < objection.received_on {
         return Err(Fault::invalid(
             "date",
-            format!("the objection came in on {}: it is resolved after that", objection.received_on),
+            format!(
+                "the objection came in on {}: it is resolved after that",
+                objection.received_on
+            ),
         )
         .into());
     }
-    let resolution = required_text("resolution", "how it was resolved (处理结果)", resolution, MAX_NOTE_CHARS)?;
+    let resolution = required_text(
+        "resolution",
+        "how it was resolved (处理结果)",
+        resolution,
+        MAX_NOTE_CHARS,
+    )?;
     let after = disclosure_objection::Model {
         resolved_on: Some(on),
         resolution: Some(resolution),
@@ -1063,8 +1107,14 @@ pub async fn resolve_objection(
     };
     disclosure_objection::Entity::update_many()
         .col_expr(disclosure_objection::Column::ResolvedOn, Expr::val(after.resolved_on))
-        .col_expr(disclosure_objection::Column::Resolution, Expr::val(after.resolution.clone()))
-        .col_expr(disclosure_objection::Column::ResolvedBy, Expr::val(after.resolved_by.clone()))
+        .col_expr(
+            disclosure_objection::Column::Resolution,
+            Expr::val(after.resolution.clone()),
+        )
+        .col_expr(
+            disclosure_objection::Column::ResolvedBy,
+            Expr::val(after.resolved_by.clone()),
+        )
         .filter(disclosure_objection::Column::Id.eq(objection.id))
         .exec(&txn)
         .await?;
@@ -1150,7 +1200,11 @@ pub async fn public_in_region(
     use disclosure::Column as C;
     Ok(disclosure::Entity::find()
         .filter(in_subtree(C::RegionCode, region))
-        .filter(Condition::any().add(status_condition(Status::Posted, today)).add(status_condition(Status::Ended, today)))
+        .filter(
+            Condition::any()
+                .add(status_condition(Status::Posted, today))
+                .add(status_condition(Status::Ended, today)),
+        )
         .order_by_desc(C::StartOn)
         .order_by_desc(C::Id)
         .all(conn)
@@ -1176,7 +1230,11 @@ pub async fn public_of_project(
     use disclosure::Column as C;
     Ok(disclosure::Entity::find()
         .filter(C::ProjectId.eq(project_id))
-        .filter(Condition::any().add(status_condition(Status::Posted, today)).add(status_condition(Status::Ended, today)))
+        .filter(
+            Condition::any()
+                .add(status_condition(Status::Posted, today))
+                .add(status_condition(Status::Ended, today)),
+        )
         .order_by_asc(C::StartOn)
         .order_by_asc(C::Id)
         .all(conn)

@@ -19,7 +19,9 @@ use crate::domain::quantity::Quantity;
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
 use chrono::{Datelike, NaiveDate};
-use entity::{department, disclosure, disclosure_objection, project, project_village, region, task_list, task_list_item};
+use entity::{
+    department, disclosure, disclosure_objection, project, project_village, region, task_list, task_list_item,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -219,13 +221,22 @@ fn notice_summary(row: &disclosure::Model, today: NaiveDate) -> ServiceResult<No
         end_date: row.end_on.to_string(),
         days: (row.end_on - row.start_on).num_days() + 1,
         status: status.as_str().to_string(),
-        status_name: if status == Status::Posted { "公示中" } else { "公示期满" }.to_string(),
+        status_name: if status == Status::Posted {
+            "公示中"
+        } else {
+            "公示期满"
+        }
+        .to_string(),
     })
 }
 
 /// The projects with a notice up today, of those with `ids` (all of the county's when
 /// `ids` is `None`).
-async fn disclosed_project_ids(conn: &impl ConnectionTrait, county: &str, today: NaiveDate) -> ServiceResult<BTreeSet<i64>> {
+async fn disclosed_project_ids(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    today: NaiveDate,
+) -> ServiceResult<BTreeSet<i64>> {
     let county = RegionCode::parse(county).map_err(ServiceError::Internal)?;
     Ok(super::disclosure::public_in_region(conn, &county, today)
         .await?
@@ -262,7 +273,9 @@ async fn summaries(conn: &impl ConnectionTrait, rows: &[project::Model]) -> Serv
             code: p.code.clone(),
             name: p.name.clone(),
             sector_name: p.sector.parse::<Sector>().map_or("", |s| s.chinese_name()).to_string(),
-            stage: ProjectStatus::parse(&p.status).map_or("", |s| s.chinese_name()).to_string(),
+            stage: ProjectStatus::parse(&p.status)
+                .map_or("", |s| s.chinese_name())
+                .to_string(),
             budget: yuan(p.budget_fen),
             allocated: yuan(p.allocated_fen),
             disbursed: yuan(p.disbursed_fen),
@@ -301,8 +314,8 @@ pub async fn region_page(db: &DatabaseConnection, code: &RegionCode) -> ServiceR
         .collect();
     let system = Actor::system();
     let (funds, sectors) = if level <= RegionLevel::Township && level >= RegionLevel::County {
-        let rows =
-            super::utilization::fund_utilization(db, &system, year, code.as_str(), &[Dimension::FundKind], None).await?;
+        let rows = super::utilization::fund_utilization(db, &system, year, code.as_str(), &[Dimension::FundKind], None)
+            .await?;
         let funds = rows
             .into_iter()
             .filter_map(|r| {
@@ -404,7 +417,12 @@ async fn list_summary(conn: &impl ConnectionTrait, list: &task_list::Model) -> S
         id: list.id,
         month: list.month.clone(),
         unit,
-        status_name: if list.cleared_on.is_some() { "已清单" } else { "已晒单" }.to_string(),
+        status_name: if list.cleared_on.is_some() {
+            "已清单"
+        } else {
+            "已晒单"
+        }
+        .to_string(),
     })
 }
 
@@ -494,7 +512,10 @@ pub async fn project_page(db: &DatabaseConnection, id: i64) -> ServiceResult<Opt
         .await?
         .pop()
         .ok_or_else(|| ServiceError::Internal("project summary".into()))?;
-    let latest = super::progress::latest_reports_of_projects(db, &[id]).await?.remove(&id).flatten();
+    let latest = super::progress::latest_reports_of_projects(db, &[id])
+        .await?
+        .remove(&id)
+        .flatten();
     let unit = p.sector.parse::<Sector>().map_or("", |s| s.unit()).to_string();
     let quantity = |milli: i64| Quantity::from_milli(milli).to_decimal().normalize().to_string();
     let progress = latest.as_ref().and_then(|r| {

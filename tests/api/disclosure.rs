@@ -77,7 +77,13 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
     assert_eq!(d["periodDays"], 9);
     assert_eq!(d["hotlines"], json!(["0915-3212317", "12317"]));
     let body = d["body"].as_str().unwrap();
-    for part in [project.name.as_str(), project.code.as_str(), "1000000.00元", "12317", "（9天）"] {
+    for part in [
+        project.name.as_str(),
+        project.code.as_str(),
+        "1000000.00元",
+        "12317",
+        "（9天）",
+    ] {
         assert!(body.contains(part), "{part} missing from {body}");
     }
     assert_eq!(d["publicPath"], format!("/public/notices/{}", d["number"]));
@@ -86,7 +92,12 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
     let refused = approve(&app, &coordinator, &pid, version, "2026-03-20").await;
     assert_eq!(refused["userErrors"][0]["code"], "DISCLOSURE_REQUIRED", "{refused}");
     assert_eq!(refused["userErrors"][0]["field"], json!(["input", "project"]));
-    assert!(refused["userErrors"][0]["message"].as_str().unwrap().contains("no application notice"));
+    assert!(
+        refused["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no application notice")
+    );
 
     // Posted for 9 days (1–9 March): one day short.
     let post = call(
@@ -103,7 +114,10 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
     let refused = approve(&app, &coordinator, &pid, version, "2026-03-20").await;
     let message = refused["userErrors"][0]["message"].as_str().unwrap().to_string();
     assert_eq!(refused["userErrors"][0]["code"], "DISCLOSURE_REQUIRED");
-    assert!(message.contains("ran 9 days") && message.contains("fewer than 10"), "{message}");
+    assert!(
+        message.contains("ran 9 days") && message.contains("fewer than 10"),
+        "{message}"
+    );
     // A posted notice's text is frozen: editing is refused.
     let edit = app
         .gql(
@@ -112,7 +126,10 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
             json!({"i": {"disclosure": d["id"], "expectedVersion": post["disclosure"]["version"], "body": "改"}}),
         )
         .await;
-    assert_eq!(edit.ok()["disclosureUpdate"]["userErrors"][0]["code"], "INVALID_TRANSITION");
+    assert_eq!(
+        edit.ok()["disclosureUpdate"]["userErrors"][0]["code"],
+        "INVALID_TRANSITION"
+    );
 
     // Ten days (1–10 April): not on its last day, but the day after.
     let ten = posted(
@@ -123,7 +140,10 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
     .await;
     let refused = approve(&app, &coordinator, &pid, version, "2026-04-10").await;
     assert!(
-        refused["userErrors"][0]["message"].as_str().unwrap().contains("runs until 2026-04-10"),
+        refused["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs until 2026-04-10"),
         "{refused}"
     );
     // An objection received on 5 April blocks until it is resolved (on the 12th).
@@ -210,7 +230,10 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
         )
         .await;
     let nodes = audit.ok()["auditLog"]["nodes"].to_string();
-    assert!(nodes.contains("DISCLOSURE_OBJECTION_RECORD") && nodes.contains("DISCLOSURE_OBJECTION_RESOLVE"), "{nodes}");
+    assert!(
+        nodes.contains("DISCLOSURE_OBJECTION_RECORD") && nodes.contains("DISCLOSURE_OBJECTION_RESOLVE"),
+        "{nodes}"
+    );
 }
 
 #[tokio::test]
@@ -248,7 +271,10 @@ async fn acceptance_needs_the_completion_notice_and_a_withdrawn_one_does_not_cou
     let refused = app
         .gql(Some(&coordinator), accept, json!({"p": pid, "v": project.version}))
         .await;
-    assert_eq!(refused.ok()["projectAccept"]["userErrors"][0]["code"], "DISCLOSURE_REQUIRED");
+    assert_eq!(
+        refused.ok()["projectAccept"]["userErrors"][0]["code"],
+        "DISCLOSURE_REQUIRED"
+    );
 
     let mut again = notice_input(pid.as_str().unwrap(), "COMPLETION", &today, &today);
     again["hotline"] = Value::Null;
@@ -256,7 +282,12 @@ async fn acceptance_needs_the_completion_notice_and_a_withdrawn_one_does_not_cou
     let accepted = app
         .gql(Some(&coordinator), accept, json!({"p": pid, "v": project.version}))
         .await;
-    assert_eq!(accepted.ok()["projectAccept"]["userErrors"], json!([]), "{}", accepted.body);
+    assert_eq!(
+        accepted.ok()["projectAccept"]["userErrors"],
+        json!([]),
+        "{}",
+        accepted.body
+    );
     assert_eq!(accepted.ok()["projectAccept"]["project"]["status"], "ACCEPTED");
 }
 
@@ -272,7 +303,9 @@ async fn a_plan_adjustment_is_disclosed_within_ten_working_days_or_raises_an_ale
         let reply = app.gql(Some(&coordinator), set, json!({"r": reason})).await;
         plan = reply.ok()["annualPlanSet"]["annualPlan"].clone();
         assert_eq!(plan["version"], version, "{}", reply.body);
-        let approved = app.gql(Some(&coordinator), approve, json!({"v": version, "d": day})).await;
+        let approved = app
+            .gql(Some(&coordinator), approve, json!({"v": version, "d": day}))
+            .await;
         assert_eq!(approved.ok()["annualPlanApprove"]["userErrors"], json!([]));
     }
     let alerts = |as_of: &'static str| {
@@ -324,7 +357,11 @@ async fn a_plan_adjustment_is_disclosed_within_ten_working_days_or_raises_an_ale
         "disclosureCreate",
     )
     .await;
-    assert_eq!(refused["userErrors"][0]["field"], json!(["input", "annualPlan"]), "{refused}");
+    assert_eq!(
+        refused["userErrors"][0]["field"],
+        json!(["input", "annualPlan"]),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
@@ -348,7 +385,10 @@ async fn a_county_sets_its_own_rules_from_a_day_on() {
     let mut bad = input.clone();
     bad["applicationMinDays"] = json!(0);
     let refused = call(&app, &coordinator, set, bad, "disclosureRulesSet").await;
-    assert_eq!(refused["userErrors"][0]["field"], json!(["input", "applicationMinDays"]));
+    assert_eq!(
+        refused["userErrors"][0]["field"],
+        json!(["input", "applicationMinDays"])
+    );
     let done = call(&app, &coordinator, set, input.clone(), "disclosureRulesSet").await;
     assert_eq!(
         done["rules"],
@@ -387,7 +427,16 @@ async fn who_posts_and_who_reads_a_notice() {
     township_clerk(&app, "990101002").await;
     let other_township = app.login("township990101002", "long-enough").await;
     let mut allowed = Vec::new();
-    for user in ["coordinator", "township", "transport", "finance", "township990101002", "water", "inspector", "admin"] {
+    for user in [
+        "coordinator",
+        "township",
+        "transport",
+        "finance",
+        "township990101002",
+        "water",
+        "inspector",
+        "admin",
+    ] {
         let token = if user == "township990101002" {
             other_township.clone()
         } else {
@@ -411,7 +460,10 @@ async fn who_posts_and_who_reads_a_notice() {
     let theirs = app.gql(Some(&dongfeng), list, json!({"p": pid})).await;
     assert_eq!(theirs.ok()["disclosures"]["totalCount"], 0);
     let node = "query($id: ID!) { node(id: $id) { ... on Disclosure { title } } }";
-    assert_eq!(app.gql(Some(&dongfeng), node, json!({"id": id})).await.ok()["node"], Value::Null);
+    assert_eq!(
+        app.gql(Some(&dongfeng), node, json!({"id": id})).await.ok()["node"],
+        Value::Null
+    );
     assert!(app.gql(Some(&township), node, json!({"id": id})).await.ok()["node"]["title"].is_string());
     // The project lists its notices too.
     let on_project = app

@@ -573,7 +573,11 @@ pub async fn notice_for(app: &TestApp, project: &Value, action: tracker::domain:
     use sea_orm::EntityTrait;
     let id = async_graphql::ID(project.as_str().expect("a project's global ID").to_string());
     let id = tracker::graphql::node::decode_numeric(&id, "Project", "project").unwrap();
-    let row = entity::project::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    let row = entity::project::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     let coordinator = app.actor("coordinator").await;
     tracker::seed::disclosure::notice_for_step(&app.db, &coordinator, &row, action, day.parse().unwrap())
         .await

@@ -1,9 +1,9 @@
 //! Construction progress and the work report, on a fixture county built through the API.
 use crate::helpers::{TestApp, notice_for, spawn_demo_app};
-use tracker::domain::lifecycle::ProjectAction;
 use chrono::Datelike;
 use serde_json::{Value, json};
 use tracker::domain::calendar::china_date;
+use tracker::domain::lifecycle::ProjectAction;
 
 const COUNTY: &str = "990101000000";
 

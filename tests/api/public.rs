@@ -105,8 +105,14 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
     let app = crate::helpers::spawn_app().await;
     tracker::seed::demo::seed(&app.db).await.unwrap();
     let private = private_values(&app).await;
-    assert!(private.iter().any(|(what, _)| what == "objector"), "the demo has an objection");
-    assert!(private.iter().any(|(what, _)| what.ends_with("not up")), "the demo has a draft");
+    assert!(
+        private.iter().any(|(what, _)| what == "objector"),
+        "the demo has an objection"
+    );
+    assert!(
+        private.iter().any(|(what, _)| what.ends_with("not up")),
+        "the demo has a draft"
+    );
 
     let mut queue: VecDeque<String> = VecDeque::from(["/public".to_string()]);
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -117,7 +123,10 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
         }
         let response = app.get(&path).await;
         assert_eq!(response.status(), 200, "{path}");
-        let content_type = response.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_string();
+        let content_type = response.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
         let body = response.text().await.unwrap();
         let texts: Vec<String> = if path.ends_with(".json") {
             assert!(content_type.starts_with("application/json"), "{path}: {content_type}");
@@ -146,7 +155,10 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
         }
         for (what, value) in &private {
             for text in &texts {
-                assert!(!text.contains(value.as_str()), "{path} shows a private value ({what}): {value}");
+                assert!(
+                    !text.contains(value.as_str()),
+                    "{path} shows a private value ({what}): {value}"
+                );
             }
         }
     }
@@ -158,12 +170,19 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
     let today = tracker::domain::calendar::today();
     let notices = entity::disclosure::Entity::find().all(db).await.unwrap();
     let draft = notices.iter().find(|n| n.posted_on.is_none()).unwrap();
-    let withdrawn = notices.iter().find(|n| n.withdrawn_on.is_some_and(|w| w <= today)).unwrap();
+    let withdrawn = notices
+        .iter()
+        .find(|n| n.withdrawn_on.is_some_and(|w| w <= today))
+        .unwrap();
     for n in [draft, withdrawn] {
         assert_eq!(app.get(&format!("/public/notices/{}", n.id)).await.status(), 404);
         assert_eq!(app.get(&format!("/public/notices/{}.json", n.id)).await.status(), 404);
     }
-    let disclosed: BTreeSet<i64> = notices.iter().filter(|n| n.posted_on.is_some()).filter_map(|n| n.project_id).collect();
+    let disclosed: BTreeSet<i64> = notices
+        .iter()
+        .filter(|n| n.posted_on.is_some())
+        .filter_map(|n| n.project_id)
+        .collect();
     let hidden = entity::project::Entity::find()
         .all(db)
         .await
@@ -191,13 +210,29 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["fundKind"].clone(), dec(&r["planned"]), dec(&r["inPlace"]), dec(&r["allocated"]), dec(&r["disbursed"])))
+        .map(|r| {
+            (
+                r["fundKind"].clone(),
+                dec(&r["planned"]),
+                dec(&r["inPlace"]),
+                dec(&r["allocated"]),
+                dec(&r["disbursed"]),
+            )
+        })
         .collect();
     let page_money: Vec<_> = county["funds"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["kind"].clone(), dec(&r["planned"]), dec(&r["in_place"]), dec(&r["allocated"]), dec(&r["disbursed"])))
+        .map(|r| {
+            (
+                r["kind"].clone(),
+                dec(&r["planned"]),
+                dec(&r["in_place"]),
+                dec(&r["allocated"]),
+                dec(&r["disbursed"]),
+            )
+        })
         .collect();
     assert!(!page_money.is_empty());
     assert_eq!(page_money, api_money);
@@ -205,13 +240,27 @@ async fn every_public_page_answers_without_a_token_and_shows_only_what_was_discl
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["sector"].clone(), r["projectCount"].clone(), r["startedCount"].clone(), r["completedCount"].clone()))
+        .map(|r| {
+            (
+                r["sector"].clone(),
+                r["projectCount"].clone(),
+                r["startedCount"].clone(),
+                r["completedCount"].clone(),
+            )
+        })
         .collect();
     let page_sectors: Vec<_> = county["sectors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["sector"].clone(), r["projects"].clone(), r["started"].clone(), r["completed"].clone()))
+        .map(|r| {
+            (
+                r["sector"].clone(),
+                r["projects"].clone(),
+                r["started"].clone(),
+                r["completed"].clone(),
+            )
+        })
         .collect();
     assert_eq!(page_sectors, api_sectors);
 }
@@ -241,28 +290,57 @@ async fn a_notice_is_public_from_its_posting_until_it_is_withdrawn() {
 
     let post = "mutation($i: DisclosurePostInput!) { disclosurePost(input: $i) { disclosure { version } userErrors { message } } }";
     let posted = app
-        .gql(Some(&township), post, json!({"i": {"disclosure": d["id"], "expectedVersion": d["version"]}}))
+        .gql(
+            Some(&township),
+            post,
+            json!({"i": {"disclosure": d["id"], "expectedVersion": d["version"]}}),
+        )
         .await;
     assert_eq!(posted.ok()["disclosurePost"]["userErrors"], json!([]));
     let page = app.get(&path).await;
     assert_eq!(page.status(), 200);
     let html = unescape(&page.text().await.unwrap());
-    assert!(html.contains("开工公示正文：标记甲乙丙") && html.contains("<svg"), "the sheet with its QR code");
+    assert!(
+        html.contains("开工公示正文：标记甲乙丙") && html.contains("<svg"),
+        "the sheet with its QR code"
+    );
     assert!(html.contains(&format!("http://{}{path}", app.address.trim_start_matches("http://"))));
     // The village page lists the running notice; the project page shows it in full.
     let village = app.get("/public/regions/990101001001").await.text().await.unwrap();
-    assert!(village.contains(&format!("/public/notices/{}", d["number"])), "{village}");
-    let project_page = app.get(&format!("/public/projects/{}", project.id)).await.text().await.unwrap();
+    assert!(
+        village.contains(&format!("/public/notices/{}", d["number"])),
+        "{village}"
+    );
+    let project_page = app
+        .get(&format!("/public/projects/{}", project.id))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(project_page.contains("标记甲乙丙"));
 
-    let withdraw = "mutation($i: DisclosureWithdrawInput!) { disclosureWithdraw(input: $i) { userErrors { message } } }";
+    let withdraw =
+        "mutation($i: DisclosureWithdrawInput!) { disclosureWithdraw(input: $i) { userErrors { message } } }";
     let version = posted.ok()["disclosurePost"]["disclosure"]["version"].clone();
     let reply = app
-        .gql(Some(&township), withdraw, json!({"i": {"disclosure": d["id"], "expectedVersion": version, "reason": "内容有误"}}))
+        .gql(
+            Some(&township),
+            withdraw,
+            json!({"i": {"disclosure": d["id"], "expectedVersion": version, "reason": "内容有误"}}),
+        )
         .await;
     assert_eq!(reply.ok()["disclosureWithdraw"]["userErrors"], json!([]));
-    assert_eq!(app.get(&path).await.status(), 404, "a withdrawn notice leaves the portal");
-    let project_page = app.get(&format!("/public/projects/{}", project.id)).await.text().await.unwrap();
+    assert_eq!(
+        app.get(&path).await.status(),
+        404,
+        "a withdrawn notice leaves the portal"
+    );
+    let project_page = app
+        .get(&format!("/public/projects/{}", project.id))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!project_page.contains("标记甲乙丙"));
 }
 
@@ -275,7 +353,12 @@ async fn answers_carry_an_etag_and_each_client_is_rate_limited() {
     let first = app.get("/public/regions/990101000000").await;
     assert_eq!(first.status(), 200);
     let tag = first.headers()[reqwest::header::ETAG].to_str().unwrap().to_string();
-    assert!(first.headers()[reqwest::header::CACHE_CONTROL].to_str().unwrap().contains("max-age"));
+    assert!(
+        first.headers()[reqwest::header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
     let again = app
         .client
         .get(format!("{}/public/regions/990101000000", app.address))
@@ -288,7 +371,11 @@ async fn answers_carry_an_etag_and_each_client_is_rate_limited() {
     assert_eq!(json.status(), 200);
     let refused = app.get("/public/regions/990101000000").await;
     assert_eq!(refused.status(), 429);
-    let wait: u64 = refused.headers()[reqwest::header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let wait: u64 = refused.headers()[reqwest::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     // The signed-in API is not counted against the portal's allowance.
     assert_eq!(app.get("/healthz").await.status(), 200);

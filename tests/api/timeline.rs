@@ -2,8 +2,8 @@
 //! steps that would make the past contradict itself are refused. Replays the examples of
 //! issue 19 through the API.
 use crate::helpers::{TestApp, notice_for, spawn_demo_app};
-use tracker::domain::lifecycle::ProjectAction;
 use serde_json::{Value, json};
+use tracker::domain::lifecycle::ProjectAction;
 
 /// Runs a project mutation; returns the project and the userErrors.
 async fn step(

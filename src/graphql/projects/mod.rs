@@ -231,7 +231,10 @@ impl Project {
         self.0.acceptance_grade.as_deref().and_then(AcceptanceGrade::parse)
     }
     /// 公告公示 — the project's notices you see, newest first.
-    async fn disclosures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::graphql::disclosure::Disclosure>> {
+    async fn disclosures(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::disclosure::Disclosure>> {
         let actor = ctx.actor()?;
         let rows = ctx
             .loaders()?
