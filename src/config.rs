@@ -279,6 +279,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKER_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: i64,
 
+    /// The portal's public address (e.g. `https://fp.example.gov.cn`), printed on notice
+    /// sheets and in their QR codes; the request's own host when not set.
+    #[arg(long, env = "TRACKER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Requests a minute each client address may make to the public portal (`/public/…`).
     #[arg(long, env = "TRACKER_PUBLIC_REQUESTS_PER_MINUTE", default_value_t = 120)]
     pub public_requests_per_minute: u32,

@@ -79,6 +79,11 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         documents: Default::default(),
         introspection: args.introspection,
         public_limiter: crate::http::limiter(args.public_requests_per_minute),
+        public_url: args
+            .public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty()),
     })
 }
 

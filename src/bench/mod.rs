@@ -370,6 +370,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         login_failures_per_client: 1_000,
         login_window_minutes: 1,
         public_requests_per_minute: 1_000_000,
+        public_url: None,
         trust_proxy: false,
         cors_origins: vec![],
     };

@@ -190,7 +190,8 @@ pub struct Transition {
     pub to: Status,
 }
 
-/// 草稿 → 公示 → (期满 | 撤回); objections are heard while posted.
+/// 草稿 → 公示 → (期满 | 撤回); objections are heard while posted and answered even after a
+/// withdrawal.
 pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: Status::Draft,
@@ -216,6 +217,12 @@ pub const TRANSITIONS: &[Transition] = &[
         from: Status::Posted,
         action: Action::ResolveObjection,
         to: Status::Posted,
+    },
+    // An objection heard before a withdrawal is still answered.
+    Transition {
+        from: Status::Withdrawn,
+        action: Action::ResolveObjection,
+        to: Status::Withdrawn,
     },
 ];
 
@@ -422,6 +429,21 @@ pub fn check_approval(rules: &Rules, notices: &[NoticeFacts], day: NaiveDate) ->
             ),
         ));
     }
+    // An objection open on any application notice of the project blocks, whichever notice
+    // would otherwise do.
+    if let Some((n, open)) = applications
+        .iter()
+        .find_map(|n| n.objections.iter().find(|o| o.open_on(day)).map(|o| (n, o)))
+    {
+        return Err(Fault::new(
+            REFUSED,
+            &field,
+            format!(
+                "the project's application notice {} has an objection received on {} that is not resolved by {day}: resolve it first",
+                n.id, open.received_on
+            ),
+        ));
+    }
     let mut why = Vec::new();
     for n in &applications {
         let days = n.period.days().unwrap_or(0);
@@ -435,11 +457,6 @@ pub fn check_approval(rules: &Rules, notices: &[NoticeFacts], day: NaiveDate) ->
             why.push(format!(
                 "notice {} runs until {}: approve after its period ends",
                 n.id, n.period.end_on
-            ));
-        } else if let Some(open) = n.objections.iter().find(|o| o.open_on(day)) {
-            why.push(format!(
-                "notice {} has an objection received on {} that is not resolved",
-                n.id, open.received_on
             ));
         } else {
             return Ok(());
@@ -472,15 +489,16 @@ pub fn check_acceptance(rules: &Rules, notices: &[NoticeFacts], day: NaiveDate) 
 }
 
 /// 计划调整公示逾期: the days past the deadline for disclosing an adjustment approved on
-/// `approved_on`, if it was not posted by the deadline and `as_of` is after it.
+/// `approved_on`, when none of its notices (`periods`) is up on `as_of` and `as_of` is
+/// after the deadline. A notice withdrawn and not replaced leaves it undisclosed again.
 pub fn adjustment_days_overdue(
     rules: &Rules,
     approved_on: NaiveDate,
-    first_posted_on: Option<NaiveDate>,
+    periods: &[Period],
     as_of: NaiveDate,
 ) -> Option<i64> {
     let due = add_working_days(approved_on, rules.adjustment_deadline_working_days);
-    if first_posted_on.is_some_and(|p| p <= as_of) {
+    if periods.iter().any(|p| p.up_on(as_of)) {
         return None;
     }
     super::alerts::days_past(due, as_of)
@@ -603,6 +621,24 @@ mod tests {
     }
 
     #[test]
+    fn an_objection_on_any_application_notice_blocks() {
+        let rules = Rules::DEFAULT;
+        let good = application("2026-03-01", "2026-03-10");
+        let mut village = application("2026-03-01", "2026-03-12");
+        village.id = 2;
+        village.objections.push(ObjectionDays {
+            received_on: day("2026-03-04"),
+            resolved_on: None,
+        });
+        let refused = check_approval(&rules, &[good, village], day("2026-03-20")).unwrap_err();
+        assert!(
+            refused.message.contains("notice 2 has an objection"),
+            "{}",
+            refused.message
+        );
+    }
+
+    #[test]
     fn a_withdrawn_notice_counts_only_before_its_withdrawal() {
         let mut notice = application("2026-03-01", "2026-03-10");
         notice.period.withdrawn_on = Some(day("2026-03-20"));
@@ -623,16 +659,31 @@ mod tests {
         assert_eq!(add_working_days(day("2026-06-05"), 1), day("2026-06-08"));
         let rules = Rules::DEFAULT;
         assert_eq!(
-            adjustment_days_overdue(&rules, day("2026-06-01"), None, day("2026-06-15")),
+            adjustment_days_overdue(&rules, day("2026-06-01"), &[], day("2026-06-15")),
             None
         );
         assert_eq!(
-            adjustment_days_overdue(&rules, day("2026-06-01"), None, day("2026-06-16")),
+            adjustment_days_overdue(&rules, day("2026-06-01"), &[], day("2026-06-16")),
             Some(1)
         );
+        let mut posted = Period {
+            posted_on: Some(day("2026-06-20")),
+            end_on: day("2026-07-19"),
+            withdrawn_on: None,
+        };
         assert_eq!(
-            adjustment_days_overdue(&rules, day("2026-06-01"), Some(day("2026-06-20")), day("2026-06-20")),
+            adjustment_days_overdue(&rules, day("2026-06-01"), &[posted], day("2026-06-20")),
             None
+        );
+        // Withdrawn on 1 July and not replaced: late again from then.
+        posted.withdrawn_on = Some(day("2026-07-01"));
+        assert_eq!(
+            adjustment_days_overdue(&rules, day("2026-06-01"), &[posted], day("2026-06-30")),
+            None
+        );
+        assert_eq!(
+            adjustment_days_overdue(&rules, day("2026-06-01"), &[posted], day("2026-07-01")),
+            Some(16)
         );
     }
 

@@ -205,13 +205,15 @@ impl DisclosureObjection {
     async fn channel(&self) -> async_graphql::Result<Channel> {
         Channel::parse(&self.0.channel).ok_or_else(|| super::errors::internal("unknown channel"))
     }
-    /// 异议人 — who objected.
-    async fn objector(&self) -> &str {
-        &self.0.objector
+    /// 异议人 — who objected: shown to the poverty office, inspectors and whoever recorded
+    /// it; null for everyone else (a complainant is protected from the unit complained of).
+    async fn objector(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(svc::may_see_objector(ctx.actor()?, &self.0).then_some(self.0.objector.as_str()))
     }
-    /// How to reach them.
-    async fn contact(&self) -> Option<&str> {
-        self.0.contact.as_deref()
+    /// How to reach them; shown as `objector` is.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let shown = svc::may_see_objector(ctx.actor()?, &self.0);
+        Ok(self.0.contact.as_deref().filter(|_| shown))
     }
     /// What the objection is.
     async fn content(&self) -> &str {
@@ -467,7 +469,8 @@ pub struct DisclosureObjectionResolveInput {
     pub objection: ID,
     /// The day it was resolved; today if omitted, not before it came in.
     pub date: Option<Date>,
-    /// 处理结果 — what was found and done, at most 2000 characters.
+    /// 处理结果 — what was found and done, at most 2000 characters. It is published on the
+    /// portal with the notice: write it for the public, without the complainant's name.
     pub resolution: String,
 }
 

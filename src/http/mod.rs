@@ -38,6 +38,8 @@ pub struct AppState {
     pub introspection: Introspection,
     /// The public portal's allowance per client address.
     pub public_limiter: Arc<Limiter>,
+    /// The portal's public address, for notice sheets' QR codes.
+    pub public_url: Option<String>,
 }
 
 pub fn router(state: AppState) -> Router {

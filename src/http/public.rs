@@ -169,7 +169,10 @@ async fn cacheable(headers: &HeaderMap, response: Response) -> Response {
 fn csv_response(file: &str, rows: Vec<Vec<String>>) -> Response {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        if writer.write_record(&row).is_err() {
+        if writer
+            .write_record(row.iter().map(|cell| inert(cell).into_owned()))
+            .is_err()
+        {
             return (StatusCode::INTERNAL_SERVER_ERROR, "CSV 生成失败").into_response();
         }
     }
@@ -190,6 +193,17 @@ fn csv_response(file: &str, rows: Vec<Vec<String>>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// A cell a spreadsheet will not run as a formula: text starting `=`, `+`, `@` or `-`
+/// (but a negative number) gets a leading apostrophe.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match cell.chars().next() {
+        Some('=' | '+' | '@') => true,
+        Some('-') => cell.parse::<rust_decimal::Decimal>().is_err(),
+        _ => false,
+    };
+    if risky { format!("'{cell}").into() } else { cell.into() }
 }
 
 /// Answers a page in the format asked, through the limit and the cache headers.
@@ -363,8 +377,12 @@ async fn project(
     .await
 }
 
-/// The absolute address of a path, as the client reached the server (for the QR code).
+/// The absolute address of a path (for the QR code): under `TRACKER_PUBLIC_URL`, or as
+/// the client reached the server when it is not set.
 fn absolute(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    if let Some(base) = &state.public_url {
+        return format!("{base}{path}");
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -456,4 +474,34 @@ async fn task_list(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_cell_never_runs_as_a_formula() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("+1+1"), "'+1+1");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("-A1"), "'-A1");
+        assert_eq!(inert("-12.50"), "-12.50");
+        assert_eq!(inert("道路"), "道路");
+    }
+
+    #[test]
+    fn every_template_parses() {
+        for name in [
+            "base.html",
+            "index.html",
+            "region.html",
+            "project.html",
+            "notice.html",
+            "task_list.html",
+            "not_found.html",
+        ] {
+            assert!(TEMPLATES.get_template(name).is_ok(), "{name}");
+        }
+    }
 }

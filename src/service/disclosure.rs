@@ -29,7 +29,7 @@ use entity::{
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -513,6 +513,25 @@ async fn load_target(conn: &impl ConnectionTrait, subject: Subject, target: Targ
     })
 }
 
+/// What the actor may not see is not there: a project outside what it sees, a fund line,
+/// plan or list outside its area answer NOT_FOUND, as if they did not exist.
+fn check_seen(actor: &Actor, subjected: &Subjected, subject: Subject) -> ServiceResult<()> {
+    let seen = match subjected {
+        Subjected::Project(p) => super::projects::seen_by(actor, p)?,
+        other => RegionCode::parse(other.county()).is_ok_and(|c| actor.scope.sees(&c)),
+    };
+    if seen {
+        return Ok(());
+    }
+    let (field, what) = match subject.target() {
+        Target::Project => ("project", "project"),
+        Target::FundLine => ("fundLine", "fund line"),
+        Target::Plan => ("annualPlan", "annual plan"),
+        Target::TaskList => ("taskList", "task list"),
+    };
+    Err(Fault::not_found(field, format!("there is no such {what} in your area")).into())
+}
+
 /// Checks where a notice is posted: a region of the level's kind, in the county, and for a
 /// project's notice the project's own county, township or villages.
 async fn check_place(
@@ -805,6 +824,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NoticeInput) 
     let issuer = text_input("issuer", "the issuing office", input.issuer.as_deref(), 100)?;
     let txn = begin_write(db).await?;
     let subjected = load_target(&txn, input.subject, input.target).await?;
+    check_seen(actor, &subjected, input.subject)?;
     let region = check_place(&txn, &subjected, input.level, &input.region_code).await?;
     check_manager(actor, input.subject, &region, subjected.department_id())?;
     let issuer = match issuer {
@@ -1065,6 +1085,13 @@ pub async fn record_objection(
     Ok((row, objection))
 }
 
+/// Whether `actor` may read who objected and how to reach them: the poverty office, the
+/// inspectors, and whoever recorded the objection — not the unit complained of.
+pub fn may_see_objector(actor: &Actor, objection: &disclosure_objection::Model) -> bool {
+    use crate::domain::access::Role;
+    matches!(actor.role, Role::Coordinator | Role::Inspector) || objection.recorded_by == actor.username
+}
+
 /// 异议处理 — records how an objection was resolved, on or after the day it came in.
 pub async fn resolve_objection(
     db: &DatabaseConnection,
@@ -1164,6 +1191,21 @@ pub async fn adjustments_overdue_on(
         .filter(annual_plan::Column::ApprovedOn.lte(as_of))
         .all(db)
         .await?;
+    // The adjustment notices of all these plans, in one read.
+    let mut periods: HashMap<i64, Vec<Period>> = HashMap::new();
+    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
+        for notice in disclosure::Entity::find()
+            .filter(disclosure::Column::PlanId.is_in(chunk.iter().copied()))
+            .filter(disclosure::Column::Subject.eq(Subject::PlanAdjustment.as_str()))
+            .all(db)
+            .await?
+        {
+            if let Some(plan_id) = notice.plan_id {
+                periods.entry(plan_id).or_default().push(period_of(&notice));
+            }
+        }
+    }
     let mut out = Vec::new();
     for plan in plans {
         let Some(approved_on) = plan.approved_on else { continue };
@@ -1171,16 +1213,9 @@ pub async fn adjustments_overdue_on(
         if !actor.scope.contains(&county) {
             continue;
         }
-        let first_posted = disclosure::Entity::find()
-            .filter(disclosure::Column::PlanId.eq(plan.id))
-            .filter(disclosure::Column::Subject.eq(Subject::PlanAdjustment.as_str()))
-            .filter(disclosure::Column::PostedOn.is_not_null())
-            .order_by_asc(disclosure::Column::PostedOn)
-            .one(db)
-            .await?
-            .and_then(|d| d.posted_on);
         let in_force = rules_in_force(db, &plan.county_code, approved_on).await?;
-        if let Some(days) = rules::adjustment_days_overdue(&in_force.rules, approved_on, first_posted, as_of) {
+        let notices = periods.get(&plan.id).map_or(&[][..], Vec::as_slice);
+        if let Some(days) = rules::adjustment_days_overdue(&in_force.rules, approved_on, notices, as_of) {
             let due = rules::add_working_days(approved_on, in_force.rules.adjustment_deadline_working_days);
             out.push((plan, due, days));
         }
@@ -1191,24 +1226,43 @@ pub async fn adjustments_overdue_on(
 // ---------------------------------------------------------------------------------------
 // The public's view: posted notices only
 
-/// The notices up today (posted, not withdrawn; running or ended) in `region`.
+/// The notices posted in `region` whose status today is `status` (POSTED or ENDED — the
+/// public ones), the latest first, at most `limit`.
 pub async fn public_in_region(
     conn: &impl ConnectionTrait,
     region: &RegionCode,
+    status: Status,
     today: NaiveDate,
+    limit: u64,
 ) -> ServiceResult<Vec<disclosure::Model>> {
     use disclosure::Column as C;
+    if !matches!(status, Status::Posted | Status::Ended) {
+        return Ok(Vec::new());
+    }
     Ok(disclosure::Entity::find()
         .filter(in_subtree(C::RegionCode, region))
-        .filter(
+        .filter(status_condition(status, today))
+        .order_by_desc(C::StartOn)
+        .order_by_desc(C::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// The projects of `county` with a notice up today, as a subquery of their ids.
+pub fn public_project_ids(county: &str, today: NaiveDate) -> sea_orm::sea_query::SelectStatement {
+    use disclosure::Column as C;
+    sea_orm::sea_query::Query::select()
+        .column(C::ProjectId)
+        .from(disclosure::Entity)
+        .and_where(C::CountyCode.eq(county))
+        .and_where(C::ProjectId.is_not_null())
+        .cond_where(
             Condition::any()
                 .add(status_condition(Status::Posted, today))
                 .add(status_condition(Status::Ended, today)),
         )
-        .order_by_desc(C::StartOn)
-        .order_by_desc(C::Id)
-        .all(conn)
-        .await?)
+        .to_owned()
 }
 
 /// A notice the public may read: posted by today and not withdrawn.

@@ -22,9 +22,15 @@ use chrono::{Datelike, NaiveDate};
 use entity::{
     department, disclosure, disclosure_objection, project, project_village, region, task_list, task_list_item,
 };
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
+
+/// The most running notices a region's page lists.
+const MAX_RUNNING: u64 = 500;
+/// The most ended notices a region's page lists (the latest).
+const MAX_ENDED: u64 = 30;
 
 /// A place, linked.
 #[derive(Clone, Debug, Serialize)]
@@ -230,21 +236,6 @@ fn notice_summary(row: &disclosure::Model, today: NaiveDate) -> ServiceResult<No
     })
 }
 
-/// The projects with a notice up today, of those with `ids` (all of the county's when
-/// `ids` is `None`).
-async fn disclosed_project_ids(
-    conn: &impl ConnectionTrait,
-    county: &str,
-    today: NaiveDate,
-) -> ServiceResult<BTreeSet<i64>> {
-    let county = RegionCode::parse(county).map_err(ServiceError::Internal)?;
-    Ok(super::disclosure::public_in_region(conn, &county, today)
-        .await?
-        .into_iter()
-        .filter_map(|d| d.project_id)
-        .collect())
-}
-
 async fn summaries(conn: &impl ConnectionTrait, rows: &[project::Model]) -> ServiceResult<Vec<ProjectSummary>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let mut villages: HashMap<i64, Vec<String>> = HashMap::new();
@@ -351,37 +342,30 @@ pub async fn region_page(db: &DatabaseConnection, code: &RegionCode) -> ServiceR
     };
     // Projects: those disclosed, in the region.
     let county = code.as_str()[..6].to_string() + "000000";
-    let disclosed = disclosed_project_ids(db, &county, today).await?;
-    let mut rows = Vec::new();
-    let ids: Vec<i64> = disclosed.into_iter().collect();
-    for chunk in ids.chunks(super::IDS_PER_STATEMENT) {
-        rows.extend(
-            project::Entity::find()
-                .filter(project::Column::Id.is_in(chunk.iter().copied()))
-                .order_by_asc(project::Column::Code)
-                .all(db)
-                .await?,
-        );
-    }
-    if level == RegionLevel::Village {
-        let here: BTreeSet<i64> = project_village::Entity::find()
-            .filter(project_village::Column::VillageCode.eq(code.as_str()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|v| v.project_id)
-            .collect();
-        rows.retain(|p| here.contains(&p.id));
-    } else if level == RegionLevel::Township {
-        rows.retain(|p| p.township_code == code.as_str());
-    }
-    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut query = project::Entity::find()
+        .filter(Expr::col(project::Column::Id).in_subquery(super::disclosure::public_project_ids(&county, today)));
+    query = match level {
+        RegionLevel::Village => query.filter(
+            Expr::col(project::Column::Id).in_subquery(
+                Query::select()
+                    .column(project_village::Column::ProjectId)
+                    .from(project_village::Entity)
+                    .and_where(project_village::Column::VillageCode.eq(code.as_str()))
+                    .to_owned(),
+            ),
+        ),
+        RegionLevel::Township => query.filter(project::Column::TownshipCode.eq(code.as_str())),
+        _ => query.filter(project::Column::CountyCode.eq(county.as_str())),
+    };
+    let rows = query.order_by_asc(project::Column::Code).all(db).await?;
     let projects = summaries(db, &rows).await?;
-    let notices = super::disclosure::public_in_region(db, code, today)
-        .await?
-        .iter()
-        .map(|n| notice_summary(n, today))
-        .collect::<ServiceResult<Vec<_>>>()?;
+    // The notices up now, all; those whose period is over, the latest few (the JSON too).
+    let mut notices = Vec::new();
+    for (status, limit) in [(Status::Posted, MAX_RUNNING), (Status::Ended, MAX_ENDED)] {
+        for n in super::disclosure::public_in_region(db, code, status, today, limit).await? {
+            notices.push(notice_summary(&n, today)?);
+        }
+    }
     let task_lists = published_lists(db, code).await?;
     Ok(Some(RegionPage {
         region: place_of(&row),

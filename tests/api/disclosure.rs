@@ -157,6 +157,22 @@ async fn approval_needs_an_application_notice_of_ten_days_with_no_objection_open
     .await;
     assert_eq!(objection["userErrors"], json!([]), "{objection}");
     assert_eq!(objection["disclosure"]["openObjections"], 1);
+    // Who objected is for the poverty office, inspectors and whoever recorded it.
+    let who = "query($id: ID!) { node(id: $id) { ... on Disclosure { objections { objector contact content } } } }";
+    for (user, shown) in [
+        ("township", true),
+        ("coordinator", true),
+        ("inspector", true),
+        ("finance", false),
+    ] {
+        let token = app.demo_login(user).await;
+        let reply = app.gql(Some(&token), who, json!({"id": ten["id"]})).await;
+        let seen = &reply.ok()["node"]["objections"][0];
+        assert_eq!(seen["content"], "受益户数与实际不符", "{user}");
+        let expected = if shown { json!("村民张某") } else { Value::Null };
+        assert_eq!(seen["objector"], expected, "{user}");
+        assert_eq!(seen["contact"].is_null(), !shown, "{user}");
+    }
     let refused = approve(&app, &coordinator, &pid, version, "2026-04-11").await;
     assert!(
         refused["userErrors"][0]["message"]

@@ -51,6 +51,7 @@ pub fn serve_args() -> ServeArgs {
         login_failures_per_client: 20,
         login_window_minutes: 15,
         public_requests_per_minute: 100_000,
+        public_url: None,
         trust_proxy: false,
         cors_origins: vec!["https://frontend.example".into()],
     }
