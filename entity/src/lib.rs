@@ -19,6 +19,7 @@ pub mod exit_indicator;
 pub mod exit_judgement;
 pub mod exit_standard;
 pub mod fund_line;
+pub mod import_run;
 pub mod fund_line_month_total;
 pub mod fund_line_total;
 pub mod ledger_entry;

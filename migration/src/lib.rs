@@ -25,6 +25,7 @@ mod m20261203_000021_task_lists;
 mod m20261203_000022_assessment;
 mod m20261203_000023_exit_register;
 mod m20261203_000024_disclosure;
+mod m20261203_000025_import_runs;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000022_assessment::Migration),
             Box::new(m20261203_000023_exit_register::Migration),
             Box::new(m20261203_000024_disclosure::Migration),
+            Box::new(m20261203_000025_import_runs::Migration),
         ]
     }
 }

@@ -225,6 +225,12 @@ impl WriteTransaction {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.transaction.rollback().await
     }
+
+    /// A savepoint inside the transaction: committing it keeps its writes for the outer
+    /// commit, dropping it undoes them alone (an import's rows, one at a time).
+    pub async fn savepoint(&self) -> Result<DatabaseTransaction, DbErr> {
+        sea_orm::TransactionTrait::begin(&self.transaction).await
+    }
 }
 
 #[async_trait::async_trait]

@@ -126,6 +126,8 @@ pub enum AuditAction {
     DisclosureObjectionResolve,
     /// 公示规则 — a county's disclosure rules were set (a new version).
     DisclosureRulesSet,
+    /// 导入 — a spreadsheet was imported (or tried: a dry run, a refused file).
+    ImportRun,
 }
 
 text_enum!(AuditAction {
@@ -158,6 +160,7 @@ text_enum!(AuditAction {
     DisclosureObjectionRecord => "disclosure.objection_record",
     DisclosureObjectionResolve => "disclosure.objection_resolve",
     DisclosureRulesSet => "disclosure_rules.set",
+    ImportRun => "import.run",
     RegionCreate => "region.create",
     RegionUpdate => "region.update",
     DepartmentCreate => "department.create",

@@ -28,6 +28,7 @@ pub mod department;
 pub mod disclosure;
 pub mod exit;
 pub mod fault;
+pub mod import;
 pub mod funds;
 pub mod lifecycle;
 pub mod metrics;

@@ -214,7 +214,7 @@ pub(crate) async fn unpaid_allocations(
 
 /// The standing (not reversed) entry of `kind` that already carries `number` where it must
 /// be unique — a receipt's 文号 on its line, a voucher number in its county.
-async fn standing_with_number(
+pub(crate) async fn standing_with_number(
     conn: &impl ConnectionTrait,
     kind: EntryKind,
     number: &str,
@@ -293,6 +293,18 @@ pub async fn create_line(
     actor: &Actor,
     input: FundLineInput,
 ) -> ServiceResult<fund_line::Model> {
+    let txn = begin_write(db).await?;
+    let done = create_line_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`create_line`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn create_line_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: FundLineInput,
+) -> ServiceResult<fund_line::Model> {
     authorize(actor, Operation::ManageFunds)?;
     let county = super::regions::parse_code("countyCode", &input.county_code)?;
     authorize_at(actor, Operation::ManageFunds, &county)?;
@@ -313,8 +325,7 @@ pub async fn create_line(
     if planned.fen() < 0 {
         return Err(Fault::invalid("plannedAmount", "the planned amount cannot be negative").into());
     }
-    let txn = begin_write(db).await?;
-    super::regions::get(&txn, actor, "countyCode", &county).await?;
+    super::regions::get(conn, actor, "countyCode", &county).await?;
     let now = chrono::Utc::now();
     let model = fund_line::Entity::insert(fund_line::ActiveModel {
         county_code: Set(county.to_string()),
@@ -330,7 +341,7 @@ pub async fn create_line(
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(conn)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
@@ -348,7 +359,7 @@ pub async fn create_line(
         }
     })?;
     audit::record(
-        &txn,
+        conn,
         actor,
         Change {
             action: AuditAction::FundLineCreate,
@@ -360,7 +371,6 @@ pub async fn create_line(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 
@@ -589,15 +599,26 @@ pub async fn record_receipt(
     actor: &Actor,
     input: ReceiptInput,
 ) -> ServiceResult<ledger_entry::Model> {
+    let txn = begin_write(db).await?;
+    let done = record_receipt_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`record_receipt`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn record_receipt_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: ReceiptInput,
+) -> ServiceResult<ledger_entry::Model> {
     authorize(actor, Operation::ManageFunds)?;
     let amount = amount_field("amount", input.amount)?;
     let document_no = required_text("documentNo", "the document number (文号)", &input.document_no, 100)?;
     check_entry_date("date", input.date)?;
     let note = optional_note(&input.note)?;
-    let txn = begin_write(db).await?;
-    let line = lock_line(&txn, actor, input.fund_line_id, "fundLine").await?;
+    let line = lock_line(conn, actor, input.fund_line_id, "fundLine").await?;
     let earlier = standing_with_number(
-        &txn,
+        conn,
         EntryKind::Receipt,
         &document_no,
         Condition::all().add(ledger_entry::Column::FundLineId.eq(line.id)),
@@ -617,8 +638,7 @@ pub async fn record_receipt(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, AuditAction::LedgerReceipt, entry).await?;
-    txn.commit().await?;
+    let model = write_entry(conn, actor, AuditAction::LedgerReceipt, entry).await?;
     Ok(model)
 }
 
@@ -645,13 +665,24 @@ pub async fn allocate(
     actor: &Actor,
     input: AllocationInput,
 ) -> ServiceResult<ledger_entry::Model> {
+    let txn = begin_write(db).await?;
+    let done = allocate_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`allocate`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn allocate_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: AllocationInput,
+) -> ServiceResult<ledger_entry::Model> {
     authorize(actor, Operation::ManageFunds)?;
     let amount = amount_field("amount", input.amount)?;
     check_entry_date("date", input.date)?;
     let note = optional_note(&input.note)?;
-    let txn = begin_write(db).await?;
-    let line = lock_line(&txn, actor, input.fund_line_id, "fundLine").await?;
-    let project = super::projects::find(&txn, actor, input.project_id)
+    let line = lock_line(conn, actor, input.fund_line_id, "fundLine").await?;
+    let project = super::projects::find(conn, actor, input.project_id)
         .await?
         .ok_or_else(|| Fault::not_found("project", "there is no such project in your area"))?;
     if project.county_code != line.county_code {
@@ -679,13 +710,13 @@ pub async fn allocate(
         kind_of_line(&line)?,
         super::projects::sector_of(&project)?,
         super::projects::category_of(&project)?,
-        &super::negative_list::county_entries(&txn, &line.county_code).await?,
+        &super::negative_list::county_entries(conn, &line.county_code).await?,
     )?;
-    let serves_poverty = serves_poverty_village(&txn, project.id).await?;
+    let serves_poverty = serves_poverty_village(conn, project.id).await?;
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
-    let outside_plan = outside_the_plan(&txn, &line, project.id, amount, input.date).await?;
+    let outside_plan = outside_the_plan(conn, &line, project.id, amount, input.date).await?;
     let outside_plan = crate::domain::plan::check_outside_plan(outside_plan, input.outside_plan, note.as_deref())?;
-    let movements = line_movements(&txn, line.id).await?;
+    let movements = line_movements(conn, line.id).await?;
     rules::check_available_from(
         amount,
         &movements,
@@ -706,8 +737,7 @@ pub async fn allocate(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, AuditAction::LedgerAllocation, entry).await?;
-    txn.commit().await?;
+    let model = write_entry(conn, actor, AuditAction::LedgerAllocation, entry).await?;
     Ok(model)
 }
 
@@ -754,31 +784,42 @@ pub async fn disburse(
     actor: &Actor,
     input: DisbursementInput,
 ) -> ServiceResult<ledger_entry::Model> {
+    let txn = begin_write(db).await?;
+    let done = disburse_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`disburse`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn disburse_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: DisbursementInput,
+) -> ServiceResult<ledger_entry::Model> {
     authorize(actor, Operation::ManageFunds)?;
     let amount = amount_field("amount", input.amount)?;
     let voucher_no = required_text("voucherNo", "the voucher number", &input.voucher_no, 100)?;
     check_entry_date("date", input.date)?;
     let note = optional_note(&input.note)?;
-    let txn = begin_write(db).await?;
     let allocation = ledger_entry::Entity::find_by_id(input.allocation_id)
-        .one(&txn)
+        .one(conn)
         .await?
         .filter(|e| e.kind == EntryKind::Allocation.as_str() && e.reverses_id.is_none())
         .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation"))?;
-    let line = lock_line(&txn, actor, allocation.fund_line_id, "allocation").await?;
+    let line = lock_line(conn, actor, allocation.fund_line_id, "allocation").await?;
     let project_id = allocation
         .project_id
         .ok_or_else(|| ServiceError::Internal("allocation without a project".into()))?;
-    let project = super::projects::find(&txn, actor, project_id)
+    let project = super::projects::find(conn, actor, project_id)
         .await?
         .ok_or_else(|| Fault::not_found("allocation", "there is no such allocation in your area"))?;
     rules::check_disbursable(super::projects::status_of(&project)?, input.is_retention)?;
     // And on the payment's own day (a payment entered late is checked against then).
-    let then = super::timeline::history(&txn, project.id).await?.state_on(input.date);
+    let then = super::timeline::history(conn, project.id).await?.state_on(input.date);
     rules::check_disbursable_on(input.date, then.map(|s| s.status), input.is_retention)?;
     let mut note = note;
     if input.is_retention
-        && let Some(due_on) = super::retention::due_on(&txn, &project).await?
+        && let Some(due_on) = super::retention::due_on(conn, &project).await?
     {
         let reason = crate::domain::fault::optional_text(
             "earlyReleaseReason",
@@ -816,10 +857,10 @@ pub async fn disburse(
         )
         .into());
     }
-    let movements = allocation_movements(&txn, &allocation).await?;
+    let movements = allocation_movements(conn, &allocation).await?;
     rules::check_available_from(amount, &movements, input.date, "remained of this allocation", "amount")?;
     let earlier = standing_with_number(
-        &txn,
+        conn,
         EntryKind::Disbursement,
         &voucher_no,
         Condition::all().add(ledger_entry::Column::CountyCode.eq(line.county_code.as_str())),
@@ -839,8 +880,7 @@ pub async fn disburse(
         reverses_id: None,
         note,
     };
-    let model = write_entry(&txn, actor, AuditAction::LedgerDisbursement, entry).await?;
-    txn.commit().await?;
+    let model = write_entry(conn, actor, AuditAction::LedgerDisbursement, entry).await?;
     Ok(model)
 }
 

@@ -20,6 +20,7 @@ pub mod disclosure;
 pub mod exit;
 pub mod exports;
 pub mod funds;
+pub mod imports;
 pub mod journal;
 pub mod negative_list;
 pub mod plans;

@@ -1,0 +1,580 @@
+//! 导入 — bringing the county's own spreadsheets in: the kinds that can be imported, each
+//! kind's columns (Chinese and English headings, required or not, what a cell holds), and
+//! how a clerk's cell is read — full-width digits, thousands separators, amounts in 万元 with
+//! the unit in the heading or a note above the table, dates written 2026-03-05, 2026/3/5,
+//! 2026.3.5, 2026年3月5日 or as an Excel day number.
+//!
+//! The rules a row must then pass are the API's own: an imported row goes through the same
+//! use case as the mutation would.
+use super::fault::Fault;
+use super::money::Money;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// What a file holds.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[graphql(name = "ImportKind")]
+pub enum Kind {
+    /// 资金项 — fund lines (资金名称, 年度, 类型, 级次, 计划金额).
+    FundLines,
+    /// 资金到位 — receipts on a line (文号 is the key).
+    Receipts,
+    /// 资金安排 — allocations of a line's money to projects (the line, project and day are
+    /// the key).
+    Allocations,
+    /// 资金拨付 — payments of an allocation (凭证号 is the key).
+    Disbursements,
+}
+
+text_enum!(Kind {
+    FundLines => "fund-lines",
+    Receipts => "receipts",
+    Allocations => "allocations",
+    Disbursements => "disbursements",
+});
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::FundLines, Kind::Receipts, Kind::Allocations, Kind::Disbursements];
+
+    pub fn chinese_name(self) -> &'static str {
+        match self {
+            Kind::FundLines => "资金项",
+            Kind::Receipts => "资金到位",
+            Kind::Allocations => "资金安排",
+            Kind::Disbursements => "资金拨付",
+        }
+    }
+
+    /// The columns, in the template's order.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Kind::FundLines => FUND_LINE_COLUMNS,
+            Kind::Receipts => RECEIPT_COLUMNS,
+            Kind::Allocations => ALLOCATION_COLUMNS,
+            Kind::Disbursements => DISBURSEMENT_COLUMNS,
+        }
+    }
+
+    /// The column with `key`.
+    pub fn column(self, key: &str) -> Option<&'static Column> {
+        self.columns().iter().find(|c| c.key == key)
+    }
+}
+
+/// How a run writes.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[graphql(name = "ImportMode")]
+pub enum Mode {
+    /// Check every row; write nothing.
+    DryRun,
+    /// Write every row, or none if any is refused or in conflict (the default).
+    All,
+    /// Write the rows that pass; report the others.
+    Partial,
+}
+
+text_enum!(Mode {
+    DryRun => "DRY_RUN",
+    All => "ALL",
+    Partial => "PARTIAL",
+});
+
+/// What became of a row.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[graphql(name = "ImportRowStatus")]
+pub enum RowStatus {
+    /// Passed every check: written (or, in a dry run or a refused ALL run, would be).
+    Accepted,
+    /// Already in the tracker as the row says: nothing to write.
+    Unchanged,
+    /// Its key is in the tracker with other values: not overwritten.
+    Conflict,
+    /// Refused: see its errors.
+    Refused,
+}
+
+/// What a cell holds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Text,
+    /// Yuan, to the fen (or 万元 when the heading or a note says so).
+    Money,
+    Date,
+    Integer,
+    /// Yes or no (是/否).
+    Flag,
+    /// One of a list: the template offers it as a drop-down.
+    Choice(&'static [(&'static str, &'static str)]),
+}
+
+/// One column of a kind.
+#[derive(Copy, Clone, Debug)]
+pub struct Column {
+    /// The input field it fills (and the English heading).
+    pub key: &'static str,
+    /// The heading in the template.
+    pub chinese: &'static str,
+    /// Other headings clerks use for it.
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+    pub value: Value,
+    /// What to write, for the instructions sheet.
+    pub help: &'static str,
+}
+
+/// 资金类型, as the API names them and as a clerk does.
+pub const FUND_KINDS: &[(&str, &str)] = &[
+    ("INTEGRATED_AGRICULTURAL", "统筹整合涉农资金"),
+    ("COUNTY_MATCHING", "县本级配套资金"),
+    ("POLICY_LOAN", "政策性金融贷款"),
+    ("SECTOR", "行业资金"),
+    ("EAST_WEST", "东西部协作资金"),
+    ("SOCIAL", "社会帮扶资金"),
+    ("SELF_RAISED", "自筹资金"),
+];
+
+/// 资金级次.
+pub const FUND_LEVELS: &[(&str, &str)] = &[
+    ("CENTRAL", "中央"),
+    ("PROVINCIAL", "省级"),
+    ("MUNICIPAL", "市级"),
+    ("COUNTY", "县级"),
+];
+
+const LINE: Column = Column {
+    key: "fundLine",
+    chinese: "资金名称",
+    aliases: &["资金项", "资金项目", "fund line"],
+    required: true,
+    value: Value::Text,
+    help: "the fund line's name as entered under 资金项 (of the same year)",
+};
+const YEAR: Column = Column {
+    key: "year",
+    chinese: "年度",
+    aliases: &["资金年度"],
+    required: true,
+    value: Value::Integer,
+    help: "the programme year, e.g. 2026",
+};
+const AMOUNT: Column = Column {
+    key: "amount",
+    chinese: "金额",
+    aliases: &["金额(元)", "金额（元）", "金额(万元)", "金额（万元）"],
+    required: true,
+    value: Value::Money,
+    help: "yuan to the fen; in 万元 when the heading or a note above the table says 万元",
+};
+const DATE: Column = Column {
+    key: "date",
+    chinese: "日期",
+    aliases: &["业务日期", "发生日期"],
+    required: true,
+    value: Value::Date,
+    help: "the day it happened: 2026-03-05, 2026/3/5, 2026.3.5 or 2026年3月5日",
+};
+const NOTE: Column = Column {
+    key: "note",
+    chinese: "备注",
+    aliases: &["说明"],
+    required: false,
+    value: Value::Text,
+    help: "at most 2000 characters",
+};
+
+const FUND_LINE_COLUMNS: &[Column] = &[
+    Column {
+        key: "name",
+        ..LINE
+    },
+    YEAR,
+    Column {
+        key: "kind",
+        chinese: "资金类型",
+        aliases: &["类型", "资金性质"],
+        required: true,
+        value: Value::Choice(FUND_KINDS),
+        help: "one of the list",
+    },
+    Column {
+        key: "level",
+        chinese: "资金级次",
+        aliases: &["级次", "资金来源"],
+        required: true,
+        value: Value::Choice(FUND_LEVELS),
+        help: "中央, 省级, 市级 or 县级",
+    },
+    Column {
+        key: "plannedAmount",
+        chinese: "计划金额",
+        aliases: &["年计划", "计划金额(元)", "计划金额（元）", "计划金额(万元)", "计划金额（万元）"],
+        ..AMOUNT
+    },
+    Column {
+        key: "povertyTargeted",
+        chinese: "扶贫资金",
+        aliases: &["是否扶贫资金"],
+        required: false,
+        value: Value::Flag,
+        help: "是 or 否; by the kind when left empty",
+    },
+];
+
+const RECEIPT_COLUMNS: &[Column] = &[
+    LINE,
+    YEAR,
+    Column {
+        key: "documentNo",
+        chinese: "文号",
+        aliases: &["下达文号", "指标文号"],
+        required: true,
+        value: Value::Text,
+        help: "the document that sent the money; with the line, the row's key",
+    },
+    Column {
+        key: "amount",
+        chinese: "到位金额",
+        aliases: &["到位金额(元)", "到位金额（元）", "到位金额(万元)", "到位金额（万元）", "金额"],
+        ..AMOUNT
+    },
+    Column {
+        key: "date",
+        chinese: "到位日期",
+        ..DATE
+    },
+    NOTE,
+];
+
+const PROJECT: Column = Column {
+    key: "project",
+    chinese: "项目编码",
+    aliases: &["项目编号", "project code"],
+    required: true,
+    value: Value::Text,
+    help: "the project's code in the tracker, e.g. 2026-ROAD-0001",
+};
+
+const ALLOCATION_COLUMNS: &[Column] = &[
+    LINE,
+    YEAR,
+    PROJECT,
+    Column {
+        key: "amount",
+        chinese: "安排金额",
+        aliases: &["安排金额(元)", "安排金额（元）", "安排金额(万元)", "安排金额（万元）", "金额"],
+        ..AMOUNT
+    },
+    Column {
+        key: "date",
+        chinese: "安排日期",
+        ..DATE
+    },
+    Column {
+        key: "confirmAboveBudget",
+        chinese: "超概算",
+        aliases: &["是否超概算"],
+        required: false,
+        value: Value::Flag,
+        help: "是 to allocate above the project's budget (then 备注 says why)",
+    },
+    Column {
+        key: "outsidePlan",
+        chinese: "计划外",
+        aliases: &["是否计划外"],
+        required: false,
+        value: Value::Flag,
+        help: "是 when the allocation is outside the plan in force (then 备注 says why)",
+    },
+    NOTE,
+];
+
+const DISBURSEMENT_COLUMNS: &[Column] = &[
+    LINE,
+    YEAR,
+    PROJECT,
+    Column {
+        key: "voucherNo",
+        chinese: "凭证号",
+        aliases: &["支付凭证号", "凭证编号"],
+        required: true,
+        value: Value::Text,
+        help: "the payment voucher; the row's key",
+    },
+    Column {
+        key: "amount",
+        chinese: "拨付金额",
+        aliases: &["拨付金额(元)", "拨付金额（元）", "拨付金额(万元)", "拨付金额（万元）", "支付金额", "金额"],
+        ..AMOUNT
+    },
+    Column {
+        key: "date",
+        chinese: "拨付日期",
+        aliases: &["支付日期"],
+        ..DATE
+    },
+    Column {
+        key: "isRetention",
+        chinese: "质保金",
+        aliases: &["是否质保金"],
+        required: false,
+        value: Value::Flag,
+        help: "是 when this pays out retention (质保金)",
+    },
+    NOTE,
+];
+
+/// Money's unit in a file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Yuan,
+    /// 万元: ten thousand yuan; six decimals reach the fen.
+    Wan,
+}
+
+/// Turns full-width digits, letters and punctuation (０-９, ．, ，, －, ／, （）) into their
+/// ASCII forms and trims; ideographic spaces go too.
+pub fn half_width(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '。' => '.',
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A heading as compared: half-width, without spaces, lower case.
+pub fn heading_key(raw: &str) -> String {
+    half_width(raw)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The unit a heading or a note names, if any: 万元 or 元.
+pub fn unit_named(raw: &str) -> Option<Unit> {
+    let text = half_width(raw);
+    if text.contains("万元") {
+        Some(Unit::Wan)
+    } else if text.contains("(元)") || text.contains("单位:元") || text.contains("单位：元") {
+        Some(Unit::Yuan)
+    } else {
+        None
+    }
+}
+
+/// Which of `kind`'s columns a heading names: its key, its Chinese heading, or an alias,
+/// compared without spaces, width or case, and without a unit in brackets.
+pub fn match_heading(kind: Kind, raw: &str) -> Option<&'static Column> {
+    let key = heading_key(raw);
+    if key.is_empty() {
+        return None;
+    }
+    let bare = strip_unit(&key);
+    kind.columns().iter().find(|c| {
+        [c.key, c.chinese]
+            .iter()
+            .chain(c.aliases.iter())
+            .map(|name| heading_key(name))
+            .any(|name| name == key || name == bare)
+    })
+}
+
+/// A heading without a trailing unit in brackets: 金额(万元) → 金额.
+fn strip_unit(key: &str) -> String {
+    match key.rfind('(') {
+        Some(open) if key.ends_with(')') => key[..open].to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// Reads an amount: digits (any width), an optional sign, thousands separators, a trailing
+/// 元 or 万元 (which wins over `unit`); exact to the fen or refused.
+pub fn parse_money(raw: &str, unit: Unit) -> Result<Money, String> {
+    let mut text: String = half_width(raw).replace([',', ' ', '¥', '￥'], "");
+    let mut unit = unit;
+    if let Some(stripped) = text.strip_suffix("万元") {
+        text = stripped.to_string();
+        unit = Unit::Wan;
+    } else if let Some(stripped) = text.strip_suffix('元') {
+        text = stripped.to_string();
+        unit = Unit::Yuan;
+    }
+    let value = Decimal::from_str(&text).map_err(|_| format!("`{}` is not an amount", raw.trim()))?;
+    let yuan = match unit {
+        Unit::Yuan => value,
+        Unit::Wan => value * Decimal::from(10_000),
+    };
+    if yuan.normalize().scale() > 2 {
+        return Err(format!(
+            "`{}` {} is not a whole number of fen",
+            raw.trim(),
+            if unit == Unit::Wan { "万元" } else { "元" }
+        ));
+    }
+    Money::parse(yuan).map_err(|e| e.to_string())
+}
+
+/// The day Excel counts from (its day 0 is 1899-12-30, after its 1900 leap-year bug).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default()
+}
+
+/// Reads a date: 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, 20260305, or an Excel day
+/// number (46086); any width of digits.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+    let text = half_width(raw);
+    let bad = || format!("`{}` is not a date: write it as 2026-03-05", raw.trim());
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        if text.len() == 8 {
+            return NaiveDate::parse_from_str(&text, "%Y%m%d").map_err(|_| bad());
+        }
+        // An Excel day number, as a workbook's date cell reads when its format is lost.
+        if let Ok(days) = text.parse::<i64>()
+            && (20_000..=80_000).contains(&days)
+        {
+            return Ok(excel_epoch() + chrono::Duration::days(days));
+        }
+        return Err(bad());
+    }
+    let unified: String = text
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', "")
+        .replace(['/', '.'], "-");
+    let parts: Vec<&str> = unified.split('-').map(str::trim).collect();
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let (y, m, d) = (
+        parts[0].parse::<i32>().map_err(|_| bad())?,
+        parts[1].parse::<u32>().map_err(|_| bad())?,
+        parts[2].parse::<u32>().map_err(|_| bad())?,
+    );
+    if parts[0].len() != 4 {
+        return Err(bad());
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad)
+}
+
+/// Reads a whole number (any width of digits).
+pub fn parse_integer(raw: &str) -> Result<i64, String> {
+    let text = half_width(raw).replace(',', "");
+    text.strip_suffix(".0")
+        .unwrap_or(&text)
+        .parse::<i64>()
+        .map_err(|_| format!("`{}` is not a whole number", raw.trim()))
+}
+
+/// Reads yes or no: 是/否, Y/N, true/false, 1/0.
+pub fn parse_flag(raw: &str) -> Result<bool, String> {
+    match heading_key(raw).as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" => Ok(true),
+        "否" | "n" | "no" | "false" | "0" | "" => Ok(false),
+        _ => Err(format!("`{}` is not 是 or 否", raw.trim())),
+    }
+}
+
+/// Reads a choice by its code or its Chinese name.
+pub fn parse_choice(raw: &str, choices: &[(&'static str, &'static str)]) -> Result<&'static str, String> {
+    let key = heading_key(raw);
+    choices
+        .iter()
+        .find(|(code, name)| heading_key(code) == key || heading_key(name) == key)
+        .map(|(code, _)| *code)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(_, n)| *n).collect();
+            format!("`{}` is not one of {}", raw.trim(), names.join("、"))
+        })
+}
+
+/// A cell's fault, named by the column's heading.
+pub fn cell_fault(column: &Column, message: impl Into<String>) -> Fault {
+    Fault::invalid(column.key, format!("{}: {}", column.chinese, message.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_as_clerks_write_them() {
+        for raw in ["2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "２０２６年３月５日", "20260305", " 2026-3-5 "] {
+            assert_eq!(parse_date(raw), Ok(day("2026-03-05")), "{raw}");
+        }
+        // Excel's day number for 2026-03-05.
+        assert_eq!(parse_date("46086"), Ok(day("2026-03-05")));
+        for raw in ["2026-02-30", "26.3.5", "三月五日", "2026-03", ""] {
+            assert!(parse_date(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn amounts_in_yuan_and_wan_to_the_fen() {
+        assert_eq!(parse_money("1,234.56", Unit::Yuan).unwrap().fen(), 123_456);
+        assert_eq!(parse_money("１２３４．５６", Unit::Yuan).unwrap().fen(), 123_456);
+        assert_eq!(parse_money("12.5", Unit::Wan).unwrap().fen(), 12_500_000);
+        assert_eq!(parse_money("0.000001", Unit::Wan).unwrap().fen(), 1);
+        assert_eq!(parse_money("3.5万元", Unit::Yuan).unwrap().fen(), 3_500_000);
+        assert_eq!(parse_money("¥300元", Unit::Wan).unwrap().fen(), 30_000);
+        assert!(parse_money("1.234", Unit::Yuan).unwrap_err().contains("fen"));
+        assert!(parse_money("0.0000001", Unit::Wan).is_err());
+        assert!(parse_money("十万", Unit::Yuan).is_err());
+    }
+
+    #[test]
+    fn headings_match_in_either_language_and_width() {
+        let kind = Kind::Disbursements;
+        assert_eq!(match_heading(kind, "凭证号").map(|c| c.key), Some("voucherNo"));
+        assert_eq!(match_heading(kind, " voucherNo ").map(|c| c.key), Some("voucherNo"));
+        assert_eq!(match_heading(kind, "拨付金额（万元）").map(|c| c.key), Some("amount"));
+        assert_eq!(match_heading(kind, "拨付金额(元)").map(|c| c.key), Some("amount"));
+        assert_eq!(match_heading(kind, "*项目编码").map(|c| c.key), Some("project"));
+        assert_eq!(match_heading(kind, "无关的列"), None);
+        assert_eq!(unit_named("拨付金额（万元）"), Some(Unit::Wan));
+        assert_eq!(unit_named("单位：万元"), Some(Unit::Wan));
+        assert_eq!(unit_named("金额(元)"), Some(Unit::Yuan));
+        assert_eq!(unit_named("金额"), None);
+    }
+
+    #[test]
+    fn every_column_is_named_once_per_kind() {
+        for kind in Kind::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for column in kind.columns() {
+                for name in [column.key, column.chinese].iter().chain(column.aliases.iter()) {
+                    let key = heading_key(name);
+                    let bare = strip_unit(&key);
+                    let owner = kind.columns().iter().find(|c| {
+                        [c.key, c.chinese]
+                            .iter()
+                            .chain(c.aliases.iter())
+                            .any(|n| heading_key(n) == key || heading_key(n) == bare)
+                    });
+                    assert_eq!(owner.map(|c| c.key), Some(column.key), "{kind:?}: {name}");
+                    assert!(seen.insert(key.clone()) || key == bare, "{kind:?}: {name} twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flags_and_choices() {
+        assert_eq!(parse_flag("是"), Ok(true));
+        assert_eq!(parse_flag(""), Ok(false));
+        assert!(parse_flag("也许").is_err());
+        assert_eq!(parse_choice("县本级配套资金", FUND_KINDS), Ok("COUNTY_MATCHING"));
+        assert_eq!(parse_choice("policy_loan", FUND_KINDS), Ok("POLICY_LOAN"));
+        assert!(parse_choice("别的", FUND_KINDS).unwrap_err().contains("统筹整合涉农资金"));
+        assert_eq!(parse_integer("２０２６"), Ok(2026));
+    }
+}

@@ -1,0 +1,645 @@
+//! 导入 — a spreadsheet of one kind, read (`read`), each row checked and written by the same
+//! use case its mutation runs, in date order, inside one transaction: a savepoint per row,
+//! so a refused row undoes itself alone. A dry run rolls everything back; ALL commits only
+//! when every row passed; PARTIAL commits the rows that passed. Each row's natural key (a
+//! line's name, a 文号 on a line, a voucher number) makes a second import of the same file
+//! change nothing and say so, and a changed row a conflict. Every run is kept with its
+//! report (`import_run`) and audited.
+pub mod read;
+pub mod sheets;
+
+use super::audit::{self, Change};
+use super::funds::{self, AllocationInput, DisbursementInput, FundLineInput, ReceiptInput};
+use super::{ServiceError, ServiceResult, begin_write};
+use crate::domain::access::{Actor, Operation, authorize};
+use crate::domain::audit::AuditAction;
+use crate::domain::fault::Fault;
+use crate::domain::funds::{EntryKind, FundKind, FundLevel};
+use crate::domain::import::{self as rules, Column, Kind, Mode, RowStatus, Unit, Value};
+use crate::domain::money::Money;
+use crate::domain::region::{RegionCode, RegionLevel};
+use chrono::{NaiveDate, Utc};
+use entity::{fund_line, import_run, ledger_entry, project};
+use read::Table;
+use sea_orm::sea_query::Condition;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use sha2::Digest;
+
+/// One error of a row: the column at fault (when one is), and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CellError {
+    /// The column's key (`amount`), or none for the row as a whole.
+    pub column: Option<String>,
+    /// The heading in the file (到位金额（万元）).
+    pub heading: Option<String>,
+    pub message: String,
+}
+
+/// One row's outcome, with its cells as read.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RowReport {
+    /// The row's line in the file (1-based, as the clerk sees it).
+    pub line: usize,
+    pub status: RowStatus,
+    pub errors: Vec<CellError>,
+    pub cells: Vec<String>,
+}
+
+/// What the run's report holds besides the counts.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ReportBody {
+    pub headings: Vec<String>,
+    pub rows: Vec<RowReport>,
+}
+
+/// A file to import.
+pub struct Upload<'a> {
+    pub kind: Kind,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+    pub mode: Mode,
+}
+
+/// The operation a kind's rows need: checked before the file is read.
+fn operation(kind: Kind) -> Operation {
+    match kind {
+        Kind::FundLines | Kind::Receipts | Kind::Allocations | Kind::Disbursements => Operation::ManageFunds,
+    }
+}
+
+/// The county an importer works in: files name no county; a user of a county imports into it.
+fn county_of(actor: &Actor) -> Result<RegionCode, Fault> {
+    match actor.scope.root() {
+        Some(root) if root.level() == RegionLevel::County => Ok(root.clone()),
+        _ => Err(Fault::forbidden(
+            "import as a user of one county: the rows are that county's (a province or city user imports county by county)",
+        )),
+    }
+}
+
+/// Imports a file; `progress(done, total)` is called after each row.
+pub async fn run(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    upload: Upload<'_>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> ServiceResult<import_run::Model> {
+    authorize(actor, operation(upload.kind))?;
+    let county = county_of(actor)?;
+    let sha256 = hex(&sha2::Sha256::digest(upload.bytes));
+    let table = read::read(upload.bytes).and_then(|sheet| read::locate(upload.kind, &sheet));
+    let table = match table {
+        Ok(table) => table,
+        Err(problem) => {
+            let run = Counts::default();
+            return save_run(db, actor, &upload, &sha256, run, Some(problem), ReportBody::default(), false).await;
+        }
+    };
+    let mut order: Vec<usize> = (0..table.rows.len()).collect();
+    // Rows with a day are taken in date order (the ledger's invariants are checked as of
+    // each day); ties and undated rows in file order.
+    if let Some(date) = upload.kind.columns().iter().find(|c| c.value == Value::Date) {
+        order.sort_by_key(|&i| rules::parse_date(table.cell(&table.rows[i].1, date.key)).ok());
+    }
+    let txn = begin_write(db).await?;
+    let mut reports: Vec<Option<RowReport>> = vec![None; table.rows.len()];
+    let mut counts = Counts::default();
+    for (done, &i) in order.iter().enumerate() {
+        let (line, cells) = &table.rows[i];
+        let savepoint = txn.savepoint().await?;
+        let outcome = apply(&savepoint, actor, &county, upload.kind, &table, cells).await;
+        let (status, errors) = match outcome {
+            Ok(Applied::Written) => (RowStatus::Accepted, Vec::new()),
+            Ok(Applied::Unchanged) => (RowStatus::Unchanged, Vec::new()),
+            Ok(Applied::Conflict(errors)) => (RowStatus::Conflict, errors),
+            Err(RowError::Refused(errors)) => (RowStatus::Refused, errors),
+            Err(RowError::Failed(e)) => return Err(e),
+        };
+        if status == RowStatus::Accepted {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+        }
+        counts.add(status);
+        reports[i] = Some(RowReport {
+            line: *line,
+            status,
+            errors: errors.into_iter().map(|e| headed(&table, e)).collect(),
+            cells: cells.clone(),
+        });
+        progress(done + 1, order.len());
+    }
+    let body = ReportBody {
+        headings: table.headings.clone(),
+        rows: reports.into_iter().flatten().collect(),
+    };
+    let commit = match upload.mode {
+        Mode::DryRun => false,
+        Mode::All => counts.refused == 0 && counts.conflicting == 0,
+        Mode::Partial => true,
+    };
+    if commit {
+        let run = write_run(&txn, actor, &upload, &sha256, counts, None, &body, true).await?;
+        txn.commit().await?;
+        Ok(run)
+    } else {
+        txn.rollback().await?;
+        save_run(db, actor, &upload, &sha256, counts, None, body, false).await
+    }
+}
+
+/// Names an error's column by its heading in the file; a use case's field that is no
+/// column of the file (`allocation`) leaves the row as a whole to blame.
+fn headed(table: &Table, mut error: CellError) -> CellError {
+    let position = error
+        .column
+        .as_deref()
+        .and_then(|key| table.columns.iter().position(|c| c.is_some_and(|c| c.key == key)));
+    match position {
+        Some(i) => error.heading = table.headings.get(i).cloned(),
+        None if error.heading.is_none() => error.column = None,
+        None => {}
+    }
+    error
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    total: i32,
+    accepted: i32,
+    unchanged: i32,
+    conflicting: i32,
+    refused: i32,
+}
+
+impl Counts {
+    fn add(&mut self, status: RowStatus) {
+        self.total += 1;
+        match status {
+            RowStatus::Accepted => self.accepted += 1,
+            RowStatus::Unchanged => self.unchanged += 1,
+            RowStatus::Conflict => self.conflicting += 1,
+            RowStatus::Refused => self.refused += 1,
+        }
+    }
+}
+
+/// Keeps a run that wrote nothing, in a transaction of its own.
+#[allow(clippy::too_many_arguments)] // a run record is these things; the two callers pass them through
+async fn save_run(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    upload: &Upload<'_>,
+    sha256: &str,
+    counts: Counts,
+    problem: Option<String>,
+    body: ReportBody,
+    committed: bool,
+) -> ServiceResult<import_run::Model> {
+    let txn = begin_write(db).await?;
+    let run = write_run(&txn, actor, upload, sha256, counts, problem, &body, committed).await?;
+    txn.commit().await?;
+    Ok(run)
+}
+
+#[allow(clippy::too_many_arguments)] // as `save_run`
+async fn write_run(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    upload: &Upload<'_>,
+    sha256: &str,
+    counts: Counts,
+    problem: Option<String>,
+    body: &ReportBody,
+    committed: bool,
+) -> ServiceResult<import_run::Model> {
+    let report = serde_json::to_string(body).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let row = import_run::Entity::insert(import_run::ActiveModel {
+        kind: Set(upload.kind.as_str().to_string()),
+        file_name: Set(upload.file_name.chars().take(255).collect()),
+        sha256: Set(sha256.to_string()),
+        mode: Set(upload.mode.as_str().to_string()),
+        committed: Set(committed),
+        rows_total: Set(counts.total),
+        rows_written: Set(if committed { counts.accepted } else { 0 }),
+        rows_unchanged: Set(counts.unchanged),
+        rows_conflicting: Set(counts.conflicting),
+        rows_refused: Set(counts.refused),
+        problem: Set(problem),
+        report: Set(report),
+        created_by: Set(actor.username.clone()),
+        region_code: Set(actor.scope.root().map(|r| r.to_string())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(conn)
+    .await?;
+    // The audit entry holds the run without its report (the rows are in `import_run`).
+    let summary = import_run::Model {
+        report: String::new(),
+        ..row.clone()
+    };
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: AuditAction::ImportRun,
+            entity_type: "ImportRun",
+            entity_id: row.id.to_string(),
+            region_code: row.region_code.clone(),
+            before: None,
+            after: audit::json(&summary),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// The run with `id`, if the actor may read it: its own, or one made in its area.
+pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceResult<Option<import_run::Model>> {
+    let Some(run) = import_run::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let in_area = run
+        .region_code
+        .as_deref()
+        .and_then(|c| RegionCode::parse(c).ok())
+        .is_some_and(|c| actor.scope.contains(&c));
+    Ok((run.created_by == actor.username || in_area).then_some(run))
+}
+
+pub fn report_of(run: &import_run::Model) -> ServiceResult<ReportBody> {
+    serde_json::from_str(&run.report).map_err(|e| ServiceError::Internal(format!("import report {}: {e}", run.id)))
+}
+
+/// What writing a row did.
+enum Applied {
+    Written,
+    Unchanged,
+    Conflict(Vec<CellError>),
+}
+
+/// Why a row was not written: its errors, or a failure of the server.
+enum RowError {
+    Refused(Vec<CellError>),
+    Failed(ServiceError),
+}
+
+impl From<ServiceError> for RowError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Rejected(faults) => RowError::Refused(faults.into_iter().map(fault_error).collect()),
+            other => RowError::Failed(other),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for RowError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        RowError::Failed(e.into())
+    }
+}
+
+/// A use case's fault, on the column its input field is.
+fn fault_error(fault: Fault) -> CellError {
+    let column = fault.field.get(1).cloned();
+    CellError {
+        column,
+        heading: None,
+        message: fault.message,
+    }
+}
+
+fn refused(column: &Column, message: impl Into<String>) -> RowError {
+    RowError::Refused(vec![CellError {
+        column: Some(column.key.to_string()),
+        heading: Some(column.chinese.to_string()),
+        message: message.into(),
+    }])
+}
+
+/// A row's cells, read by column.
+struct Cells<'a> {
+    kind: Kind,
+    table: &'a Table,
+    row: &'a [String],
+}
+
+impl Cells<'_> {
+    fn column(&self, key: &str) -> &'static Column {
+        self.kind
+            .column(key)
+            .unwrap_or_else(|| unreachable!("{key} is a column of {:?}", self.kind))
+    }
+
+    fn raw(&self, key: &str) -> &str {
+        self.table.cell(self.row, key)
+    }
+
+    fn text(&self, key: &str) -> Result<Option<String>, RowError> {
+        let raw = self.raw(key).trim();
+        if raw.is_empty() {
+            if self.column(key).required {
+                return Err(refused(self.column(key), "must not be empty"));
+            }
+            return Ok(None);
+        }
+        Ok(Some(rules::half_width(raw)))
+    }
+
+    fn required_text(&self, key: &str) -> Result<String, RowError> {
+        Ok(self.text(key)?.unwrap_or_default())
+    }
+
+    fn parsed<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, RowError> {
+        match self.text(key)? {
+            None => Ok(None),
+            Some(raw) => parse(&raw).map(Some).map_err(|m| refused(self.column(key), m)),
+        }
+    }
+
+    fn money(&self, key: &str) -> Result<Money, RowError> {
+        let unit: Unit = self.table.unit;
+        Ok(self.parsed(key, |raw| rules::parse_money(raw, unit))?.unwrap_or(Money::ZERO))
+    }
+
+    fn date(&self, key: &str) -> Result<NaiveDate, RowError> {
+        self.parsed(key, rules::parse_date)?
+            .ok_or_else(|| refused(self.column(key), "must not be empty"))
+    }
+
+    fn year(&self) -> Result<i32, RowError> {
+        let year = self.parsed("year", rules::parse_integer)?.unwrap_or_default();
+        i32::try_from(year).map_err(|_| refused(self.column("year"), "is not a year"))
+    }
+
+    fn flag(&self, key: &str) -> Result<Option<bool>, RowError> {
+        self.parsed(key, rules::parse_flag)
+    }
+}
+
+/// The county's line of `year` with the row's name.
+async fn line_of(
+    conn: &impl ConnectionTrait,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<fund_line::Model, RowError> {
+    let name = cells.required_text("fundLine")?;
+    let year = cells.year()?;
+    fund_line::Entity::find()
+        .filter(fund_line::Column::CountyCode.eq(county.as_str()))
+        .filter(fund_line::Column::Year.eq(year))
+        .filter(fund_line::Column::Name.eq(name.as_str()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            refused(
+                cells.column("fundLine"),
+                format!("county {county} has no fund line `{name}` of {year}: import the fund lines first"),
+            )
+        })
+}
+
+async fn project_of(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_>) -> Result<project::Model, RowError> {
+    let code = cells.required_text("project")?;
+    project::Entity::find()
+        .filter(project::Column::CountyCode.eq(county.as_str()))
+        .filter(project::Column::Code.eq(code.as_str()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| refused(cells.column("project"), format!("county {county} has no project `{code}`")))
+}
+
+fn conflict(column: &Column, message: String) -> Applied {
+    Applied::Conflict(vec![CellError {
+        column: Some(column.key.to_string()),
+        heading: Some(column.chinese.to_string()),
+        message,
+    }])
+}
+
+/// Checks and writes one row.
+async fn apply(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    kind: Kind,
+    table: &Table,
+    row: &[String],
+) -> Result<Applied, RowError> {
+    let cells = Cells { kind, table, row };
+    match kind {
+        Kind::FundLines => fund_line_row(conn, actor, county, &cells).await,
+        Kind::Receipts => receipt_row(conn, actor, county, &cells).await,
+        Kind::Allocations => allocation_row(conn, actor, county, &cells).await,
+        Kind::Disbursements => disbursement_row(conn, actor, county, &cells).await,
+    }
+}
+
+async fn fund_line_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    let name = cells.required_text("name")?;
+    let year = cells.year()?;
+    let choice = |key: &str| -> Result<&'static str, RowError> {
+        let Value::Choice(choices) = cells.column(key).value else {
+            unreachable!("{key} is a choice")
+        };
+        cells
+            .parsed(key, |raw| rules::parse_choice(raw, choices))?
+            .ok_or_else(|| refused(cells.column(key), "must not be empty"))
+    };
+    let kind = FundKind::parse(choice("kind")?).ok_or_else(|| refused(cells.column("kind"), "unknown kind"))?;
+    let level = FundLevel::parse(choice("level")?).ok_or_else(|| refused(cells.column("level"), "unknown level"))?;
+    let planned = cells.money("plannedAmount")?;
+    let targeted = cells.flag("povertyTargeted")?;
+    let existing = fund_line::Entity::find()
+        .filter(fund_line::Column::CountyCode.eq(county.as_str()))
+        .filter(fund_line::Column::Year.eq(year))
+        .filter(fund_line::Column::Name.eq(name.as_str()))
+        .one(conn)
+        .await?;
+    if let Some(line) = existing {
+        let same = line.kind == kind.as_str()
+            && line.level == level.as_str()
+            && line.planned_fen == planned.fen()
+            && targeted.is_none_or(|t| t == line.poverty_targeted);
+        return Ok(if same {
+            Applied::Unchanged
+        } else {
+            conflict(
+                cells.column("name"),
+                format!(
+                    "the line `{name}` of {year} is already in the tracker as {} {} {} yuan: not overwritten",
+                    line.kind,
+                    line.level,
+                    Money::from_fen(line.planned_fen)
+                ),
+            )
+        });
+    }
+    let input = FundLineInput {
+        county_code: county.to_string(),
+        year,
+        name,
+        kind,
+        level,
+        planned: planned.to_yuan(),
+        poverty_targeted: targeted,
+    };
+    funds::create_line_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}
+
+async fn receipt_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    let line = line_of(conn, county, cells).await?;
+    let document_no = cells.required_text("documentNo")?;
+    let amount = cells.money("amount")?;
+    let date = cells.date("date")?;
+    let note = cells.text("note")?;
+    let scope = Condition::all().add(ledger_entry::Column::FundLineId.eq(line.id));
+    if let Some(entry) = funds::standing_with_number(conn, EntryKind::Receipt, &document_no, scope).await? {
+        return Ok(same_entry(cells, "documentNo", &entry, amount, date, None));
+    }
+    let input = ReceiptInput {
+        fund_line_id: line.id,
+        amount: amount.to_yuan(),
+        date,
+        document_no,
+        note,
+        confirm_duplicate: false,
+    };
+    funds::record_receipt_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}
+
+/// An entry already recorded under the row's key: unchanged if it says the same, else a
+/// conflict naming what differs.
+fn same_entry(
+    cells: &Cells<'_>,
+    key: &str,
+    entry: &ledger_entry::Model,
+    amount: Money,
+    date: NaiveDate,
+    project: Option<i64>,
+) -> Applied {
+    let mut differs = Vec::new();
+    if entry.amount_fen != amount.fen() {
+        differs.push(format!("{} yuan", Money::from_fen(entry.amount_fen)));
+    }
+    if entry.entry_date != date {
+        differs.push(format!("dated {}", entry.entry_date));
+    }
+    if project.is_some() && entry.project_id != project {
+        differs.push("for another project".to_string());
+    }
+    if differs.is_empty() {
+        Applied::Unchanged
+    } else {
+        conflict(
+            cells.column(key),
+            format!(
+                "`{}` is already recorded ({}): not overwritten",
+                cells.raw(key).trim(),
+                differs.join(", ")
+            ),
+        )
+    }
+}
+
+async fn allocation_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    let line = line_of(conn, county, cells).await?;
+    let project = project_of(conn, county, cells).await?;
+    let amount = cells.money("amount")?;
+    let date = cells.date("date")?;
+    // The key: the line, the project and the day.
+    let same_day: Vec<ledger_entry::Model> = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .filter(ledger_entry::Column::FundLineId.eq(line.id))
+        .filter(ledger_entry::Column::ProjectId.eq(project.id))
+        .filter(ledger_entry::Column::EntryDate.eq(date))
+        .all(conn)
+        .await?;
+    let reversed: Vec<i64> = same_day.iter().filter_map(|e| e.reverses_id).collect();
+    if let Some(entry) = same_day
+        .iter()
+        .find(|e| e.reverses_id.is_none() && !reversed.contains(&e.id))
+    {
+        return Ok(same_entry(cells, "date", entry, amount, date, Some(project.id)));
+    }
+    let input = AllocationInput {
+        fund_line_id: line.id,
+        project_id: project.id,
+        amount: amount.to_yuan(),
+        date,
+        note: cells.text("note")?,
+        confirm_above_budget: cells.flag("confirmAboveBudget")?.unwrap_or(false),
+        outside_plan: cells.flag("outsidePlan")?.unwrap_or(false),
+    };
+    funds::allocate_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}
+
+async fn disbursement_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    let line = line_of(conn, county, cells).await?;
+    let project = project_of(conn, county, cells).await?;
+    let voucher_no = cells.required_text("voucherNo")?;
+    let amount = cells.money("amount")?;
+    let date = cells.date("date")?;
+    let scope = Condition::all().add(ledger_entry::Column::CountyCode.eq(county.as_str()));
+    if let Some(entry) = funds::standing_with_number(conn, EntryKind::Disbursement, &voucher_no, scope).await? {
+        return Ok(same_entry(cells, "voucherNo", &entry, amount, date, Some(project.id)));
+    }
+    // The allocation it pays: the earliest of this line to the project with enough unpaid.
+    let allocation = funds::unpaid_allocations(conn, project.id)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| a.fund_line_id == line.id && a.entry_date <= date)
+        .find(|(_, left)| left.fen() >= amount.fen())
+        .map(|(a, _)| a)
+        .ok_or_else(|| {
+            refused(
+                cells.column("amount"),
+                format!(
+                    "no allocation of `{}` to project {} made by {date} has {amount} yuan unpaid: import the allocations first",
+                    line.name, project.code
+                ),
+            )
+        })?;
+    let input = DisbursementInput {
+        allocation_id: allocation.id,
+        amount: amount.to_yuan(),
+        date,
+        voucher_no,
+        is_retention: cells.flag("isRetention")?.unwrap_or(false),
+        early_release_reason: None,
+        note: cells.text("note")?,
+        confirm_duplicate: false,
+    };
+    funds::disburse_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}

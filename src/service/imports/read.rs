@@ -1,0 +1,208 @@
+//! Reading a file the county sends: an XLSX workbook's first sheet, or CSV in UTF-8 (with or
+//! without a byte-order mark) or GB18030 (what Chinese Excel writes); then finding the
+//! heading row past title rows and notes, and which column is which.
+use crate::domain::import::{Column, Kind, Unit, match_heading, unit_named};
+
+/// A sheet as text: each row with its line number as the clerk sees it (1-based).
+#[derive(Clone, Debug, Default)]
+pub struct Sheet {
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The bytes of an XLSX file start as a zip archive does.
+fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads the file: XLSX by its signature, else CSV.
+pub fn read(bytes: &[u8]) -> Result<Sheet, String> {
+    if is_xlsx(bytes) { read_xlsx(bytes) } else { read_csv(bytes) }
+}
+
+/// The text of a CSV file: UTF-8 (a byte-order mark dropped), else GB18030.
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
+    let text = decode_text(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut sheet = Sheet::default();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("line {}: not CSV ({e})", i + 1))?;
+        sheet.rows.push((i + 1, record.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(sheet)
+}
+
+/// A number cell as text. Excel keeps numbers as binary floats and shows them to 15
+/// significant digits; this is the one place a float is read on a money path, and it is
+/// read as Excel shows it (a formula's 0.1+0.2 is 0.3), then parsed exactly — an amount
+/// with more than two decimals is refused where it is used, never rounded.
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        return format!("{}", value as i64);
+    }
+    rust_decimal::Decimal::from_scientific(&format!("{value:.14e}"))
+        .map(|d| d.normalize().to_string())
+        .unwrap_or_else(|_| format!("{value}"))
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a workbook Excel can open: {e}"))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or("the workbook has no sheet")?
+        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let mut sheet = Sheet::default();
+    for (i, row) in range.rows().enumerate() {
+        let cells = row
+            .iter()
+            .map(|cell| match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_string(),
+                Data::Int(n) => n.to_string(),
+                Data::Float(f) => number_text(*f),
+                Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                // A date cell: its day number, which `parse_date` reads.
+                Data::DateTime(d) => format!("{}", d.as_f64().floor() as i64),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        sheet.rows.push((first_row as usize + i + 1, cells));
+    }
+    Ok(sheet)
+}
+
+/// Where a kind's table is in a sheet: the heading row, which column each cell is, the
+/// money unit, and the data rows below it (blank rows left out).
+#[derive(Debug)]
+pub struct Table {
+    pub heading_line: usize,
+    /// Per cell position, the column it is (or `None`: a column the import does not use).
+    pub columns: Vec<Option<&'static Column>>,
+    pub headings: Vec<String>,
+    pub unit: Unit,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    /// A row's cell for `key`, trimmed; empty when the column is absent or blank.
+    pub fn cell<'a>(&self, row: &'a [String], key: &str) -> &'a str {
+        self.columns
+            .iter()
+            .position(|c| c.is_some_and(|c| c.key == key))
+            .and_then(|i| row.get(i))
+            .map_or("", |s| s.as_str())
+    }
+}
+
+/// Finds the heading row — the first with two or more of the kind's columns — past merged
+/// titles and notes; a note above it (单位：万元) or a heading's own unit (金额（万元）) sets
+/// money in 万元. Fails naming the required columns missing.
+pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
+    let mut unit = None;
+    for (index, (line, cells)) in sheet.rows.iter().enumerate() {
+        let columns: Vec<Option<&'static Column>> = cells.iter().map(|c| match_heading(kind, c)).collect();
+        if columns.iter().flatten().count() < 2 {
+            unit = unit.or_else(|| cells.iter().find_map(|c| unit_named(c)));
+            continue;
+        }
+        let missing: Vec<&str> = kind
+            .columns()
+            .iter()
+            .filter(|c| c.required && !columns.iter().flatten().any(|found| found.key == c.key))
+            .map(|c| c.chinese)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "line {line}: the heading row has no column {} (see the template: tracker import template {})",
+                missing.join("、"),
+                kind.as_str()
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (c, heading) in columns.iter().zip(cells) {
+            if let Some(c) = c
+                && !seen.insert(c.key)
+            {
+                return Err(format!("line {line}: two columns are {} (the second is `{heading}`)", c.chinese));
+            }
+        }
+        // A heading's unit wins over a note above the table.
+        let heading_unit = cells
+            .iter()
+            .zip(&columns)
+            .filter(|(_, c)| c.is_some_and(|c| c.value == crate::domain::import::Value::Money))
+            .find_map(|(h, _)| unit_named(h));
+        let rows = sheet.rows[index + 1..]
+            .iter()
+            .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+            .cloned()
+            .collect();
+        return Ok(Table {
+            heading_line: *line,
+            columns,
+            headings: cells.clone(),
+            unit: heading_unit.or(unit).unwrap_or(Unit::Yuan),
+            rows,
+        });
+    }
+    let names: Vec<&str> = kind.columns().iter().filter(|c| c.required).map(|c| c.chinese).collect();
+    Err(format!(
+        "no heading row found: the {} table needs the columns {}",
+        kind.chinese_name(),
+        names.join("、")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_utf8_with_a_bom_and_in_gb18030_read_the_same() {
+        let text = "文号,金额\n财〔2026〕1号,１００.５\n";
+        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+        with_bom.extend(text.as_bytes());
+        let (gb, _, _) = encoding_rs::GB18030.encode(text);
+        for bytes in [text.as_bytes().to_vec(), with_bom, gb.into_owned()] {
+            let sheet = read(&bytes).unwrap();
+            assert_eq!(sheet.rows[1].1, vec!["财〔2026〕1号".to_string(), "１００.５".to_string()]);
+        }
+    }
+
+    #[test]
+    fn the_heading_row_is_found_past_titles_and_a_unit_note() {
+        let text = "示范县2026年资金到位台账,,,,\n单位：万元,,,,\n\n资金名称,年度,文号,到位金额,到位日期\n统筹资金,2026,财1号,12.5,2026.3.5\n,,,,\n统筹资金,2026,财2号,3,2026年4月1日\n";
+        let sheet = read(text.as_bytes()).unwrap();
+        let table = locate(Kind::Receipts, &sheet).unwrap();
+        assert_eq!(table.heading_line, 4);
+        assert_eq!(table.unit, Unit::Wan);
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].0, 7);
+        assert_eq!(table.cell(&table.rows[0].1, "documentNo"), "财1号");
+        let missing = locate(Kind::Disbursements, &sheet).unwrap_err();
+        assert!(missing.contains("凭证号"), "{missing}");
+    }
+
+    #[test]
+    fn number_cells_read_as_excel_shows_them() {
+        assert_eq!(number_text(1234.5), "1234.5");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(0.000001), "0.000001");
+        assert_eq!(number_text(2026.0), "2026");
+        assert_eq!(number_text(123456789.12), "123456789.12");
+    }
+}
