@@ -87,6 +87,9 @@ pub enum Command {
     },
     /// Write a spreadsheet: the project ledger, the journal, fund utilization or construction progress.
     Export(ExportArgs),
+    /// Bring a spreadsheet in (`tracker import KIND FILE --user NAME`), or write a kind's
+    /// template (`tracker import template KIND`).
+    Import(ImportArgs),
     /// Print what is overdue in a region (逾期预警): unclaimed, unstarted, unfinished and
     /// stalled projects, rectification problems past their deadline, monthly list items not cleared.
     Alerts {
@@ -103,6 +106,31 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         no_progress_days: u32,
     },
+}
+
+/// What `tracker import` reads, as whom and how.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The kind: fund-lines, receipts, allocations or disbursements; or `template`.
+    pub kind: String,
+    /// The XLSX or CSV file (UTF-8 or GB18030); after `template`, the kind.
+    pub file: String,
+    /// The user the rows are checked and recorded as: their role and area, by the same
+    /// permission table as the API.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Check every row and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the rows that pass (by default every row must pass, or nothing is written).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub partial: bool,
+    /// Also write the report — the file's rows with what became of each — to this XLSX.
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
+    /// Where to write a template (default `KIND-template.xlsx`).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// What `tracker export` writes, with the filters of its query.

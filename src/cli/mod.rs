@@ -89,6 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Export(args)) => export(&cli.database_url, args).await,
+        Some(Command::Import(args)) => import(&cli.database_url, args).await,
         Some(Command::Alerts {
             region,
             as_of,
@@ -268,6 +269,107 @@ async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {
 
 fn enum_list<T: async_graphql::resolver_utils::EnumType + Copy>(raw: Option<&str>) -> anyhow::Result<Vec<T>> {
     crate::graphql::parse_enum_names(raw.unwrap_or("")).map_err(|m| anyhow!("--group-by: {m}"))
+}
+
+/// `tracker import`: a template, or a file imported as a user, with a progress bar.
+async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::Result<()> {
+    use crate::domain::import::{Kind, Mode};
+    use crate::service::imports::{self, Upload, sheets};
+    let kind_named = |name: &str| {
+        Kind::parse(name).ok_or_else(|| {
+            let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            anyhow!("import {}, not `{name}`", kinds.join(", "))
+        })
+    };
+    if args.kind == "template" {
+        let kind = kind_named(&args.file)?;
+        let out = args
+            .out
+            .unwrap_or_else(|| format!("{}-template.xlsx", kind.as_str()).into());
+        std::fs::write(&out, sheets::template(kind).map_err(|e| anyhow!(e))?)?;
+        println!("wrote the {} template to {}", kind.chinese_name(), out.display());
+        return Ok(());
+    }
+    let kind = kind_named(&args.kind)?;
+    let username = args.user.ok_or_else(|| {
+        anyhow!("say whose rows they are: --user USERNAME (their role and area decide what may be imported)")
+    })?;
+    let bytes = std::fs::read(&args.file).map_err(|e| anyhow!("{}: {e}", args.file))?;
+    let db = open_migrated(database_url).await?;
+    let user = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::app_user::Entity::find()
+            .filter(entity::app_user::Column::Username.eq(username.as_str()))
+            .one(&db)
+            .await?
+            .ok_or_else(|| anyhow!("there is no user {username}"))?
+    };
+    let actor = crate::service::auth::actor_of(&user)?;
+    let mode = if args.dry_run {
+        Mode::DryRun
+    } else if args.partial {
+        Mode::Partial
+    } else {
+        Mode::All
+    };
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("{} {}", kind.chinese_name(), args.file));
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let file_name = std::path::Path::new(&args.file)
+        .file_name()
+        .map_or_else(|| args.file.clone(), |n| n.to_string_lossy().into_owned());
+    let upload = Upload {
+        kind,
+        file_name: &file_name,
+        bytes: &bytes,
+        mode,
+    };
+    let run = imports::run(&db, &actor, upload, &progress)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let body = imports::report_of(&run).map_err(|e| anyhow!("{e}"))?;
+    if let Some(problem) = &run.problem {
+        return Err(anyhow!("{}: {problem}", args.file));
+    }
+    for row in body.rows.iter().filter(|r| !r.errors.is_empty()) {
+        for e in &row.errors {
+            let column = e.heading.as_deref().map(|h| format!(" [{h}]")).unwrap_or_default();
+            println!("line {}{column}: {} — {}", row.line, row.status.as_str(), e.message);
+        }
+    }
+    let verdict = match (mode, run.committed) {
+        (Mode::DryRun, _) => "dry run: nothing written",
+        (_, true) => "written",
+        (_, false) => "nothing written: every row must pass (or use --partial)",
+    };
+    println!(
+        "import {}: {} rows — {} to write, {} unchanged, {} in conflict, {} refused; {verdict}",
+        run.id,
+        run.rows_total,
+        body.rows
+            .iter()
+            .filter(|r| r.status == crate::domain::import::RowStatus::Accepted)
+            .count(),
+        run.rows_unchanged,
+        run.rows_conflicting,
+        run.rows_refused
+    );
+    if let Some(path) = args.report {
+        std::fs::write(&path, sheets::report(&body).map_err(|e| anyhow!(e))?)?;
+        println!("the report is in {}", path.display());
+    }
+    if run.rows_refused + run.rows_conflicting > 0 && !run.committed && mode != Mode::DryRun {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 async fn export(database_url: &str, args: crate::config::ExportArgs) -> anyhow::Result<()> {

@@ -94,6 +94,13 @@ pub enum RowStatus {
     Refused,
 }
 
+text_enum!(RowStatus {
+    Accepted => "ACCEPTED",
+    Unchanged => "UNCHANGED",
+    Conflict => "CONFLICT",
+    Refused => "REFUSED",
+});
+
 /// What a cell holds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -161,7 +168,7 @@ const YEAR: Column = Column {
 const AMOUNT: Column = Column {
     key: "amount",
     chinese: "金额",
-    aliases: &["金额(元)", "金额（元）", "金额(万元)", "金额（万元）"],
+    aliases: &[],
     required: true,
     value: Value::Money,
     help: "yuan to the fen; in 万元 when the heading or a note above the table says 万元",
@@ -184,10 +191,7 @@ const NOTE: Column = Column {
 };
 
 const FUND_LINE_COLUMNS: &[Column] = &[
-    Column {
-        key: "name",
-        ..LINE
-    },
+    Column { key: "name", ..LINE },
     YEAR,
     Column {
         key: "kind",
@@ -208,7 +212,7 @@ const FUND_LINE_COLUMNS: &[Column] = &[
     Column {
         key: "plannedAmount",
         chinese: "计划金额",
-        aliases: &["年计划", "计划金额(元)", "计划金额（元）", "计划金额(万元)", "计划金额（万元）"],
+        aliases: &["年计划"],
         ..AMOUNT
     },
     Column {
@@ -235,7 +239,7 @@ const RECEIPT_COLUMNS: &[Column] = &[
     Column {
         key: "amount",
         chinese: "到位金额",
-        aliases: &["到位金额(元)", "到位金额（元）", "到位金额(万元)", "到位金额（万元）", "金额"],
+        aliases: &["金额"],
         ..AMOUNT
     },
     Column {
@@ -262,7 +266,7 @@ const ALLOCATION_COLUMNS: &[Column] = &[
     Column {
         key: "amount",
         chinese: "安排金额",
-        aliases: &["安排金额(元)", "安排金额（元）", "安排金额(万元)", "安排金额（万元）", "金额"],
+        aliases: &["金额"],
         ..AMOUNT
     },
     Column {
@@ -304,7 +308,7 @@ const DISBURSEMENT_COLUMNS: &[Column] = &[
     Column {
         key: "amount",
         chinese: "拨付金额",
-        aliases: &["拨付金额(元)", "拨付金额（元）", "拨付金额(万元)", "拨付金额（万元）", "支付金额", "金额"],
+        aliases: &["支付金额", "金额"],
         ..AMOUNT
     },
     Column {
@@ -442,11 +446,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         }
         return Err(bad());
     }
-    let unified: String = text
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "")
-        .replace(['/', '.'], "-");
+    let unified: String = text.replace(['年', '月', '/', '.'], "-").replace('日', "");
     let parts: Vec<&str> = unified.split('-').map(str::trim).collect();
     if parts.len() != 3 {
         return Err(bad());
@@ -508,7 +508,15 @@ mod tests {
 
     #[test]
     fn dates_as_clerks_write_them() {
-        for raw in ["2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "２０２６年３月５日", "20260305", " 2026-3-5 "] {
+        for raw in [
+            "2026-03-05",
+            "2026/3/5",
+            "2026.3.5",
+            "2026年3月5日",
+            "２０２６年３月５日",
+            "20260305",
+            " 2026-3-5 ",
+        ] {
             assert_eq!(parse_date(raw), Ok(day("2026-03-05")), "{raw}");
         }
         // Excel's day number for 2026-03-05.
@@ -539,7 +547,7 @@ mod tests {
         assert_eq!(match_heading(kind, "拨付金额（万元）").map(|c| c.key), Some("amount"));
         assert_eq!(match_heading(kind, "拨付金额(元)").map(|c| c.key), Some("amount"));
         assert_eq!(match_heading(kind, "*项目编码").map(|c| c.key), Some("project"));
-        assert_eq!(match_heading(kind, "无关的列"), None);
+        assert!(match_heading(kind, "无关的列").is_none());
         assert_eq!(unit_named("拨付金额（万元）"), Some(Unit::Wan));
         assert_eq!(unit_named("单位：万元"), Some(Unit::Wan));
         assert_eq!(unit_named("金额(元)"), Some(Unit::Yuan));
@@ -574,7 +582,11 @@ mod tests {
         assert!(parse_flag("也许").is_err());
         assert_eq!(parse_choice("县本级配套资金", FUND_KINDS), Ok("COUNTY_MATCHING"));
         assert_eq!(parse_choice("policy_loan", FUND_KINDS), Ok("POLICY_LOAN"));
-        assert!(parse_choice("别的", FUND_KINDS).unwrap_err().contains("统筹整合涉农资金"));
+        assert!(
+            parse_choice("别的", FUND_KINDS)
+                .unwrap_err()
+                .contains("统筹整合涉农资金")
+        );
         assert_eq!(parse_integer("２０２６"), Ok(2026));
     }
 }

@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod errors;
 pub mod exit;
 pub mod funds;
+pub mod imports;
 pub mod journal;
 pub mod list;
 pub mod loaders;
@@ -65,6 +66,7 @@ pub struct SupervisionQuery(
     assessment::AssessmentQuery,
     exit::ExitQuery,
     disclosure::DisclosureQuery,
+    imports::ImportQuery,
 );
 
 /// What can be changed, one mutation per business action. Each takes one `input` and

@@ -8,6 +8,7 @@ use super::disclosure::{Disclosure, DisclosureObjection};
 use super::errors::{OrApiError, bad_input};
 use super::exit::ExitGap;
 use super::funds::{FundLine, LedgerEntry};
+use super::imports::ImportRun;
 use super::plans::AnnualPlan;
 use super::progress::ProgressReport;
 use super::projects::Project;
@@ -41,6 +42,7 @@ pub enum Node {
     ExitGap(ExitGap),
     Disclosure(Disclosure),
     DisclosureObjection(DisclosureObjection),
+    ImportRun(ImportRun),
 }
 
 pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
@@ -189,6 +191,13 @@ impl NodeQuery {
                     .await
                     .api()?
                     .map(|(_, o)| Node::DisclosureObjection(DisclosureObjection(o)))
+            }
+            "ImportRun" => {
+                let id = key.parse().map_err(|_| unknown())?;
+                service::imports::find(db, actor, id)
+                    .await
+                    .api()?
+                    .map(|r| Node::ImportRun(ImportRun(r)))
             }
             _ => return Err(unknown()),
         })

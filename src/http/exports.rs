@@ -19,12 +19,55 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
     (status, axum::Json(body)).into_response()
 }
 
-fn bad(message: impl AsRef<str>) -> Response {
+/// The signed-in user of a file request, or the 401 (or 500) to answer.
+pub(super) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<crate::domain::access::Actor, Response> {
+    match super::graphql::authenticate(state, headers).await {
+        Ok(Auth::SignedIn(actor)) => Ok(actor),
+        Ok(Auth::Rejected(reason)) => Err(error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason)),
+        Ok(Auth::Anonymous) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "sign in first: send `Authorization: Bearer <token>`",
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "file request: authentication failed");
+            Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            ))
+        }
+    }
+}
+
+/// A use case's failure as a file request's answer: 403, 404, 400, or 500.
+pub(super) fn failure(e: ServiceError, what: &str) -> Response {
+    match e {
+        ServiceError::Rejected(faults) => {
+            let message = faults.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
+            match faults.first().map(|f| f.code) {
+                Some(ErrorCode::Forbidden) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &message),
+                Some(ErrorCode::NotFound) => error(StatusCode::NOT_FOUND, "NOT_FOUND", &message),
+                _ => bad(message),
+            }
+        }
+        e => {
+            tracing::error!(error = %e, "{what} failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal server error",
+            )
+        }
+    }
+}
+
+pub(super) fn bad(message: impl AsRef<str>) -> Response {
     error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message.as_ref())
 }
 
@@ -155,24 +198,9 @@ pub async fn export(
             "exports are projects, journal, fund-utilization, construction-progress, assessment, exit-register and gap-list, as .xlsx or .csv",
         );
     };
-    let actor = match super::graphql::authenticate(&state, &headers).await {
-        Ok(Auth::SignedIn(actor)) => actor,
-        Ok(Auth::Rejected(reason)) => return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
-        Ok(Auth::Anonymous) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "sign in first: send `Authorization: Bearer <token>`",
-            );
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "export: authentication failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                "internal server error",
-            );
-        }
+    let actor = match signed_in(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(refused) => return refused,
     };
     let params = match params(&query, kind) {
         Ok(p) => p,
@@ -180,22 +208,7 @@ pub async fn export(
     };
     let table = match exports::build(&state.db, &actor, kind, &params).await {
         Ok(table) => table,
-        Err(ServiceError::Rejected(faults)) => {
-            let message = faults.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
-            return match faults.first().map(|f| f.code) {
-                Some(ErrorCode::Forbidden) => error(StatusCode::FORBIDDEN, "FORBIDDEN", &message),
-                Some(ErrorCode::NotFound) => error(StatusCode::NOT_FOUND, "NOT_FOUND", &message),
-                _ => bad(message),
-            };
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "export failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                "internal server error",
-            );
-        }
+        Err(e) => return failure(e, "export"),
     };
     let bytes = match format {
         ExportFormat::Xlsx => exports::to_xlsx(&table, chrono::Utc::now()),

@@ -3,6 +3,7 @@
 mod exports;
 mod graphiql;
 mod graphql;
+mod imports;
 mod public;
 
 pub use public::{Limiter, limiter};
@@ -51,6 +52,9 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(healthz))
         .route("/exports/{file}", get(exports::export))
+        .route("/imports/templates/{file}", get(imports::template))
+        .route("/imports/{kind}", axum::routing::post(imports::upload))
+        .route("/imports/{id}/report.xlsx", get(imports::report))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(graphql::panic_response))
         .layer(TraceLayer::new_for_http())

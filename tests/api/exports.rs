@@ -239,3 +239,19 @@ async fn exports_need_a_sign_in_and_stay_in_scope() {
     let (status, _, _) = download(&app, Some(&township), "/exports/salaries.xlsx").await;
     assert_eq!(status, 404);
 }
+
+/// A workbook's first sheet as text, row by row.
+pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// A workbook's sheet names, in order.
+pub fn sheet_names(bytes: &[u8]) -> Vec<String> {
+    let workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    workbook.sheet_names()
+}

@@ -12,6 +12,7 @@ mod funds;
 mod fuzz;
 mod generate;
 mod helpers;
+mod imports;
 mod journal;
 mod lifecycle;
 mod limits;

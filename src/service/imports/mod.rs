@@ -94,7 +94,17 @@ pub async fn run(
         Ok(table) => table,
         Err(problem) => {
             let run = Counts::default();
-            return save_run(db, actor, &upload, &sha256, run, Some(problem), ReportBody::default(), false).await;
+            return save_run(
+                db,
+                actor,
+                &upload,
+                &sha256,
+                run,
+                Some(problem),
+                ReportBody::default(),
+                false,
+            )
+            .await;
         }
     };
     let mut order: Vec<usize> = (0..table.rows.len()).collect();
@@ -126,7 +136,7 @@ pub async fn run(
         reports[i] = Some(RowReport {
             line: *line,
             status,
-            errors: errors.into_iter().map(|e| headed(&table, e)).collect(),
+            errors: errors.into_iter().map(|e| headed(upload.kind, &table, e)).collect(),
             cells: cells.clone(),
         });
         progress(done + 1, order.len());
@@ -150,17 +160,19 @@ pub async fn run(
     }
 }
 
-/// Names an error's column by its heading in the file; a use case's field that is no
-/// column of the file (`allocation`) leaves the row as a whole to blame.
-fn headed(table: &Table, mut error: CellError) -> CellError {
-    let position = error
-        .column
-        .as_deref()
-        .and_then(|key| table.columns.iter().position(|c| c.is_some_and(|c| c.key == key)));
-    match position {
+/// Names an error's column by its heading in the file, or — for a column the file lacks
+/// (超概算) — by the template's; a use case's field that is no column at all
+/// (`allocation`) leaves the row as a whole to blame.
+fn headed(kind: Kind, table: &Table, mut error: CellError) -> CellError {
+    let Some(key) = error.column.clone() else {
+        return error;
+    };
+    match table.columns.iter().position(|c| c.is_some_and(|c| c.key == key)) {
         Some(i) => error.heading = table.headings.get(i).cloned(),
-        None if error.heading.is_none() => error.column = None,
-        None => {}
+        None => match kind.column(&key) {
+            Some(column) => error.heading = Some(column.chinese.to_string()),
+            None => error.column = None,
+        },
     }
     error
 }
@@ -274,6 +286,32 @@ pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceRes
     Ok((run.created_by == actor.username || in_area).then_some(run))
 }
 
+/// A run as the HTTP answer gives it: its counts and each row's outcome (cells left out).
+pub fn summary(run: &import_run::Model) -> ServiceResult<serde_json::Value> {
+    let body = report_of(run)?;
+    let rows: Vec<serde_json::Value> = body
+        .rows
+        .iter()
+        .map(|r| serde_json::json!({"line": r.line, "status": r.status.as_str(), "errors": r.errors}))
+        .collect();
+    Ok(serde_json::json!({
+        "id": crate::graphql::node::global_id("ImportRun", run.id).0,
+        "number": run.id,
+        "kind": run.kind,
+        "fileName": run.file_name,
+        "sha256": run.sha256,
+        "mode": run.mode,
+        "committed": run.committed,
+        "rowsTotal": run.rows_total,
+        "rowsWritten": run.rows_written,
+        "rowsUnchanged": run.rows_unchanged,
+        "rowsConflicting": run.rows_conflicting,
+        "rowsRefused": run.rows_refused,
+        "problem": run.problem,
+        "rows": rows,
+    }))
+}
+
 pub fn report_of(run: &import_run::Model) -> ServiceResult<ReportBody> {
     serde_json::from_str(&run.report).map_err(|e| ServiceError::Internal(format!("import report {}: {e}", run.id)))
 }
@@ -366,7 +404,9 @@ impl Cells<'_> {
 
     fn money(&self, key: &str) -> Result<Money, RowError> {
         let unit: Unit = self.table.unit;
-        Ok(self.parsed(key, |raw| rules::parse_money(raw, unit))?.unwrap_or(Money::ZERO))
+        Ok(self
+            .parsed(key, |raw| rules::parse_money(raw, unit))?
+            .unwrap_or(Money::ZERO))
     }
 
     fn date(&self, key: &str) -> Result<NaiveDate, RowError> {
@@ -406,14 +446,23 @@ async fn line_of(
         })
 }
 
-async fn project_of(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_>) -> Result<project::Model, RowError> {
+async fn project_of(
+    conn: &impl ConnectionTrait,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<project::Model, RowError> {
     let code = cells.required_text("project")?;
     project::Entity::find()
         .filter(project::Column::CountyCode.eq(county.as_str()))
         .filter(project::Column::Code.eq(code.as_str()))
         .one(conn)
         .await?
-        .ok_or_else(|| refused(cells.column("project"), format!("county {county} has no project `{code}`")))
+        .ok_or_else(|| {
+            refused(
+                cells.column("project"),
+                format!("county {county} has no project `{code}`"),
+            )
+        })
 }
 
 fn conflict(column: &Column, message: String) -> Applied {

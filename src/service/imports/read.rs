@@ -16,7 +16,11 @@ fn is_xlsx(bytes: &[u8]) -> bool {
 
 /// Reads the file: XLSX by its signature, else CSV.
 pub fn read(bytes: &[u8]) -> Result<Sheet, String> {
-    if is_xlsx(bytes) { read_xlsx(bytes) } else { read_csv(bytes) }
+    if is_xlsx(bytes) {
+        read_xlsx(bytes)
+    } else {
+        read_csv(bytes)
+    }
 }
 
 /// The text of a CSV file: UTF-8 (a byte-order mark dropped), else GB18030.
@@ -37,7 +41,20 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
     let mut sheet = Sheet::default();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("line {}: not CSV ({e})", i + 1))?;
-        sheet.rows.push((i + 1, record.iter().map(|c| c.trim().to_string()).collect()));
+        // The file's own line, counted from the record's first byte (the reader passes
+        // over blank lines without counting them).
+        let line = record.position().map_or(i + 1, |p| {
+            let bytes = text.as_bytes();
+            let mut start = usize::try_from(p.byte()).unwrap_or(0).min(bytes.len());
+            // The position may be where the blank lines before the record begin.
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+        });
+        sheet
+            .rows
+            .push((line, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(sheet)
 }
@@ -108,9 +125,19 @@ impl Table {
     }
 }
 
+/// A totals row (合计, 小计, 总计) under the table: the clerk's sum, not a record.
+fn is_total(cells: &[String]) -> bool {
+    cells
+        .iter()
+        .map(|c| crate::domain::import::heading_key(c))
+        .find(|c| !c.is_empty())
+        .is_some_and(|first| matches!(first.as_str(), "合计" | "小计" | "总计" | "共计"))
+}
+
 /// Finds the heading row — the first with two or more of the kind's columns — past merged
 /// titles and notes; a note above it (单位：万元) or a heading's own unit (金额（万元）) sets
-/// money in 万元. Fails naming the required columns missing.
+/// money in 万元. Blank rows and totals rows (合计) are left out. Fails naming the required
+/// columns missing.
 pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
     let mut unit = None;
     for (index, (line, cells)) in sheet.rows.iter().enumerate() {
@@ -137,7 +164,10 @@ pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
             if let Some(c) = c
                 && !seen.insert(c.key)
             {
-                return Err(format!("line {line}: two columns are {} (the second is `{heading}`)", c.chinese));
+                return Err(format!(
+                    "line {line}: two columns are {} (the second is `{heading}`)",
+                    c.chinese
+                ));
             }
         }
         // A heading's unit wins over a note above the table.
@@ -148,7 +178,7 @@ pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
             .find_map(|(h, _)| unit_named(h));
         let rows = sheet.rows[index + 1..]
             .iter()
-            .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+            .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()) && !is_total(cells))
             .cloned()
             .collect();
         return Ok(Table {
@@ -159,7 +189,12 @@ pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
             rows,
         });
     }
-    let names: Vec<&str> = kind.columns().iter().filter(|c| c.required).map(|c| c.chinese).collect();
+    let names: Vec<&str> = kind
+        .columns()
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.chinese)
+        .collect();
     Err(format!(
         "no heading row found: the {} table needs the columns {}",
         kind.chinese_name(),
@@ -179,7 +214,10 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode(text);
         for bytes in [text.as_bytes().to_vec(), with_bom, gb.into_owned()] {
             let sheet = read(&bytes).unwrap();
-            assert_eq!(sheet.rows[1].1, vec!["财〔2026〕1号".to_string(), "１００.５".to_string()]);
+            assert_eq!(
+                sheet.rows[1].1,
+                vec!["财〔2026〕1号".to_string(), "１００.５".to_string()]
+            );
         }
     }
 
@@ -191,6 +229,7 @@ mod tests {
         assert_eq!(table.heading_line, 4);
         assert_eq!(table.unit, Unit::Wan);
         assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[0].0, 5);
         assert_eq!(table.rows[1].0, 7);
         assert_eq!(table.cell(&table.rows[0].1, "documentNo"), "财1号");
         let missing = locate(Kind::Disbursements, &sheet).unwrap_err();

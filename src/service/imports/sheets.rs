@@ -10,20 +10,73 @@ use rust_xlsxwriter::{DataValidation, Format, Workbook, XlsxError};
 fn examples(kind: Kind) -> &'static [&'static [&'static str]] {
     match kind {
         Kind::FundLines => &[
-            &["2026年统筹整合涉农资金", "2026", "统筹整合涉农资金", "中央", "11000000.00", "是"],
-            &["2026年县本级配套资金", "2026", "县本级配套资金", "县级", "3000000.00", ""],
+            &[
+                "2026年统筹整合涉农资金",
+                "2026",
+                "统筹整合涉农资金",
+                "中央",
+                "11000000.00",
+                "是",
+            ],
+            &[
+                "2026年县本级配套资金",
+                "2026",
+                "县本级配套资金",
+                "县级",
+                "3000000.00",
+                "",
+            ],
         ],
         Kind::Receipts => &[
-            &["2026年统筹整合涉农资金", "2026", "财农〔2026〕12号", "5000000.00", "2026-03-05", "第一批"],
-            &["2026年统筹整合涉农资金", "2026", "财农〔2026〕31号", "4822000.00", "2026年6月18日", ""],
+            &[
+                "2026年统筹整合涉农资金",
+                "2026",
+                "财农〔2026〕12号",
+                "5000000.00",
+                "2026-03-05",
+                "第一批",
+            ],
+            &[
+                "2026年统筹整合涉农资金",
+                "2026",
+                "财农〔2026〕31号",
+                "4822000.00",
+                "2026年6月18日",
+                "",
+            ],
         ],
         Kind::Allocations => &[
-            &["2026年统筹整合涉农资金", "2026", "2026-ROAD-0001", "800000.00", "2026-04-01", "", "", ""],
-            &["2026年县本级配套资金", "2026", "2026-ROAD-0001", "200000.00", "2026.4.1", "", "", ""],
+            &[
+                "2026年统筹整合涉农资金",
+                "2026",
+                "2026-ROAD-0001",
+                "800000.00",
+                "2026-04-01",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "2026年县本级配套资金",
+                "2026",
+                "2026-ROAD-0001",
+                "200000.00",
+                "2026.4.1",
+                "",
+                "",
+                "",
+            ],
         ],
-        Kind::Disbursements => &[
-            &["2026年统筹整合涉农资金", "2026", "2026-ROAD-0001", "记-0412", "320000.00", "2026-05-20", "", "进度款"],
-        ],
+        Kind::Disbursements => &[&[
+            "2026年统筹整合涉农资金",
+            "2026",
+            "2026-ROAD-0001",
+            "记-0412",
+            "320000.00",
+            "2026-05-20",
+            "",
+            "进度款",
+        ]],
     }
 }
 
@@ -34,7 +87,10 @@ fn xlsx_error(e: XlsxError) -> String {
 /// The template of a kind, as XLSX bytes.
 pub fn template(kind: Kind) -> Result<Vec<u8>, String> {
     let mut workbook = Workbook::new();
-    let heading = Format::new().set_bold().set_background_color("#F6F3EE").set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let heading = Format::new()
+        .set_bold()
+        .set_background_color("#F6F3EE")
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
     let required = heading.clone().set_font_color("#B3261E");
     let columns = kind.columns();
     {
@@ -47,7 +103,9 @@ pub fn template(kind: Kind) -> Result<Vec<u8>, String> {
             } else {
                 (column.chinese.to_string(), &heading)
             };
-            sheet.write_string_with_format(0, col, text, format).map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(0, col, text, format)
+                .map_err(xlsx_error)?;
             sheet.set_column_width(col, 18).map_err(xlsx_error)?;
             let list: Option<Vec<&str>> = match column.value {
                 Value::Choice(choices) => Some(choices.iter().map(|(_, name)| *name).collect()),
@@ -60,7 +118,9 @@ pub fn template(kind: Kind) -> Result<Vec<u8>, String> {
                     .map_err(xlsx_error)?
                     .set_input_message(column.help)
                     .map_err(xlsx_error)?;
-                sheet.add_data_validation(1, col, 10_000, col, &validation).map_err(xlsx_error)?;
+                sheet
+                    .add_data_validation(1, col, 10_000, col, &validation)
+                    .map_err(xlsx_error)?;
             }
         }
         for (r, row) in examples(kind).iter().enumerate() {
@@ -75,9 +135,13 @@ pub fn template(kind: Kind) -> Result<Vec<u8>, String> {
     let notes = workbook.add_worksheet();
     notes.set_name("填写说明").map_err(xlsx_error)?;
     let lines = [
-        format!("{}导入模板：第一张表的第一行是列名（*为必填），示例行导入前请删除。", kind.chinese_name()),
+        format!(
+            "{}导入模板：第一张表的第一行是列名（*为必填），示例行导入前请删除。",
+            kind.chinese_name()
+        ),
         "列的顺序不限；列名可用中文或英文（见下表）；表头上方可以有标题行和说明行。".to_string(),
-        "金额以元为单位，精确到分；若以万元填写，请在列名中写明（如：金额（万元））或在表头上方注明“单位：万元”。".to_string(),
+        "金额以元为单位，精确到分；若以万元填写，请在列名中写明（如：金额（万元））或在表头上方注明“单位：万元”。"
+            .to_string(),
         "日期可写作 2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日。全角数字亦可。".to_string(),
         format!(
             "先试导入：tracker import {} 文件 --user 用户名 --dry-run；逐行检查，全部通过才写入（或 --partial 只写入通过的行）。",
@@ -90,13 +154,17 @@ pub fn template(kind: Kind) -> Result<Vec<u8>, String> {
     }
     let top = lines.len() as u32 + 1;
     for (c, title) in ["列名", "英文列名", "必填", "填写要求"].iter().enumerate() {
-        notes.write_string_with_format(top, c as u16, *title, &heading).map_err(xlsx_error)?;
+        notes
+            .write_string_with_format(top, c as u16, *title, &heading)
+            .map_err(xlsx_error)?;
     }
     for (i, column) in columns.iter().enumerate() {
         let r = top + 1 + i as u32;
         notes.write_string(r, 0, column.chinese).map_err(xlsx_error)?;
         notes.write_string(r, 1, column.key).map_err(xlsx_error)?;
-        notes.write_string(r, 2, if column.required { "必填" } else { "选填" }).map_err(xlsx_error)?;
+        notes
+            .write_string(r, 2, if column.required { "必填" } else { "选填" })
+            .map_err(xlsx_error)?;
         let help = match column.value {
             Value::Choice(choices) => {
                 let names: Vec<&str> = choices.iter().map(|(_, n)| *n).collect();
@@ -127,20 +195,30 @@ pub fn report(body: &ReportBody) -> Result<Vec<u8>, String> {
     let heading = Format::new().set_bold().set_background_color("#F6F3EE");
     let sheet = workbook.add_worksheet();
     sheet.set_name("导入结果").map_err(xlsx_error)?;
-    sheet.write_string_with_format(0, 0, "行号", &heading).map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, 0, "行号", &heading)
+        .map_err(xlsx_error)?;
     for (c, h) in body.headings.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16 + 1, h, &heading).map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(0, c as u16 + 1, h, &heading)
+            .map_err(xlsx_error)?;
     }
     let after = body.headings.len() as u16 + 1;
-    sheet.write_string_with_format(0, after, "导入结果", &heading).map_err(xlsx_error)?;
-    sheet.write_string_with_format(0, after + 1, "错误", &heading).map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, after, "导入结果", &heading)
+        .map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, after + 1, "错误", &heading)
+        .map_err(xlsx_error)?;
     for (r, row) in body.rows.iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_number(r, 0, row.line as f64).map_err(xlsx_error)?;
         for (c, cell) in row.cells.iter().enumerate() {
             sheet.write_string(r, c as u16 + 1, cell).map_err(xlsx_error)?;
         }
-        sheet.write_string(r, after, status_name(row.status)).map_err(xlsx_error)?;
+        sheet
+            .write_string(r, after, status_name(row.status))
+            .map_err(xlsx_error)?;
         let errors: Vec<String> = row
             .errors
             .iter()
@@ -149,7 +227,9 @@ pub fn report(body: &ReportBody) -> Result<Vec<u8>, String> {
                 None => e.message.clone(),
             })
             .collect();
-        sheet.write_string(r, after + 1, errors.join("；")).map_err(xlsx_error)?;
+        sheet
+            .write_string(r, after + 1, errors.join("；"))
+            .map_err(xlsx_error)?;
     }
     sheet.set_column_width(after + 1, 80).map_err(xlsx_error)?;
     sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
