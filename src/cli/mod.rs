@@ -347,6 +347,7 @@ async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::
     }
     let verdict = match (mode, run.committed) {
         (Mode::DryRun, _) => "dry run: nothing written",
+        (_, true) if run.rows_written == 0 => "nothing new to write",
         (_, true) => "written",
         (_, false) => "nothing written: every row must pass (or use --partial)",
     };

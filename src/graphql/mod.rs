@@ -55,9 +55,9 @@ pub struct Query(
     SupervisionQuery,
 );
 
-/// Supervision's reads: the rectification ledger, the three lists, alerts, scoring and the
-/// villages' exit register. Merged apart so that `Query` does not nest too deep for the
-/// compiler.
+/// Supervision's reads — the rectification ledger, the three lists, alerts, scoring, the
+/// villages' exit register — and the notices and imports. Merged apart so that `Query`
+/// does not nest too deep for the compiler.
 #[derive(MergedObject, Default)]
 pub struct SupervisionQuery(
     rectification::RectificationQuery,
