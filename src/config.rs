@@ -307,6 +307,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKER_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: i64,
 
+    /// The largest spreadsheet `POST /imports/{kind}` takes, in bytes.
+    #[arg(long, env = "TRACKER_MAX_IMPORT_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_import_bytes: usize,
+
     /// The portal's public address (e.g. `https://fp.example.gov.cn`), printed on notice
     /// sheets and in their QR codes; the request's own host when not set.
     #[arg(long, env = "TRACKER_PUBLIC_URL")]

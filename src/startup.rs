@@ -79,6 +79,7 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         documents: Default::default(),
         introspection: args.introspection,
         public_limiter: crate::http::limiter(args.public_requests_per_minute),
+        max_import_bytes: args.max_import_bytes,
         public_url: args
             .public_url
             .as_deref()

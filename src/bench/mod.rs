@@ -371,6 +371,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         login_window_minutes: 1,
         public_requests_per_minute: 1_000_000,
         public_url: None,
+        max_import_bytes: 20 * 1024 * 1024,
         trust_proxy: false,
         cors_origins: vec![],
     };

@@ -304,6 +304,9 @@ async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::
             .await?
             .ok_or_else(|| anyhow!("there is no user {username}"))?
     };
+    if user.disabled {
+        return Err(anyhow!("the account {username} is disabled"));
+    }
     let actor = crate::service::auth::actor_of(&user)?;
     let mode = if args.dry_run {
         Mode::DryRun

@@ -10,7 +10,6 @@ use super::fault::Fault;
 use super::money::Money;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// What a file holds.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -360,12 +359,26 @@ pub fn heading_key(raw: &str) -> String {
         .to_lowercase()
 }
 
-/// The unit a heading or a note names, if any: 万元 or 元.
-pub fn unit_named(raw: &str) -> Option<Unit> {
-    let text = half_width(raw);
-    if text.contains("万元") {
+/// The unit a note above a table names: a cell that begins 单位：万元 (or 元). Other text
+/// that merely mentions 万元 (a title's 第一批3000万元) names none.
+pub fn unit_note(raw: &str) -> Option<Unit> {
+    let text: String = half_width(raw).chars().filter(|c| !c.is_whitespace()).collect();
+    let rest = text.strip_prefix("单位:")?;
+    if rest.starts_with("万元") {
         Some(Unit::Wan)
-    } else if text.contains("(元)") || text.contains("单位:元") || text.contains("单位：元") {
+    } else if rest.starts_with('元') {
+        Some(Unit::Yuan)
+    } else {
+        None
+    }
+}
+
+/// The unit a money column's heading names in brackets at its end: 金额（万元）, 金额(元).
+pub fn heading_unit(raw: &str) -> Option<Unit> {
+    let text: String = half_width(raw).chars().filter(|c| !c.is_whitespace()).collect();
+    if text.ends_with("(万元)") {
+        Some(Unit::Wan)
+    } else if text.ends_with("(元)") {
         Some(Unit::Yuan)
     } else {
         None
@@ -397,10 +410,20 @@ fn strip_unit(key: &str) -> String {
     }
 }
 
-/// Reads an amount: digits (any width), an optional sign, thousands separators, a trailing
-/// 元 or 万元 (which wins over `unit`); exact to the fen or refused.
+/// Reads an amount: digits (any width), an optional sign, thousands separators in groups
+/// of three, a trailing 元 or 万元 (which wins over `unit`); exact to the fen or refused —
+/// no exponents, no rounding.
 pub fn parse_money(raw: &str, unit: Unit) -> Result<Money, String> {
-    let mut text: String = half_width(raw).replace([',', ' ', '¥', '￥'], "");
+    let bad = || format!("`{}` is not an amount", raw.trim());
+    let half = half_width(raw).replace([' ', '¥', '￥'], "");
+    let whole = half.split('.').next().unwrap_or("");
+    if whole.contains(',') {
+        let groups: Vec<&str> = whole.trim_start_matches(['-', '+']).split(',').collect();
+        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(bad());
+        }
+    }
+    let mut text = half.replace(',', "");
     let mut unit = unit;
     if let Some(stripped) = text.strip_suffix("万元") {
         text = stripped.to_string();
@@ -409,11 +432,15 @@ pub fn parse_money(raw: &str, unit: Unit) -> Result<Money, String> {
         text = stripped.to_string();
         unit = Unit::Yuan;
     }
-    let value = Decimal::from_str(&text).map_err(|_| format!("`{}` is not an amount", raw.trim()))?;
+    if !text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) {
+        return Err(bad());
+    }
+    let value = Decimal::from_str_exact(&text).map_err(|_| bad())?;
     let yuan = match unit {
-        Unit::Yuan => value,
-        Unit::Wan => value * Decimal::from(10_000),
-    };
+        Unit::Yuan => Some(value),
+        Unit::Wan => value.checked_mul(Decimal::from(10_000)),
+    }
+    .ok_or_else(bad)?;
     if yuan.normalize().scale() > 2 {
         return Err(format!(
             "`{}` {} is not a whole number of fen",
@@ -432,15 +459,22 @@ fn excel_epoch() -> NaiveDate {
 /// Reads a date: 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, 20260305, or an Excel day
 /// number (46086); any width of digits.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    let text = half_width(raw);
+    let mut text = half_width(raw);
     let bad = || format!("`{}` is not a date: write it as 2026-03-05", raw.trim());
+    // A time of day after the date (2026-03-05 00:00:00, as some exports write it) is left out.
+    if let Some((day, time)) = text.split_once([' ', 'T'])
+        && time.contains(':')
+    {
+        text = day.to_string();
+    }
     if text.chars().all(|c| c.is_ascii_digit()) {
         if text.len() == 8 {
             return NaiveDate::parse_from_str(&text, "%Y%m%d").map_err(|_| bad());
         }
         // An Excel day number, as a workbook's date cell reads when its format is lost.
+        // (36526 is 2000-01-01 and 73050 is 2099-12-31: other numbers are no dates.)
         if let Ok(days) = text.parse::<i64>()
-            && (20_000..=80_000).contains(&days)
+            && (36_526..=73_050).contains(&days)
         {
             return Ok(excel_epoch() + chrono::Duration::days(days));
         }
@@ -521,7 +555,8 @@ mod tests {
         }
         // Excel's day number for 2026-03-05.
         assert_eq!(parse_date("46086"), Ok(day("2026-03-05")));
-        for raw in ["2026-02-30", "26.3.5", "三月五日", "2026-03", ""] {
+        assert_eq!(parse_date("2026-03-05 00:00:00"), Ok(day("2026-03-05")));
+        for raw in ["2026-02-30", "26.3.5", "三月五日", "2026-03", "", "30000"] {
             assert!(parse_date(raw).is_err(), "{raw}");
         }
     }
@@ -537,6 +572,11 @@ mod tests {
         assert!(parse_money("1.234", Unit::Yuan).unwrap_err().contains("fen"));
         assert!(parse_money("0.0000001", Unit::Wan).is_err());
         assert!(parse_money("十万", Unit::Yuan).is_err());
+        for raw in ["1.5e3", "1_000", "12,50", "1,2345", "100.009999999999999999999999999"] {
+            assert!(parse_money(raw, Unit::Yuan).is_err(), "{raw}");
+        }
+        assert!(parse_money("99999999999999999999999999", Unit::Wan).is_err());
+        assert_eq!(parse_money("-1,234.50", Unit::Yuan).unwrap().fen(), -123_450);
     }
 
     #[test]
@@ -548,10 +588,14 @@ mod tests {
         assert_eq!(match_heading(kind, "拨付金额(元)").map(|c| c.key), Some("amount"));
         assert_eq!(match_heading(kind, "*项目编码").map(|c| c.key), Some("project"));
         assert!(match_heading(kind, "无关的列").is_none());
-        assert_eq!(unit_named("拨付金额（万元）"), Some(Unit::Wan));
-        assert_eq!(unit_named("单位：万元"), Some(Unit::Wan));
-        assert_eq!(unit_named("金额(元)"), Some(Unit::Yuan));
-        assert_eq!(unit_named("金额"), None);
+        assert_eq!(heading_unit("拨付金额（万元）"), Some(Unit::Wan));
+        assert_eq!(heading_unit("金额(元)"), Some(Unit::Yuan));
+        assert_eq!(heading_unit("金额"), None);
+        assert_eq!(unit_note("单位：万元　　填表单位：县财政局"), Some(Unit::Wan));
+        assert_eq!(unit_note("单位: 元"), Some(Unit::Yuan));
+        // A title that mentions 万元 names no unit.
+        assert_eq!(unit_note("2026年第一批3000万元到位台账"), None);
+        assert_eq!(heading_unit("单位：元（合计1.2万元）"), None);
     }
 
     #[test]

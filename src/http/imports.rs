@@ -26,6 +26,21 @@ fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
     response
 }
 
+/// A broken or too large upload: 413 past the limit, else 400.
+fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!(
+                "the file is larger than {} MB: split it (TRACKER_MAX_IMPORT_BYTES)",
+                limit >> 20
+            ),
+        );
+    }
+    bad(format!("the upload could not be read: {e}"))
+}
+
 fn kinds() -> String {
     Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -75,12 +90,12 @@ pub async fn upload(
                 let name = field.file_name().unwrap_or("upload").to_string();
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes.to_vec())),
-                    Err(e) => return bad(format!("the file could not be read: {e}")),
+                    Err(e) => return multipart_error(e, state.max_import_bytes),
                 }
             }
             Ok(Some(_)) => continue,
             Ok(None) => break,
-            Err(e) => return bad(format!("not a multipart form: {e}")),
+            Err(e) => return multipart_error(e, state.max_import_bytes),
         }
     }
     let Some((file_name, bytes)) = file else {

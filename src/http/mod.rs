@@ -41,6 +41,8 @@ pub struct AppState {
     pub public_limiter: Arc<Limiter>,
     /// The portal's public address, for notice sheets' QR codes.
     pub public_url: Option<String>,
+    /// The largest spreadsheet an import takes.
+    pub max_import_bytes: usize,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -53,7 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/exports/{file}", get(exports::export))
         .route("/imports/templates/{file}", get(imports::template))
-        .route("/imports/{kind}", axum::routing::post(imports::upload))
+        .route(
+            "/imports/{kind}",
+            axum::routing::post(imports::upload).layer(DefaultBodyLimit::max(state.max_import_bytes)),
+        )
         .route("/imports/{id}/report.xlsx", get(imports::report))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(graphql::panic_response))

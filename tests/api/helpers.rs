@@ -52,6 +52,7 @@ pub fn serve_args() -> ServeArgs {
         login_window_minutes: 15,
         public_requests_per_minute: 100_000,
         public_url: None,
+        max_import_bytes: 20 * 1024 * 1024,
         trust_proxy: false,
         cors_origins: vec!["https://frontend.example".into()],
     }

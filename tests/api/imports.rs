@@ -385,3 +385,19 @@ async fn the_messy_workbook_in_the_fixtures_imports() {
         assert!(nodes.contains(day), "{day} in {nodes}");
     }
 }
+
+#[tokio::test]
+async fn a_file_past_the_limit_is_refused_with_413() {
+    let mut args = crate::helpers::serve_args();
+    args.max_import_bytes = 4096;
+    let app = crate::helpers::spawn_app_with(args).await;
+    tracker::seed::demo::seed_directory(&app.db).await.unwrap();
+    let finance = app.demo_login("finance").await;
+    let big = LINES.repeat(100);
+    let (status, body) = upload(&app, &finance, "fund-lines", "DRY_RUN", "big.csv", big.as_bytes()).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.to_string().contains("TRACKER_MAX_IMPORT_BYTES"), "{body}");
+    // Within it, the same server answers.
+    let (status, _) = upload(&app, &finance, "fund-lines", "DRY_RUN", "small.csv", LINES.as_bytes()).await;
+    assert_eq!(status, 200);
+}

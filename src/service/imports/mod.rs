@@ -89,7 +89,11 @@ pub async fn run(
     authorize(actor, operation(upload.kind))?;
     let county = county_of(actor)?;
     let sha256 = hex(&sha2::Sha256::digest(upload.bytes));
-    let table = read::read(upload.bytes).and_then(|sheet| read::locate(upload.kind, &sheet));
+    // Reading a workbook is CPU work: off the async workers.
+    let (bytes, kind) = (upload.bytes.to_vec(), upload.kind);
+    let table = tokio::task::spawn_blocking(move || read::read(&bytes).and_then(|sheet| read::locate(kind, &sheet)))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the file: {e}")))?;
     let table = match table {
         Ok(table) => table,
         Err(problem) => {
@@ -273,16 +277,18 @@ async fn write_run(
     Ok(row)
 }
 
-/// The run with `id`, if the actor may read it: its own, or one made in its area.
+/// The run with `id`, if the actor may read it: its own, or — for those who may read the
+/// journal (its rows are the ledger's) — one made in its area.
 pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceResult<Option<import_run::Model>> {
     let Some(run) = import_run::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    let in_area = run
-        .region_code
-        .as_deref()
-        .and_then(|c| RegionCode::parse(c).ok())
-        .is_some_and(|c| actor.scope.contains(&c));
+    let in_area = authorize(actor, Operation::ViewJournal).is_ok()
+        && run
+            .region_code
+            .as_deref()
+            .and_then(|c| RegionCode::parse(c).ok())
+            .is_some_and(|c| actor.scope.contains(&c));
     Ok((run.created_by == actor.username || in_area).then_some(run))
 }
 
@@ -388,7 +394,9 @@ impl Cells<'_> {
             }
             return Ok(None);
         }
-        Ok(Some(rules::half_width(raw)))
+        // Kept as written (keys like 文号 must match what the API recorded); the number,
+        // date and choice readers take full-width characters themselves.
+        Ok(Some(raw.to_string()))
     }
 
     fn required_text(&self, key: &str) -> Result<String, RowError> {
@@ -628,7 +636,14 @@ async fn allocation_row(
         .filter(ledger_entry::Column::EntryDate.eq(date))
         .all(conn)
         .await?;
-    let reversed: Vec<i64> = same_day.iter().filter_map(|e| e.reverses_id).collect();
+    // Reversals are dated on their own day: looked up by what they reverse.
+    let reversed: Vec<i64> = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ReversesId.is_in(same_day.iter().map(|e| e.id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.reverses_id)
+        .collect();
     if let Some(entry) = same_day
         .iter()
         .find(|e| e.reverses_id.is_none() && !reversed.contains(&e.id))
@@ -660,7 +675,16 @@ async fn disbursement_row(
     let amount = cells.money("amount")?;
     let date = cells.date("date")?;
     let scope = Condition::all().add(ledger_entry::Column::CountyCode.eq(county.as_str()));
+    let is_retention = cells.flag("isRetention")?.unwrap_or(false);
     if let Some(entry) = funds::standing_with_number(conn, EntryKind::Disbursement, &voucher_no, scope).await? {
+        if entry.fund_line_id != line.id || entry.is_retention != is_retention {
+            return Ok(conflict(
+                cells.column("voucherNo"),
+                format!(
+                    "`{voucher_no}` is already recorded on another line or as another kind of payment: not overwritten"
+                ),
+            ));
+        }
         return Ok(same_entry(cells, "voucherNo", &entry, amount, date, Some(project.id)));
     }
     // The allocation it pays: the earliest of this line to the project with enough unpaid.
@@ -684,7 +708,7 @@ async fn disbursement_row(
         amount: amount.to_yuan(),
         date,
         voucher_no,
-        is_retention: cells.flag("isRetention")?.unwrap_or(false),
+        is_retention,
         early_release_reason: None,
         note: cells.text("note")?,
         confirm_duplicate: false,

@@ -1,7 +1,7 @@
 //! Reading a file the county sends: an XLSX workbook's first sheet, or CSV in UTF-8 (with or
 //! without a byte-order mark) or GB18030 (what Chinese Excel writes); then finding the
 //! heading row past title rows and notes, and which column is which.
-use crate::domain::import::{Column, Kind, Unit, match_heading, unit_named};
+use crate::domain::import::{Column, Kind, Unit, heading_unit, match_heading, unit_note};
 
 /// A sheet as text: each row with its line number as the clerk sees it (1-based).
 #[derive(Clone, Debug, Default)]
@@ -23,38 +23,64 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, String> {
     }
 }
 
-/// The text of a CSV file: UTF-8 (a byte-order mark dropped), else GB18030.
-pub fn decode_text(bytes: &[u8]) -> String {
+/// The most rows and columns a sheet may have.
+pub const MAX_ROWS: u32 = 200_000;
+pub const MAX_COLUMNS: u32 = 200;
+/// The most an XLSX may unpack to, and the most distinct strings it may declare: checked
+/// before the reader sizes anything by what the file says.
+const MAX_UNPACKED_BYTES: u64 = 256 << 20;
+const MAX_SHARED_STRINGS: u64 = 2_000_000;
+
+/// The text of a CSV file: UTF-8 (a byte-order mark dropped), else GB18030; neither is
+/// refused rather than read as garbage.
+pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
     }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(
+            "the file is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8) or as an Excel workbook".into(),
+        );
+    }
+    Ok(text.into_owned())
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
-    let text = decode_text(bytes);
+    let text = decode_text(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut sheet = Sheet::default();
+    // The file's own line of each record, counted as the reader moves on (it passes over
+    // blank lines without counting them, and a record's position may be where the blank
+    // lines before it begin).
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1usize);
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("line {}: not CSV ({e})", i + 1))?;
-        // The file's own line, counted from the record's first byte (the reader passes
-        // over blank lines without counting them).
-        let line = record.position().map_or(i + 1, |p| {
-            let bytes = text.as_bytes();
-            let mut start = usize::try_from(p.byte()).unwrap_or(0).min(bytes.len());
-            // The position may be where the blank lines before the record begin.
-            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                start += 1;
-            }
-            bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
-        });
-        sheet
-            .rows
-            .push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+        let mut start = record
+            .position()
+            .map_or(counted_to, |p| usize::try_from(p.byte()).unwrap_or(0));
+        start = start.clamp(counted_to, bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += bytes[counted_to..start].iter().filter(|b| **b == b'\n').count();
+        counted_to = start;
+        if sheet.rows.len() as u32 >= MAX_ROWS {
+            return Err(format!("the file has more than {MAX_ROWS} rows: split it"));
+        }
+        sheet.rows.push((
+            line,
+            record
+                .iter()
+                .take(MAX_COLUMNS as usize)
+                .map(|c| c.trim().to_string())
+                .collect(),
+        ));
     }
     Ok(sheet)
 }
@@ -72,32 +98,95 @@ fn number_text(value: f64) -> String {
         .unwrap_or_else(|_| format!("{value}"))
 }
 
+/// Refuses a workbook that would unpack past the limits before anything is sized by it.
+fn check_archive(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not a workbook Excel can open: {e}"))?;
+    let mut unpacked = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| format!("not a workbook Excel can open: {e}"))?;
+        unpacked = unpacked.saturating_add(entry.size());
+    }
+    if unpacked > MAX_UNPACKED_BYTES {
+        return Err(format!(
+            "the workbook unpacks to more than {} MB: split it",
+            MAX_UNPACKED_BYTES >> 20
+        ));
+    }
+    if let Ok(entry) = archive.by_name("xl/sharedStrings.xml") {
+        let mut head = Vec::with_capacity(4096);
+        entry
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(|e| format!("not a workbook Excel can open: {e}"))?;
+        let head = String::from_utf8_lossy(&head);
+        for attribute in ["uniqueCount=\"", "count=\""] {
+            if let Some(at) = head.find(attribute) {
+                let digits: String = head[at + attribute.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if digits.len() > 12 || digits.parse::<u64>().is_ok_and(|n| n > MAX_SHARED_STRINGS) {
+                    return Err("the workbook declares more text cells than an import takes: split it".into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, String> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{DataRef, DataType, Reader, Xlsx};
+    check_archive(bytes)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a workbook Excel can open: {e}"))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("the workbook has no sheet")?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
         .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    let (first_row, _) = range.start().unwrap_or((0, 0));
+    // Cell by cell, so that a sheet's far corner does not size a grid.
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("the first sheet cannot be read: {e}"))?
+    {
+        let (row, column) = cell.get_position();
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(format!(
+                "the sheet reaches past row {MAX_ROWS} or column {MAX_COLUMNS}: an import takes a table within them"
+            ));
+        }
+        let value = cell.get_value();
+        let text = match value {
+            DataRef::Empty => continue,
+            DataRef::String(s) => s.trim().to_string(),
+            DataRef::SharedString(s) => s.trim().to_string(),
+            DataRef::Int(n) => n.to_string(),
+            DataRef::Float(f) => number_text(*f),
+            DataRef::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            // A date cell: its day, read with the workbook's date system (1900 or 1904).
+            DataRef::DateTime(_) => value.as_date().map(|d| d.to_string()).unwrap_or_default(),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        rows.entry(row).or_default().push((column, text));
+    }
     let mut sheet = Sheet::default();
-    for (i, row) in range.rows().enumerate() {
-        let cells = row
-            .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.trim().to_string(),
-                Data::Int(n) => n.to_string(),
-                Data::Float(f) => number_text(*f),
-                Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-                // A date cell: its day number, which `parse_date` reads.
-                Data::DateTime(d) => format!("{}", d.as_f64().floor() as i64),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        sheet.rows.push((first_row as usize + i + 1, cells));
+    for (row, mut cells) in rows {
+        cells.sort_by_key(|(c, _)| *c);
+        let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+        let mut line = vec![String::new(); width];
+        for (c, text) in cells {
+            line[c as usize] = text;
+        }
+        sheet.rows.push((row as usize + 1, line));
     }
     Ok(sheet)
 }
@@ -143,7 +232,7 @@ pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
     for (index, (line, cells)) in sheet.rows.iter().enumerate() {
         let columns: Vec<Option<&'static Column>> = cells.iter().map(|c| match_heading(kind, c)).collect();
         if columns.iter().flatten().count() < 2 {
-            unit = unit.or_else(|| cells.iter().find_map(|c| unit_named(c)));
+            unit = unit.or_else(|| cells.iter().find_map(|c| unit_note(c)));
             continue;
         }
         let missing: Vec<&str> = kind
@@ -175,7 +264,7 @@ pub fn locate(kind: Kind, sheet: &Sheet) -> Result<Table, String> {
             .iter()
             .zip(&columns)
             .filter(|(_, c)| c.is_some_and(|c| c.value == crate::domain::import::Value::Money))
-            .find_map(|(h, _)| unit_named(h));
+            .find_map(|(h, _)| heading_unit(h));
         let rows = sheet.rows[index + 1..]
             .iter()
             .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()) && !is_total(cells))
@@ -234,6 +323,29 @@ mod tests {
         assert_eq!(table.cell(&table.rows[0].1, "documentNo"), "财1号");
         let missing = locate(Kind::Disbursements, &sheet).unwrap_err();
         assert!(missing.contains("凭证号"), "{missing}");
+    }
+
+    fn zipped(files: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, text) in files {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(text.as_bytes()).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_workbook_that_declares_too_much_is_refused_before_it_is_read() {
+        let bomb = zipped(&[(
+            "xl/sharedStrings.xml",
+            r#"<?xml version="1.0"?><sst xmlns="x" count="999999999999" uniqueCount="999999999999"></sst>"#,
+        )]);
+        assert!(read(&bomb).unwrap_err().contains("more text cells"));
+        // Text that is neither UTF-8 nor GB18030 is refused, not read as garbage.
+        assert!(read(b"\x81\x20,\xff\xfe").is_err());
     }
 
     #[test]

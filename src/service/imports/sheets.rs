@@ -213,7 +213,8 @@ pub fn report(body: &ReportBody) -> Result<Vec<u8>, String> {
     for (r, row) in body.rows.iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_number(r, 0, row.line as f64).map_err(xlsx_error)?;
-        for (c, cell) in row.cells.iter().enumerate() {
+        // The cells under their headings; a cell past the last heading has no column here.
+        for (c, cell) in row.cells.iter().take(body.headings.len()).enumerate() {
             sheet.write_string(r, c as u16 + 1, cell).map_err(xlsx_error)?;
         }
         sheet
