@@ -24,6 +24,9 @@ pub enum Kind {
     Allocations,
     /// 资金拨付 — payments of an allocation (凭证号 is the key).
     Disbursements,
+    /// 进度填报 — progress reports of projects under construction (the project and the
+    /// day are the key), by the department building them.
+    Progress,
 }
 
 text_enum!(Kind {
@@ -31,10 +34,17 @@ text_enum!(Kind {
     Receipts => "receipts",
     Allocations => "allocations",
     Disbursements => "disbursements",
+    Progress => "progress",
 });
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::FundLines, Kind::Receipts, Kind::Allocations, Kind::Disbursements];
+    pub const ALL: [Kind; 5] = [
+        Kind::FundLines,
+        Kind::Receipts,
+        Kind::Allocations,
+        Kind::Disbursements,
+        Kind::Progress,
+    ];
 
     pub fn chinese_name(self) -> &'static str {
         match self {
@@ -42,6 +52,7 @@ impl Kind {
             Kind::Receipts => "资金到位",
             Kind::Allocations => "资金安排",
             Kind::Disbursements => "资金拨付",
+            Kind::Progress => "进度填报",
         }
     }
 
@@ -52,6 +63,7 @@ impl Kind {
             Kind::Receipts => RECEIPT_COLUMNS,
             Kind::Allocations => ALLOCATION_COLUMNS,
             Kind::Disbursements => DISBURSEMENT_COLUMNS,
+            Kind::Progress => PROGRESS_COLUMNS,
         }
     }
 
@@ -108,6 +120,8 @@ pub enum Value {
     Money,
     Date,
     Integer,
+    /// A quantity in the sector's unit (three decimals at most).
+    Quantity,
     /// Yes or no (是/否).
     Flag,
     /// One of a list: the template offers it as a drop-down.
@@ -327,6 +341,47 @@ const DISBURSEMENT_COLUMNS: &[Column] = &[
     NOTE,
 ];
 
+const PROGRESS_COLUMNS: &[Column] = &[
+    PROJECT,
+    Column {
+        key: "reportedOn",
+        chinese: "填报日期",
+        aliases: &["进度日期", "截至日期"],
+        ..DATE
+    },
+    Column {
+        key: "completedQuantity",
+        chinese: "累计完成量",
+        aliases: &["完成工程量", "累计完成工程量"],
+        required: true,
+        value: Value::Quantity,
+        help: "cumulative, in the sector's unit (公里, 处, 户…), at most 3 decimals",
+    },
+    Column {
+        key: "investedAmount",
+        chinese: "累计完成投资",
+        aliases: &["完成投资"],
+        ..AMOUNT
+    },
+    Column {
+        key: "correction",
+        chinese: "更正",
+        aliases: &["是否更正"],
+        required: false,
+        value: Value::Flag,
+        help: "是 when the report lowers the last one (a correction)",
+    },
+    Column {
+        key: "confirmAbovePlan",
+        chinese: "超计划",
+        aliases: &["是否超计划"],
+        required: false,
+        value: Value::Flag,
+        help: "是 when the quantity is above the project's plan (then 备注 says why)",
+    },
+    NOTE,
+];
+
 /// Money's unit in a file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Unit {
@@ -494,6 +549,15 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         return Err(bad());
     }
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad)
+}
+
+/// Reads a quantity: digits (any width), at most three decimals, not negative.
+pub fn parse_quantity(raw: &str) -> Result<Decimal, String> {
+    let text = half_width(raw).replace(',', "");
+    if !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(format!("`{}` is not a quantity", raw.trim()));
+    }
+    Decimal::from_str_exact(&text).map_err(|_| format!("`{}` is not a quantity", raw.trim()))
 }
 
 /// Reads a whole number (any width of digits).

@@ -18,7 +18,7 @@ use crate::domain::quantity::Quantity;
 use chrono::NaiveDate;
 use entity::{progress_report, project};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -42,6 +42,39 @@ pub async fn create(
     actor: &Actor,
     input: ProgressInput,
 ) -> ServiceResult<(progress_report::Model, project::Model)> {
+    // Checked before the write transaction (see `check`); the version guard of the write
+    // makes the checks stand.
+    let checked = check(db, actor, input).await?;
+    let txn = begin_write(db).await?;
+    let done = write(&txn, actor, checked).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`create`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn create_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: ProgressInput,
+) -> ServiceResult<(progress_report::Model, project::Model)> {
+    let checked = check(conn, actor, input).await?;
+    write(conn, actor, checked).await
+}
+
+/// A report checked against the project and its history, ready to write.
+struct Checked {
+    input: ProgressInput,
+    quantity: Quantity,
+    invested: Money,
+    note: Option<String>,
+    history: crate::domain::timeline::History,
+    current: project::Model,
+    status: crate::domain::lifecycle::ProjectStatus,
+    to: crate::domain::lifecycle::ProjectStatus,
+    correction: bool,
+}
+
+async fn check(conn: &impl ConnectionTrait, actor: &Actor, input: ProgressInput) -> ServiceResult<Checked> {
     let quantity = Quantity::parse(input.completed_quantity).map_err(|m| Fault::invalid("completedQuantity", m))?;
     let invested = Money::parse(input.invested_amount)
         .map_err(|e| Fault::invalid("investedAmount", format!("investedAmount: {e}")))?;
@@ -64,9 +97,9 @@ pub async fn create(
     // for its quantity, not as stale). Of the reports only the window this one is judged
     // against is read: its latest report is one dated after this one if there is any (this
     // one is then back-dated), else the latest by day, then by recording (DESIGN §8).
-    let history = super::timeline::history_for_report(db, input.project_id, input.reported_on).await?;
+    let history = super::timeline::history_for_report(conn, input.project_id, input.reported_on).await?;
     let last = history.latest_report();
-    let current = load_at_version(db, actor, input.project_id, input.expected_version).await?;
+    let current = load_at_version(conn, actor, input.project_id, input.expected_version).await?;
     let planned = Quantity::from_milli(current.planned_quantity_milli);
     crate::domain::fault::check_confirmed_excess(
         quantity > planned,
@@ -107,11 +140,39 @@ pub async fn create(
         )
         .into());
     }
-    let txn = begin_write(db).await?;
-    let updated = write_guarded(&txn, &current, project::ActiveModel::default()).await?;
+    Ok(Checked {
+        input,
+        quantity,
+        invested,
+        note,
+        history,
+        current,
+        status,
+        to: row.to,
+        correction,
+    })
+}
+
+async fn write(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    checked: Checked,
+) -> ServiceResult<(progress_report::Model, project::Model)> {
+    let Checked {
+        input,
+        quantity,
+        invested,
+        note,
+        history,
+        current,
+        status,
+        to,
+        correction,
+    } = checked;
+    let updated = write_guarded(conn, &current, project::ActiveModel::default()).await?;
     let mut after = history.clone();
     after.push_report(input.reported_on, quantity);
-    super::timeline::record(&txn, &updated, &history, &after).await?;
+    super::timeline::record(conn, &updated, &history, &after).await?;
     let report = progress_report::Entity::insert(progress_report::ActiveModel {
         project_id: Set(current.id),
         based_on_version: Set(current.version),
@@ -124,13 +185,13 @@ pub async fn create(
         recorded_at: Set(chrono::Utc::now()),
         ..Default::default()
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(conn)
     .await?;
     let event = EventRecord {
         action: ProjectAction::ReportProgress,
         on: input.reported_on,
         from: Some(status),
-        to: row.to,
+        to,
         details: TransitionDetails {
             comment: note,
             date: Some(input.reported_on),
@@ -138,9 +199,9 @@ pub async fn create(
         },
         final_quantity: Some(quantity),
     };
-    record_event(&txn, actor, current.id, event).await?;
+    record_event(conn, actor, current.id, event).await?;
     audit::record_all(
-        &txn,
+        conn,
         actor,
         vec![
             project_change(AuditAction::ProjectReportProgress, Some(&current), &updated),
@@ -155,7 +216,6 @@ pub async fn create(
         ],
     )
     .await?;
-    txn.commit().await?;
     Ok((report, updated))
 }
 

@@ -265,7 +265,7 @@ async fn the_permission_table_applies_to_imports() {
 async fn templates_have_headings_instructions_and_examples_that_import() {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
-    for kind in ["fund-lines", "receipts", "allocations", "disbursements"] {
+    for kind in ["fund-lines", "receipts", "allocations", "disbursements", "progress"] {
         let response = app
             .get_with_token(&format!("/imports/templates/{kind}.xlsx"), &finance)
             .await;
@@ -400,4 +400,61 @@ async fn a_file_past_the_limit_is_refused_with_413() {
     // Within it, the same server answers.
     let (status, _) = upload(&app, &finance, "fund-lines", "DRY_RUN", "small.csv", LINES.as_bytes()).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn progress_reports_import_as_the_department_building_the_project() {
+    let app = spawn_demo_app().await;
+    let project = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &["990101001001"],
+        10,
+    )
+    .await;
+    let code = &project.code;
+    let file = format!(
+        "项目编码,填报日期,累计完成量,累计完成投资（万元）,备注\n\
+         {code},2026-06-30,3.2,65,\n\
+         {code},2026.3.31,１.５,30,路基\n\
+         {code},2026-01-01,0.5,1,\n\
+         {code},2026-07-31,2,70,\n"
+    );
+    // Not the department's: refused before reading.
+    let finance = app.demo_login("finance").await;
+    let (status, _) = upload(&app, &finance, "progress", "DRY_RUN", "p.csv", file.as_bytes()).await;
+    assert_eq!(status, 403);
+    let transport = app.demo_login("transport").await;
+    let (_, run) = upload(&app, &transport, "progress", "PARTIAL", "进度.csv", file.as_bytes()).await;
+    // Taken in date order: 01-01 is before construction started; 03-31 and 06-30 pass; 07-31
+    // lowers the quantity without saying it corrects.
+    assert_eq!(
+        statuses(&run),
+        vec![
+            (2, "ACCEPTED".into()),
+            (3, "ACCEPTED".into()),
+            (4, "REFUSED".into()),
+            (5, "REFUSED".into())
+        ],
+        "{run}"
+    );
+    assert_eq!(run["rows"][2]["errors"][0]["heading"], "填报日期");
+    assert_eq!(run["rows"][3]["errors"][0]["heading"], "累计完成量");
+    let reply = app
+        .gql(
+            Some(&transport),
+            "query($id: ID!) { node(id: $id) { ... on Project { latestProgress { reportedOn completedQuantity investedAmount } } } }",
+            json!({"id": crate::helpers::project_id(&project)}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["node"]["latestProgress"],
+        json!({"reportedOn": "2026-06-30", "completedQuantity": "3.2", "investedAmount": "650000.00"})
+    );
+    let (_, again) = upload(&app, &transport, "progress", "PARTIAL", "进度.csv", file.as_bytes()).await;
+    assert_eq!(
+        (again["rowsUnchanged"].clone(), again["rowsWritten"].clone()),
+        (json!(2), json!(0))
+    );
 }

@@ -62,10 +62,32 @@ pub struct Upload<'a> {
     pub mode: Mode,
 }
 
-/// The operation a kind's rows need: checked before the file is read.
-fn operation(kind: Kind) -> Operation {
+/// Whether the actor may import a kind at all, before the file is read: the permission
+/// table's row for the money, the lifecycle table's for progress (each row is then checked
+/// again by its use case, scope included).
+fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
+    use crate::domain::lifecycle::{self, ProjectAction, ProjectStatus, Who};
     match kind {
-        Kind::FundLines | Kind::Receipts | Kind::Allocations | Kind::Disbursements => Operation::ManageFunds,
+        Kind::FundLines | Kind::Receipts | Kind::Allocations | Kind::Disbursements => {
+            authorize(actor, Operation::ManageFunds)
+        }
+        Kind::Progress => {
+            let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
+                .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
+            let allowed = match row.who {
+                Who::AssignedDepartment => actor.role == crate::domain::access::Role::Department,
+                Who::Role(role) => actor.role == role,
+            };
+            if allowed {
+                Ok(())
+            } else {
+                Err(Fault::forbidden(format!(
+                    "progress is reported by {}; you are {}",
+                    row.who.describe(),
+                    actor.role.as_str()
+                )))
+            }
+        }
     }
 }
 
@@ -86,7 +108,7 @@ pub async fn run(
     upload: Upload<'_>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> ServiceResult<import_run::Model> {
-    authorize(actor, operation(upload.kind))?;
+    check_right(actor, upload.kind)?;
     let county = county_of(actor)?;
     let sha256 = hex(&sha2::Sha256::digest(upload.bytes));
     // Reading a workbook is CPU work: off the async workers.
@@ -496,6 +518,7 @@ async fn apply(
         Kind::Receipts => receipt_row(conn, actor, county, &cells).await,
         Kind::Allocations => allocation_row(conn, actor, county, &cells).await,
         Kind::Disbursements => disbursement_row(conn, actor, county, &cells).await,
+        Kind::Progress => progress_row(conn, actor, county, &cells).await,
     }
 }
 
@@ -714,5 +737,58 @@ async fn disbursement_row(
         confirm_duplicate: false,
     };
     funds::disburse_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}
+
+async fn progress_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county: &RegionCode,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    use entity::progress_report;
+    let project = project_of(conn, county, cells).await?;
+    let reported_on = cells.date("reportedOn")?;
+    let quantity = cells
+        .parsed("completedQuantity", rules::parse_quantity)?
+        .ok_or_else(|| refused(cells.column("completedQuantity"), "must not be empty"))?;
+    let invested = cells.money("investedAmount")?;
+    // The key: the project and the day; the day's latest report is the one that counts.
+    let same_day = progress_report::Entity::find()
+        .filter(progress_report::Column::ProjectId.eq(project.id))
+        .filter(progress_report::Column::ReportedOn.eq(reported_on))
+        .all(conn)
+        .await?
+        .into_iter()
+        .max_by_key(|r| (r.recorded_at, r.id));
+    if let Some(report) = same_day {
+        let milli = crate::domain::quantity::Quantity::parse(quantity)
+            .map_err(|m| refused(cells.column("completedQuantity"), m))?
+            .milli();
+        return Ok(
+            if report.completed_quantity_milli == milli && report.invested_fen == invested.fen() {
+                Applied::Unchanged
+            } else {
+                conflict(
+                    cells.column("reportedOn"),
+                    format!(
+                        "project {} already has a report of {reported_on} with other figures: not overwritten (correct it through the API)",
+                        project.code
+                    ),
+                )
+            },
+        );
+    }
+    let input = super::progress::ProgressInput {
+        project_id: project.id,
+        expected_version: project.version,
+        completed_quantity: quantity,
+        invested_amount: invested.to_yuan(),
+        reported_on,
+        note: cells.text("note")?,
+        correction: cells.flag("correction")?.unwrap_or(false),
+        confirm_above_plan: cells.flag("confirmAbovePlan")?.unwrap_or(false),
+    };
+    super::progress::create_in(conn, actor, input).await?;
     Ok(Applied::Written)
 }
