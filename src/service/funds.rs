@@ -212,24 +212,34 @@ pub(crate) async fn unpaid_allocations(
         .collect())
 }
 
-/// The standing (not reversed) entry of `kind` that already carries `number` where it must
-/// be unique — a receipt's 文号 on its line, a voucher number in its county.
+/// The entry of `kind` with the document or voucher `number` that still stands (not a
+/// reversal, not reversed), within `scope`.
 pub(crate) async fn standing_with_number(
     conn: &impl ConnectionTrait,
     kind: EntryKind,
     number: &str,
     scope: Condition,
 ) -> ServiceResult<Option<ledger_entry::Model>> {
+    let condition = scope
+        .add(ledger_entry::Column::Kind.eq(kind.as_str()))
+        .add(ledger_entry::Column::DocumentNo.eq(number));
+    Ok(standing_entries(conn, condition).await?.into_iter().next())
+}
+
+/// The entries matching `condition` that still stand — not reversals, and not reversed by
+/// an entry of any day — in the order recorded.
+pub(crate) async fn standing_entries(
+    conn: &impl ConnectionTrait,
+    condition: Condition,
+) -> ServiceResult<Vec<ledger_entry::Model>> {
     let candidates = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::Kind.eq(kind.as_str()))
-        .filter(ledger_entry::Column::DocumentNo.eq(number))
         .filter(ledger_entry::Column::ReversesId.is_null())
-        .filter(scope)
+        .filter(condition)
         .order_by_asc(ledger_entry::Column::Id)
         .all(conn)
         .await?;
     if candidates.is_empty() {
-        return Ok(None);
+        return Ok(candidates);
     }
     let reversed: Vec<i64> = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::ReversesId.is_in(candidates.iter().map(|c| c.id)))
@@ -238,7 +248,7 @@ pub(crate) async fn standing_with_number(
         .into_iter()
         .filter_map(|r| r.reverses_id)
         .collect();
-    Ok(candidates.into_iter().find(|c| !reversed.contains(&c.id)))
+    Ok(candidates.into_iter().filter(|c| !reversed.contains(&c.id)).collect())
 }
 
 /// A number used again needs the clerk's confirmation: typing a receipt or a payment twice

@@ -652,25 +652,12 @@ async fn allocation_row(
     let amount = cells.money("amount")?;
     let date = cells.date("date")?;
     // The key: the line, the project and the day.
-    let same_day: Vec<ledger_entry::Model> = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
-        .filter(ledger_entry::Column::FundLineId.eq(line.id))
-        .filter(ledger_entry::Column::ProjectId.eq(project.id))
-        .filter(ledger_entry::Column::EntryDate.eq(date))
-        .all(conn)
-        .await?;
-    // Reversals are dated on their own day: looked up by what they reverse.
-    let reversed: Vec<i64> = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::ReversesId.is_in(same_day.iter().map(|e| e.id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|r| r.reverses_id)
-        .collect();
-    if let Some(entry) = same_day
-        .iter()
-        .find(|e| e.reverses_id.is_none() && !reversed.contains(&e.id))
-    {
+    let key = Condition::all()
+        .add(ledger_entry::Column::Kind.eq(EntryKind::Allocation.as_str()))
+        .add(ledger_entry::Column::FundLineId.eq(line.id))
+        .add(ledger_entry::Column::ProjectId.eq(project.id))
+        .add(ledger_entry::Column::EntryDate.eq(date));
+    if let Some(entry) = funds::standing_entries(conn, key).await?.first() {
         return Ok(same_entry(cells, "date", entry, amount, date, Some(project.id)));
     }
     let input = AllocationInput {
