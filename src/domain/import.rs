@@ -27,6 +27,9 @@ pub enum Kind {
     /// 进度填报 — progress reports of projects under construction (the project and the
     /// day are the key), by the department building them.
     Progress,
+    /// 行政区划 — regions with their poverty-village flag and registered poor (the code is
+    /// the key), parents before children.
+    Regions,
 }
 
 text_enum!(Kind {
@@ -35,10 +38,12 @@ text_enum!(Kind {
     Allocations => "allocations",
     Disbursements => "disbursements",
     Progress => "progress",
+    Regions => "regions",
 });
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
+        Kind::Regions,
         Kind::FundLines,
         Kind::Receipts,
         Kind::Allocations,
@@ -53,6 +58,7 @@ impl Kind {
             Kind::Allocations => "资金安排",
             Kind::Disbursements => "资金拨付",
             Kind::Progress => "进度填报",
+            Kind::Regions => "行政区划",
         }
     }
 
@@ -64,6 +70,7 @@ impl Kind {
             Kind::Allocations => ALLOCATION_COLUMNS,
             Kind::Disbursements => DISBURSEMENT_COLUMNS,
             Kind::Progress => PROGRESS_COLUMNS,
+            Kind::Regions => REGION_COLUMNS,
         }
     }
 
@@ -339,6 +346,49 @@ const DISBURSEMENT_COLUMNS: &[Column] = &[
         help: "是 when this pays out retention (质保金)",
     },
     NOTE,
+];
+
+const REGION_COLUMNS: &[Column] = &[
+    Column {
+        key: "code",
+        chinese: "区划代码",
+        aliases: &["行政区划代码", "代码"],
+        required: true,
+        value: Value::Text,
+        help: "the 12-digit code; its parent (the code with its last level zeroed) must exist or come in the same file",
+    },
+    Column {
+        key: "name",
+        chinese: "名称",
+        aliases: &["区划名称", "单位名称"],
+        required: true,
+        value: Value::Text,
+        help: "the region's name",
+    },
+    Column {
+        key: "isPovertyVillage",
+        chinese: "贫困村",
+        aliases: &["是否贫困村", "is_poverty_village"],
+        required: false,
+        value: Value::Flag,
+        help: "是 for a poverty village (villages only)",
+    },
+    Column {
+        key: "poorHouseholds",
+        chinese: "贫困户数",
+        aliases: &["建档立卡贫困户", "poor_households"],
+        required: false,
+        value: Value::Integer,
+        help: "registered poor households",
+    },
+    Column {
+        key: "poorPeople",
+        chinese: "贫困人口",
+        aliases: &["建档立卡贫困人口", "poor_people"],
+        required: false,
+        value: Value::Integer,
+        help: "registered poor people",
+    },
 ];
 
 const PROGRESS_COLUMNS: &[Column] = &[

@@ -179,7 +179,11 @@ async fn check_parent(conn: &impl ConnectionTrait, code: &RegionCode) -> Service
     Ok(Some(parent.to_string()))
 }
 
-async fn insert(conn: &impl ConnectionTrait, actor: &Actor, input: &RegionInput) -> ServiceResult<region::Model> {
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &RegionInput,
+) -> ServiceResult<region::Model> {
     let (code, name) = validate(input).map_err(ServiceError::Rejected)?;
     authorize_at(actor, Operation::ManageRegions, &code)?;
     let parent_code = check_parent(conn, &code).await?;

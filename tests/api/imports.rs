@@ -265,7 +265,14 @@ async fn the_permission_table_applies_to_imports() {
 async fn templates_have_headings_instructions_and_examples_that_import() {
     let app = spawn_demo_app().await;
     let finance = app.demo_login("finance").await;
-    for kind in ["fund-lines", "receipts", "allocations", "disbursements", "progress"] {
+    for kind in [
+        "regions",
+        "fund-lines",
+        "receipts",
+        "allocations",
+        "disbursements",
+        "progress",
+    ] {
         let response = app
             .get_with_token(&format!("/imports/templates/{kind}.xlsx"), &finance)
             .await;
@@ -457,4 +464,47 @@ async fn progress_reports_import_as_the_department_building_the_project() {
         (again["rowsUnchanged"].clone(), again["rowsWritten"].clone()),
         (json!(2), json!(0))
     );
+}
+
+#[tokio::test]
+async fn regions_import_parents_first_and_keep_what_is_there() {
+    let app = spawn_demo_app().await;
+    let admin = app.demo_login("admin").await;
+    // Villages listed before their new township; one bad code; one village already there.
+    let file = "区划代码,名称,贫困村,贫困户数,贫困人口\n\
+                990101011001,新村一,是,40,130\n\
+                990101011002,新村二,否,,\n\
+                990101011000,新设镇,,,\n\
+                99010101100X,坏代码,,,\n";
+    let (_, run) = upload(&app, &admin, "regions", "PARTIAL", "区划.csv", file.as_bytes()).await;
+    assert_eq!(
+        statuses(&run),
+        vec![
+            (2, "ACCEPTED".into()),
+            (3, "ACCEPTED".into()),
+            (4, "ACCEPTED".into()),
+            (5, "REFUSED".into())
+        ],
+        "{run}"
+    );
+    assert_eq!(run["rows"][3]["errors"][0]["heading"], "区划代码", "{run}");
+    let village = app
+        .gql(
+            Some(&admin),
+            "{ region(code: \"990101011001\") { name isPovertyVillage poorHouseholds parent { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        village.ok()["region"],
+        json!({"name": "新村一", "isPovertyVillage": true, "poorHouseholds": 40, "parent": {"name": "新设镇"}})
+    );
+    let (_, again) = upload(&app, &admin, "regions", "PARTIAL", "区划.csv", file.as_bytes()).await;
+    assert_eq!(again["rowsUnchanged"], 3, "{again}");
+    let renamed = "区划代码,名称\n990101011000,改名镇\n";
+    let (_, conflict) = upload(&app, &admin, "regions", "ALL", "改.csv", renamed.as_bytes()).await;
+    assert_eq!(statuses(&conflict), vec![(2, "CONFLICT".into())]);
+    let finance = app.demo_login("finance").await;
+    let (status, _) = upload(&app, &finance, "regions", "DRY_RUN", "区划.csv", file.as_bytes()).await;
+    assert_eq!(status, 403);
 }

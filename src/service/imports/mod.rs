@@ -71,6 +71,7 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
         Kind::FundLines | Kind::Receipts | Kind::Allocations | Kind::Disbursements => {
             authorize(actor, Operation::ManageFunds)
         }
+        Kind::Regions => authorize(actor, Operation::ManageRegions),
         Kind::Progress => {
             let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
                 .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
@@ -91,10 +92,11 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
     }
 }
 
-/// The county an importer works in: files name no county; a user of a county imports into it.
-fn county_of(actor: &Actor) -> Result<RegionCode, Fault> {
+/// The county an importer works in: files name no county; a user of a county imports into
+/// it. Regions name their own codes: the importer's area, of any level, bounds them.
+fn county_of(actor: &Actor, kind: Kind) -> Result<RegionCode, Fault> {
     match actor.scope.root() {
-        Some(root) if root.level() == RegionLevel::County => Ok(root.clone()),
+        Some(root) if kind == Kind::Regions || root.level() == RegionLevel::County => Ok(root.clone()),
         _ => Err(Fault::forbidden(
             "import as a user of one county: the rows are that county's (a province or city user imports county by county)",
         )),
@@ -109,7 +111,7 @@ pub async fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> ServiceResult<import_run::Model> {
     check_right(actor, upload.kind)?;
-    let county = county_of(actor)?;
+    let county = county_of(actor, upload.kind)?;
     let sha256 = hex(&sha2::Sha256::digest(upload.bytes));
     // Reading a workbook is CPU work: off the async workers.
     let (bytes, kind) = (upload.bytes.to_vec(), upload.kind);
@@ -138,6 +140,14 @@ pub async fn run(
     // each day); ties and undated rows in file order.
     if let Some(date) = upload.kind.columns().iter().find(|c| c.value == Value::Date) {
         order.sort_by_key(|&i| rules::parse_date(table.cell(&table.rows[i].1, date.key)).ok());
+    }
+    // Regions go parents first, so a file may list them in any order.
+    if upload.kind == Kind::Regions {
+        order.sort_by_key(|&i| {
+            RegionCode::parse(table.cell(&table.rows[i].1, "code").trim())
+                .map(|c| c.level())
+                .ok()
+        });
     }
     let txn = begin_write(db).await?;
     let mut reports: Vec<Option<RowReport>> = vec![None; table.rows.len()];
@@ -519,6 +529,7 @@ async fn apply(
         Kind::Allocations => allocation_row(conn, actor, county, &cells).await,
         Kind::Disbursements => disbursement_row(conn, actor, county, &cells).await,
         Kind::Progress => progress_row(conn, actor, county, &cells).await,
+        Kind::Regions => region_row(conn, actor, &cells).await,
     }
 }
 
@@ -778,4 +789,44 @@ async fn progress_row(
     };
     super::progress::create_in(conn, actor, input).await?;
     Ok(Applied::Written)
+}
+
+async fn region_row(conn: &impl ConnectionTrait, actor: &Actor, cells: &Cells<'_>) -> Result<Applied, RowError> {
+    let number = |key: &str| -> Result<i32, RowError> {
+        let n = cells.parsed(key, rules::parse_integer)?.unwrap_or(0);
+        i32::try_from(n).map_err(|_| refused(cells.column(key), "is too large"))
+    };
+    let input = super::regions::RegionInput {
+        code: cells.required_text("code")?,
+        name: cells.required_text("name")?,
+        is_poverty_village: cells.flag("isPovertyVillage")?.unwrap_or(false),
+        poor_households: number("poorHouseholds")?,
+        poor_people: number("poorPeople")?,
+    };
+    let existing = entity::region::Entity::find_by_id(input.code.trim().to_string())
+        .one(conn)
+        .await?;
+    let Some(current) = existing else {
+        super::regions::insert(conn, actor, &input).await?;
+        return Ok(Applied::Written);
+    };
+    let same = current.name == input.name.trim()
+        && current.is_poverty_village == input.is_poverty_village
+        && current.poor_households == input.poor_households
+        && current.poor_people == input.poor_people;
+    Ok(if same {
+        Applied::Unchanged
+    } else {
+        conflict(
+            cells.column("code"),
+            format!(
+                "{} is already in the tracker as {} ({}贫困村, {} households, {} people): not overwritten; change it with regionUpdate",
+                current.code,
+                current.name,
+                if current.is_poverty_village { "" } else { "not a " },
+                current.poor_households,
+                current.poor_people
+            ),
+        )
+    })
 }
