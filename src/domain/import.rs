@@ -30,6 +30,9 @@ pub enum Kind {
     /// 行政区划 — regions with their poverty-village flag and registered poor (the code is
     /// the key), parents before children.
     Regions,
+    /// 村级数据 — a poverty village's population, poor and exited for a year (the village
+    /// and year are the key), by its township or the poverty office.
+    VillageFigures,
 }
 
 text_enum!(Kind {
@@ -39,11 +42,13 @@ text_enum!(Kind {
     Disbursements => "disbursements",
     Progress => "progress",
     Regions => "regions",
+    VillageFigures => "village-figures",
 });
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Regions,
+        Kind::VillageFigures,
         Kind::FundLines,
         Kind::Receipts,
         Kind::Allocations,
@@ -59,6 +64,7 @@ impl Kind {
             Kind::Disbursements => "资金拨付",
             Kind::Progress => "进度填报",
             Kind::Regions => "行政区划",
+            Kind::VillageFigures => "村级数据",
         }
     }
 
@@ -71,6 +77,7 @@ impl Kind {
             Kind::Disbursements => DISBURSEMENT_COLUMNS,
             Kind::Progress => PROGRESS_COLUMNS,
             Kind::Regions => REGION_COLUMNS,
+            Kind::VillageFigures => VILLAGE_FIGURE_COLUMNS,
         }
     }
 
@@ -389,6 +396,34 @@ const REGION_COLUMNS: &[Column] = &[
         value: Value::Integer,
         help: "registered poor people",
     },
+];
+
+const fn count(key: &'static str, chinese: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column {
+        key,
+        chinese,
+        aliases,
+        required: true,
+        value: Value::Integer,
+        help: "a whole number, 0 or more",
+    }
+}
+
+const VILLAGE_FIGURE_COLUMNS: &[Column] = &[
+    Column {
+        key: "villageCode",
+        chinese: "村代码",
+        aliases: &["行政村代码", "区划代码"],
+        required: true,
+        value: Value::Text,
+        help: "the poverty village's 12-digit code",
+    },
+    YEAR,
+    count("population", "总人口", &["户籍人口", "乡村人口"]),
+    count("poorHouseholds", "贫困户数", &["建档立卡贫困户数"]),
+    count("poorPeople", "贫困人口", &["建档立卡贫困人口"]),
+    count("exitedHouseholds", "已脱贫户数", &["脱贫户数"]),
+    count("exitedPeople", "已脱贫人口", &["脱贫人口"]),
 ];
 
 const PROGRESS_COLUMNS: &[Column] = &[

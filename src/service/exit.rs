@@ -1093,14 +1093,25 @@ pub async fn set_figures(
     actor: &Actor,
     input: FiguresInput,
 ) -> ServiceResult<village_figures::Model> {
+    let txn = begin_write(db).await?;
+    let done = set_figures_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`set_figures`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn set_figures_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: FiguresInput,
+) -> ServiceResult<village_figures::Model> {
     authorize(actor, Operation::JudgeExitIndicators)?;
     check_figures(&input)?;
-    let txn = begin_write(db).await?;
-    let (_, code) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
+    let (_, code) = village(conn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
     let before = village_figures::Entity::find()
         .filter(village_figures::Column::VillageCode.eq(code.as_str()))
         .filter(village_figures::Column::Year.eq(input.year))
-        .one(&txn)
+        .one(conn)
         .await?;
     let mut row = village_figures::ActiveModel {
         village_code: Set(code.to_string()),
@@ -1117,12 +1128,12 @@ pub async fn set_figures(
     let after = match &before {
         Some(existing) => {
             row.id = Set(existing.id);
-            village_figures::Entity::update(row).exec(&txn).await?
+            village_figures::Entity::update(row).exec(conn).await?
         }
-        None => village_figures::Entity::insert(row).exec_with_returning(&txn).await?,
+        None => village_figures::Entity::insert(row).exec_with_returning(conn).await?,
     };
     audit::record(
-        &txn,
+        conn,
         actor,
         Change {
             action: AuditAction::VillageFiguresSet,
@@ -1134,7 +1145,6 @@ pub async fn set_figures(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

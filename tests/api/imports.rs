@@ -508,3 +508,73 @@ async fn regions_import_parents_first_and_keep_what_is_there() {
     let (status, _) = upload(&app, &finance, "regions", "DRY_RUN", "区划.csv", file.as_bytes()).await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn village_figures_import_for_the_townships_own_villages() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_demo_app().await;
+    let poverty_village = |prefix: &'static str| {
+        let db = app.db.clone();
+        async move {
+            entity::region::Entity::find()
+                .filter(entity::region::Column::IsPovertyVillage.eq(true))
+                .filter(entity::region::Column::Code.starts_with(prefix))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .code
+        }
+    };
+    let mine = poverty_village("990101001").await;
+    let theirs = poverty_village("990101002").await;
+    let file = format!(
+        "村代码,年度,总人口,贫困户数,贫困人口,已脱贫户数,已脱贫人口\n\
+         {mine},2026,1250,12,38,9,30\n\
+         {theirs},2026,900,10,30,5,15\n\
+         {mine},2025,100,50,300,0,0\n"
+    );
+    let township = app.demo_login("township").await;
+    let (_, run) = upload(
+        &app,
+        &township,
+        "village-figures",
+        "PARTIAL",
+        "村级.csv",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        statuses(&run),
+        vec![(2, "ACCEPTED".into()), (3, "REFUSED".into()), (4, "REFUSED".into())],
+        "{run}"
+    );
+    let stored = entity::village_figures::Entity::find()
+        .filter(entity::village_figures::Column::VillageCode.eq(mine.as_str()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].population, stored[0].exited_people), (1250, 30));
+    let (_, again) = upload(
+        &app,
+        &township,
+        "village-figures",
+        "PARTIAL",
+        "村级.csv",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(again["rowsUnchanged"], 1);
+    let finance = app.demo_login("finance").await;
+    let (status, _) = upload(
+        &app,
+        &finance,
+        "village-figures",
+        "DRY_RUN",
+        "村级.csv",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 403);
+}

@@ -72,6 +72,7 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
             authorize(actor, Operation::ManageFunds)
         }
         Kind::Regions => authorize(actor, Operation::ManageRegions),
+        Kind::VillageFigures => authorize(actor, Operation::JudgeExitIndicators),
         Kind::Progress => {
             let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
                 .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
@@ -96,7 +97,9 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
 /// it. Regions name their own codes: the importer's area, of any level, bounds them.
 fn county_of(actor: &Actor, kind: Kind) -> Result<RegionCode, Fault> {
     match actor.scope.root() {
-        Some(root) if kind == Kind::Regions || root.level() == RegionLevel::County => Ok(root.clone()),
+        Some(root) if matches!(kind, Kind::Regions | Kind::VillageFigures) || root.level() == RegionLevel::County => {
+            Ok(root.clone())
+        }
         _ => Err(Fault::forbidden(
             "import as a user of one county: the rows are that county's (a province or city user imports county by county)",
         )),
@@ -530,6 +533,7 @@ async fn apply(
         Kind::Disbursements => disbursement_row(conn, actor, county, &cells).await,
         Kind::Progress => progress_row(conn, actor, county, &cells).await,
         Kind::Regions => region_row(conn, actor, &cells).await,
+        Kind::VillageFigures => village_figures_row(conn, actor, &cells).await,
     }
 }
 
@@ -829,4 +833,57 @@ async fn region_row(conn: &impl ConnectionTrait, actor: &Actor, cells: &Cells<'_
             ),
         )
     })
+}
+
+async fn village_figures_row(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    cells: &Cells<'_>,
+) -> Result<Applied, RowError> {
+    let number = |key: &str| -> Result<i32, RowError> {
+        let n = cells.parsed(key, rules::parse_integer)?.unwrap_or(0);
+        i32::try_from(n).map_err(|_| refused(cells.column(key), "is too large"))
+    };
+    let input = super::exit::FiguresInput {
+        village_code: cells.required_text("villageCode")?.trim().to_string(),
+        year: cells.year()?,
+        population: number("population")?,
+        poor_households: number("poorHouseholds")?,
+        poor_people: number("poorPeople")?,
+        exited_households: number("exitedHouseholds")?,
+        exited_people: number("exitedPeople")?,
+    };
+    let existing = entity::village_figures::Entity::find()
+        .filter(entity::village_figures::Column::VillageCode.eq(input.village_code.as_str()))
+        .filter(entity::village_figures::Column::Year.eq(input.year))
+        .one(conn)
+        .await?;
+    if let Some(row) = existing {
+        let same = (
+            row.population,
+            row.poor_households,
+            row.poor_people,
+            row.exited_households,
+            row.exited_people,
+        ) == (
+            input.population,
+            input.poor_households,
+            input.poor_people,
+            input.exited_households,
+            input.exited_people,
+        );
+        return Ok(if same {
+            Applied::Unchanged
+        } else {
+            conflict(
+                cells.column("villageCode"),
+                format!(
+                    "{} already has figures for {}: not overwritten; change them with villageFiguresSet",
+                    row.village_code, row.year
+                ),
+            )
+        });
+    }
+    super::exit::set_figures_in(conn, actor, input).await?;
+    Ok(Applied::Written)
 }
