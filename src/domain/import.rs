@@ -33,6 +33,9 @@ pub enum Kind {
     /// 村级数据 — a poverty village's population, poor and exited for a year (the village
     /// and year are the key), by its township or the poverty office.
     VillageFigures,
+    /// 达标登记 — the exit register's judgements: a village's indicator on a day (the
+    /// village, indicator and day are the key).
+    ExitRegister,
 }
 
 text_enum!(Kind {
@@ -43,12 +46,14 @@ text_enum!(Kind {
     Progress => "progress",
     Regions => "regions",
     VillageFigures => "village-figures",
+    ExitRegister => "exit-register",
 });
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Regions,
         Kind::VillageFigures,
+        Kind::ExitRegister,
         Kind::FundLines,
         Kind::Receipts,
         Kind::Allocations,
@@ -65,6 +70,7 @@ impl Kind {
             Kind::Progress => "进度填报",
             Kind::Regions => "行政区划",
             Kind::VillageFigures => "村级数据",
+            Kind::ExitRegister => "达标登记",
         }
     }
 
@@ -78,6 +84,7 @@ impl Kind {
             Kind::Progress => PROGRESS_COLUMNS,
             Kind::Regions => REGION_COLUMNS,
             Kind::VillageFigures => VILLAGE_FIGURE_COLUMNS,
+            Kind::ExitRegister => EXIT_REGISTER_COLUMNS,
         }
     }
 
@@ -424,6 +431,58 @@ const VILLAGE_FIGURE_COLUMNS: &[Column] = &[
     count("poorPeople", "贫困人口", &["建档立卡贫困人口"]),
     count("exitedHouseholds", "已脱贫户数", &["脱贫户数"]),
     count("exitedPeople", "已脱贫人口", &["脱贫人口"]),
+];
+
+/// 是否达标, as the register writes it.
+pub const EXIT_STATES: &[(&str, &str)] = &[("MET", "达标"), ("GAP", "未达标"), ("NOT_APPLICABLE", "不涉及")];
+
+const EXIT_REGISTER_COLUMNS: &[Column] = &[
+    Column {
+        key: "villageCode",
+        chinese: "村代码",
+        aliases: &["行政村代码", "区划代码"],
+        required: true,
+        value: Value::Text,
+        help: "the poverty village's 12-digit code",
+    },
+    Column {
+        key: "indicator",
+        chinese: "指标",
+        aliases: &["退出指标", "指标代码"],
+        required: true,
+        value: Value::Text,
+        help: "the indicator as the county's standard names it (通硬化路…) or its code (ROAD…)",
+    },
+    Column {
+        key: "state",
+        chinese: "是否达标",
+        aliases: &["达标情况"],
+        required: false,
+        value: Value::Choice(EXIT_STATES),
+        help: "达标, 未达标 or 不涉及; for a measured indicator leave it empty and give 数值",
+    },
+    Column {
+        key: "value",
+        chinese: "数值",
+        aliases: &["测算值"],
+        required: false,
+        value: Value::Quantity,
+        help: "for a measured indicator (贫困发生率 %, 集体经济收入 万元…)",
+    },
+    Column {
+        key: "date",
+        chinese: "认定日期",
+        aliases: &["核验日期"],
+        ..DATE
+    },
+    Column {
+        key: "evidence",
+        chinese: "佐证说明",
+        aliases: &["佐证"],
+        required: false,
+        value: Value::Text,
+        help: "at most 2000 characters",
+    },
 ];
 
 const PROGRESS_COLUMNS: &[Column] = &[

@@ -248,6 +248,18 @@ async fn village(
 /// Records a judgement of a village on an indicator (达标登记); a gap opens on GAP and
 /// closes on MET or NOT_APPLICABLE.
 pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) -> ServiceResult<exit_judgement::Model> {
+    let txn = begin_write(db).await?;
+    let done = judge_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`judge`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn judge_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: JudgeInput,
+) -> ServiceResult<exit_judgement::Model> {
     authorize(actor, Operation::JudgeExitIndicators)?;
     let today = calendar::today();
     let on = input.on.unwrap_or(today);
@@ -272,10 +284,9 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         )
         .into());
     }
-    let txn = begin_write(db).await?;
     let code = super::regions::parse_code("villageCode", input.village_code.trim())?;
     let county = county_of(&code, "villageCode")?;
-    let standard = in_force(&txn, &county, on).await?;
+    let standard = in_force(conn, &county, on).await?;
     let indicator = standard
         .indicator(input.indicator_code.trim())
         .ok_or_else(|| {
@@ -290,7 +301,7 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         .clone();
     match indicator.level {
         Level::Village => {
-            let (row, _) = village(&txn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
+            let (row, _) = village(conn, actor, Operation::JudgeExitIndicators, &input.village_code).await?;
             if !row.is_poverty_village {
                 return Err(Fault::invalid(
                     "villageCode",
@@ -317,7 +328,7 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
     let value = match (input.value, input.state, indicator.code.as_str()) {
         (None, None, POVERTY_INCIDENCE) => {
             let year = chrono::Datelike::year(&on);
-            let figures = figures_of(&txn, &[code.to_string()], year).await?.remove(code.as_str());
+            let figures = figures_of(conn, &[code.to_string()], year).await?.remove(code.as_str());
             Some(figures.as_ref().and_then(incidence_of).ok_or_else(|| {
                 Fault::invalid(
                     "value",
@@ -357,13 +368,13 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         .filter(exit_judgement::Column::VillageCode.eq(code.as_str()))
         .filter(exit_judgement::Column::IndicatorCode.eq(indicator.code.as_str()))
         .order_by_desc(exit_judgement::Column::JudgedOn)
-        .one(&txn)
+        .one(conn)
         .await?
         .map(|j| j.judged_on);
     crate::domain::timeline::check_step_date(on, today, previous)?;
     let documents = (!documents.is_empty()).then(|| serde_json::to_string(&documents).unwrap_or_default());
     let row = record_judgement(
-        &txn,
+        conn,
         actor,
         &county,
         &code,
@@ -376,7 +387,6 @@ pub async fn judge(db: &DatabaseConnection, actor: &Actor, input: JudgeInput) ->
         on,
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 

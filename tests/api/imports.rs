@@ -578,3 +578,56 @@ async fn village_figures_import_for_the_townships_own_villages() {
     .await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn the_exit_register_imports_judgements_by_indicator_name_or_code() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_demo_app().await;
+    let village = entity::region::Entity::find()
+        .filter(entity::region::Column::IsPovertyVillage.eq(true))
+        .filter(entity::region::Column::Code.starts_with("990101001"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .code;
+    let file = format!(
+        "村代码,指标,是否达标,数值,认定日期,佐证说明\n\
+         {village},通硬化路,达标,,2026-06-30,通村路已验收\n\
+         {village},WATER,未达标,,2026.6.30,\n\
+         {village},贫困发生率,,1.8,2026年6月30日,\n\
+         {village},不存在的指标,达标,,2026-06-30,\n"
+    );
+    let township = app.demo_login("township").await;
+    let (_, run) = upload(&app, &township, "exit-register", "PARTIAL", "达标.csv", file.as_bytes()).await;
+    assert_eq!(
+        statuses(&run),
+        vec![
+            (2, "ACCEPTED".into()),
+            (3, "ACCEPTED".into()),
+            (4, "ACCEPTED".into()),
+            (5, "REFUSED".into())
+        ],
+        "{run}"
+    );
+    assert_eq!(run["rows"][3]["errors"][0]["heading"], "指标");
+    let reply = app
+        .gql(
+            Some(&township),
+            "query($v: String!) { exitRegister(regionCode: $v, asOf: \"2026-07-01\") { villages { judgements { indicatorCode state } gaps } } }",
+            json!({"v": village}),
+        )
+        .await;
+    let text = reply.body.to_string();
+    assert!(text.contains("\"indicatorCode\":\"ROAD\",\"state\":\"MET\""), "{text}");
+    assert!(text.contains("POVERTY_INCIDENCE"), "{text}");
+    // The water gap opened by the judgement.
+    assert!(
+        reply.body["data"]["exitRegister"]["villages"][0]["gaps"]
+            .to_string()
+            .contains("WATER"),
+        "{text}"
+    );
+    let (_, again) = upload(&app, &township, "exit-register", "PARTIAL", "达标.csv", file.as_bytes()).await;
+    assert_eq!(again["rowsUnchanged"], 3, "{again}");
+}

@@ -72,7 +72,7 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
             authorize(actor, Operation::ManageFunds)
         }
         Kind::Regions => authorize(actor, Operation::ManageRegions),
-        Kind::VillageFigures => authorize(actor, Operation::JudgeExitIndicators),
+        Kind::VillageFigures | Kind::ExitRegister => authorize(actor, Operation::JudgeExitIndicators),
         Kind::Progress => {
             let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
                 .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
@@ -97,7 +97,10 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
 /// it. Regions name their own codes: the importer's area, of any level, bounds them.
 fn county_of(actor: &Actor, kind: Kind) -> Result<RegionCode, Fault> {
     match actor.scope.root() {
-        Some(root) if matches!(kind, Kind::Regions | Kind::VillageFigures) || root.level() == RegionLevel::County => {
+        Some(root)
+            if matches!(kind, Kind::Regions | Kind::VillageFigures | Kind::ExitRegister)
+                || root.level() == RegionLevel::County =>
+        {
             Ok(root.clone())
         }
         _ => Err(Fault::forbidden(
@@ -534,6 +537,7 @@ async fn apply(
         Kind::Progress => progress_row(conn, actor, county, &cells).await,
         Kind::Regions => region_row(conn, actor, &cells).await,
         Kind::VillageFigures => village_figures_row(conn, actor, &cells).await,
+        Kind::ExitRegister => exit_register_row(conn, actor, &cells).await,
     }
 }
 
@@ -885,5 +889,83 @@ async fn village_figures_row(
         });
     }
     super::exit::set_figures_in(conn, actor, input).await?;
+    Ok(Applied::Written)
+}
+
+async fn exit_register_row(conn: &impl ConnectionTrait, actor: &Actor, cells: &Cells<'_>) -> Result<Applied, RowError> {
+    use crate::domain::exit::State;
+    let village_code = cells.required_text("villageCode")?.trim().to_string();
+    let on = cells.date("date")?;
+    let village = RegionCode::parse(&village_code).map_err(|m| refused(cells.column("villageCode"), m))?;
+    let county = village
+        .parent()
+        .and_then(|t| t.parent())
+        .ok_or_else(|| refused(cells.column("villageCode"), "give a village's code"))?;
+    // The indicator by its code or by its name in the county's standard in force that day.
+    let raw = cells.required_text("indicator")?;
+    let standard = super::exit::in_force(conn, &county, on).await?;
+    let wanted = rules::heading_key(&raw);
+    let indicator = standard
+        .indicators
+        .iter()
+        .find(|i| rules::heading_key(&i.code) == wanted || rules::heading_key(&i.name) == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = standard.indicators.iter().map(|i| i.name.as_str()).collect();
+            refused(
+                cells.column("indicator"),
+                format!(
+                    "`{}` is not an indicator of the standard in force on {on}: {}",
+                    raw.trim(),
+                    names.join("、")
+                ),
+            )
+        })?;
+    let state = match cells.text("state")? {
+        None => None,
+        Some(text) => {
+            let code = rules::parse_choice(&text, rules::EXIT_STATES).map_err(|m| refused(cells.column("state"), m))?;
+            State::parse(code)
+        }
+    };
+    let value = cells.parsed("value", rules::parse_quantity)?;
+    let existing = entity::exit_judgement::Entity::find()
+        .filter(entity::exit_judgement::Column::VillageCode.eq(village_code.as_str()))
+        .filter(entity::exit_judgement::Column::IndicatorCode.eq(indicator.code.as_str()))
+        .filter(entity::exit_judgement::Column::JudgedOn.eq(on))
+        .all(conn)
+        .await?
+        .into_iter()
+        .max_by_key(|j| (j.recorded_at, j.id));
+    if let Some(judgement) = existing {
+        let same_state = state.is_none_or(|s| judgement.state == s.as_str());
+        let same_value = value.is_none_or(|v| {
+            judgement
+                .value
+                .as_deref()
+                .and_then(|stored| stored.parse::<rust_decimal::Decimal>().ok())
+                .is_some_and(|stored| stored == v)
+        });
+        return Ok(if same_state && same_value {
+            Applied::Unchanged
+        } else {
+            conflict(
+                cells.column("date"),
+                format!(
+                    "{village_code} {} was already judged {} on {on}: not overwritten; judge it again on a later day",
+                    indicator.name, judgement.state
+                ),
+            )
+        });
+    }
+    let input = super::exit::JudgeInput {
+        village_code,
+        indicator_code: indicator.code.clone(),
+        state,
+        value,
+        evidence: cells.text("evidence")?,
+        documents: Vec::new(),
+        on: Some(on),
+    };
+    super::exit::judge_in(conn, actor, input).await?;
     Ok(Applied::Written)
 }
