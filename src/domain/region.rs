@@ -162,6 +162,14 @@ impl RegionCode {
         out
     }
 
+    /// The county this region is or lies in; `None` for a city or province.
+    pub fn county(&self) -> Option<RegionCode> {
+        if self.level() == RegionLevel::County {
+            return Some(self.clone());
+        }
+        self.ancestors().into_iter().find(|c| c.level() == RegionLevel::County)
+    }
+
     /// Whether `other` is this region or lies below it.
     pub fn contains(&self, other: &RegionCode) -> bool {
         other.0.starts_with(self.subtree_prefix())

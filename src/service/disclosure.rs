@@ -1178,12 +1178,10 @@ pub async fn adjustments_overdue_on(
         // A plan is the county's: its disclosure is the poverty office's to chase.
         return Ok(Vec::new());
     }
-    let county_of = if region.level() <= RegionLevel::County {
-        in_subtree(annual_plan::Column::CountyCode, region)
-    } else {
-        // Below a county: that county's plans.
-        let county = region.as_str()[..6].to_string() + "000000";
-        Condition::all().add(annual_plan::Column::CountyCode.eq(county))
+    let county_of = match region.county() {
+        // Below a county (or the county itself): that county's plans.
+        Some(county) => Condition::all().add(annual_plan::Column::CountyCode.eq(county.as_str())),
+        None => in_subtree(annual_plan::Column::CountyCode, region),
     };
     let plans = annual_plan::Entity::find()
         .filter(county_of)

@@ -72,20 +72,14 @@ fn indicator_of(row: &exit_indicator::Model) -> ServiceResult<Indicator> {
 
 /// The county a village or township lies in; `field` names the input at fault.
 fn county_of(code: &RegionCode, field: &str) -> ServiceResult<RegionCode> {
-    if code.level() == RegionLevel::County {
-        return Ok(code.clone());
-    }
-    code.ancestors()
-        .into_iter()
-        .find(|c| c.level() == RegionLevel::County)
-        .ok_or_else(|| {
-            Fault::new(
-                ErrorCode::InvalidInput,
-                &[field],
-                format!("{code} is not a county or below one"),
-            )
-            .into()
-        })
+    code.county().ok_or_else(|| {
+        Fault::new(
+            ErrorCode::InvalidInput,
+            &[field],
+            format!("{code} is not a county or below one"),
+        )
+        .into()
+    })
 }
 
 /// The standard in force in `county` on `day`.

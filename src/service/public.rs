@@ -341,7 +341,10 @@ pub async fn region_page(db: &DatabaseConnection, code: &RegionCode) -> ServiceR
         (Vec::new(), Vec::new())
     };
     // Projects: those disclosed, in the region.
-    let county = code.as_str()[..6].to_string() + "000000";
+    let county = code
+        .county()
+        .ok_or_else(|| ServiceError::Internal(format!("{code} is not in a county")))?
+        .to_string();
     let mut query = project::Entity::find()
         .filter(Expr::col(project::Column::Id).in_subquery(super::disclosure::public_project_ids(&county, today)));
     query = match level {
@@ -431,17 +434,16 @@ async fn published_lists(db: &DatabaseConnection, code: &RegionCode) -> ServiceR
     Ok(out)
 }
 
+/// A notice's page; `objections` are its own (`disclosure::objections_of`, read for all
+/// the notices of a page at once).
 async fn notice_page(
     conn: &impl ConnectionTrait,
     row: &disclosure::Model,
     project: Option<ProjectSummary>,
+    objections: Vec<disclosure_objection::Model>,
     today: NaiveDate,
 ) -> ServiceResult<NoticePage> {
-    let objections = disclosure_objection::Entity::find()
-        .filter(disclosure_objection::Column::DisclosureId.eq(row.id))
-        .order_by_asc(disclosure_objection::Column::ReceivedOn)
-        .all(conn)
-        .await?
+    let objections = objections
         .into_iter()
         .map(|o| ObjectionSummary {
             received_on: o.received_on.to_string(),
@@ -479,7 +481,11 @@ pub async fn notice(db: &DatabaseConnection, id: i64) -> ServiceResult<Option<No
         }
         None => None,
     };
-    Ok(Some(notice_page(db, &row, project, today).await?))
+    let objections = super::disclosure::objections_of(db, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(Some(notice_page(db, &row, project, objections, today).await?))
 }
 
 /// A disclosed project's page, or `None` when it has no notice up.
@@ -509,9 +515,12 @@ pub async fn project_page(db: &DatabaseConnection, id: i64) -> ServiceResult<Opt
         Some(d) => department::Entity::find_by_id(d).one(db).await?.map(|d| d.name),
         None => None,
     };
+    let mut objections =
+        super::disclosure::objections_of(db, &notices.iter().map(|n| n.id).collect::<Vec<_>>()).await?;
     let mut pages = Vec::with_capacity(notices.len());
     for n in &notices {
-        pages.push(notice_page(db, n, None, today).await?);
+        let own = objections.remove(&n.id).unwrap_or_default();
+        pages.push(notice_page(db, n, None, own, today).await?);
     }
     Ok(Some(ProjectPage {
         township: place(db, &p.township_code).await?,

@@ -898,8 +898,7 @@ async fn exit_register_row(conn: &impl ConnectionTrait, actor: &Actor, cells: &C
     let on = cells.date("date")?;
     let village = RegionCode::parse(&village_code).map_err(|m| refused(cells.column("villageCode"), m))?;
     let county = village
-        .parent()
-        .and_then(|t| t.parent())
+        .county()
         .ok_or_else(|| refused(cells.column("villageCode"), "give a village's code"))?;
     // The indicator by its code or by its name in the county's standard in force that day.
     let raw = cells.required_text("indicator")?;
