@@ -222,6 +222,9 @@ pub enum Operation {
     ManageDisclosures,
     /// 公示规则 — set the county's disclosure rules.
     ManageDisclosureRules,
+    /// 项目库导入 — bring the county's project library in with its history: each step is
+    /// then taken as the role the lifecycle table names, recorded as imported.
+    ImportProjectLibrary,
 }
 
 /// Where the target of an operation must lie relative to the actor's scope.
@@ -265,7 +268,7 @@ const SUPERVISION: &[Role] = &[Role::Coordinator, Role::Inspector];
 const BOOKS: &[Role] = &[Role::Finance, Role::Coordinator, Role::Inspector, Role::Admin];
 
 impl Operation {
-    pub const ALL: [Operation; 27] = [
+    pub const ALL: [Operation; 28] = [
         Operation::ViewRegions,
         Operation::ViewDepartments,
         Operation::ViewUsers,
@@ -293,6 +296,7 @@ impl Operation {
         Operation::ViewDisclosures,
         Operation::ManageDisclosures,
         Operation::ManageDisclosureRules,
+        Operation::ImportProjectLibrary,
     ];
 }
 
@@ -375,6 +379,11 @@ pub const fn permission(operation: Operation) -> Permission {
         ),
         ManageDisclosureRules => (
             "set the county's disclosure rules (公示规则)",
+            COORDINATION,
+            Reach::Subtree,
+        ),
+        ImportProjectLibrary => (
+            "import the county's project library with its history (项目库导入), each step as the role the lifecycle table names",
             COORDINATION,
             Reach::Subtree,
         ),

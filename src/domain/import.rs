@@ -36,6 +36,12 @@ pub enum Kind {
     /// 达标登记 — the exit register's judgements: a village's indicator on a day (the
     /// village, indicator and day are the key).
     ExitRegister,
+    /// 项目库 — the project-library record with its history as of its dates (申报, 批复,
+    /// 交办, 认领, 开工, 竣工, 验收 and their notices); 项目编码 is the key.
+    Projects,
+    /// 年度计划 — the annual plan's versions: the fund lines' amounts, the sectors'
+    /// targets and the project rows (整合方案); the year and version are the key.
+    Plan,
 }
 
 text_enum!(Kind {
@@ -47,14 +53,19 @@ text_enum!(Kind {
     Regions => "regions",
     VillageFigures => "village-figures",
     ExitRegister => "exit-register",
+    Projects => "projects",
+    Plan => "plan",
 });
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    /// In the order a county brings its books in: each kind after those it refers to.
+    pub const ALL: [Kind; 10] = [
         Kind::Regions,
         Kind::VillageFigures,
         Kind::ExitRegister,
         Kind::FundLines,
+        Kind::Projects,
+        Kind::Plan,
         Kind::Receipts,
         Kind::Allocations,
         Kind::Disbursements,
@@ -71,6 +82,8 @@ impl Kind {
             Kind::Regions => "行政区划",
             Kind::VillageFigures => "村级数据",
             Kind::ExitRegister => "达标登记",
+            Kind::Projects => "项目库",
+            Kind::Plan => "年度计划",
         }
     }
 
@@ -85,6 +98,8 @@ impl Kind {
             Kind::Regions => REGION_COLUMNS,
             Kind::VillageFigures => VILLAGE_FIGURE_COLUMNS,
             Kind::ExitRegister => EXIT_REGISTER_COLUMNS,
+            Kind::Projects => PROJECT_COLUMNS,
+            Kind::Plan => PLAN_COLUMNS,
         }
     }
 
@@ -525,6 +540,310 @@ const PROGRESS_COLUMNS: &[Column] = &[
     },
     NOTE,
 ];
+
+/// 行业, as the API names them and as a clerk does.
+pub const SECTORS: &[(&str, &str)] = &[
+    ("ROAD", "道路"),
+    ("DRINKING_WATER", "人饮工程"),
+    ("CLINIC", "标准化卫生室"),
+    ("POWER_GRID", "农网改造"),
+    ("EDUCATION", "教育基础设施"),
+    ("TELECOM", "通讯网络"),
+    ("INDUSTRY", "产业"),
+    ("HOUSING", "危房改造/易地搬迁"),
+    ("OTHER", "其他"),
+];
+
+/// 建设性质.
+pub const NATURES: &[(&str, &str)] = &[("NEW", "新建"), ("CONTINUED", "续建"), ("RENOVATION", "改扩建")];
+
+/// 验收等级.
+pub const GRADES: &[(&str, &str)] = &[("QUALIFIED", "合格"), ("EXCELLENT", "优质")];
+
+/// 当前状态 — where the steps of a row lead (the history is the dates; this checks them).
+pub const STATUSES: &[(&str, &str)] = &[
+    ("DRAFT", "草稿"),
+    ("SUBMITTED", "已申报"),
+    ("APPROVED", "已纳入计划"),
+    ("ASSIGNED", "已交办"),
+    ("CLAIMED", "已认领"),
+    ("UNDER_CONSTRUCTION", "在建"),
+    ("COMPLETED", "已竣工"),
+    ("ACCEPTED", "已验收"),
+];
+
+const fn date(key: &'static str, chinese: &'static str, help: &'static str) -> Column {
+    Column {
+        key,
+        chinese,
+        aliases: &[],
+        required: false,
+        value: Value::Date,
+        help,
+    }
+}
+
+const fn optional_count(key: &'static str, chinese: &'static str, aliases: &'static [&'static str]) -> Column {
+    Column {
+        required: false,
+        ..count(key, chinese, aliases)
+    }
+}
+
+/// The project library: the record, then each step's day in lifecycle order. A step's day
+/// given means the step happened; the steps before it must be given too.
+const PROJECT_COLUMNS: &[Column] = &[
+    Column {
+        key: "code",
+        chinese: "项目编码",
+        aliases: &["项目编号", "project code"],
+        required: false,
+        value: Value::Text,
+        help: "the county's own code (the row's key); empty: the tracker numbers it (2026-ROAD-0001) and the name, township and year are the key",
+    },
+    Column {
+        key: "name",
+        chinese: "项目名称",
+        aliases: &[],
+        required: true,
+        value: Value::Text,
+        help: "at most 200 characters",
+    },
+    Column {
+        key: "createdOn",
+        chinese: "入库日期",
+        aliases: &["录入日期"],
+        required: true,
+        value: Value::Date,
+        help: "the day the township drafted it",
+    },
+    YEAR,
+    Column {
+        key: "sector",
+        chinese: "行业",
+        aliases: &["项目类型", "行业类别"],
+        required: true,
+        value: Value::Choice(SECTORS),
+        help: "one of the list",
+    },
+    Column {
+        key: "township",
+        chinese: "乡镇",
+        aliases: &["实施乡镇", "所属乡镇"],
+        required: true,
+        value: Value::Text,
+        help: "the township's name or 12-digit code",
+    },
+    Column {
+        key: "villageCodes",
+        chinese: "实施村",
+        aliases: &["项目村", "受益村", "村"],
+        required: true,
+        value: Value::Text,
+        help: "the villages served, by name or code, separated by 、 or ；",
+    },
+    Column {
+        key: "nature",
+        chinese: "建设性质",
+        aliases: &[],
+        required: true,
+        value: Value::Choice(NATURES),
+        help: "新建, 续建 or 改扩建",
+    },
+    Column {
+        key: "content",
+        chinese: "建设内容",
+        aliases: &["建设内容及规模"],
+        required: false,
+        value: Value::Text,
+        help: "at most 5000 characters",
+    },
+    Column {
+        key: "plannedQuantity",
+        chinese: "建设规模",
+        aliases: &["计划工程量", "工程量"],
+        required: true,
+        value: Value::Quantity,
+        help: "in the sector's unit (公里, 处, 户, 个), at most 3 decimals",
+    },
+    Column {
+        key: "budget",
+        chinese: "项目预算",
+        aliases: &["预算", "总投资", "概算投资"],
+        ..AMOUNT
+    },
+    optional_count("households", "受益户数", &["受益户"]),
+    optional_count("people", "受益人口", &["受益人数"]),
+    optional_count("poorHouseholds", "受益贫困户数", &["贫困户数", "受益贫困户"]),
+    optional_count("poorPeople", "受益贫困人口", &["贫困人口", "受益贫困人数"]),
+    Column {
+        key: "performanceTargets",
+        chinese: "绩效目标",
+        aliases: &[],
+        required: false,
+        value: Value::Text,
+        help: "指标:单位:目标, several separated by ；, e.g. 新建硬化路:公里:5.2；受益人口:人:860",
+    },
+    date("plannedStart", "计划开工", "the planned start"),
+    date("plannedFinish", "计划完工", "the planned finish"),
+    date("submittedOn", "申报日期", "the day the township submitted it (镇村申报)"),
+    date(
+        "noticeStart",
+        "申报公示开始",
+        "the application notice's first day, at the township board (needed before 批复 where the county's rules ask for it)",
+    ),
+    date("noticeEnd", "申报公示结束", "the application notice's last day"),
+    date("approvedOn", "批复日期", "the day the county approved it into the plan (县级统筹)"),
+    date("assignedOn", "交办日期", "the day it was handed to the department (清单交办)"),
+    Column {
+        key: "department",
+        chinese: "责任部门",
+        aliases: &["实施单位", "主管部门"],
+        required: false,
+        value: Value::Text,
+        help: "the department's name as the tracker has it; with 交办日期",
+    },
+    date("deadline", "认领期限", "the claim deadline; with 交办日期"),
+    date("claimedOn", "认领日期", "the day the department claimed it (部门认领)"),
+    date("startedOn", "开工日期", "the day construction started"),
+    date("finishedOn", "竣工日期", "the day construction finished"),
+    Column {
+        key: "finalQuantity",
+        chinese: "完成工程量",
+        aliases: &["竣工工程量"],
+        required: false,
+        value: Value::Quantity,
+        help: "the quantity built; with 竣工日期",
+    },
+    date(
+        "completionNoticeOn",
+        "竣工公告日期",
+        "the day the completion notice went up at the township board (needed before 验收 where the county's rules ask for it)",
+    ),
+    date("acceptedOn", "验收日期", "the day of acceptance (验收)"),
+    Column {
+        key: "grade",
+        chinese: "验收等级",
+        aliases: &["验收结论"],
+        required: false,
+        value: Value::Choice(GRADES),
+        help: "合格 or 优质; with 验收日期",
+    },
+    Column {
+        key: "status",
+        chinese: "当前状态",
+        aliases: &["项目状态", "状态"],
+        required: false,
+        value: Value::Choice(STATUSES),
+        help: "optional: where the dates lead; a row whose dates lead elsewhere is refused",
+    },
+];
+
+/// The annual plan: one row per fund line's amount, sector's target or project row; the
+/// rows of a year and version make that version, approved on its 批复日期.
+const PLAN_COLUMNS: &[Column] = &[
+    YEAR,
+    Column {
+        key: "version",
+        chinese: "版本",
+        aliases: &["计划版本"],
+        required: true,
+        value: Value::Integer,
+        help: "1 for the plan, 2, 3… for each adjustment (计划调整), in order",
+    },
+    Column {
+        key: "approvedOn",
+        chinese: "批复日期",
+        aliases: &["批准日期"],
+        required: false,
+        value: Value::Date,
+        help: "the day the version was approved; empty: it stays a draft",
+    },
+    Column {
+        key: "documentNo",
+        chinese: "文号",
+        aliases: &["批复文号"],
+        required: false,
+        value: Value::Text,
+        help: "the document setting or adjusting the plan",
+    },
+    Column {
+        key: "reason",
+        chinese: "调整原因",
+        aliases: &["调整理由"],
+        required: false,
+        value: Value::Text,
+        help: "why the version adjusts the one before",
+    },
+    Column {
+        key: "fundLine",
+        required: false,
+        help: "a fund line of the year: with 计划金额 alone, its planned amount; with 项目编码, the project row's line",
+        ..LINE
+    },
+    Column {
+        key: "plannedAmount",
+        chinese: "计划金额",
+        aliases: &["金额", "安排金额"],
+        required: false,
+        ..AMOUNT
+    },
+    Column {
+        key: "sector",
+        chinese: "行业",
+        aliases: &["项目类型"],
+        required: false,
+        value: Value::Choice(SECTORS),
+        help: "with 目标工程量 and 目标项目数: the sector's target",
+    },
+    Column {
+        key: "targetQuantity",
+        chinese: "目标工程量",
+        aliases: &["计划建设规模"],
+        required: false,
+        value: Value::Quantity,
+        help: "in the sector's unit",
+    },
+    Column {
+        key: "targetCount",
+        chinese: "目标项目数",
+        aliases: &["计划项目数"],
+        required: false,
+        value: Value::Integer,
+        help: "a whole number",
+    },
+    Column {
+        key: "project",
+        required: false,
+        help: "a project row of the plan (整合方案): the project's code; with 资金名称 and 计划金额 the money planned for it",
+        ..PROJECT
+    },
+];
+
+/// Reads 绩效目标: `指标:单位:目标` items separated by ；, ; or a new line.
+pub fn parse_targets(raw: &str) -> Result<Vec<(String, String, Decimal)>, String> {
+    raw.split(['；', ';', '\n'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let parts: Vec<&str> = item.split([':', '：']).map(str::trim).collect();
+            match parts.as_slice() {
+                [indicator, unit, target] if !indicator.is_empty() => parse_quantity(target)
+                    .map(|t| (indicator.to_string(), unit.to_string(), t))
+                    .map_err(|m| format!("`{item}`: {m}")),
+                _ => Err(format!("`{item}` is not 指标:单位:目标")),
+            }
+        })
+        .collect()
+}
+
+/// Splits a list of names or codes (实施村) at 、, ，, comma, ；, ; or a new line.
+pub fn split_list(raw: &str) -> Vec<String> {
+    raw.split(['、', '，', ',', '；', ';', '\n'])
+        .map(half_width)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
 
 /// Money's unit in a file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -815,6 +815,18 @@ fn text_input(field: &str, label: &str, raw: Option<&str>, max: usize) -> Result
 
 /// Drafts a notice; its text is generated from the live figures unless given.
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NoticeInput) -> ServiceResult<disclosure::Model> {
+    let txn = begin_write(db).await?;
+    let row = create_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// [`create`] in a transaction the caller holds (an import's).
+pub(crate) async fn create_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: NoticeInput,
+) -> ServiceResult<disclosure::Model> {
     authorize(actor, Operation::ManageDisclosures)?;
     let place = required_text("place", "where it is posted (公示地点)", &input.place, 200)?;
     check_days(input.start_on, input.end_on)?;
@@ -822,14 +834,13 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NoticeInput) 
     let title = text_input("title", "the title", input.title.as_deref(), 200)?;
     let body = text_input("body", "the text", input.body.as_deref(), 20_000)?;
     let issuer = text_input("issuer", "the issuing office", input.issuer.as_deref(), 100)?;
-    let txn = begin_write(db).await?;
-    let subjected = load_target(&txn, input.subject, input.target).await?;
+    let subjected = load_target(txn, input.subject, input.target).await?;
     check_seen(actor, &subjected, input.subject)?;
-    let region = check_place(&txn, &subjected, input.level, &input.region_code).await?;
+    let region = check_place(txn, &subjected, input.level, &input.region_code).await?;
     check_manager(actor, input.subject, &region, subjected.department_id())?;
     let issuer = match issuer {
         Some(i) => i,
-        None => format!("{}人民政府", region_name(&txn, subjected.county()).await?),
+        None => format!("{}人民政府", region_name(txn, subjected.county()).await?),
     };
     let now = Utc::now();
     let mut row = disclosure::Model {
@@ -859,14 +870,13 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: NoticeInput) 
         created_at: now,
         updated_at: now,
     };
-    let (generated_title, generated_body) = generated(&txn, &row, &subjected).await?;
+    let (generated_title, generated_body) = generated(txn, &row, &subjected).await?;
     row.title = title.unwrap_or(generated_title);
     row.body = body.unwrap_or(generated_body);
     let mut active: disclosure::ActiveModel = row.into();
     active.id = sea_orm::ActiveValue::NotSet;
-    let row = disclosure::Entity::insert(active).exec_with_returning(&txn).await?;
-    record(&txn, actor, AuditAction::DisclosureCreate, None, &row).await?;
-    txn.commit().await?;
+    let row = disclosure::Entity::insert(active).exec_with_returning(txn).await?;
+    record(txn, actor, AuditAction::DisclosureCreate, None, &row).await?;
     Ok(row)
 }
 
@@ -975,7 +985,21 @@ pub async fn post(
     end_on: Option<NaiveDate>,
 ) -> ServiceResult<disclosure::Model> {
     let txn = begin_write(db).await?;
-    let (row, to) = load_for(&txn, actor, id, Some(expected_version), Action::Post).await?;
+    let after = post_in(&txn, actor, id, expected_version, on, end_on).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// [`post`] in a transaction the caller holds (an import's).
+pub(crate) async fn post_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+    on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+) -> ServiceResult<disclosure::Model> {
+    let (row, to) = load_for(txn, actor, id, Some(expected_version), Action::Post).await?;
     let on = on.unwrap_or_else(calendar::today);
     calendar::check_not_future("date", on, calendar::today())?;
     let mut after = row.clone();
@@ -983,15 +1007,13 @@ pub async fn post(
     after.end_on = end_on.unwrap_or(row.end_on);
     check_days(after.start_on, after.end_on)?;
     if !after.body_edited {
-        after.body = generated(&txn, &after, &subjected_of(&txn, &after).await?).await?.1;
+        after.body = generated(txn, &after, &subjected_of(txn, &after).await?).await?.1;
     }
     after.posted_on = Some(on);
     after.status = to.as_str().to_string();
     after.version = row.version + 1;
     after.updated_at = Utc::now();
-    let after = save(&txn, actor, AuditAction::DisclosurePost, &row, after).await?;
-    txn.commit().await?;
-    Ok(after)
+    save(txn, actor, AuditAction::DisclosurePost, &row, after).await
 }
 
 /// 撤回 — takes a posted notice down on `on`, with the reason; it counts for no rule from then.

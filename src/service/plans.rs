@@ -157,6 +157,31 @@ pub async fn get(
     }
 }
 
+/// One version of a county's plan, whole (the latest when `version` is `None`), for an
+/// import to compare its rows with; the caller has checked the right.
+pub(crate) async fn version_in(
+    conn: &impl ConnectionTrait,
+    county: &RegionCode,
+    year: i32,
+    version: Option<i32>,
+) -> ServiceResult<Option<Plan>> {
+    let plan = match version {
+        None => latest(conn, county.as_str(), year).await?,
+        Some(v) => {
+            annual_plan::Entity::find()
+                .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
+                .filter(annual_plan::Column::Year.eq(year))
+                .filter(annual_plan::Column::Version.eq(v))
+                .one(conn)
+                .await?
+        }
+    };
+    match plan {
+        Some(plan) => Ok(Some(load(conn, plan).await?)),
+        None => Ok(None),
+    }
+}
+
 /// The plan as `actor` reads it: its project rows only for the projects the actor sees (a
 /// department sees the county's plan, not every project in it).
 async fn seen_by(db: &DatabaseConnection, actor: &Actor, mut plan: Plan) -> ServiceResult<Plan> {
@@ -185,6 +210,18 @@ pub async fn find(db: &DatabaseConnection, actor: &Actor, id: i64) -> ServiceRes
 /// the latest approved one (计划调整). Lines and sectors named are added or changed, those
 /// in `remove_*` taken out, the rest kept.
 pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> ServiceResult<Plan> {
+    let txn = begin_write(db).await?;
+    let done = set_in(&txn, actor, input).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`set`] in a transaction the caller holds (an import's).
+pub(crate) async fn set_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: PlanInput,
+) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, &input.county_code)?;
     crate::domain::project::check_year(input.year)?;
@@ -337,7 +374,6 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     if !faults.is_empty() {
         return Err(ServiceError::Rejected(faults));
     }
-    let txn = begin_write(db).await?;
     let named_lines: Vec<i64> = amounts
         .iter()
         .map(|(id, _)| *id)
@@ -345,7 +381,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         .collect();
     let lines = fund_line::Entity::find()
         .filter(fund_line::Column::Id.is_in(named_lines.iter().copied()))
-        .all(&txn)
+        .all(conn)
         .await?;
     for line_id in &named_lines {
         match lines.iter().find(|l| l.id == *line_id) {
@@ -366,7 +402,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     let named_projects: Vec<i64> = rows_in.iter().map(|((p, _), _)| *p).collect();
     let found_projects = project::Entity::find()
         .filter(project::Column::Id.is_in(named_projects.iter().copied()))
-        .all(&txn)
+        .all(conn)
         .await?;
     for (i, project_id) in named_projects.iter().enumerate() {
         match found_projects.iter().find(|p| p.id == *project_id) {
@@ -381,13 +417,13 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             }
         }
     }
-    let current = latest(&txn, county.as_str(), input.year).await?;
+    let current = latest(conn, county.as_str(), input.year).await?;
     if let Some(asked) = input.version {
         let target = annual_plan::Entity::find()
             .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
             .filter(annual_plan::Column::Year.eq(input.year))
             .filter(annual_plan::Column::Version.eq(asked))
-            .one(&txn)
+            .one(conn)
             .await?;
         match target {
             Some(plan) if plan.status == PlanStatus::Approved.as_str() => {
@@ -413,7 +449,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
     }
     let now = chrono::Utc::now();
     let before = match &current {
-        Some(plan) => Some(load(&txn, plan.clone()).await?),
+        Some(plan) => Some(load(conn, plan.clone()).await?),
         None => None,
     };
     // What the edited version holds now: the draft's contents, or for a new version those
@@ -476,15 +512,15 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         Some(plan) if plan.status == PlanStatus::Draft.as_str() => {
             annual_plan_fund::Entity::delete_many()
                 .filter(annual_plan_fund::Column::PlanId.eq(plan.id))
-                .exec(&txn)
+                .exec(conn)
                 .await?;
             annual_plan_sector::Entity::delete_many()
                 .filter(annual_plan_sector::Column::PlanId.eq(plan.id))
-                .exec(&txn)
+                .exec(conn)
                 .await?;
             annual_plan_project::Entity::delete_many()
                 .filter(annual_plan_project::Column::PlanId.eq(plan.id))
-                .exec(&txn)
+                .exec(conn)
                 .await?;
             annual_plan::Entity::update(annual_plan::ActiveModel {
                 id: Set(plan.id),
@@ -493,7 +529,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 reason: Set(reason.or(plan.reason.clone())),
                 ..Default::default()
             })
-            .exec(&txn)
+            .exec(conn)
             .await?
         }
         previous => {
@@ -511,7 +547,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 updated_at: Set(now),
                 ..Default::default()
             })
-            .exec_with_returning(&txn)
+            .exec_with_returning(conn)
             .await?
         }
     };
@@ -521,7 +557,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
             fund_line_id: Set(*line_id),
             planned_fen: Set(*fen),
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     }
     if !sectors_now.is_empty() {
@@ -533,7 +569,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 target_project_count: Set(*count),
             }
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     }
     if !rows_now.is_empty() {
@@ -546,12 +582,12 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
                 ..Default::default()
             }
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     }
-    let after = load(&txn, plan).await?;
+    let after = load(conn, plan).await?;
     audit::record(
-        &txn,
+        conn,
         actor,
         Change {
             action: AuditAction::AnnualPlanSet,
@@ -563,7 +599,6 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 
@@ -595,17 +630,31 @@ pub async fn approve(
     version: i32,
     date: Option<NaiveDate>,
 ) -> ServiceResult<Plan> {
+    let txn = begin_write(db).await?;
+    let done = approve_in(&txn, actor, county_code, year, version, date).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`approve`] in a transaction the caller holds (an import's).
+pub(crate) async fn approve_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    county_code: &str,
+    year: i32,
+    version: i32,
+    date: Option<NaiveDate>,
+) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, county_code)?;
     let today = crate::domain::calendar::today();
     let approved_on = date.unwrap_or(today);
     crate::domain::calendar::check_not_future("date", approved_on, today)?;
-    let txn = begin_write(db).await?;
     let plan = annual_plan::Entity::find()
         .filter(annual_plan::Column::CountyCode.eq(county.as_str()))
         .filter(annual_plan::Column::Year.eq(year))
         .filter(annual_plan::Column::Version.eq(version))
-        .one(&txn)
+        .one(conn)
         .await?
         .ok_or_else(|| Fault::not_found("version", format!("there is no version {version} of the {year} plan")))?;
     if plan.status == PlanStatus::Approved.as_str() {
@@ -622,7 +671,7 @@ pub async fn approve(
         .filter(annual_plan::Column::Year.eq(year))
         .filter(annual_plan::Column::Status.eq(PlanStatus::Approved.as_str()))
         .order_by_desc(annual_plan::Column::Version)
-        .one(&txn)
+        .one(conn)
         .await?;
     if let Some(earlier) = earlier
         && let Some(on) = earlier.approved_on.filter(|on| approved_on < *on)
@@ -645,11 +694,11 @@ pub async fn approve(
         updated_at: Set(chrono::Utc::now()),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(conn)
     .await?;
-    let after = load(&txn, updated).await?;
+    let after = load(conn, updated).await?;
     audit::record(
-        &txn,
+        conn,
         actor,
         Change {
             action: AuditAction::AnnualPlanApprove,
@@ -661,7 +710,6 @@ pub async fn approve(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(after)
 }
 

@@ -70,7 +70,6 @@ struct Checked {
     history: crate::domain::timeline::History,
     current: project::Model,
     status: crate::domain::lifecycle::ProjectStatus,
-    to: crate::domain::lifecycle::ProjectStatus,
     correction: bool,
 }
 
@@ -115,7 +114,14 @@ async fn check(conn: &impl ConnectionTrait, actor: &Actor, input: ProgressInput)
         },
     )?;
     let status = status_of(&current)?;
-    let row = lifecycle::check(actor, status, ProjectAction::ReportProgress, current.department_id)?;
+    // A report is judged by what the project was on its day (DESIGN §8): one entered late
+    // for a project completed since counts if construction was under way that day.
+    let judged = if crate::domain::metrics::counts_as_completed(status) {
+        history.state_on(input.reported_on).map_or(status, |s| s.status)
+    } else {
+        status
+    };
+    lifecycle::check(actor, judged, ProjectAction::ReportProgress, current.department_id)?;
     check_dates(current.actual_start, Some(input.reported_on), "reportedOn").map_err(|_| {
         Fault::invalid(
             "reportedOn",
@@ -148,7 +154,6 @@ async fn check(conn: &impl ConnectionTrait, actor: &Actor, input: ProgressInput)
         history,
         current,
         status,
-        to: row.to,
         correction,
     })
 }
@@ -166,7 +171,6 @@ async fn write(
         history,
         current,
         status,
-        to,
         correction,
     } = checked;
     let updated = write_guarded(conn, &current, project::ActiveModel::default()).await?;
@@ -191,7 +195,8 @@ async fn write(
         action: ProjectAction::ReportProgress,
         on: input.reported_on,
         from: Some(status),
-        to,
+        // A report leaves the project where it stands.
+        to: status,
         details: TransitionDetails {
             comment: note,
             date: Some(input.reported_on),

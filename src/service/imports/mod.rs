@@ -5,6 +5,8 @@
 //! line's name, a 文号 on a line, a voucher number) makes a second import of the same file
 //! change nothing and say so, and a changed row a conflict. Every run is kept with its
 //! report (`import_run`) and audited.
+mod library;
+mod plan;
 pub mod read;
 pub mod sheets;
 
@@ -73,6 +75,8 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
         }
         Kind::Regions => authorize(actor, Operation::ManageRegions),
         Kind::VillageFigures | Kind::ExitRegister => authorize(actor, Operation::JudgeExitIndicators),
+        Kind::Projects => authorize(actor, Operation::ImportProjectLibrary),
+        Kind::Plan => authorize(actor, Operation::ManagePlan),
         Kind::Progress => {
             let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
                 .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
@@ -155,33 +159,36 @@ pub async fn run(
                 .ok()
         });
     }
+    // What is written together: a row, or a plan's version.
+    let units: Vec<Vec<usize>> = match upload.kind {
+        Kind::Plan => plan::versions(&table),
+        _ => order.into_iter().map(|i| vec![i]).collect(),
+    };
     let txn = begin_write(db).await?;
     let mut reports: Vec<Option<RowReport>> = vec![None; table.rows.len()];
     let mut counts = Counts::default();
-    for (done, &i) in order.iter().enumerate() {
-        let (line, cells) = &table.rows[i];
+    for unit in units {
         let savepoint = txn.savepoint().await?;
-        let outcome = apply(&savepoint, actor, &county, upload.kind, &table, cells).await;
-        let (status, errors) = match outcome {
-            Ok(Applied::Written) => (RowStatus::Accepted, Vec::new()),
-            Ok(Applied::Unchanged) => (RowStatus::Unchanged, Vec::new()),
-            Ok(Applied::Conflict(errors)) => (RowStatus::Conflict, errors),
-            Err(RowError::Refused(errors)) => (RowStatus::Refused, errors),
-            Err(RowError::Failed(e)) => return Err(e),
+        let outcomes = match upload.kind {
+            Kind::Plan => plan::version_rows(&savepoint, actor, &county, &table, &unit).await?,
+            kind => vec![outcome(apply(&savepoint, actor, &county, kind, &table, &table.rows[unit[0]].1).await)?],
         };
-        if status == RowStatus::Accepted {
+        if outcomes.iter().all(|(status, _)| *status == RowStatus::Accepted) {
             savepoint.commit().await?;
         } else {
             savepoint.rollback().await?;
         }
-        counts.add(status);
-        reports[i] = Some(RowReport {
-            line: *line,
-            status,
-            errors: errors.into_iter().map(|e| headed(upload.kind, &table, e)).collect(),
-            cells: cells.clone(),
-        });
-        progress(done + 1, order.len());
+        for (&i, (status, errors)) in unit.iter().zip(outcomes) {
+            let (line, cells) = &table.rows[i];
+            counts.add(status);
+            reports[i] = Some(RowReport {
+                line: *line,
+                status,
+                errors: errors.into_iter().map(|e| headed(upload.kind, &table, e)).collect(),
+                cells: cells.clone(),
+            });
+            progress(counts.total as usize, table.rows.len());
+        }
     }
     let body = ReportBody {
         headings: table.headings.clone(),
@@ -367,6 +374,20 @@ enum Applied {
     Conflict(Vec<CellError>),
 }
 
+/// What became of a row: its status and errors.
+type Outcome = (RowStatus, Vec<CellError>);
+
+/// A row's outcome; a failure of the server ends the run.
+fn outcome(result: Result<Applied, RowError>) -> ServiceResult<Outcome> {
+    match result {
+        Ok(Applied::Written) => Ok((RowStatus::Accepted, Vec::new())),
+        Ok(Applied::Unchanged) => Ok((RowStatus::Unchanged, Vec::new())),
+        Ok(Applied::Conflict(errors)) => Ok((RowStatus::Conflict, errors)),
+        Err(RowError::Refused(errors)) => Ok((RowStatus::Refused, errors)),
+        Err(RowError::Failed(e)) => Err(e),
+    }
+}
+
 /// Why a row was not written: its errors, or a failure of the server.
 enum RowError {
     Refused(Vec<CellError>),
@@ -468,6 +489,18 @@ impl Cells<'_> {
     fn flag(&self, key: &str) -> Result<Option<bool>, RowError> {
         self.parsed(key, rules::parse_flag)
     }
+
+    fn optional_date(&self, key: &str) -> Result<Option<NaiveDate>, RowError> {
+        self.parsed(key, rules::parse_date)
+    }
+
+    /// A choice column's value, as the API names it.
+    fn choice(&self, key: &str) -> Result<Option<&'static str>, RowError> {
+        let Value::Choice(choices) = self.column(key).value else {
+            unreachable!("{key} is a choice")
+        };
+        self.parsed(key, |raw| rules::parse_choice(raw, choices))
+    }
 }
 
 /// The county's line of `year` with the row's name.
@@ -538,6 +571,10 @@ async fn apply(
         Kind::Regions => region_row(conn, actor, &cells).await,
         Kind::VillageFigures => village_figures_row(conn, actor, &cells).await,
         Kind::ExitRegister => exit_register_row(conn, actor, &cells).await,
+        Kind::Projects => library::project_row(conn, actor, county, &cells).await,
+        Kind::Plan => Err(RowError::Failed(ServiceError::Internal(
+            "a plan is imported a version at a time".into(),
+        ))),
     }
 }
 

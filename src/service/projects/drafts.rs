@@ -196,6 +196,31 @@ const CODE_RETRIES: usize = 5;
 
 /// A township drafts a project in its own township (— → DRAFT).
 pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput) -> ServiceResult<project::Model> {
+    for attempt in 1..=CODE_RETRIES {
+        let txn = begin_write(db).await?;
+        match create_in(&txn, actor, &input, None).await {
+            Ok(model) => {
+                txn.commit().await?;
+                return Ok(model);
+            }
+            // A concurrent draft took the next code: count again.
+            Err(ServiceError::Database(e)) if is_unique_violation(&e) && attempt < CODE_RETRIES => {
+                txn.rollback().await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ServiceError::Internal("could not allocate a project code".into()))
+}
+
+/// [`create`] in a transaction the caller holds (an import's, one row at a time), with the
+/// county's own 项目编码 when it has one (else the next code of the year and sector).
+pub(crate) async fn create_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &ProjectInput,
+    own_code: Option<&str>,
+) -> ServiceResult<project::Model> {
     if actor.role != CREATOR {
         return Err(Fault::forbidden(format!(
             "only a township (TOWNSHIP) drafts projects; you are {}",
@@ -213,64 +238,71 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, input: ProjectInput)
     let today = calendar::today();
     let created_on = input.created_on.unwrap_or(today);
     timeline::check_step_date(created_on, today, None)?;
-    for attempt in 1..=CODE_RETRIES {
-        let txn = begin_write(db).await?;
-        let checked = check_fields(&txn, &township, &input).await?;
-        let taken = project::Entity::find()
-            .filter(project::Column::CountyCode.eq(county.as_str()))
-            .filter(project::Column::Year.eq(checked.year))
-            .filter(project::Column::Sector.eq(checked.sector.as_str()))
-            .count(&txn)
-            .await?;
-        let code = rules::project_code(
-            checked.year,
-            checked.sector,
-            u32::try_from(taken + 1).unwrap_or(u32::MAX),
-        );
-        let now = chrono::Utc::now();
-        let inserted = project::Entity::insert(project::ActiveModel {
-            county_code: Set(county.to_string()),
-            code: Set(code),
-            sector: Set(checked.sector.as_str().to_string()),
-            year: Set(checked.year),
-            township_code: Set(township.to_string()),
-            department_id: Set(None),
-            claim_deadline: Set(None),
-            actual_start: Set(None),
-            actual_finish: Set(None),
-            final_quantity_milli: Set(None),
-            acceptance_grade: Set(None),
-            status: Set(ProjectStatus::Draft.as_str().to_string()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..checked.editable()
-        })
-        .exec_with_returning(&txn)
-        .await;
-        let model = match inserted {
-            Ok(model) => model,
-            Err(e) if is_unique_violation(&e) && attempt < CODE_RETRIES => {
-                txn.rollback().await?;
-                continue;
+    let checked = check_fields(conn, &township, input).await?;
+    let code = match own_code {
+        Some(raw) => {
+            let code = required_text("code", "the project's code", raw, 40)?;
+            let holder = project::Entity::find()
+                .filter(project::Column::CountyCode.eq(county.as_str()))
+                .filter(project::Column::Code.eq(code.as_str()))
+                .one(conn)
+                .await?;
+            if let Some(holder) = holder {
+                return Err(Fault::invalid(
+                    "code",
+                    format!("{code} is already the code of project {}", holder.name),
+                )
+                .into());
             }
-            Err(e) => return Err(e.into()),
-        };
-        replace_villages(&txn, model.id, &checked.villages).await?;
-        let event = EventRecord {
-            action: ProjectAction::Create,
-            on: created_on,
-            from: None,
-            to: ProjectStatus::Draft,
-            details: TransitionDetails::default(),
-            final_quantity: None,
-        };
-        record_event(&txn, actor, model.id, event).await?;
-        audit::record(&txn, actor, project_change(AuditAction::ProjectCreate, None, &model)).await?;
-        txn.commit().await?;
-        return Ok(model);
-    }
-    Err(ServiceError::Internal("could not allocate a project code".into()))
+            code
+        }
+        None => {
+            let taken = project::Entity::find()
+                .filter(project::Column::CountyCode.eq(county.as_str()))
+                .filter(project::Column::Year.eq(checked.year))
+                .filter(project::Column::Sector.eq(checked.sector.as_str()))
+                .count(conn)
+                .await?;
+            rules::project_code(
+                checked.year,
+                checked.sector,
+                u32::try_from(taken + 1).unwrap_or(u32::MAX),
+            )
+        }
+    };
+    let now = chrono::Utc::now();
+    let model = project::Entity::insert(project::ActiveModel {
+        county_code: Set(county.to_string()),
+        code: Set(code),
+        sector: Set(checked.sector.as_str().to_string()),
+        year: Set(checked.year),
+        township_code: Set(township.to_string()),
+        department_id: Set(None),
+        claim_deadline: Set(None),
+        actual_start: Set(None),
+        actual_finish: Set(None),
+        final_quantity_milli: Set(None),
+        acceptance_grade: Set(None),
+        status: Set(ProjectStatus::Draft.as_str().to_string()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..checked.editable()
+    })
+    .exec_with_returning(conn)
+    .await?;
+    replace_villages(conn, model.id, &checked.villages).await?;
+    let event = EventRecord {
+        action: ProjectAction::Create,
+        on: created_on,
+        from: None,
+        to: ProjectStatus::Draft,
+        details: TransitionDetails::default(),
+        final_quantity: None,
+    };
+    record_event(conn, actor, model.id, event).await?;
+    audit::record(conn, actor, project_change(AuditAction::ProjectCreate, None, &model)).await?;
+    Ok(model)
 }
 
 /// Edits a draft: the lifecycle table's UPDATE row (drafts only, by their township).

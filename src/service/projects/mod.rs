@@ -25,7 +25,9 @@ mod drafts;
 mod guard;
 mod transitions;
 
+pub(crate) use drafts::create_in;
 pub use drafts::{create, update};
+pub(crate) use transitions::transition_in;
 pub(super) use guard::{EventRecord, load_at_version, load_for_change, project_change, record_event, write_guarded};
 pub use transitions::transition;
 

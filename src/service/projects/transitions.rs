@@ -197,22 +197,36 @@ pub async fn transition(
     id: i64,
     expected_version: i32,
     action: ProjectAction,
+    details: TransitionDetails,
+) -> ServiceResult<project::Model> {
+    let txn = begin_write(db).await?;
+    let updated = transition_in(&txn, actor, id, expected_version, action, details).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// [`transition`] in a transaction the caller holds (an import's, one row at a time).
+pub(crate) async fn transition_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+    action: ProjectAction,
     mut details: TransitionDetails,
 ) -> ServiceResult<project::Model> {
     let today = calendar::today();
     let on = details.date.unwrap_or(today);
-    let txn = begin_write(db).await?;
-    let current = load_for_change(&txn, actor, id, expected_version).await?;
+    let current = load_for_change(conn, actor, id, expected_version).await?;
     let from = status_of(&current)?;
     let row = lifecycle::check(actor, from, action, current.department_id)?;
-    let history = crate::service::timeline::history(&txn, current.id).await?;
+    let history = crate::service::timeline::history(conn, current.id).await?;
     timeline::check_step_date(on, today, step_floor(&history, action, details.correction))?;
     // 公告公示: approval needs the application notice run, acceptance the completion notice.
-    crate::service::disclosure::check_project_step(&txn, &current, action, on).await?;
+    crate::service::disclosure::check_project_step(conn, &current, action, on).await?;
     if action == ProjectAction::Cancel {
         // Money allocated and not paid would sit on a cancelled project with nothing for
         // finance to act on: it is released (reversed) first.
-        let unpaid = crate::service::funds::unpaid_allocations(&txn, current.id).await?;
+        let unpaid = crate::service::funds::unpaid_allocations(conn, current.id).await?;
         if !unpaid.is_empty() {
             let list: Vec<String> = unpaid
                 .iter()
@@ -230,7 +244,7 @@ pub async fn transition(
             .into());
         }
     }
-    let (mut changes, final_quantity) = apply_needs(&txn, actor, &current, row.needs, &mut details, on).await?;
+    let (mut changes, final_quantity) = apply_needs(conn, actor, &current, row.needs, &mut details, on).await?;
     match action {
         ProjectAction::Decline => {
             changes.department_id = Set(None);
@@ -243,7 +257,7 @@ pub async fn transition(
         _ => {}
     }
     changes.status = Set(row.to.as_str().to_string());
-    let updated = write_guarded(&txn, &current, changes).await?;
+    let updated = write_guarded(conn, &current, changes).await?;
     let event = EventRecord {
         action,
         on,
@@ -261,14 +275,13 @@ pub async fn transition(
         department_id: event.details.department_id,
         quantity: final_quantity,
     });
-    record_event(&txn, actor, updated.id, event).await?;
-    crate::service::timeline::record(&txn, &updated, &history, &after).await?;
+    record_event(conn, actor, updated.id, event).await?;
+    crate::service::timeline::record(conn, &updated, &history, &after).await?;
     if action == ProjectAction::Accept {
         // 验收销号: the gaps this project closes are met from its acceptance day.
-        crate::service::exit::on_project_accepted(&txn, actor, &updated, on).await?;
+        crate::service::exit::on_project_accepted(conn, actor, &updated, on).await?;
     }
     let change = project_change(AuditAction::of_project(action), Some(&current), &updated);
-    audit::record(&txn, actor, change).await?;
-    txn.commit().await?;
+    audit::record(conn, actor, change).await?;
     Ok(updated)
 }
