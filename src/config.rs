@@ -111,9 +111,11 @@ pub enum Command {
 /// What `tracker import` reads, as whom and how.
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
-    /// The kind: fund-lines, receipts, allocations or disbursements; or `template`.
+    /// The kind (regions, village-figures, exit-register, fund-lines, projects, plan,
+    /// receipts, allocations, disbursements, progress); or `template` or `export` (the
+    /// county's rows of a kind in the import layout).
     pub kind: String,
-    /// The XLSX or CSV file (UTF-8 or GB18030); after `template`, the kind.
+    /// The XLSX or CSV file (UTF-8 or GB18030); after `template` or `export`, the kind.
     pub file: String,
     /// The user the rows are checked and recorded as: their role and area, by the same
     /// permission table as the API.
@@ -128,7 +130,8 @@ pub struct ImportArgs {
     /// Also write the report — the file's rows with what became of each — to this XLSX.
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
-    /// Where to write a template (default `KIND-template.xlsx`).
+    /// Where to write a template (default `KIND-template.xlsx`) or an export
+    /// (`COUNTY-KIND.xlsx`).
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
 }

@@ -290,11 +290,11 @@ async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::
         println!("wrote the {} template to {}", kind.chinese_name(), out.display());
         return Ok(());
     }
-    let kind = kind_named(&args.kind)?;
+    let exporting = args.kind == "export";
+    let kind = kind_named(if exporting { &args.file } else { &args.kind })?;
     let username = args.user.ok_or_else(|| {
         anyhow!("say whose rows they are: --user USERNAME (their role and area decide what may be imported)")
     })?;
-    let bytes = std::fs::read(&args.file).map_err(|e| anyhow!("{}: {e}", args.file))?;
     let db = open_migrated(database_url).await?;
     let user = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -308,6 +308,19 @@ async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::
         return Err(anyhow!("the account {username} is disabled"));
     }
     let actor = crate::service::auth::actor_of(&user)?;
+    if exporting {
+        let county = imports::books::county_named(&actor, None).map_err(|e| anyhow!("{e}"))?;
+        let rows = imports::books::rows(&db, &actor, kind, &county)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let out = args
+            .out
+            .unwrap_or_else(|| format!("{county}-{}.xlsx", kind.as_str()).into());
+        std::fs::write(&out, sheets::books(kind, &rows).map_err(|e| anyhow!(e))?)?;
+        println!("wrote {} rows of {} to {}", rows.len(), kind.chinese_name(), out.display());
+        return Ok(());
+    }
+    let bytes = std::fs::read(&args.file).map_err(|e| anyhow!("{}: {e}", args.file))?;
     let mode = if args.dry_run {
         Mode::DryRun
     } else if args.partial {

@@ -1,8 +1,9 @@
 //! `/imports` — the county's spreadsheets in: `GET /imports/templates/{kind}.xlsx` (the
 //! template), `POST /imports/{kind}?mode=DRY_RUN|ALL|PARTIAL` with the file as multipart
 //! field `file` (the run's report as JSON; `importRun(id)` reads it again), and
-//! `GET /imports/{id}/report.xlsx` (the file's rows with what became of each). All need a
-//! sign-in; each row is checked as its mutation would be.
+//! `GET /imports/{id}/report.xlsx` (the file's rows with what became of each), and
+//! `GET /exports/books/{kind}.xlsx?county=` (the county's rows of a kind in the import
+//! layout). All need a sign-in; each row is checked as its mutation would be.
 use super::AppState;
 use super::exports::{bad, error, failure, signed_in};
 use crate::domain::import::{Kind, Mode};
@@ -140,5 +141,35 @@ pub async fn report(State(state): State<Arc<AppState>>, headers: HeaderMap, Path
     match bytes {
         Ok(bytes) => xlsx(&format!("import-{id}-report.xlsx"), bytes),
         Err(e) => failure(e, "import report"),
+    }
+}
+
+pub async fn books(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let actor = match signed_in(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(refused) => return refused,
+    };
+    let Some(kind) = file.strip_suffix(".xlsx").and_then(Kind::parse) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("the books are exported as {}, as .xlsx", kinds()),
+        );
+    };
+    let county = match imports::books::county_named(&actor, query.get("county").map(String::as_str)) {
+        Ok(county) => county,
+        Err(e) => return failure(e, "books"),
+    };
+    let bytes = imports::books::rows(&state.db, &actor, kind, &county)
+        .await
+        .and_then(|rows| sheets::books(kind, &rows).map_err(crate::service::ServiceError::Internal));
+    match bytes {
+        Ok(bytes) => xlsx(&format!("{county}-{}.xlsx", kind.as_str()), bytes),
+        Err(e) => failure(e, "books"),
     }
 }

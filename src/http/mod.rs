@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/exports/{file}", get(exports::export))
         .route("/imports/templates/{file}", get(imports::template))
+        .route("/exports/books/{file}", get(imports::books))
         .route(
             "/imports/{kind}",
             axum::routing::post(imports::upload).layer(DefaultBodyLimit::max(state.max_import_bytes)),

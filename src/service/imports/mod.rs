@@ -5,6 +5,7 @@
 //! line's name, a 文号 on a line, a voucher number) makes a second import of the same file
 //! change nothing and say so, and a changed row a conflict. Every run is kept with its
 //! report (`import_run`) and audited.
+pub mod books;
 mod library;
 mod plan;
 pub mod read;
