@@ -374,6 +374,14 @@ const DISBURSEMENT_COLUMNS: &[Column] = &[
         value: Value::Flag,
         help: "是 when this pays out retention (质保金)",
     },
+    Column {
+        key: "earlyReleaseReason",
+        chinese: "提前退还原因",
+        aliases: &["提前退还理由"],
+        required: false,
+        value: Value::Text,
+        help: "for retention paid before it falls due (acceptance + the guarantee period): why it is released early",
+    },
     NOTE,
 ];
 
@@ -570,6 +578,8 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("UNDER_CONSTRUCTION", "在建"),
     ("COMPLETED", "已竣工"),
     ("ACCEPTED", "已验收"),
+    ("REJECTED", "未通过"),
+    ("CANCELLED", "已取消"),
 ];
 
 const fn date(key: &'static str, chinese: &'static str, help: &'static str) -> Column {
@@ -728,6 +738,16 @@ const PROJECT_COLUMNS: &[Column] = &[
         required: false,
         value: Value::Choice(GRADES),
         help: "合格 or 优质; with 验收日期",
+    },
+    date("rejectedOn", "否决日期", "the day the county rejected the application (after 申报日期)"),
+    date("cancelledOn", "取消日期", "the day the project was cancelled"),
+    Column {
+        key: "reason",
+        chinese: "否决或取消原因",
+        aliases: &["取消原因", "否决原因"],
+        required: false,
+        value: Value::Text,
+        help: "why; with 否决日期 or 取消日期",
     },
     Column {
         key: "status",

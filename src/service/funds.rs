@@ -86,6 +86,9 @@ pub struct DisbursementInput {
     pub confirm_duplicate: bool,
 }
 
+/// How a payment's note records the reason retention was released early.
+pub const EARLY_RELEASE: &str = "提前退还质保金：";
+
 pub fn kind_of_line(line: &fund_line::Model) -> ServiceResult<FundKind> {
     stored_kind(&line.kind)
 }
@@ -841,8 +844,8 @@ pub(crate) async fn disburse_in(
         // The reason stays with the payment, in its note.
         if let Some(reason) = reason.filter(|_| input.date < due_on) {
             let kept = match note {
-                Some(note) => format!("{note}；提前退还质保金：{reason}"),
-                None => format!("提前退还质保金：{reason}"),
+                Some(note) => format!("{note}；{EARLY_RELEASE}{reason}"),
+                None => format!("{EARLY_RELEASE}{reason}"),
             };
             if kept.chars().count() > crate::domain::fault::MAX_NOTE_CHARS {
                 return Err(Fault::invalid(

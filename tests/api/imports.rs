@@ -631,3 +631,101 @@ async fn the_exit_register_imports_judgements_by_indicator_name_or_code() {
     let (_, again) = upload(&app, &township, "exit-register", "PARTIAL", "达标.csv", file.as_bytes()).await;
     assert_eq!(again["rowsUnchanged"], 3, "{again}");
 }
+
+/// The figures a round trip must keep: money by fund kind and by sector and township,
+/// construction by township and department, and the work report, for both years of the
+/// demo on three days.
+async fn figures(app: &TestApp, token: &str, days: &[chrono::NaiveDate]) -> Value {
+    let county = tracker::seed::demo::COUNTY;
+    let today = tracker::domain::calendar::today();
+    let money = "planned inPlace arrivalRate allocated unallocated disbursed disbursementRate allocationDisbursementRate";
+    let building = "targetQuantity targetProjectCount completedQuantity quantityRate projectCount startedCount startRate completedCount completionRate";
+    let mut all = Vec::new();
+    for year in [chrono::Datelike::year(&today) - 1, chrono::Datelike::year(&today)] {
+        for day in days {
+            let query = format!(
+                "query($y: Int!, $r: String!, $d: Date) {{
+                  byKind: fundUtilization(year: $y, regionCode: $r, groupBy: [FUND_KIND, FUND_LINE], asOf: $d) {{ fundKind fundLine {{ name }} {money} }}
+                  byPlace: fundUtilization(year: $y, regionCode: $r, groupBy: [SECTOR, TOWNSHIP, MONTH], asOf: $d) {{ sector township {{ code }} month {money} }}
+                  building: constructionProgress(year: $y, regionCode: $r, groupBy: [TOWNSHIP, DEPARTMENT], asOf: $d) {{ sector township {{ code }} department {{ name }} {building} }}
+                  report: progressReport(year: $y, regionCode: $r, asOf: $d) {{ narrative programme {{ {building} }} }}
+                }}"
+            );
+            let reply = app
+                .gql(Some(token), &query, json!({"y": year, "r": county, "d": day.to_string()}))
+                .await;
+            all.push(json!({"year": year, "day": day.to_string(), "figures": reply.ok().clone()}));
+        }
+    }
+    Value::Array(all)
+}
+
+/// Exports every kind of the county's books in the import layout.
+async fn export_books(app: &TestApp, token: &str, kind: &str) -> Vec<u8> {
+    let response = app.get_with_token(&format!("/exports/books/{kind}.xlsx"), token).await;
+    assert_eq!(response.status().as_u16(), 200, "{kind}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The kinds in the order a county brings them in, and who imports each.
+const BOOKS: [(&str, &str); 7] = [
+    ("fund-lines", "finance"),
+    ("projects", "coordinator"),
+    ("plan", "coordinator"),
+    ("receipts", "finance"),
+    ("allocations", "finance"),
+    ("disbursements", "finance"),
+    ("progress", "coordinator"),
+];
+
+#[tokio::test]
+async fn the_demo_countys_books_exported_and_imported_into_an_empty_county_give_the_same_figures() {
+    let source = crate::helpers::spawn_app().await;
+    tracker::seed::demo::seed(&source.db).await.unwrap();
+    // The empty county: the same regions, departments and users, no books.
+    let target = spawn_demo_app().await;
+    let today = tracker::domain::calendar::today();
+    let days = [
+        today - chrono::Duration::days(300),
+        today - chrono::Duration::days(100),
+        today,
+    ];
+    let reader = source.demo_login("coordinator").await;
+    let before = figures(&source, &reader, &days).await;
+    // The days see different books (else the test would not test the dates).
+    let of_year = |i: usize| before[i]["figures"]["byKind"].clone();
+    assert_ne!(of_year(3), of_year(5), "this year's money moved between the first and last day");
+    assert_ne!(
+        before[3]["figures"]["building"], before[5]["figures"]["building"],
+        "this year's construction moved"
+    );
+    let mut files = Vec::new();
+    for (kind, user) in BOOKS {
+        let bytes = export_books(&source, &reader, kind).await;
+        let token = target.demo_login(user).await;
+        let (status, run) = upload(&target, &token, kind, "ALL", &format!("{kind}.xlsx"), &bytes).await;
+        assert_eq!(status, 200, "{kind}: {run}");
+        let refused: Vec<&Value> = run["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] != "ACCEPTED")
+            .take(5)
+            .collect();
+        assert!(refused.is_empty(), "{kind}: {refused:?}");
+        assert_eq!(run["committed"], true, "{kind}");
+        assert!(run["rowsWritten"].as_i64().unwrap() > 0, "{kind}: {run}");
+        files.push((kind, user, bytes));
+    }
+    let after = figures(&target, &target.demo_login("coordinator").await, &days).await;
+    for (b, a) in before.as_array().unwrap().iter().zip(after.as_array().unwrap()) {
+        assert_eq!(b, a, "the figures of {} as of {}", b["year"], b["day"]);
+    }
+    // The same files again: every row is there already, nothing is written.
+    for (kind, user, bytes) in files {
+        let token = target.demo_login(user).await;
+        let (_, run) = upload(&target, &token, kind, "ALL", "again.xlsx", &bytes).await;
+        assert_eq!(run["rowsWritten"], 0, "{kind}: {run}");
+        assert_eq!(run["rowsUnchanged"], run["rowsTotal"], "{kind}: {run}");
+    }
+}

@@ -1,9 +1,8 @@
 //! 导出为导入格式 — a county's books in the import layout: each kind's rows as its template
 //! has them, so that what one tracker holds can be brought into another (or checked in
 //! Excel and brought back). Left out, as the import cannot express them: reversed ledger
-//! entries with their reversals, and returned, declined, rejected or cancelled steps (a
-//! project keeps the last day of each step on its way; a rejected or cancelled project is
-//! not exported).
+//! entries with their reversals, preliminary-work milestones, and returned, declined or
+//! failed steps (a project keeps the last day of each step on its way).
 use crate::domain::access::{Actor, Operation, authorize_at};
 use crate::domain::disclosure::Subject;
 use crate::domain::funds::EntryKind;
@@ -22,6 +21,9 @@ use entity::{
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
+
+/// How a disbursement's note gives the reason for an early release.
+const EARLY_RELEASE: &str = crate::service::funds::EARLY_RELEASE;
 
 /// A row as the template's columns read it.
 type Row = Vec<String>;
@@ -185,6 +187,12 @@ pub async fn rows(db: &DatabaseConnection, actor: &Actor, kind: Kind, county: &R
         Kind::Disbursements => {
             for e in entries(EntryKind::Disbursement).await? {
                 let (name, year) = line_cells(e.fund_line_id);
+                // An early release keeps its reason in the note (`funds::disburse`).
+                let note = e.note.unwrap_or_default();
+                let (note, early) = match note.split_once(EARLY_RELEASE) {
+                    Some((note, reason)) => (note.trim_end_matches('；').to_string(), reason.to_string()),
+                    None => (note, String::new()),
+                };
                 rows.push(vec![
                     name,
                     year,
@@ -193,7 +201,8 @@ pub async fn rows(db: &DatabaseConnection, actor: &Actor, kind: Kind, county: &R
                     money(e.amount_fen),
                     day(e.entry_date),
                     flag(e.is_retention),
-                    e.note.unwrap_or_default(),
+                    early,
+                    note,
                 ]);
             }
         }
@@ -328,9 +337,6 @@ async fn project_rows(
     let mut rows = Vec::new();
     for p in sorted {
         let status = ProjectStatus::parse(&p.status).ok_or_else(|| ServiceError::Internal(p.status.clone()))?;
-        if matches!(status, ProjectStatus::Rejected | ProjectStatus::Cancelled) {
-            continue;
-        }
         let mine: Vec<&project_event::Model> = events.iter().filter(|e| e.project_id == p.id).collect();
         let last = |action: ProjectAction| {
             mine.iter()
@@ -339,7 +345,22 @@ async fn project_rows(
                 .copied()
         };
         let on = |action: ProjectAction| last(action).map(|e| day(e.happened_on)).unwrap_or_default();
-        let reached = |s: ProjectStatus| status >= s && status != ProjectStatus::Rejected;
+        // How far along its way it came: a rejected one was submitted, a cancelled one stood
+        // where the cancellation found it.
+        let ended = match status {
+            ProjectStatus::Rejected => last(ProjectAction::Reject),
+            ProjectStatus::Cancelled => last(ProjectAction::Cancel),
+            _ => None,
+        };
+        let came = match ended {
+            Some(e) => e
+                .from_status
+                .as_deref()
+                .and_then(ProjectStatus::parse)
+                .unwrap_or(ProjectStatus::Draft),
+            None => status,
+        };
+        let reached = |s: ProjectStatus| came >= s;
         let step = |action: ProjectAction, s: ProjectStatus| if reached(s) { on(action) } else { String::new() };
         let notice = |subject: Subject| {
             notices
@@ -360,7 +381,11 @@ async fn project_rows(
             .map(|t| format!("{}:{}:{}", t.indicator, t.unit, t.target))
             .collect();
         // Preliminary work is not imported: a project in it stands as claimed.
-        let shown = if status == ProjectStatus::Preparing { ProjectStatus::Claimed } else { status };
+        let shown = if status == ProjectStatus::Preparing {
+            ProjectStatus::Claimed
+        } else {
+            status
+        };
         rows.push(vec![
             p.code.clone(),
             p.name.clone(),
@@ -404,6 +429,11 @@ async fn project_rows(
             p.acceptance_grade
                 .as_deref()
                 .map_or(String::new(), |g| named(rules::GRADES, g)),
+            if status == ProjectStatus::Rejected { on(ProjectAction::Reject) } else { String::new() },
+            if status == ProjectStatus::Cancelled { on(ProjectAction::Cancel) } else { String::new() },
+            ended
+                .and_then(|e| e.comment.clone())
+                .unwrap_or_default(),
             shown.chinese_name().to_string(),
         ]);
     }

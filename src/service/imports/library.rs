@@ -43,6 +43,8 @@ struct Row {
     deadline: Option<NaiveDate>,
     final_quantity: Option<rust_decimal::Decimal>,
     grade: Option<AcceptanceGrade>,
+    /// Why it was rejected or cancelled.
+    reason: Option<String>,
     notice: Option<(NaiveDate, NaiveDate)>,
     completion_notice: Option<NaiveDate>,
     /// Where the steps lead.
@@ -196,7 +198,6 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
             None => missing = missing.or(Some(key)),
         }
     }
-    let took = |action: ProjectAction| steps.iter().any(|s| s.0 == action);
     let needs = |key: &str, step: &str| -> Result<(), RowError> {
         if cells.raw(key).trim().is_empty() {
             return Err(refused(
@@ -206,6 +207,25 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
         }
         Ok(())
     };
+    // A rejection or a cancellation ends the way.
+    match (cells.optional_date("rejectedOn")?, cells.optional_date("cancelledOn")?) {
+        (Some(_), Some(_)) => {
+            return Err(refused(
+                cells.column("cancelledOn"),
+                "a project is rejected or cancelled, not both",
+            ));
+        }
+        (Some(day), None) => steps.push((ProjectAction::Reject, day, "rejectedOn")),
+        (None, Some(day)) => steps.push((ProjectAction::Cancel, day, "cancelledOn")),
+        (None, None) => {}
+    }
+    let took = |action: ProjectAction| steps.iter().any(|s| s.0 == action);
+    if took(ProjectAction::Reject) {
+        needs("reason", "rejectedOn")?;
+    }
+    if took(ProjectAction::Cancel) {
+        needs("reason", "cancelledOn")?;
+    }
     let mut department = None;
     if took(ProjectAction::Assign) {
         needs("department", "assignedOn")?;
@@ -250,6 +270,7 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
         deadline: cells.optional_date("deadline")?,
         final_quantity: cells.parsed("finalQuantity", rules::parse_quantity)?,
         grade: cells.choice("grade")?.and_then(AcceptanceGrade::parse),
+        reason: cells.text("reason")?,
         notice,
         completion_notice: cells.optional_date("completionNoticeOn")?,
         status,
@@ -325,7 +346,7 @@ async fn department_of(
 }
 
 /// The importer acting as `role` over `scope` (and for `department`).
-fn acting(importer: &Actor, role: Role, scope: RegionCode, department_id: Option<i64>) -> Actor {
+pub(super) fn acting(importer: &Actor, role: Role, scope: RegionCode, department_id: Option<i64>) -> Actor {
     Actor {
         user_id: importer.user_id,
         username: importer.username.clone(),
@@ -390,8 +411,12 @@ async fn write(
                 .await
                 .map_err(|e| at_column(cells, e, Some(notice_key)))?;
         }
+        let comment = match (action, &row.reason) {
+            (ProjectAction::Reject | ProjectAction::Cancel, Some(reason)) => format!("{reason}（{IMPORTED}）"),
+            _ => IMPORTED.to_string(),
+        };
         let details = TransitionDetails {
-            comment: Some(IMPORTED.to_string()),
+            comment: Some(comment),
             department_id: row.department.as_ref().map(|d| d.id).filter(|_| *action == ProjectAction::Assign),
             deadline: row.deadline.filter(|_| *action == ProjectAction::Assign),
             date: Some(*day),

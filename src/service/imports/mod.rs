@@ -78,6 +78,7 @@ fn check_right(actor: &Actor, kind: Kind) -> Result<(), Fault> {
         Kind::VillageFigures | Kind::ExitRegister => authorize(actor, Operation::JudgeExitIndicators),
         Kind::Projects => authorize(actor, Operation::ImportProjectLibrary),
         Kind::Plan => authorize(actor, Operation::ManagePlan),
+        Kind::Progress if authorize(actor, Operation::ImportProjectLibrary).is_ok() => Ok(()),
         Kind::Progress => {
             let row = lifecycle::transition(ProjectStatus::UnderConstruction, ProjectAction::ReportProgress)
                 .ok_or_else(|| Fault::forbidden("progress cannot be reported"))?;
@@ -776,7 +777,7 @@ async fn disbursement_row(
         date,
         voucher_no,
         is_retention,
-        early_release_reason: None,
+        early_release_reason: cells.text("earlyReleaseReason")?,
         note: cells.text("note")?,
         confirm_duplicate: false,
     };
@@ -833,7 +834,14 @@ async fn progress_row(
         correction: cells.flag("correction")?.unwrap_or(false),
         confirm_above_plan: cells.flag("confirmAbovePlan")?.unwrap_or(false),
     };
-    super::progress::create_in(conn, actor, input).await?;
+    // The county's library imported with its history: the report is the building
+    // department's, taken by the importer as the lifecycle table names it.
+    let actor = if authorize(actor, Operation::ImportProjectLibrary).is_ok() {
+        library::acting(actor, crate::domain::access::Role::Department, county.clone(), project.department_id)
+    } else {
+        actor.clone()
+    };
+    super::progress::create_in(conn, &actor, input).await?;
     Ok(Applied::Written)
 }
 

@@ -75,6 +75,7 @@ fn examples(kind: Kind) -> &'static [&'static [&'static str]] {
             "320000.00",
             "2026-05-20",
             "",
+            "",
             "进度款",
         ]],
         Kind::ExitRegister => &[
@@ -120,6 +121,9 @@ fn examples(kind: Kind) -> &'static [&'static [&'static str]] {
                 "2026-09-01",
                 "2026-09-15",
                 "合格",
+                "",
+                "",
+                "",
                 "已验收",
             ],
             &[
@@ -142,6 +146,9 @@ fn examples(kind: Kind) -> &'static [&'static [&'static str]] {
                 "2026-05-01",
                 "2026-07-31",
                 "2026-02-10",
+                "",
+                "",
+                "",
                 "",
                 "",
                 "",
