@@ -729,3 +729,256 @@ async fn the_demo_countys_books_exported_and_imported_into_an_empty_county_give_
         assert_eq!(run["rowsUnchanged"], run["rowsTotal"], "{kind}: {run}");
     }
 }
+
+/// Each row's errors as (line, heading, message).
+fn errors_of(report: &Value) -> Vec<(i64, String, String)> {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["errors"].as_array().unwrap().iter().map(move |e| {
+                (
+                    r["line"].as_i64().unwrap(),
+                    e["heading"].as_str().unwrap_or("").to_string(),
+                    e["message"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+const LIBRARY_HEADINGS: &str = "项目编码,项目名称,入库日期,年度,行业,乡镇,实施村,建设性质,建设内容,建设规模,项目预算（万元）,受益人口,绩效目标,计划开工,计划完工,申报日期,申报公示开始,申报公示结束,批复日期,交办日期,责任部门,认领期限,认领日期,开工日期,竣工日期,完成工程量,竣工公告日期,验收日期,验收等级,当前状态";
+
+/// A library row: the record, then the days from 申报 to 验收 as given.
+fn library_row(code: &str, name: &str, township: &str, village: &str, steps: &str) -> String {
+    format!("{code},{name},2026-01-10,2026,道路,{township},{village},新建,硬化路面,5.2,156,860,新建硬化路:公里:5.2,2026-04-01,2026-09-30,{steps}\n")
+}
+
+#[tokio::test]
+async fn a_project_library_imports_with_its_history_and_each_refusal_is_at_its_row_and_column() {
+    let app = spawn_demo_app().await;
+    let coordinator = app.demo_login("coordinator").await;
+    let whole = "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县交通运输局,2026-03-10,2026-03-02,2026-04-01,2026-08-28,5.2,2026-09-01,2026-09-15,合格,已验收";
+    let mut csv = format!("{LIBRARY_HEADINGS}\n");
+    // 2: the whole way, by township and village name.
+    csv += &library_row("XL-001", "大河村通村路", "城关镇", "大河村", whole);
+    // 3: approved without the application notice the county's rules ask for.
+    csv += &library_row("XL-002", "小河村通村路", "990101001000", "990101001002", "2026-03-01,,,2026-03-20,,,,,,,,,,,");
+    // 4: approved, but the submission's day is missing.
+    csv += &library_row("XL-003", "新河村通村路", "城关镇", "新河村", ",2026-02-01,2026-02-12,2026-02-20,,,,,,,,,,,");
+    // 5: a township the county does not have.
+    csv += &library_row("XL-004", "某路", "不存在镇", "大河村", ",,,,,,,,,,,,,,");
+    // 6: claimed before it was assigned.
+    csv += &library_row("XL-005", "老河村通村路", "城关镇", "老河村", "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县交通运输局,2026-03-10,2026-02-22,,,,,,,");
+    // 7: assigned to a department that does not build roads.
+    csv += &library_row("XL-006", "东河村通村路", "城关镇", "东河村", "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县水利局,2026-03-10,,,,,,,,");
+    // 8: the dates lead to 已申报, the status says 在建.
+    csv += &library_row("XL-007", "西河村通村路", "城关镇", "西河村", "2026-01-20,,,,,,,,,,,,,,在建");
+    // 9: a village the township does not have.
+    csv += &library_row("XL-008", "某村路", "城关镇", "没有村", ",,,,,,,,,,,,,,");
+    // 10: the code of row 2 again, for another project.
+    csv += &format!(
+        "XL-001,另一条路,2026-01-11,2026,道路,城关镇,大河村,新建,路,1,10,10,路:公里:1,2026-04-01,2026-09-30,,,,,,,,,,,,,,,\n"
+    );
+
+    // Who may: the poverty office; not a township, not finance.
+    for user in ["township", "finance"] {
+        let token = app.demo_login(user).await;
+        let (status, _) = upload(&app, &token, "projects", "DRY_RUN", "库.csv", csv.as_bytes()).await;
+        assert_eq!(status, 403, "{user}");
+    }
+    let (status, run) = upload(&app, &coordinator, "projects", "PARTIAL", "项目库.csv", csv.as_bytes()).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(
+        statuses(&run),
+        vec![
+            (2, "ACCEPTED".into()),
+            (3, "REFUSED".into()),
+            (4, "REFUSED".into()),
+            (5, "REFUSED".into()),
+            (6, "REFUSED".into()),
+            (7, "REFUSED".into()),
+            (8, "REFUSED".into()),
+            (9, "REFUSED".into()),
+            (10, "CONFLICT".into()),
+        ],
+        "{run}"
+    );
+    let errors = errors_of(&run);
+    let at = |line: i64| errors.iter().find(|e| e.0 == line).cloned().unwrap();
+    let expect = [
+        (3, "批复日期", "application notice"),
+        (4, "申报日期", "批复日期"),
+        (5, "乡镇", "不存在镇"),
+        (6, "认领日期", "before"),
+        (7, "责任部门", "does not handle"),
+        (8, "当前状态", "已申报"),
+        (9, "实施村", "没有村"),
+        (10, "项目编码", "already in the tracker"),
+    ];
+    for (line, heading, words) in expect {
+        let (_, h, message) = at(line);
+        assert_eq!(h, heading, "line {line}: {message}");
+        assert!(message.contains(words), "line {line}: {message}");
+    }
+
+    // Row 2 stands accepted, with its history on its days, each step by the role the
+    // lifecycle table names, recorded as imported by the coordinator.
+    let reply = app
+        .gql(
+            Some(&coordinator),
+            "{ projects(first: 5) { nodes { code status actualStart actualFinish finalQuantity acceptanceGrade department { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.ok()["projects"]["nodes"],
+        json!([{"code": "XL-001", "status": "ACCEPTED", "actualStart": "2026-04-01", "actualFinish": "2026-08-28",
+                "finalQuantity": "5.2", "acceptanceGrade": "QUALIFIED", "department": {"name": "示范县交通运输局"}}])
+    );
+    use sea_orm::{EntityTrait, QueryOrder};
+    let events = entity::project_event::Entity::find()
+        .order_by_asc(entity::project_event::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let steps: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| (e.action.clone(), e.actor_role.clone(), e.happened_on.to_string()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("CREATE", "TOWNSHIP", "2026-01-10"),
+            ("SUBMIT", "TOWNSHIP", "2026-01-20"),
+            ("APPROVE", "COORDINATOR", "2026-02-20"),
+            ("ASSIGN", "COORDINATOR", "2026-02-25"),
+            ("CLAIM", "DEPARTMENT", "2026-03-02"),
+            ("START_CONSTRUCTION", "DEPARTMENT", "2026-04-01"),
+            ("COMPLETE", "DEPARTMENT", "2026-08-28"),
+            ("ACCEPT", "COORDINATOR", "2026-09-15"),
+        ]
+        .map(|(a, r, d)| (a.to_string(), r.to_string(), d.to_string()))
+    );
+    assert!(events.iter().all(|e| e.actor_username == "coordinator"));
+    assert!(events.iter().skip(1).all(|e| e.comment.as_deref() == Some("导入")));
+    // Its notices were posted on their days.
+    let notices = app
+        .gql(
+            Some(&coordinator),
+            "{ disclosures(first: 5) { nodes { subject status startDate endDate } } }",
+            json!({}),
+        )
+        .await;
+    let mut subjects: Vec<(String, String)> = notices.ok()["disclosures"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["subject"].as_str().unwrap().into(), n["startDate"].as_str().unwrap().into()))
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        vec![("APPLICATION".into(), "2026-02-01".into()), ("COMPLETION".into(), "2026-09-01".into())]
+    );
+
+    // The same file again writes nothing: row 2 is there as it says.
+    let (_, again) = upload(&app, &coordinator, "projects", "PARTIAL", "项目库.csv", csv.as_bytes()).await;
+    assert_eq!(again["rowsWritten"], 0);
+    assert_eq!(statuses(&again)[0], (2, "UNCHANGED".into()));
+
+    // Progress entered late: a report of the construction months counts, though the
+    // project has been completed since; one dated after completion does not.
+    let progress = "项目编码,填报日期,累计完成量,累计完成投资\nXL-001,2026-06-30,2.5,700000\nXL-001,2026-09-10,5.2,1500000\n";
+    let (_, run) = upload(&app, &coordinator, "progress", "PARTIAL", "进度.csv", progress.as_bytes()).await;
+    assert_eq!(statuses(&run), vec![(2, "ACCEPTED".into()), (3, "REFUSED".into())], "{run}");
+    let figures = |day: &'static str| {
+        let app = &app;
+        let token = coordinator.clone();
+        async move {
+            app.gql(
+                Some(&token),
+                "query($d: Date) { constructionProgress(year: 2026, regionCode: \"990101000000\", asOf: $d) { sector completedQuantity startedCount completedCount } }",
+                json!({"d": day}),
+            )
+            .await
+            .ok()["constructionProgress"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["sector"] == "ROAD")
+                .cloned()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        figures("2026-07-01").await,
+        json!({"sector": "ROAD", "completedQuantity": "2.5", "startedCount": 1, "completedCount": 0})
+    );
+    assert_eq!(
+        figures("2026-09-30").await,
+        json!({"sector": "ROAD", "completedQuantity": "5.2", "startedCount": 1, "completedCount": 1})
+    );
+}
+
+#[tokio::test]
+async fn a_plan_imports_version_by_version() {
+    let app = spawn_demo_app().await;
+    let finance = app.demo_login("finance").await;
+    let coordinator = app.demo_login("coordinator").await;
+    let (_, lines) = upload(&app, &finance, "fund-lines", "ALL", "lines.csv", LINES.as_bytes()).await;
+    assert_eq!(lines["committed"], true);
+    let heading = "年度,版本,批复日期,文号,调整原因,资金名称,计划金额,行业,目标工程量,目标项目数,项目编码\n";
+    // Version 2 before version 1.
+    let early = format!("{heading}2026,2,2026-06-01,示调〔2026〕1号,增加道路,统筹资金,12000000,,,,\n");
+    let (_, run) = upload(&app, &coordinator, "plan", "ALL", "plan.csv", early.as_bytes()).await;
+    let errors = errors_of(&run);
+    assert_eq!((errors[0].0, errors[0].1.as_str()), (2, "版本"), "{run}");
+    assert!(errors[0].2.contains("import version 1 first"), "{run}");
+    // Finance may not set the plan.
+    let (status, _) = upload(&app, &finance, "plan", "ALL", "plan.csv", early.as_bytes()).await;
+    assert_eq!(status, 403);
+    // Version 1 (a line, a sector's target, a line no one has) refused whole for its bad row;
+    // then without it: written and approved; version 2 adjusts it, leaving 配套资金 out.
+    let bad = format!(
+        "{heading}2026,1,2026-03-01,示政发〔2026〕8号,,统筹资金,11000000,,,,\n2026,1,,,,,,道路,48.5,12,\n2026,1,,,,没有的资金,1,,,,\n"
+    );
+    let (_, run) = upload(&app, &coordinator, "plan", "PARTIAL", "plan.csv", bad.as_bytes()).await;
+    assert_eq!(
+        statuses(&run),
+        vec![(2, "REFUSED".into()), (3, "REFUSED".into()), (4, "REFUSED".into())]
+    );
+    assert_eq!(errors_of(&run)[2].1, "资金名称");
+    let plan = format!(
+        "{heading}2026,1,2026-03-01,示政发〔2026〕8号,,统筹资金,11000000,,,,\n2026,1,,,,配套资金,3000000,,,,\n2026,1,,,,,,道路,48.5,12,\n\
+         2026,2,2026-06-01,示调〔2026〕1号,增加道路,统筹资金,12000000,,,,\n2026,2,,,,,,道路,50,13,\n"
+    );
+    let (_, run) = upload(&app, &coordinator, "plan", "ALL", "plan.csv", plan.as_bytes()).await;
+    assert_eq!(run["rowsWritten"], 5, "{run}");
+    let read = |day: &'static str| {
+        let app = &app;
+        let token = coordinator.clone();
+        async move {
+            app.gql(
+                Some(&token),
+                "query($d: Date) { fundUtilization(year: 2026, regionCode: \"990101000000\", groupBy: [FUND_LINE], asOf: $d) { fundLine { name } planned } }",
+                json!({"d": day}),
+            )
+            .await
+            .ok()["fundUtilization"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        read("2026-04-01").await,
+        json!([{"fundLine": {"name": "统筹资金"}, "planned": "11000000.00"}, {"fundLine": {"name": "配套资金"}, "planned": "3000000.00"}])
+    );
+    // From version 2 on, 配套资金 is outside the plan: its planned amount is 0.
+    assert_eq!(
+        read("2026-06-02").await,
+        json!([{"fundLine": {"name": "统筹资金"}, "planned": "12000000.00"}, {"fundLine": {"name": "配套资金"}, "planned": "0.00"}])
+    );
+    let (_, again) = upload(&app, &coordinator, "plan", "ALL", "plan.csv", plan.as_bytes()).await;
+    assert_eq!((again["rowsWritten"].clone(), again["rowsUnchanged"].clone()), (json!(0), json!(5)));
+}
