@@ -317,7 +317,12 @@ async fn import(database_url: &str, args: crate::config::ImportArgs) -> anyhow::
             .out
             .unwrap_or_else(|| format!("{county}-{}.xlsx", kind.as_str()).into());
         std::fs::write(&out, sheets::books(kind, &rows).map_err(|e| anyhow!(e))?)?;
-        println!("wrote {} rows of {} to {}", rows.len(), kind.chinese_name(), out.display());
+        println!(
+            "wrote {} rows of {} to {}",
+            rows.len(),
+            kind.chinese_name(),
+            out.display()
+        );
         return Ok(());
     }
     let bytes = std::fs::read(&args.file).map_err(|e| anyhow!("{}: {e}", args.file))?;

@@ -696,15 +696,27 @@ const PROJECT_COLUMNS: &[Column] = &[
     },
     date("plannedStart", "计划开工", "the planned start"),
     date("plannedFinish", "计划完工", "the planned finish"),
-    date("submittedOn", "申报日期", "the day the township submitted it (镇村申报)"),
+    date(
+        "submittedOn",
+        "申报日期",
+        "the day the township submitted it (镇村申报)",
+    ),
     date(
         "noticeStart",
         "申报公示开始",
         "the application notice's first day, at the township board (needed before 批复 where the county's rules ask for it)",
     ),
     date("noticeEnd", "申报公示结束", "the application notice's last day"),
-    date("approvedOn", "批复日期", "the day the county approved it into the plan (县级统筹)"),
-    date("assignedOn", "交办日期", "the day it was handed to the department (清单交办)"),
+    date(
+        "approvedOn",
+        "批复日期",
+        "the day the county approved it into the plan (县级统筹)",
+    ),
+    date(
+        "assignedOn",
+        "交办日期",
+        "the day it was handed to the department (清单交办)",
+    ),
     Column {
         key: "department",
         chinese: "责任部门",
@@ -739,7 +751,11 @@ const PROJECT_COLUMNS: &[Column] = &[
         value: Value::Choice(GRADES),
         help: "合格 or 优质; with 验收日期",
     },
-    date("rejectedOn", "否决日期", "the day the county rejected the application (after 申报日期)"),
+    date(
+        "rejectedOn",
+        "否决日期",
+        "the day the county rejected the application (after 申报日期)",
+    ),
     date("cancelledOn", "取消日期", "the day the project was cancelled"),
     Column {
         key: "reason",

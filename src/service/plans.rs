@@ -217,11 +217,7 @@ pub async fn set(db: &DatabaseConnection, actor: &Actor, input: PlanInput) -> Se
 }
 
 /// [`set`] in a transaction the caller holds (an import's).
-pub(crate) async fn set_in(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    input: PlanInput,
-) -> ServiceResult<Plan> {
+pub(crate) async fn set_in(conn: &impl ConnectionTrait, actor: &Actor, input: PlanInput) -> ServiceResult<Plan> {
     authorize(actor, Operation::ManagePlan)?;
     let county = county_of(actor, Operation::ManagePlan, &input.county_code)?;
     crate::domain::project::check_year(input.year)?;

@@ -638,7 +638,8 @@ async fn the_exit_register_imports_judgements_by_indicator_name_or_code() {
 async fn figures(app: &TestApp, token: &str, days: &[chrono::NaiveDate]) -> Value {
     let county = tracker::seed::demo::COUNTY;
     let today = tracker::domain::calendar::today();
-    let money = "planned inPlace arrivalRate allocated unallocated disbursed disbursementRate allocationDisbursementRate";
+    let money =
+        "planned inPlace arrivalRate allocated unallocated disbursed disbursementRate allocationDisbursementRate";
     let building = "targetQuantity targetProjectCount completedQuantity quantityRate projectCount startedCount startRate completedCount completionRate";
     let mut all = Vec::new();
     for year in [chrono::Datelike::year(&today) - 1, chrono::Datelike::year(&today)] {
@@ -652,7 +653,11 @@ async fn figures(app: &TestApp, token: &str, days: &[chrono::NaiveDate]) -> Valu
                 }}"
             );
             let reply = app
-                .gql(Some(token), &query, json!({"y": year, "r": county, "d": day.to_string()}))
+                .gql(
+                    Some(token),
+                    &query,
+                    json!({"y": year, "r": county, "d": day.to_string()}),
+                )
                 .await;
             all.push(json!({"year": year, "day": day.to_string(), "figures": reply.ok().clone()}));
         }
@@ -694,7 +699,11 @@ async fn the_demo_countys_books_exported_and_imported_into_an_empty_county_give_
     let before = figures(&source, &reader, &days).await;
     // The days see different books (else the test would not test the dates).
     let of_year = |i: usize| before[i]["figures"]["byKind"].clone();
-    assert_ne!(of_year(3), of_year(5), "this year's money moved between the first and last day");
+    assert_ne!(
+        of_year(3),
+        of_year(5),
+        "this year's money moved between the first and last day"
+    );
     assert_ne!(
         before[3]["figures"]["building"], before[5]["figures"]["building"],
         "this year's construction moved"
@@ -752,7 +761,9 @@ const LIBRARY_HEADINGS: &str = "项目编码,项目名称,入库日期,年度,�
 
 /// A library row: the record, then the days from 申报 to 验收 as given.
 fn library_row(code: &str, name: &str, township: &str, village: &str, steps: &str) -> String {
-    format!("{code},{name},2026-01-10,2026,道路,{township},{village},新建,硬化路面,5.2,156,860,新建硬化路:公里:5.2,2026-04-01,2026-09-30,{steps}\n")
+    format!(
+        "{code},{name},2026-01-10,2026,道路,{township},{village},新建,硬化路面,5.2,156,860,新建硬化路:公里:5.2,2026-04-01,2026-09-30,{steps}\n"
+    )
 }
 
 #[tokio::test]
@@ -764,23 +775,51 @@ async fn a_project_library_imports_with_its_history_and_each_refusal_is_at_its_r
     // 2: the whole way, by township and village name.
     csv += &library_row("XL-001", "大河村通村路", "城关镇", "大河村", whole);
     // 3: approved without the application notice the county's rules ask for.
-    csv += &library_row("XL-002", "小河村通村路", "990101001000", "990101001002", "2026-03-01,,,2026-03-20,,,,,,,,,,,");
+    csv += &library_row(
+        "XL-002",
+        "小河村通村路",
+        "990101001000",
+        "990101001002",
+        "2026-03-01,,,2026-03-20,,,,,,,,,,,",
+    );
     // 4: approved, but the submission's day is missing.
-    csv += &library_row("XL-003", "新河村通村路", "城关镇", "新河村", ",2026-02-01,2026-02-12,2026-02-20,,,,,,,,,,,");
+    csv += &library_row(
+        "XL-003",
+        "新河村通村路",
+        "城关镇",
+        "新河村",
+        ",2026-02-01,2026-02-12,2026-02-20,,,,,,,,,,,",
+    );
     // 5: a township the county does not have.
     csv += &library_row("XL-004", "某路", "不存在镇", "大河村", ",,,,,,,,,,,,,,");
     // 6: claimed before it was assigned.
-    csv += &library_row("XL-005", "老河村通村路", "城关镇", "老河村", "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县交通运输局,2026-03-10,2026-02-22,,,,,,,");
+    csv += &library_row(
+        "XL-005",
+        "老河村通村路",
+        "城关镇",
+        "老河村",
+        "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县交通运输局,2026-03-10,2026-02-22,,,,,,,",
+    );
     // 7: assigned to a department that does not build roads.
-    csv += &library_row("XL-006", "东河村通村路", "城关镇", "东河村", "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县水利局,2026-03-10,,,,,,,,");
+    csv += &library_row(
+        "XL-006",
+        "东河村通村路",
+        "城关镇",
+        "东河村",
+        "2026-01-20,2026-02-01,2026-02-12,2026-02-20,2026-02-25,示范县水利局,2026-03-10,,,,,,,,",
+    );
     // 8: the dates lead to 已申报, the status says 在建.
-    csv += &library_row("XL-007", "西河村通村路", "城关镇", "西河村", "2026-01-20,,,,,,,,,,,,,,在建");
+    csv += &library_row(
+        "XL-007",
+        "西河村通村路",
+        "城关镇",
+        "西河村",
+        "2026-01-20,,,,,,,,,,,,,,在建",
+    );
     // 9: a village the township does not have.
     csv += &library_row("XL-008", "某村路", "城关镇", "没有村", ",,,,,,,,,,,,,,");
     // 10: the code of row 2 again, for another project.
-    csv += &format!(
-        "XL-001,另一条路,2026-01-11,2026,道路,城关镇,大河村,新建,路,1,10,10,路:公里:1,2026-04-01,2026-09-30,,,,,,,,,,,,,,,\n"
-    );
+    csv += "XL-001,另一条路,2026-01-11,2026,道路,城关镇,大河村,新建,路,1,10,10,路:公里:1,2026-04-01,2026-09-30,,,,,,,,,,,,,,,\n";
 
     // Who may: the poverty office; not a township, not finance.
     for user in ["township", "finance"] {
@@ -875,12 +914,20 @@ async fn a_project_library_imports_with_its_history_and_each_refusal_is_at_its_r
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| (n["subject"].as_str().unwrap().into(), n["startDate"].as_str().unwrap().into()))
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap().into(),
+                n["startDate"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     subjects.sort();
     assert_eq!(
         subjects,
-        vec![("APPLICATION".into(), "2026-02-01".into()), ("COMPLETION".into(), "2026-09-01".into())]
+        vec![
+            ("APPLICATION".into(), "2026-02-01".into()),
+            ("COMPLETION".into(), "2026-09-01".into())
+        ]
     );
 
     // The same file again writes nothing: row 2 is there as it says.
@@ -890,9 +937,22 @@ async fn a_project_library_imports_with_its_history_and_each_refusal_is_at_its_r
 
     // Progress entered late: a report of the construction months counts, though the
     // project has been completed since; one dated after completion does not.
-    let progress = "项目编码,填报日期,累计完成量,累计完成投资\nXL-001,2026-06-30,2.5,700000\nXL-001,2026-09-10,5.2,1500000\n";
-    let (_, run) = upload(&app, &coordinator, "progress", "PARTIAL", "进度.csv", progress.as_bytes()).await;
-    assert_eq!(statuses(&run), vec![(2, "ACCEPTED".into()), (3, "REFUSED".into())], "{run}");
+    let progress =
+        "项目编码,填报日期,累计完成量,累计完成投资\nXL-001,2026-06-30,2.5,700000\nXL-001,2026-09-10,5.2,1500000\n";
+    let (_, run) = upload(
+        &app,
+        &coordinator,
+        "progress",
+        "PARTIAL",
+        "进度.csv",
+        progress.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        statuses(&run),
+        vec![(2, "ACCEPTED".into()), (3, "REFUSED".into())],
+        "{run}"
+    );
     let figures = |day: &'static str| {
         let app = &app;
         let token = coordinator.clone();
@@ -980,5 +1040,8 @@ async fn a_plan_imports_version_by_version() {
         json!([{"fundLine": {"name": "统筹资金"}, "planned": "12000000.00"}, {"fundLine": {"name": "配套资金"}, "planned": "0.00"}])
     );
     let (_, again) = upload(&app, &coordinator, "plan", "ALL", "plan.csv", plan.as_bytes()).await;
-    assert_eq!((again["rowsWritten"].clone(), again["rowsUnchanged"].clone()), (json!(0), json!(5)));
+    assert_eq!(
+        (again["rowsWritten"].clone(), again["rowsUnchanged"].clone()),
+        (json!(0), json!(5))
+    );
 }

@@ -65,9 +65,11 @@ fn quantity(milli: i64) -> String {
 pub fn county_named(actor: &Actor, raw: Option<&str>) -> ServiceResult<RegionCode> {
     let code = match raw {
         Some(raw) => crate::service::regions::parse_code("county", raw)?,
-        None => actor.scope.root().cloned().ok_or_else(|| {
-            crate::domain::fault::Fault::invalid("county", "say which county: ?county=CODE")
-        })?,
+        None => actor
+            .scope
+            .root()
+            .cloned()
+            .ok_or_else(|| crate::domain::fault::Fault::invalid("county", "say which county: ?county=CODE"))?,
     };
     if code.level() != crate::domain::region::RegionLevel::County {
         return Err(crate::domain::fault::Fault::invalid(
@@ -102,7 +104,10 @@ pub async fn rows(db: &DatabaseConnection, actor: &Actor, kind: Kind, county: &R
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let code_of = |id: Option<i64>| id.and_then(|id| projects.get(&id)).map_or(String::new(), |p| p.code.clone());
+    let code_of = |id: Option<i64>| {
+        id.and_then(|id| projects.get(&id))
+            .map_or(String::new(), |p| p.code.clone())
+    };
     let line_cells = |id: i64| {
         lines
             .get(&id)
@@ -169,7 +174,10 @@ pub async fn rows(db: &DatabaseConnection, actor: &Actor, kind: Kind, county: &R
             let mut allocated: HashMap<i64, i64> = HashMap::new();
             for e in entries {
                 let (name, year) = line_cells(e.fund_line_id);
-                let budget = e.project_id.and_then(|id| projects.get(&id)).map_or(0, |p| p.budget_fen);
+                let budget = e
+                    .project_id
+                    .and_then(|id| projects.get(&id))
+                    .map_or(0, |p| p.budget_fen);
                 let total = allocated.entry(e.project_id.unwrap_or_default()).or_default();
                 *total += e.amount_fen;
                 rows.push(vec![
@@ -253,7 +261,10 @@ pub async fn rows(db: &DatabaseConnection, actor: &Actor, kind: Kind, county: &R
                 };
                 for f in &plan.fund_lines {
                     let (name, _) = line_cells(f.fund_line_id);
-                    head(&mut rows, [name, money(f.planned_fen), "".into(), "".into(), "".into(), "".into()]);
+                    head(
+                        &mut rows,
+                        [name, money(f.planned_fen), "".into(), "".into(), "".into(), "".into()],
+                    );
                 }
                 for s in &plan.sectors {
                     let sector = s.sector.parse::<Sector>().map_err(ServiceError::Internal)?;
@@ -338,12 +349,7 @@ async fn project_rows(
     for p in sorted {
         let status = ProjectStatus::parse(&p.status).ok_or_else(|| ServiceError::Internal(p.status.clone()))?;
         let mine: Vec<&project_event::Model> = events.iter().filter(|e| e.project_id == p.id).collect();
-        let last = |action: ProjectAction| {
-            mine.iter()
-                .rev()
-                .find(|e| e.action == action.as_str())
-                .copied()
-        };
+        let last = |action: ProjectAction| mine.iter().rev().find(|e| e.action == action.as_str()).copied();
         let on = |action: ProjectAction| last(action).map(|e| day(e.happened_on)).unwrap_or_default();
         // How far along its way it came: a rejected one was submitted, a cancelled one stood
         // where the cancellation found it.
@@ -392,7 +398,10 @@ async fn project_rows(
             mine.first().map(|e| day(e.happened_on)).unwrap_or_default(),
             p.year.to_string(),
             named(rules::SECTORS, &p.sector),
-            townships.get(&p.township_code).cloned().unwrap_or_else(|| p.township_code.clone()),
+            townships
+                .get(&p.township_code)
+                .cloned()
+                .unwrap_or_else(|| p.township_code.clone()),
             village_codes.join("、"),
             named(rules::NATURES, &p.construction_nature),
             p.content.clone(),
@@ -411,11 +420,18 @@ async fn project_rows(
             step(ProjectAction::Approve, ProjectStatus::Approved),
             step(ProjectAction::Assign, ProjectStatus::Assigned),
             if assigned {
-                p.department_id.and_then(|d| departments.get(&d)).cloned().unwrap_or_default()
+                p.department_id
+                    .and_then(|d| departments.get(&d))
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 String::new()
             },
-            if assigned { p.claim_deadline.map(day).unwrap_or_default() } else { String::new() },
+            if assigned {
+                p.claim_deadline.map(day).unwrap_or_default()
+            } else {
+                String::new()
+            },
             step(ProjectAction::Claim, ProjectStatus::Claimed),
             step(ProjectAction::StartConstruction, ProjectStatus::UnderConstruction),
             step(ProjectAction::Complete, ProjectStatus::Completed),
@@ -429,11 +445,17 @@ async fn project_rows(
             p.acceptance_grade
                 .as_deref()
                 .map_or(String::new(), |g| named(rules::GRADES, g)),
-            if status == ProjectStatus::Rejected { on(ProjectAction::Reject) } else { String::new() },
-            if status == ProjectStatus::Cancelled { on(ProjectAction::Cancel) } else { String::new() },
-            ended
-                .and_then(|e| e.comment.clone())
-                .unwrap_or_default(),
+            if status == ProjectStatus::Rejected {
+                on(ProjectAction::Reject)
+            } else {
+                String::new()
+            },
+            if status == ProjectStatus::Cancelled {
+                on(ProjectAction::Cancel)
+            } else {
+                String::new()
+            },
+            ended.and_then(|e| e.comment.clone()).unwrap_or_default(),
             shown.chinese_name().to_string(),
         ]);
     }

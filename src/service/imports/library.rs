@@ -12,9 +12,9 @@ use crate::domain::money::Money;
 use crate::domain::project::{AcceptanceGrade, Beneficiaries, ConstructionNature};
 use crate::domain::region::{RegionCode, RegionLevel};
 use crate::domain::sector::Sector;
+use crate::service::ServiceError;
 use crate::service::disclosure::{self, NoticeInput, TargetInput};
 use crate::service::projects::{self, ProjectInput, TransitionDetails};
-use crate::service::ServiceError;
 use chrono::{Duration, NaiveDate};
 use entity::{department, project, region};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -102,7 +102,11 @@ fn compare(cells: &Cells<'_>, row: &Row, existing: &project::Model) -> Applied {
     if existing.status != row.status.as_str() {
         differs.push(format!("at {}", existing.status));
     }
-    let started = row.steps.iter().find(|s| s.0 == ProjectAction::StartConstruction).map(|s| s.1);
+    let started = row
+        .steps
+        .iter()
+        .find(|s| s.0 == ProjectAction::StartConstruction)
+        .map(|s| s.1);
     if existing.actual_start != started {
         differs.push(format!(
             "started {}",
@@ -245,9 +249,12 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
         (None, Some(_)) => return Err(refused(cells.column("noticeStart"), "give the notice's first day")),
     };
     let status = steps.iter().try_fold(ProjectStatus::Draft, |from, (action, _, key)| {
-        lifecycle::transition(from, *action)
-            .map(|t| t.to)
-            .ok_or_else(|| refused(cells.column(key), format!("cannot {} a {} project", action.verb(), from.as_str())))
+        lifecycle::transition(from, *action).map(|t| t.to).ok_or_else(|| {
+            refused(
+                cells.column(key),
+                format!("cannot {} a {} project", action.verb(), from.as_str()),
+            )
+        })
     })?;
     if let Some(stated) = cells.choice("status")?
         && stated != status.as_str()
@@ -381,10 +388,17 @@ async fn write(
             }
         };
         let notice = match action {
-            ProjectAction::Approve => row.notice.map(|(start, end)| (Subject::Application, start, end, "noticeStart")),
-            ProjectAction::Accept => row
-                .completion_notice
-                .map(|start| (Subject::Completion, start, start + Duration::days(9), "completionNoticeOn")),
+            ProjectAction::Approve => row
+                .notice
+                .map(|(start, end)| (Subject::Application, start, end, "noticeStart")),
+            ProjectAction::Accept => row.completion_notice.map(|start| {
+                (
+                    Subject::Completion,
+                    start,
+                    start + Duration::days(9),
+                    "completionNoticeOn",
+                )
+            }),
             _ => None,
         };
         if let Some((subject, start, end, notice_key)) = notice {
@@ -417,7 +431,11 @@ async fn write(
         };
         let details = TransitionDetails {
             comment: Some(comment),
-            department_id: row.department.as_ref().map(|d| d.id).filter(|_| *action == ProjectAction::Assign),
+            department_id: row
+                .department
+                .as_ref()
+                .map(|d| d.id)
+                .filter(|_| *action == ProjectAction::Assign),
             deadline: row.deadline.filter(|_| *action == ProjectAction::Assign),
             date: Some(*day),
             final_quantity: row.final_quantity.filter(|_| *action == ProjectAction::Complete),

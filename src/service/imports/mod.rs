@@ -173,7 +173,9 @@ pub async fn run(
         let savepoint = txn.savepoint().await?;
         let outcomes = match upload.kind {
             Kind::Plan => plan::version_rows(&savepoint, actor, &county, &table, &unit).await?,
-            kind => vec![outcome(apply(&savepoint, actor, &county, kind, &table, &table.rows[unit[0]].1).await)?],
+            kind => vec![outcome(
+                apply(&savepoint, actor, &county, kind, &table, &table.rows[unit[0]].1).await,
+            )?],
         };
         if outcomes.iter().all(|(status, _)| *status == RowStatus::Accepted) {
             savepoint.commit().await?;
@@ -837,7 +839,12 @@ async fn progress_row(
     // The county's library imported with its history: the report is the building
     // department's, taken by the importer as the lifecycle table names it.
     let actor = if authorize(actor, Operation::ImportProjectLibrary).is_ok() {
-        library::acting(actor, crate::domain::access::Role::Department, county.clone(), project.department_id)
+        library::acting(
+            actor,
+            crate::domain::access::Role::Department,
+            county.clone(),
+            project.department_id,
+        )
     } else {
         actor.clone()
     };

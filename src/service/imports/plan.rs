@@ -21,9 +21,20 @@ use super::read::Table;
 /// What a row puts in the version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Item {
-    Line { line: i64, amount: Money },
-    Sector { sector: Sector, quantity: Quantity, count: i32 },
-    Project { project: i64, line: Option<i64>, amount: Option<Money> },
+    Line {
+        line: i64,
+        amount: Money,
+    },
+    Sector {
+        sector: Sector,
+        quantity: Quantity,
+        count: i32,
+    },
+    Project {
+        project: i64,
+        line: Option<i64>,
+        amount: Option<Money>,
+    },
 }
 
 /// A row read.
@@ -43,16 +54,12 @@ pub(super) fn versions(table: &Table) -> Vec<Vec<usize>> {
             rules::parse_integer(table.cell(cells, "version")).ok(),
         )
     };
-    let mut groups: Vec<((Option<i64>, Option<i64>), Vec<usize>)> = Vec::new();
+    // By (year, version), in order; a row without them alone (refused when read).
+    let mut groups: std::collections::BTreeMap<_, Vec<usize>> = std::collections::BTreeMap::new();
     for i in 0..table.rows.len() {
-        let k = key(i);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, rows)) => rows.push(i),
-            None => groups.push((k, vec![i])),
-        }
+        groups.entry(key(i)).or_default().push(i);
     }
-    groups.sort_by_key(|(k, _)| *k);
-    groups.into_iter().map(|(_, rows)| rows).collect()
+    groups.into_values().collect()
 }
 
 async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_>) -> Result<Row, RowError> {
@@ -85,7 +92,10 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
             .parse()
             .map_err(|m: String| refused(cells.column("sector"), m))?;
         if !given("targetQuantity") {
-            return Err(refused(cells.column("targetQuantity"), "must not be empty for a sector's target"));
+            return Err(refused(
+                cells.column("targetQuantity"),
+                "must not be empty for a sector's target",
+            ));
         }
         let quantity = cells
             .parsed("targetQuantity", rules::parse_quantity)?
@@ -134,9 +144,10 @@ fn holds(plan: &Plan, item: Item) -> bool {
                 && s.target_quantity_milli == quantity.milli()
                 && s.target_project_count == count
         }),
-        Item::Project { project, line, amount } => plan.projects.iter().any(|p| {
-            p.project_id == project && p.fund_line_id == line && p.planned_fen == amount.map(|a| a.fen())
-        }),
+        Item::Project { project, line, amount } => plan
+            .projects
+            .iter()
+            .any(|p| p.project_id == project && p.fund_line_id == line && p.planned_fen == amount.map(|a| a.fen())),
     }
 }
 
@@ -187,7 +198,10 @@ pub(super) async fn version_rows(
         if row.approved_on.is_some_and(|d| Some(d) != approved_on) {
             outcomes[*n] = Some(refused_at(
                 "approvedOn",
-                format!("version {version} is approved on {} in an earlier row", approved_on.unwrap_or_default()),
+                format!(
+                    "version {version} is approved on {} in an earlier row",
+                    approved_on.unwrap_or_default()
+                ),
             ));
         }
     }

@@ -248,11 +248,9 @@ pub(crate) async fn create_in(
                 .one(conn)
                 .await?;
             if let Some(holder) = holder {
-                return Err(Fault::invalid(
-                    "code",
-                    format!("{code} is already the code of project {}", holder.name),
-                )
-                .into());
+                return Err(
+                    Fault::invalid("code", format!("{code} is already the code of project {}", holder.name)).into(),
+                );
             }
             code
         }

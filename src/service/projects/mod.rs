@@ -27,9 +27,9 @@ mod transitions;
 
 pub(crate) use drafts::create_in;
 pub use drafts::{create, update};
-pub(crate) use transitions::transition_in;
 pub(super) use guard::{EventRecord, load_at_version, load_for_change, project_change, record_event, write_guarded};
 pub use transitions::transition;
+pub(crate) use transitions::transition_in;
 
 /// A performance target as entered: the target is an exact decimal.
 #[derive(Clone, Debug)]
