@@ -636,7 +636,7 @@ pub async fn seed_funds(db: &DatabaseConnection, today: NaiveDate) -> ServiceRes
             // and no more than the line holds unallocated from that day on.
             let first_receipt = NaiveDate::from_ymd_opt(year, 3, 10).unwrap_or(today);
             let date = project.planned_start.unwrap_or(today).max(first_receipt).min(today);
-            let movements = funds::line_movements(db, line.id).await?;
+            let movements = funds::line_movements(db, line.id, date).await?;
             let (free, _) = crate::domain::funds::lowest_balance_from(&movements, date);
             let amount = (project.budget_fen * 8 / 10).min(free.fen());
             if amount <= 0 {

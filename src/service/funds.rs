@@ -119,31 +119,49 @@ fn optional_note(raw: &Option<String>) -> Result<Option<String>, Fault> {
     crate::domain::fault::optional_text("note", "a note", raw.as_deref(), crate::domain::fault::MAX_NOTE_CHARS)
 }
 
-/// A line's money arrived and not yet allocated, moving by day: receipts in, allocations
-/// out, each reversal with its sign. Read under the line's lock, which every entry on the
-/// line takes first.
+/// A line's money arrived and not yet allocated, moving by day from `from`'s month on:
+/// receipts in, allocations out, each reversal with its sign; the months before, from the
+/// line's month totals, as one movement on the day before (a balance from `from` on is all
+/// a check needs, and an entry on a line with thousands reads a month of them, not all).
+/// Read under the line's lock, which every entry on the line takes first.
 pub(crate) async fn line_movements(
     conn: &impl ConnectionTrait,
     line_id: i64,
+    from: NaiveDate,
 ) -> ServiceResult<Vec<(NaiveDate, Money)>> {
+    let signed = |kind: &str, fen: i64| {
+        let sign = if kind == EntryKind::Receipt.as_str() { 1 } else { -1 };
+        Money::from_fen(sign * fen)
+    };
+    let kinds = [EntryKind::Receipt.as_str(), EntryKind::Allocation.as_str()];
+    let month_start = chrono::Datelike::with_day(&from, 1).unwrap_or(from);
+    let earlier: Vec<(String, i64)> = fund_line_month_total::Entity::find()
+        .select_only()
+        .column(fund_line_month_total::Column::Kind)
+        .column(fund_line_month_total::Column::AmountFen)
+        .filter(fund_line_month_total::Column::FundLineId.eq(line_id))
+        .filter(fund_line_month_total::Column::Kind.is_in(kinds))
+        .filter(fund_line_month_total::Column::EntryMonth.lt(rules::year_month(from)))
+        .into_tuple()
+        .all(conn)
+        .await?;
     let rows: Vec<(NaiveDate, String, i64)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::EntryDate)
         .column(ledger_entry::Column::Kind)
         .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
         .filter(ledger_entry::Column::FundLineId.eq(line_id))
-        .filter(ledger_entry::Column::Kind.is_in([EntryKind::Receipt.as_str(), EntryKind::Allocation.as_str()]))
+        .filter(ledger_entry::Column::Kind.is_in(kinds))
+        .filter(ledger_entry::Column::EntryDate.gte(month_start))
         .group_by(ledger_entry::Column::EntryDate)
         .group_by(ledger_entry::Column::Kind)
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(day, kind, fen)| {
-            let sign = if kind == EntryKind::Receipt.as_str() { 1 } else { -1 };
-            (day, Money::from_fen(sign * fen))
-        })
+    let before = Money::from_fen(earlier.iter().map(|(kind, fen)| signed(kind, *fen).fen()).sum());
+    let day_before = month_start.pred_opt().unwrap_or(month_start);
+    Ok(std::iter::once((day_before, before))
+        .chain(rows.into_iter().map(|(day, kind, fen)| (day, signed(&kind, fen))))
         .collect())
 }
 
@@ -235,12 +253,16 @@ pub(crate) async fn standing_entries(
     conn: &impl ConnectionTrait,
     condition: Condition,
 ) -> ServiceResult<Vec<ledger_entry::Model>> {
-    let candidates = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::ReversesId.is_null())
+    // Reversals are left out here, not in SQL: `reverses_id IS NULL` would lead SQLite
+    // down the unique index on it, through every entry of the ledger.
+    let candidates: Vec<ledger_entry::Model> = ledger_entry::Entity::find()
         .filter(condition)
         .order_by_asc(ledger_entry::Column::Id)
         .all(conn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|e| e.reverses_id.is_none())
+        .collect();
     if candidates.is_empty() {
         return Ok(candidates);
     }
@@ -729,7 +751,7 @@ pub(crate) async fn allocate_in(
     rules::check_poverty_targeting(line.poverty_targeted, serves_poverty, project.poor_households)?;
     let outside_plan = outside_the_plan(conn, &line, project.id, amount, input.date).await?;
     let outside_plan = crate::domain::plan::check_outside_plan(outside_plan, input.outside_plan, note.as_deref())?;
-    let movements = line_movements(conn, line.id).await?;
+    let movements = line_movements(conn, line.id, input.date).await?;
     rules::check_available_from(
         amount,
         &movements,
@@ -942,7 +964,7 @@ pub async fn reverse(
     // Taking the money back must leave every day from the reversal's on consistent.
     match kind {
         EntryKind::Receipt => {
-            let movements = line_movements(&txn, line.id).await?;
+            let movements = line_movements(&txn, line.id, date).await?;
             rules::check_available_from(
                 amount,
                 &movements,
