@@ -26,6 +26,7 @@ mod m20261203_000022_assessment;
 mod m20261203_000023_exit_register;
 mod m20261203_000024_disclosure;
 mod m20261203_000025_import_runs;
+mod m20261203_000026_ledger_line_day_index;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000023_exit_register::Migration),
             Box::new(m20261203_000024_disclosure::Migration),
             Box::new(m20261203_000025_import_runs::Migration),
+            Box::new(m20261203_000026_ledger_line_day_index::Migration),
         ]
     }
 }

@@ -645,10 +645,22 @@ async fn text_facts(
                 .filter(project_village::Column::ProjectId.eq(p.id))
                 .all(conn)
                 .await?;
-            let mut places = Vec::new();
-            for v in &villages {
-                places.push(region_name(conn, &v.village_code).await?);
-            }
+            let names: std::collections::HashMap<String, String> = region::Entity::find()
+                .filter(region::Column::Code.is_in(villages.iter().map(|v| v.village_code.clone())))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect();
+            let places: Vec<String> = villages
+                .iter()
+                .map(|v| {
+                    names
+                        .get(&v.village_code)
+                        .cloned()
+                        .unwrap_or_else(|| v.village_code.clone())
+                })
+                .collect();
             let sector = p.sector.parse::<crate::domain::sector::Sector>().ok();
             let unit = sector.map_or("", |s| s.unit());
             push("项目名称", p.name.clone());
@@ -1000,6 +1012,35 @@ pub(crate) async fn post_in(
     end_on: Option<NaiveDate>,
 ) -> ServiceResult<disclosure::Model> {
     let (row, to) = load_for(txn, actor, id, Some(expected_version), Action::Post).await?;
+    posting(txn, actor, row, to, on, end_on, None).await
+}
+
+/// Drafts a notice and posts it on its first day, in a transaction the caller holds: a
+/// notice that went up on a past day, brought in by an import. The same checks as
+/// [`create`] then [`post`]; the text is written once.
+pub(crate) async fn post_new_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    input: NoticeInput,
+) -> ServiceResult<disclosure::Model> {
+    let (start, end) = (input.start_on, input.end_on);
+    let draft = create_in(txn, actor, input).await?;
+    let to = rules::check(Status::Draft, Action::Post)?;
+    let text = draft.body.clone();
+    posting(txn, actor, draft, to, Some(start), Some(end), Some(text)).await
+}
+
+/// Posts `row` (checked for posting, going `to`) on `on`; an unedited text is written from
+/// the figures of that moment, unless `fresh` is the text just written from them.
+async fn posting(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: disclosure::Model,
+    to: Status,
+    on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    fresh: Option<String>,
+) -> ServiceResult<disclosure::Model> {
     let on = on.unwrap_or_else(calendar::today);
     calendar::check_not_future("date", on, calendar::today())?;
     let mut after = row.clone();
@@ -1007,7 +1048,10 @@ pub(crate) async fn post_in(
     after.end_on = end_on.unwrap_or(row.end_on);
     check_days(after.start_on, after.end_on)?;
     if !after.body_edited {
-        after.body = generated(txn, &after, &subjected_of(txn, &after).await?).await?.1;
+        after.body = match fresh {
+            Some(text) if after.start_on == row.start_on && after.end_on == row.end_on => text,
+            _ => generated(txn, &after, &subjected_of(txn, &after).await?).await?.1,
+        };
     }
     after.posted_on = Some(on);
     after.status = to.as_str().to_string();

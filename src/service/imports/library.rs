@@ -418,10 +418,7 @@ async fn write(
                 hotline: None,
                 issuer: None,
             };
-            let draft = disclosure::create_in(conn, &coordinator, input)
-                .await
-                .map_err(|e| at_column(cells, e, Some(notice_key)))?;
-            disclosure::post_in(conn, &coordinator, draft.id, draft.version, Some(start), Some(end))
+            disclosure::post_new_in(conn, &coordinator, input)
                 .await
                 .map_err(|e| at_column(cells, e, Some(notice_key)))?;
         }
