@@ -101,22 +101,6 @@ async fn receipts_from_a_gb18030_csv_are_checked_row_by_row_and_written_once() {
         2099-01-01,财农〔2026〕5号,统筹资金,2026,1\n\
         2026-04-04,,统筹资金,2026,1\n";
     let file = gb18030(receipts);
-    let expected_errors = |report: &Value| -> Vec<(i64, String, String)> {
-        report["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| {
-                r["errors"].as_array().unwrap().iter().map(move |e| {
-                    (
-                        r["line"].as_i64().unwrap(),
-                        e["heading"].as_str().unwrap_or("").to_string(),
-                        e["message"].as_str().unwrap().to_string(),
-                    )
-                })
-            })
-            .collect()
-    };
     let (_, dry) = upload(&app, &finance, "receipts", "DRY_RUN", "到位.csv", &file).await;
     assert_eq!(dry["committed"], false);
     assert_eq!(
@@ -130,7 +114,7 @@ async fn receipts_from_a_gb18030_csv_are_checked_row_by_row_and_written_once() {
             (11, "REFUSED".into()),
         ]
     );
-    let errors = expected_errors(&dry);
+    let errors = errors_of(&dry);
     assert_eq!(errors.len(), 4, "{errors:?}");
     assert_eq!((errors[0].0, errors[0].1.as_str()), (8, "资金名称"));
     assert!(errors[0].2.contains("没有的资金"));
