@@ -1031,7 +1031,8 @@ pub(crate) async fn post_new_in(
 }
 
 /// Posts `row` (checked for posting, going `to`) on `on`; an unedited text is written from
-/// the figures of that moment, unless `fresh` is the text just written from them.
+/// the figures of that moment, unless `fresh` is the text just written from them for the
+/// same days.
 async fn posting(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -1049,8 +1050,8 @@ async fn posting(
     check_days(after.start_on, after.end_on)?;
     if !after.body_edited {
         after.body = match fresh {
-            Some(text) if after.start_on == row.start_on && after.end_on == row.end_on => text,
-            _ => generated(txn, &after, &subjected_of(txn, &after).await?).await?.1,
+            Some(text) => text,
+            None => generated(txn, &after, &subjected_of(txn, &after).await?).await?.1,
         };
     }
     after.posted_on = Some(on);

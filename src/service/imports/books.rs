@@ -343,13 +343,18 @@ async fn project_rows(
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
+    // Each project's events, villages and notices, in the order read.
     let mut sorted: Vec<&project::Model> = projects.values().collect();
     sorted.sort_by_key(|p| p.id);
+    let ids: Vec<i64> = sorted.iter().map(|p| p.id).collect();
+    let events = crate::db::rows::group_by(&ids, events, |e| Some((e.project_id, e)));
+    let villages = crate::db::rows::group_by(&ids, villages, |v| Some((v.project_id, v.village_code)));
+    let notices = crate::db::rows::group_by(&ids, notices, |n| n.project_id.map(|id| (id, n)));
     let mut rows = Vec::new();
     for p in sorted {
         let status = ProjectStatus::parse(&p.status).ok_or_else(|| ServiceError::Internal(p.status.clone()))?;
-        let mine: Vec<&project_event::Model> = events.iter().filter(|e| e.project_id == p.id).collect();
-        let last = |action: ProjectAction| mine.iter().rev().find(|e| e.action == action.as_str()).copied();
+        let mine: &[project_event::Model] = events.get(&p.id).map_or(&[], Vec::as_slice);
+        let last = |action: ProjectAction| mine.iter().rev().find(|e| e.action == action.as_str());
         let on = |action: ProjectAction| last(action).map(|e| day(e.happened_on)).unwrap_or_default();
         // How far along its way it came: a rejected one was submitted, a cancelled one stood
         // where the cancellation found it.
@@ -370,18 +375,13 @@ async fn project_rows(
         let step = |action: ProjectAction, s: ProjectStatus| if reached(s) { on(action) } else { String::new() };
         let notice = |subject: Subject| {
             notices
-                .iter()
-                .rev()
-                .find(|n| n.project_id == Some(p.id) && n.subject == subject.as_str())
+                .get(&p.id)
+                .and_then(|mine| mine.iter().rev().find(|n| n.subject == subject.as_str()))
         };
         let application = notice(Subject::Application).filter(|_| reached(ProjectStatus::Approved));
         let completion = notice(Subject::Completion).filter(|_| reached(ProjectStatus::Accepted));
         let assigned = reached(ProjectStatus::Assigned);
-        let village_codes: Vec<String> = villages
-            .iter()
-            .filter(|v| v.project_id == p.id)
-            .map(|v| v.village_code.clone())
-            .collect();
+        let village_codes: &[String] = villages.get(&p.id).map_or(&[], Vec::as_slice);
         let targets: Vec<String> = crate::service::projects::targets_of(p)
             .into_iter()
             .map(|t| format!("{}:{}:{}", t.indicator, t.unit, t.target))

@@ -134,16 +134,13 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
     let created_on = cells.date("createdOn")?;
     let year = cells.year()?;
     let sector: Sector = cells
-        .choice("sector")?
-        .ok_or_else(|| refused(cells.column("sector"), "must not be empty"))?
+        .required_choice("sector")?
         .parse()
         .map_err(|m: String| refused(cells.column("sector"), m))?;
     let township = township_of(conn, county, cells).await?;
     let village_codes = villages_of(conn, &township, cells).await?;
-    let nature = cells
-        .choice("nature")?
-        .and_then(ConstructionNature::parse)
-        .ok_or_else(|| refused(cells.column("nature"), "must not be empty"))?;
+    let nature = ConstructionNature::parse(cells.required_choice("nature")?)
+        .ok_or_else(|| refused(cells.column("nature"), "unknown nature"))?;
     let count = |key: &str| -> Result<i32, RowError> {
         let n = cells.parsed(key, rules::parse_integer)?.unwrap_or_default();
         i32::try_from(n).map_err(|_| refused(cells.column(key), "is too large"))

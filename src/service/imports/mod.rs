@@ -505,6 +505,12 @@ impl Cells<'_> {
         };
         self.parsed(key, |raw| rules::parse_choice(raw, choices))
     }
+
+    /// A choice the row must make.
+    fn required_choice(&self, key: &str) -> Result<&'static str, RowError> {
+        self.choice(key)?
+            .ok_or_else(|| refused(self.column(key), "must not be empty"))
+    }
 }
 
 /// The county's line of `year` with the row's name.
@@ -590,16 +596,10 @@ async fn fund_line_row(
 ) -> Result<Applied, RowError> {
     let name = cells.required_text("name")?;
     let year = cells.year()?;
-    let choice = |key: &str| -> Result<&'static str, RowError> {
-        let Value::Choice(choices) = cells.column(key).value else {
-            unreachable!("{key} is a choice")
-        };
-        cells
-            .parsed(key, |raw| rules::parse_choice(raw, choices))?
-            .ok_or_else(|| refused(cells.column(key), "must not be empty"))
-    };
-    let kind = FundKind::parse(choice("kind")?).ok_or_else(|| refused(cells.column("kind"), "unknown kind"))?;
-    let level = FundLevel::parse(choice("level")?).ok_or_else(|| refused(cells.column("level"), "unknown level"))?;
+    let kind =
+        FundKind::parse(cells.required_choice("kind")?).ok_or_else(|| refused(cells.column("kind"), "unknown kind"))?;
+    let level = FundLevel::parse(cells.required_choice("level")?)
+        .ok_or_else(|| refused(cells.column("level"), "unknown level"))?;
     let planned = cells.money("plannedAmount")?;
     let targeted = cells.flag("povertyTargeted")?;
     let existing = fund_line::Entity::find()

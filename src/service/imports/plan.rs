@@ -87,8 +87,7 @@ async fn read(conn: &impl ConnectionTrait, county: &RegionCode, cells: &Cells<'_
         }
     } else if given("sector") {
         let sector: Sector = cells
-            .choice("sector")?
-            .unwrap_or_default()
+            .required_choice("sector")?
             .parse()
             .map_err(|m: String| refused(cells.column("sector"), m))?;
         if !given("targetQuantity") {
