@@ -31,6 +31,22 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+impl Cli {
+    /// A batch that writes to SQLite statement by statement, in one transaction: an import,
+    /// a seed, a region tree (run on one core, `cli::one_core`).
+    pub fn is_sqlite_batch(&self) -> bool {
+        let batch = matches!(
+            self.command,
+            Some(Command::Import(_))
+                | Some(Command::Seed { .. })
+                | Some(Command::Regions {
+                    action: RegionsCommand::Import { .. }
+                })
+        );
+        batch && self.database_url.starts_with("sqlite:")
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the GraphQL API (the default).

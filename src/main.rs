@@ -8,8 +8,7 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let cli = tracker::config::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -17,7 +16,17 @@ async fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    let code = match tracker::cli::run(cli).await {
+    if cli.is_sqlite_batch() {
+        tracker::cli::one_core::pin();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::exit(1)
+        }
+    };
+    let code = match runtime.block_on(tracker::cli::run(cli)) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -1,5 +1,7 @@
 //! The subcommands: serving, migrating, seeding, accounts, regions, the schema, reports,
 //! exports and the benchmark (the last two run `seed` and `bench`).
+pub mod one_core;
+
 use crate::config::{Cli, Command, RegionsCommand, SeedCommand, ServeArgs, UserCommand};
 use crate::domain::access::{Actor, Role};
 use crate::seed::demo::{self, SeedOutcome};
