@@ -305,6 +305,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKER_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u64,
 
+    /// After SIGTERM or Ctrl-C: how long the server goes on serving while `/readyz` reports
+    /// it is going, in seconds, so that a load balancer stops sending it requests first.
+    #[arg(long, env = "TRACKER_SHUTDOWN_DRAIN_SECONDS", default_value_t = 0)]
+    pub shutdown_drain_seconds: u64,
+
     /// Who may read the schema by introspection: `public` (anyone; GraphiQL and code
     /// generators work without a token), `signed-in`, or `off`.
     #[arg(long, env = "TRACKER_INTROSPECTION", value_enum, default_value_t = crate::http::Introspection::Public)]

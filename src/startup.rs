@@ -1,11 +1,12 @@
 //! Migrating, building the application and serving it (connecting is `db`'s).
 use crate::config::{MIN_SECRET_BYTES, ServeArgs};
 use crate::graphql::{Limits, build_schema, context::AppData};
-use crate::http::{AppState, router};
+use crate::http::{AppState, Readiness, router};
 use crate::service::auth::Tokens;
 use anyhow::{Context as _, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -46,8 +47,14 @@ pub fn tokens(args: &ServeArgs) -> anyhow::Result<Tokens> {
     }
 }
 
+/// The application, and the switch its readiness probe reads.
+pub struct App {
+    pub router: axum::Router,
+    pub readiness: Arc<Readiness>,
+}
+
 /// The whole application over an open database.
-pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Router {
+pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> App {
     let limits = Limits {
         selections: args.max_selections,
         depth: args.max_depth,
@@ -67,7 +74,9 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
         }),
         limits,
     );
-    router(AppState {
+    let readiness = Arc::new(Readiness::default());
+    let router = router(AppState {
+        readiness: readiness.clone(),
         schema,
         db,
         tokens,
@@ -85,21 +94,56 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> axum::Ro
             .as_deref()
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| !u.is_empty()),
-    })
+    });
+    App { router, readiness }
 }
 
-/// Serves until Ctrl-C or SIGTERM, then stops accepting and lets requests in flight finish
-/// for `grace`; whatever still runs then is abandoned (the caller exits the process).
-pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, grace: Duration) -> anyhow::Result<()> {
+/// When a server stops: how long it goes on serving after the signal while `/readyz` says it
+/// is going (so that a load balancer sends new requests elsewhere first), and then how long
+/// requests in flight may take to finish.
+#[derive(Clone, Copy, Debug)]
+pub struct Stopping {
+    pub drain: Duration,
+    pub grace: Duration,
+}
+
+impl Stopping {
+    pub fn of(args: &ServeArgs) -> Self {
+        Stopping {
+            drain: Duration::from_secs(args.shutdown_drain_seconds),
+            grace: Duration::from_secs(args.shutdown_grace_seconds),
+        }
+    }
+}
+
+/// Serves until `stop` (Ctrl-C or SIGTERM: [`shutdown_signal`]) ends; then reports not
+/// ready, serves on for the drain time, stops accepting and lets requests in flight finish
+/// for the grace time; whatever still runs then is abandoned (the caller exits the process).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    stopping: Stopping,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let readiness = app.readiness;
     let server = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        stop.await;
+        readiness.stop();
+        if !stopping.drain.is_zero() {
+            tracing::info!(
+                drain_seconds = stopping.drain.as_secs(),
+                "not ready: serving on while load balancers take note"
+            );
+            tokio::time::sleep(stopping.drain).await;
+        }
         let _ = signalled.send(true);
     });
+    let grace = stopping.grace;
     let deadline = async move {
         // Waits for the signal; never fires if the server ends first.
         if on_signal.wait_for(|s| *s).await.is_err() {
@@ -117,7 +161,8 @@ pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router, grace: 
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

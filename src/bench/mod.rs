@@ -365,6 +365,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         request_timeout_ms: 30_000,
         statement_timeout_ms: 10_000,
         shutdown_grace_seconds: 1,
+        shutdown_drain_seconds: 0,
         introspection: crate::http::Introspection::Public,
         login_failures_per_user: 1_000,
         login_failures_per_client: 1_000,
@@ -379,7 +380,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let server = listener.local_addr()?;
     let base = format!("http://{server}");
     let app = crate::startup::app(db.clone(), crate::startup::tokens(&serve)?, &serve);
-    tokio::spawn(crate::startup::serve(listener, app, std::time::Duration::from_secs(1)));
+    let stopping = crate::startup::Stopping::of(&serve);
+    tokio::spawn(crate::startup::serve(listener, app, stopping, std::future::pending()));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency * 2)
         .build()?;

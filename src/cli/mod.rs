@@ -209,8 +209,14 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
         args.listen,
         db::redact(database_url)
     );
-    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
-    startup::serve(listener, startup::app(db, tokens, &args), grace).await
+    let stopping = startup::Stopping::of(&args);
+    startup::serve(
+        listener,
+        startup::app(db, tokens, &args),
+        stopping,
+        startup::shutdown_signal(),
+    )
+    .await
 }
 
 async fn user(database_url: &str, action: UserCommand) -> anyhow::Result<()> {

@@ -34,3 +34,24 @@ pub fn pin() {
         }
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    fn cores_allowed() -> usize {
+        use nix::sched::{CpuSet, sched_getaffinity};
+        let set = sched_getaffinity(nix::unistd::Pid::from_raw(0)).expect("affinity");
+        (0..CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false)).count()
+    }
+
+    #[test]
+    fn a_pinned_thread_and_the_threads_it_starts_run_on_one_core() {
+        // On a thread of its own: affinity is per thread, and the test's threads run others.
+        std::thread::spawn(|| {
+            super::pin();
+            let started_after = std::thread::spawn(cores_allowed).join().expect("thread");
+            assert_eq!((cores_allowed(), started_after), (1, 1));
+        })
+        .join()
+        .expect("pinned thread");
+    }
+}

@@ -154,3 +154,13 @@ mod tests {
         }
     }
 }
+
+/// The migrations this build knows that the database has not had: none when it is current.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
+    use migration::MigratorTrait as _;
+    Ok(migration::Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect())
+}

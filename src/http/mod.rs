@@ -1,21 +1,21 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/exports/…`, the public portal under `/public/…`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/readyz`, `/version`, `/exports/…`, the public portal under `/public/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
 mod exports;
 mod graphiql;
 mod graphql;
 mod imports;
+mod ops;
 mod public;
 
 pub use public::{Limiter, limiter};
 
 pub use graphql::Introspection;
+pub use ops::Readiness;
 
 use crate::graphql::AppSchema;
 use crate::service::auth::Tokens;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -43,6 +43,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// The largest spreadsheet an import takes.
     pub max_import_bytes: usize,
+    /// Whether `/readyz` says ready.
+    pub readiness: Arc<Readiness>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -52,7 +54,9 @@ pub fn router(state: AppState) -> Router {
         .merge(graphiql::routes())
         .merge(public::routes())
         .route("/graphql", get(graphql::get).post(graphql::post))
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/version", get(ops::version))
         .route("/exports/{file}", get(exports::export))
         .route("/imports/templates/{file}", get(imports::template))
         .route("/exports/books/{file}", get(imports::books))
@@ -81,23 +85,4 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([axum::http::HeaderName::from_static("x-request-id")])
-}
-
-/// Reports whether the server is up and the database answers.
-async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok", "database": "reachable"})),
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
-            )
-                .into_response()
-        }
-    }
 }

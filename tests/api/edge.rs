@@ -130,10 +130,11 @@ async fn the_selection_limit_is_a_setting_and_counts_fragments_where_they_are_sp
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
 }
 
-/// SIGTERM stops the server within the grace period even with a request that never ends
-/// (here a body that never arrives).
+/// SIGTERM makes `/readyz` say the server is going while it serves on for the drain time,
+/// then stops it within the grace period even with a request that never ends (here a body
+/// that never arrives).
 #[tokio::test]
-async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
+async fn sigterm_reports_not_ready_then_exits_within_the_grace_period_with_a_request_still_running() {
     use std::io::Write;
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -146,6 +147,7 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
         .env("TRACKER_LISTEN", format!("127.0.0.1:{port}"))
         .env("TRACKER_JWT_SECRET", crate::helpers::SECRET)
         .env("TRACKER_SHUTDOWN_GRACE_SECONDS", "2")
+        .env("TRACKER_SHUTDOWN_DRAIN_SECONDS", "1")
         .env("RUST_LOG", "warn")
         .spawn()
         .expect("start the server");
@@ -163,6 +165,26 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
     tokio::time::timeout(Duration::from_secs(60), up)
         .await
         .expect("the server started");
+    let probe = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .get(format!("http://127.0.0.1:{port}{path}"))
+                .send()
+                .await
+                .expect("probe");
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    assert_eq!(probe("/readyz").await, (200, json!({"status": "ready"})));
+    let (status, version) = probe("/version").await;
+    assert_eq!((status, &version["version"]), (200, &json!(env!("CARGO_PKG_VERSION"))));
+    let database = if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(version["database"], database);
     let mut stuck = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stuck
         .write_all(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"query\":")
@@ -177,6 +199,10 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
             .unwrap()
             .success()
     );
+    // Draining: alive, not ready.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(probe("/readyz").await, (503, json!({"status": "shutting down"})));
+    assert_eq!(probe("/healthz").await.0, 200);
     let status = loop {
         if let Some(status) = server.try_wait().unwrap() {
             break status;
@@ -189,9 +215,9 @@ async fn sigterm_exits_within_the_grace_period_with_a_request_still_running() {
     };
     let took = signalled.elapsed();
     assert!(status.success(), "{status:?}");
-    // It waited for the request (the grace period), then did not wait longer.
+    // It drained, waited for the request (the grace period), then did not wait longer.
     assert!(
-        took >= Duration::from_millis(1_900) && took < Duration::from_secs(5),
+        took >= Duration::from_millis(2_900) && took < Duration::from_secs(6),
         "{took:?}"
     );
     drop(stuck);
@@ -631,4 +657,36 @@ async fn plans_and_progress_reports_are_nodes() {
     let township = app.demo_login("township").await;
     let reply = app.gql(Some(&township), fetch, json!({"id": plan["id"]})).await;
     assert_eq!(reply.ok()["node"], json!(null));
+}
+
+/// A server whose database has not had this build's migrations (`--no-migrate` before
+/// `tracker migrate` ran) is alive but not ready, and ready once they have run.
+#[tokio::test]
+async fn readyz_waits_for_the_migrations() {
+    let (url, file) = crate::helpers::fresh_database().await;
+    let db = tracker::db::connect(&url, 2).await.expect("connect");
+    let args = serve_args();
+    let tokens = tracker::startup::tokens(&args).expect("tokens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let stopping = tracker::startup::Stopping::of(&args);
+    let app = tracker::startup::app(db.clone(), tokens, &args);
+    tokio::spawn(tracker::startup::serve(listener, app, stopping, std::future::pending()));
+    let client = reqwest::Client::new();
+    let readyz = || async {
+        let r = client.get(format!("{base}/readyz")).send().await.expect("readyz");
+        (r.status().as_u16(), r.json::<Value>().await.expect("json"))
+    };
+    let (status, body) = readyz().await;
+    assert_eq!((status, &body["status"]), (503, &json!("migrations pending")), "{body}");
+    assert!(!body["pending"].as_array().expect("pending").is_empty(), "{body}");
+    let alive = client.get(format!("{base}/healthz")).send().await.expect("healthz");
+    assert_eq!(alive.status().as_u16(), 200);
+    tracker::startup::migrate(&db).await.expect("migrate");
+    assert_eq!(readyz().await, (200, json!({"status": "ready"})));
+    if let Some(file) = file {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
 }

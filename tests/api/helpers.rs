@@ -46,6 +46,7 @@ pub fn serve_args() -> ServeArgs {
         request_timeout_ms: 30_000,
         statement_timeout_ms: 10_000,
         shutdown_grace_seconds: 10,
+        shutdown_drain_seconds: 0,
         introspection: tracker::http::Introspection::Public,
         login_failures_per_user: 5,
         login_failures_per_client: 20,
@@ -100,11 +101,11 @@ async fn serve_on(url: String, sqlite_file: Option<std::path::PathBuf>, args: Se
     let listener = tokio::net::TcpListener::bind(args.listen).await.expect("bind");
     let address = format!("http://{}", listener.local_addr().unwrap());
     let app = tracker::startup::app(db.clone(), tokens, &args);
-    tokio::spawn(tracker::startup::serve(
-        listener,
-        app,
-        std::time::Duration::from_secs(1),
-    ));
+    let stopping = tracker::startup::Stopping {
+        drain: std::time::Duration::ZERO,
+        grace: std::time::Duration::from_secs(1),
+    };
+    tokio::spawn(tracker::startup::serve(listener, app, stopping, std::future::pending()));
     TestApp {
         address,
         client: reqwest::Client::new(),

@@ -1,0 +1,86 @@
+//! What operators and their tools ask the server: is it alive (`/healthz`), should it be
+//! sent requests (`/readyz`), which build is it (`/version`).
+use super::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the server takes new work: until the shutdown signal.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    stopping: AtomicBool,
+}
+
+impl Readiness {
+    /// From now on `/readyz` says the server is going.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+}
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// Alive, and the database answers (a process to restart when it does not).
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => answer(StatusCode::OK, json!({"status": "ok", "database": "reachable"})),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable", "database": "unreachable"}),
+            )
+        }
+    }
+}
+
+/// Ready for requests: not shutting down, the database answers, and its schema is the one
+/// this build expects (a server started with `--no-migrate` before `tracker migrate` ran
+/// is not ready).
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if state.readiness.is_stopping() {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "shutting down"}));
+    }
+    match crate::db::pending_migrations(&state.db).await {
+        Ok(pending) if pending.is_empty() => answer(StatusCode::OK, json!({"status": "ready"})),
+        Ok(pending) => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": "migrations pending", "pending": pending}),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check: database unreachable");
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable", "database": "unreachable"}),
+            )
+        }
+    }
+}
+
+/// The build: version, the commit when the build was given one (`TRACKER_COMMIT` at build
+/// time), and the database kind it runs on.
+pub async fn version(State(state): State<Arc<AppState>>) -> Response {
+    let database = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "postgresql",
+        sea_orm::DbBackend::Sqlite => "sqlite",
+        _ => "other",
+    };
+    answer(
+        StatusCode::OK,
+        json!({
+            "name": env!("CARGO_PKG_NAME"),
+            "version": env!("CARGO_PKG_VERSION"),
+            "commit": option_env!("TRACKER_COMMIT"),
+            "database": database,
+        }),
+    )
+}
