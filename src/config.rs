@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
     pub database_url: String,
 
+    /// How log lines are written: `text`, or `json` (one object a line).
+    #[arg(long, env = "TRACKER_LOG_FORMAT", value_enum, default_value_t = crate::telemetry::LogFormat::Text, global = true)]
+    pub log_format: crate::telemetry::LogFormat,
+
     /// Connections in the database pool.
     #[arg(long, env = "TRACKER_DB_POOL", default_value_t = 8, global = true)]
     pub db_pool: u32,
@@ -295,6 +299,20 @@ pub struct ServeArgs {
     /// The most aliased fields one request may hold.
     #[arg(long, env = "TRACKER_MAX_ALIASES", default_value_t = 100)]
     pub max_aliases: usize,
+
+    /// A secret that unlocks `GET /metrics` on the API's address (sent as
+    /// `Authorization: Bearer …`); without it or `--metrics-listen` there are no metrics.
+    #[arg(long, env = "TRACKER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// A second address that serves only `GET /metrics`, without a token (e.g.
+    /// `127.0.0.1:9464`, reachable from the Prometheus server alone).
+    #[arg(long, env = "TRACKER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Requests taking at least this long, in milliseconds, are logged as warnings.
+    #[arg(long, env = "TRACKER_SLOW_MS", default_value_t = 1_000)]
+    pub slow_ms: u64,
 
     /// How long one request may run, in milliseconds.
     #[arg(long, env = "TRACKER_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]

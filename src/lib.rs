@@ -12,3 +12,4 @@ pub mod http;
 pub mod seed;
 pub mod service;
 pub mod startup;
+pub mod telemetry;

@@ -1,5 +1,4 @@
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 // mimalloc, through its crate: a request allocates many small short-lived values on several
 // threads. Against the C library's malloc (docs/performance.md, 2026-12-03): a page of 100
@@ -10,12 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = tracker::config::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    tracker::telemetry::init_logs(cli.log_format);
     if cli.is_sqlite_batch() {
         tracker::cli::one_core::pin();
     }

@@ -74,9 +74,14 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> App {
         }),
         limits,
     );
+    if args.metrics_token.is_some() || args.metrics_listen.is_some() {
+        crate::telemetry::install_metrics();
+    }
     let readiness = Arc::new(Readiness::default());
     let router = router(AppState {
         readiness: readiness.clone(),
+        slow_ms: args.slow_ms,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
         schema,
         db,
         tokens,
@@ -158,6 +163,12 @@ pub async fn serve(
             "requests were still running when the shutdown grace period ended; exiting without them"
         ),
     }
+    Ok(())
+}
+
+/// Serves `GET /metrics` alone on `listener` (`TRACKER_METRICS_LISTEN`) until the process ends.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, db: DatabaseConnection) -> anyhow::Result<()> {
+    axum::serve(listener, crate::http::metrics_router(db)).await?;
     Ok(())
 }
 

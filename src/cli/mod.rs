@@ -209,6 +209,18 @@ async fn serve(database_url: &str, pool: u32, args: ServeArgs) -> anyhow::Result
         args.listen,
         db::redact(database_url)
     );
+    if let Some(address) = args.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {address}"))?;
+        tracing::info!("metrics on http://{address}/metrics");
+        let db = db.clone();
+        tokio::spawn(async move {
+            if let Err(e) = startup::serve_metrics(listener, db).await {
+                tracing::error!(error = %e, "the metrics address stopped");
+            }
+        });
+    }
     let stopping = startup::Stopping::of(&args);
     startup::serve(
         listener,

@@ -111,6 +111,16 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The migrations this build knows that the database has not had: none when it is current.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
+    use migration::MigratorTrait as _;
+    Ok(migration::Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,14 +163,4 @@ mod tests {
             assert_eq!((rc, setting), (libsqlite3_sys::SQLITE_OK, 1));
         }
     }
-}
-
-/// The migrations this build knows that the database has not had: none when it is current.
-pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
-    use migration::MigratorTrait as _;
-    Ok(migration::Migrator::get_pending_migrations(db)
-        .await?
-        .iter()
-        .map(|m| m.name().to_string())
-        .collect())
 }

@@ -101,9 +101,11 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
         });
     }
     let writers = writers_of(db);
+    let waiting = std::time::Instant::now();
     let turn = tokio::time::timeout(TURN_TIMEOUT, writers.turn.clone().lock_owned())
         .await
         .map_err(|_| DbErr::Custom("the database is busy with other writes: try again".into()))?;
+    crate::telemetry::writer_waited(waiting.elapsed());
     let connection = writers.connection.get_or_try_init(|| open_writer(db, &writers)).await?;
     let transaction = connection
         .begin_with_options(TransactionOptions {

@@ -6,7 +6,7 @@
 //! gets status 400; anyone else gets `application/json` and 200 for every GraphQL request.
 //! A failure before execution has no `data` entry. Every response carries the request id,
 //! in the `x-request-id` header and in each error's `extensions.requestId`.
-use super::AppState;
+use super::{AppState, Outcome, client_address};
 use crate::graphql::context::{Auth, RequestContext};
 use crate::graphql::demand::{self, Demand, Unmeasurable};
 use crate::graphql::errors::code;
@@ -21,13 +21,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tracing::Instrument;
-
-/// A random request id. From the thread's generator (seeded from the OS), so that a
-/// request costs no system call for it.
-fn new_request_id() -> String {
-    uuid::Uuid::from_u128(rand::random::<u128>()).simple().to_string()
-}
 
 /// Who may read the schema through `__schema` and `__type` (`TRACKER_INTROSPECTION`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -188,7 +181,7 @@ fn refuse(
     let extensions = error.extensions.get_or_insert_with(Default::default);
     extensions.set("code", code);
     extensions.set("requestId", request_id);
-    respond(
+    let mut response = respond(
         status,
         media,
         &Body {
@@ -196,7 +189,9 @@ fn refuse(
             errors: &[error],
         },
         request_id,
-    )
+    );
+    response.extensions_mut().insert(Outcome::refused(code));
+    response
 }
 
 /// A GraphQL request as a client sends it, before it is checked.
@@ -255,62 +250,57 @@ pub async fn post(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let request_id = new_request_id();
+    let request_id = super::request_id();
     let media = MediaType::accepted(&headers);
-    let span = tracing::info_span!("graphql", request_id = %request_id, method = "POST", user = tracing::field::Empty);
-    async move {
-        let refused = |(status, code, message): Refusal| refuse(status, media, code, &message, &[], &request_id);
-        if !is_json(&headers) {
-            return refused((
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                code::BAD_USER_INPUT,
-                "send the request as JSON with `Content-Type: application/json`".into(),
-            ));
-        }
-        let body = match body {
-            Ok(body) => body,
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refused((
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    code::BAD_USER_INPUT,
-                    format!(
-                        "the request body is larger than the limit of {} bytes; send less at once",
-                        state.max_body_bytes
-                    ),
-                ));
-            }
-            Err(rejection) => {
-                return refused((
-                    rejection.status(),
-                    code::BAD_USER_INPUT,
-                    format!("the request body could not be read: {}", rejection.body_text()),
-                ));
-            }
-        };
-        if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            return refused((
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "batched requests are not supported: send one GraphQL operation per request".into(),
-            ));
-        }
-        let request = match serde_json::from_slice::<RawRequest>(&body) {
-            Ok(raw) => raw.into_request(),
-            Err(e) => Err((
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                format!("the body is not a GraphQL request: send JSON such as {{\"query\": \"{{ me {{ username }} }}\"}} ({e})"),
-            )),
-        };
-        match request {
-            Ok((query, request)) => {
-                execute(&state, &headers, peer, query, request, Method::Post, media, &request_id).await
-            }
-            Err(refusal) => refused(refusal),
-        }
+    let refused = |(status, code, message): Refusal| refuse(status, media, code, &message, &[], &request_id);
+    if !is_json(&headers) {
+        return refused((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::BAD_USER_INPUT,
+            "send the request as JSON with `Content-Type: application/json`".into(),
+        ));
     }
-    .instrument(span)
-    .await
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refused((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::BAD_USER_INPUT,
+                format!(
+                    "the request body is larger than the limit of {} bytes; send less at once",
+                    state.max_body_bytes
+                ),
+            ));
+        }
+        Err(rejection) => {
+            return refused((
+                rejection.status(),
+                code::BAD_USER_INPUT,
+                format!("the request body could not be read: {}", rejection.body_text()),
+            ));
+        }
+    };
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return refused((
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "batched requests are not supported: send one GraphQL operation per request".into(),
+        ));
+    }
+    let request = match serde_json::from_slice::<RawRequest>(&body) {
+        Ok(raw) => raw.into_request(),
+        Err(e) => Err((
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            format!(
+                "the body is not a GraphQL request: send JSON such as {{\"query\": \"{{ me {{ username }} }}\"}} ({e})"
+            ),
+        )),
+    };
+    match request {
+        Ok((query, request)) => execute(&state, &headers, peer, query, request, Method::Post, media, &request_id).await,
+        Err(refusal) => refused(refusal),
+    }
 }
 
 pub async fn get(
@@ -319,47 +309,42 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let request_id = new_request_id();
+    let request_id = super::request_id();
     let media = MediaType::accepted(&headers);
-    let span = tracing::info_span!("graphql", request_id = %request_id, method = "GET", user = tracing::field::Empty);
-    async move {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Params {
-            query: Option<String>,
-            operation_name: Option<String>,
-            variables: Option<String>,
-        }
-        let request = serde_urlencoded::from_str::<Params>(query.as_deref().unwrap_or(""))
-            .map_err(|e| e.to_string())
-            .and_then(|p| {
-                let variables = p
-                    .variables
-                    .map(|v| serde_json::from_str(&v).map_err(|e| format!("`variables` is not JSON: {e}")))
-                    .transpose()?;
-                Ok(RawRequest {
-                    query: p.query,
-                    operation_name: p.operation_name,
-                    variables,
-                })
-            })
-            .map_err(|e| {
-                (
-                    StatusCode::BAD_REQUEST,
-                    code::BAD_USER_INPUT,
-                    format!("the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})"),
-                )
-            })
-            .and_then(RawRequest::into_request);
-        match request {
-            Ok((query, request)) => {
-                execute(&state, &headers, peer, query, request, Method::Get, media, &request_id).await
-            }
-            Err((status, code, message)) => refuse(status, media, code, &message, &[], &request_id),
-        }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Params {
+        query: Option<String>,
+        operation_name: Option<String>,
+        variables: Option<String>,
     }
-    .instrument(span)
-    .await
+    let request = serde_urlencoded::from_str::<Params>(query.as_deref().unwrap_or(""))
+        .map_err(|e| e.to_string())
+        .and_then(|p| {
+            let variables = p
+                .variables
+                .map(|v| serde_json::from_str(&v).map_err(|e| format!("`variables` is not JSON: {e}")))
+                .transpose()?;
+            Ok(RawRequest {
+                query: p.query,
+                operation_name: p.operation_name,
+                variables,
+            })
+        })
+        .map_err(|e| {
+            (
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                format!(
+                    "the query string is not a GraphQL request: give `query` (and optionally `variables` as JSON) ({e})"
+                ),
+            )
+        })
+        .and_then(RawRequest::into_request);
+    match request {
+        Ok((query, request)) => execute(&state, &headers, peer, query, request, Method::Get, media, &request_id).await,
+        Err((status, code, message)) => refuse(status, media, code, &message, &[], &request_id),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -369,13 +354,48 @@ enum Method {
 }
 
 /// The operation the request selects, if the document has it.
-fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<(String, OperationType)> {
     let mut operations = document.operations.iter();
     let selected = match name {
         Some(name) => operations.find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
         None => operations.next(),
     };
-    selected.map(|(_, op)| op.node.ty)
+    selected.map(|(name, op)| (name.map_or("anonymous", |n| n.as_str()).to_string(), op.node.ty))
+}
+
+/// What the log and the metrics say of an executed request: its error codes, then the
+/// codes of the user errors in its mutation payloads.
+fn outcome_of(response: &async_graphql::Response) -> Outcome {
+    let code_of = |value: Option<&async_graphql::Value>| match value {
+        Some(async_graphql::Value::String(code)) => Some(code.clone()),
+        Some(async_graphql::Value::Enum(code)) => Some(code.to_string()),
+        _ => None,
+    };
+    let mut outcome = Outcome {
+        codes: response
+            .errors
+            .iter()
+            .filter_map(|e| code_of(e.extensions.as_ref().and_then(|x| x.get("code"))))
+            .collect(),
+        ..Default::default()
+    };
+    if outcome.codes.is_empty()
+        && let async_graphql::Value::Object(fields) = &response.data
+    {
+        for payload in fields.values() {
+            if let async_graphql::Value::Object(payload) = payload
+                && let Some(async_graphql::Value::List(errors)) = payload.get("userErrors")
+            {
+                for error in errors {
+                    if let async_graphql::Value::Object(error) = error {
+                        outcome.codes.extend(code_of(error.get("code")));
+                    }
+                    outcome.user_errors = true;
+                }
+            }
+        }
+    }
+    outcome
 }
 
 /// Establishes who is asking from the `Authorization` header.
@@ -397,18 +417,6 @@ pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Resul
         Ok(actor) => Auth::SignedIn(actor),
         Err(rejected) => Auth::Rejected(rejected.0),
     })
-}
-
-/// The client's address: the peer, or behind a trusted proxy the first `X-Forwarded-For`.
-pub(super) fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    let forwarded = state
-        .trust_proxy
-        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
-        .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    forwarded.unwrap_or_else(|| peer.ip().to_string())
 }
 
 /// A syntax error as one line with its position, instead of the parser's multi-line
@@ -479,10 +487,12 @@ async fn execute(
     media: MediaType,
     request_id: &str,
 ) -> Response {
-    let started = std::time::Instant::now();
     let refused = |status: StatusCode, code: &str, message: &str, locations: &[async_graphql::Pos]| {
         refuse(status, media, code, message, locations, request_id)
     };
+    // For the log: the operation once parsed, the user once signed in.
+    let mut named = None;
+    let mut user = None;
     // Parsing, measuring and execution all count against the time limit.
     let work = async {
         // Parsing costs ~5 µs a name: a text with far more names than the limit allows
@@ -514,9 +524,9 @@ async fn execute(
                 );
             }
         };
-        if method == Method::Get
-            && selected_operation(&parsed.document, request.operation_name.as_deref()) == Some(OperationType::Mutation)
-        {
+        let operation = selected_operation(&parsed.document, request.operation_name.as_deref());
+        named = operation.as_ref().map(|o| o.0.clone());
+        if method == Method::Get && operation.as_ref().map(|o| o.1) == Some(OperationType::Mutation) {
             let mut response = refused(
                 StatusCode::METHOD_NOT_ALLOWED,
                 code::BAD_USER_INPUT,
@@ -569,7 +579,7 @@ async fn execute(
             return refused(status, code, message, &[]);
         }
         if let Auth::SignedIn(actor) = &auth {
-            tracing::Span::current().record("user", actor.username.as_str());
+            user = Some(actor.username.clone());
         }
         let mut request = request
             .data(RequestContext {
@@ -589,17 +599,12 @@ async fn execute(
         let executed = !(response.data == async_graphql::Value::Null
             && !response.errors.is_empty()
             && response.errors.iter().all(|e| e.path.is_empty()));
-        tracing::info!(
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            errors = response.errors.len(),
-            "graphql request"
-        );
         let (status, data) = if executed {
             (StatusCode::OK, Some(&response.data))
         } else {
             (media.request_error_status(), None)
         };
-        respond(
+        let mut answer = respond(
             status,
             media,
             &Body {
@@ -607,9 +612,11 @@ async fn execute(
                 errors: &response.errors,
             },
             request_id,
-        )
+        );
+        answer.extensions_mut().insert(outcome_of(&response));
+        answer
     };
-    match tokio::time::timeout(state.request_timeout, work).await {
+    let mut answer = match tokio::time::timeout(state.request_timeout, work).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(
@@ -628,7 +635,12 @@ async fn execute(
             };
             refused(status, code::REQUEST_TIMEOUT, &message, &[])
         }
+    };
+    if let Some(outcome) = answer.extensions_mut().get_mut::<Outcome>() {
+        outcome.operation = named;
+        outcome.user = user;
     }
+    answer
 }
 
 /// Gives each error a code and the request id, and drops repeats: async-graphql can report
@@ -692,7 +704,7 @@ fn classify(error: &mut async_graphql::ServerError, limits: crate::graphql::Limi
 
 /// What a client sees if a handler panics: the server keeps serving.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let request_id = new_request_id();
+    let request_id = super::request_id();
     tracing::error!(request_id = %request_id, "a request handler panicked");
     refuse(
         StatusCode::INTERNAL_SERVER_ERROR,

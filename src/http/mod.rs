@@ -1,5 +1,6 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/readyz`, `/version`, `/exports/…`, the public portal under `/public/…`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/readyz`, `/version`, `/metrics`, `/exports/…`, the public portal under `/public/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
+mod access_log;
 mod exports;
 mod graphiql;
 mod graphql;
@@ -9,6 +10,7 @@ mod public;
 
 pub use public::{Limiter, limiter};
 
+pub use access_log::{Outcome, request_id};
 pub use graphql::Introspection;
 pub use ops::Readiness;
 
@@ -20,7 +22,6 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
 pub struct AppState {
@@ -45,11 +46,21 @@ pub struct AppState {
     pub max_import_bytes: usize,
     /// Whether `/readyz` says ready.
     pub readiness: Arc<Readiness>,
+    /// Requests that take at least this long are logged as warnings.
+    pub slow_ms: u64,
+    /// The bearer token that unlocks `/metrics` here.
+    pub metrics_token: Option<String>,
+}
+
+/// The metrics address's router: `GET /metrics` and nothing else.
+pub fn metrics_router(db: DatabaseConnection) -> Router {
+    Router::new().route("/metrics", get(ops::open_metrics)).with_state(db)
 }
 
 pub fn router(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     let cors = cors(&state.cors_origins);
+    let state = Arc::new(state);
     Router::new()
         .merge(graphiql::routes())
         .merge(public::routes())
@@ -57,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/version", get(ops::version))
+        .route("/metrics", get(ops::metrics))
         .route("/exports/{file}", get(exports::export))
         .route("/imports/templates/{file}", get(imports::template))
         .route("/exports/books/{file}", get(imports::books))
@@ -67,9 +79,22 @@ pub fn router(state: AppState) -> Router {
         .route("/imports/{id}/report.xlsx", get(imports::report))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(graphql::panic_response))
-        .layer(TraceLayer::new_for_http())
         .layer(cors)
-        .with_state(Arc::new(state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access_log::log))
+        .with_state(state)
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the first of
+/// `X-Forwarded-For`.
+fn client_address(state: &AppState, headers: &axum::http::HeaderMap, peer: std::net::SocketAddr) -> String {
+    let forwarded = state
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    forwarded.unwrap_or_else(|| peer.ip().to_string())
 }
 
 /// Lets the configured browser origins call the API; with none, browsers on other origins

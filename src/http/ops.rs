@@ -1,8 +1,9 @@
 //! What operators and their tools ask the server: is it alive (`/healthz`), should it be
-//! sent requests (`/readyz`), which build is it (`/version`).
+//! sent requests (`/readyz`), which build is it (`/version`), and how is it doing
+//! (`/metrics`, for Prometheus).
 use super::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::sync::Arc;
@@ -83,4 +84,58 @@ pub async fn version(State(state): State<Arc<AppState>>) -> Response {
             "database": database,
         }),
     )
+}
+
+/// `GET /metrics` on the API's address: for the holder of `TRACKER_METRICS_TOKEN` only.
+pub async fn metrics(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some(token) = &state.metrics_token else {
+        return answer(
+            StatusCode::NOT_FOUND,
+            json!({"error": "metrics are off: set TRACKER_METRICS_TOKEN (then send it as a bearer token) or TRACKER_METRICS_LISTEN"}),
+        );
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !same_secret(given.as_bytes(), token.as_bytes()) {
+        let mut refused = answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "send the metrics token (TRACKER_METRICS_TOKEN) as `Authorization: Bearer …`"}),
+        );
+        refused
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        return refused;
+    }
+    prometheus_text(&state.db)
+}
+
+/// `GET /metrics` on the metrics address (`TRACKER_METRICS_LISTEN`), which only Prometheus
+/// reaches.
+pub async fn open_metrics(State(db): State<sea_orm::DatabaseConnection>) -> Response {
+    prometheus_text(&db)
+}
+
+fn prometheus_text(db: &sea_orm::DatabaseConnection) -> Response {
+    match crate::telemetry::render(db) {
+        Some(text) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        None => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"error": "the metrics recorder could not be installed"}),
+        ),
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -116,12 +116,13 @@ fn failed(e: crate::service::ServiceError) -> Response {
 
 /// Checks the client's allowance: the 429 to answer when it is spent.
 fn refused(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Option<Response> {
-    let client = super::graphql::client_address(state, headers, peer);
+    let client = super::client_address(state, headers, peer);
     let limiter = &state.public_limiter;
     if limiter.len() > REMEMBERED_CLIENTS {
         limiter.retain_recent();
     }
     limiter.check_key(&client).err().map(|not_until| {
+        crate::telemetry::rate_limited("public_portal");
         let wait = not_until
             .wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()))
             .as_secs()

@@ -226,6 +226,7 @@ async fn check_throttle(
                 f.occurred_at + throttle.window
             });
             let minutes = (retry_at - chrono::Utc::now()).num_minutes().max(1);
+            crate::telemetry::rate_limited("sign_in");
             return Err(Fault::new(
                 ErrorCode::RateLimited,
                 &["input"],
@@ -238,6 +239,7 @@ async fn check_throttle(
 }
 
 async fn record_failure(db: &DatabaseConnection, username: &str, client: &str) -> ServiceResult<()> {
+    crate::telemetry::sign_in_failed();
     use entity::login_failure;
     use sea_orm::ActiveValue::Set;
     login_failure::Entity::insert(login_failure::ActiveModel {

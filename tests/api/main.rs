@@ -17,6 +17,7 @@ mod journal;
 mod lifecycle;
 mod limits;
 mod negative_list;
+mod operations;
 mod permissions;
 mod plan_projects;
 mod progress;
