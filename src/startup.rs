@@ -71,6 +71,7 @@ pub fn app(db: DatabaseConnection, tokens: Tokens, args: &ServeArgs) -> App {
             db: db.clone(),
             tokens: tokens.clone(),
             login_throttle,
+            feed: crate::service::changes::Feed::start(db.clone()),
         }),
         limits,
     );

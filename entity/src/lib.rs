@@ -8,6 +8,7 @@ pub mod app_user;
 pub mod assessment_rule;
 pub mod assessment_scheme;
 pub mod audit_entry;
+pub mod change_event;
 pub mod construction_total;
 pub mod department;
 pub mod disclosure;

@@ -27,6 +27,7 @@ mod m20261203_000023_exit_register;
 mod m20261203_000024_disclosure;
 mod m20261203_000025_import_runs;
 mod m20261203_000026_ledger_line_day_index;
+mod m20261203_000027_change_feed;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000024_disclosure::Migration),
             Box::new(m20261203_000025_import_runs::Migration),
             Box::new(m20261203_000026_ledger_line_day_index::Migration),
+            Box::new(m20261203_000027_change_feed::Migration),
         ]
     }
 }

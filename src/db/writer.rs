@@ -67,6 +67,8 @@ struct Writers {
     checkpoint_due: Notify,
     /// Set when the log has grown past [`CATCH_UP_FRAMES`].
     catch_up: AtomicBool,
+    /// Counts commits for whoever follows them (the change feed).
+    commits_seen: tokio::sync::watch::Sender<u32>,
 }
 
 /// A callback on each statement a connection runs, as sea-orm's metric callback takes it.
@@ -212,7 +214,14 @@ impl Writers {
         {
             self.checkpoint_due.notify_one();
         }
+        self.commits_seen.send_modify(|n| *n = n.wrapping_add(1));
     }
+}
+
+/// On SQLite: changes with each commit of this process's writers to `db`'s file (the
+/// change feed reads what they wrote). `None` on other databases.
+pub fn commits(db: &DatabaseConnection) -> Option<tokio::sync::watch::Receiver<u32>> {
+    (db.get_database_backend() == DbBackend::Sqlite).then(|| writers_of(db).commits_seen.subscribe())
 }
 
 impl WriteTransaction {

@@ -24,6 +24,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod category;
+pub mod changes;
 pub mod department;
 pub mod disclosure;
 pub mod exit;

@@ -29,6 +29,8 @@ pub struct AppData {
     pub db: DatabaseConnection,
     pub tokens: Tokens,
     pub login_throttle: crate::service::auth::LoginThrottle,
+    /// The change feed subscriptions follow.
+    pub feed: std::sync::Arc<crate::service::changes::Feed>,
 }
 
 pub trait ContextExt {
@@ -60,7 +62,9 @@ impl ContextExt for Context<'_> {
     }
 
     fn loaders(&self) -> async_graphql::Result<&Loaders> {
+        // A request's own, or a subscription connection's (shared: see `Loaders::forget`).
         self.data_opt::<Loaders>()
+            .or_else(|| self.data_opt::<std::sync::Arc<Loaders>>().map(|l| l.as_ref()))
             .ok_or_else(|| internal("request has no loaders"))
     }
 }

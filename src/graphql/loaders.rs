@@ -252,6 +252,14 @@ where
         Ok(())
     }
 
+    /// Forgets every value loaded or primed.
+    fn clear(&self) {
+        self.loader.clear::<K>();
+        if let Ok(mut primed) = self.primed.write() {
+            primed.clear();
+        }
+    }
+
     /// `f` of what has been primed so far.
     pub fn with_primed<R>(&self, f: impl FnOnce(&HashMap<K, L::Value>) -> R) -> R {
         match self.primed.read() {
@@ -286,5 +294,31 @@ impl Loaders {
             disclosure_objections: Cached::new(DisclosureObjectionLoader(db.clone())),
             project_disclosures: Cached::new(ProjectDisclosureLoader(db.clone())),
         }
+    }
+
+    /// Forgets what was loaded. A subscription's connection keeps its loaders for as long
+    /// as it is open; each change it delivers must be read as it is then.
+    pub fn forget(&self) {
+        self.regions.clear();
+        self.departments.clear();
+        self.project_villages.clear();
+        self.project_events.clear();
+        self.fund_lines.clear();
+        self.fund_line_totals.clear();
+        self.ledger_entries.clear();
+        self.reversals.clear();
+        self.projects.clear();
+        self.project_allocations.clear();
+        self.project_disbursements.clear();
+        self.project_amounts_by_kind.clear();
+        self.project_progress.clear();
+        self.project_latest_progress.clear();
+        self.project_retention.clear();
+        self.rectification_concerns.clear();
+        self.rectification_events.clear();
+        self.task_list_items.clear();
+        self.exit_gap_projects.clear();
+        self.disclosure_objections.clear();
+        self.project_disclosures.clear();
     }
 }

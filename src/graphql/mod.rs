@@ -26,11 +26,13 @@ pub mod rectification;
 pub mod regions;
 pub mod retention;
 pub mod scalars;
+pub mod subscriptions;
 pub mod task_lists;
 pub mod users;
 pub mod utilization;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
+use subscriptions::SubscriptionRoot;
 
 /// What can be read: who you are, the region tree, departments and accounts, projects, the
 /// fund ledger and the annual plan, the rollups and the work report, and the audit trail.
@@ -96,7 +98,7 @@ pub struct SupervisionMutation(
     disclosure::DisclosureMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Demand limits applied before a query runs.
 #[derive(Clone, Copy, Debug)]
@@ -147,9 +149,9 @@ pub fn build_schema_with_extension(
 fn builder(
     data: Option<context::AppData>,
     limits: Limits,
-) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let builder =
-        Schema::build(Query::default(), Mutation::default(), EmptySubscription).limit_complexity(limits.complexity);
+        Schema::build(Query::default(), Mutation::default(), SubscriptionRoot).limit_complexity(limits.complexity);
     match data {
         Some(data) => builder.data(data),
         None => builder,

@@ -7,6 +7,7 @@ mod graphql;
 mod imports;
 mod ops;
 mod public;
+mod subscriptions;
 
 pub use public::{Limiter, limiter};
 
@@ -64,7 +65,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(graphiql::routes())
         .merge(public::routes())
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(subscriptions::get).post(graphql::post))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/version", get(ops::version))

@@ -522,6 +522,7 @@ async fn write_entry(
         }
     })?;
     add_to_totals(conn, &model).await?;
+    super::changes::entry_recorded(conn, &model).await?;
     let region = model.township_code.clone().unwrap_or_else(|| model.county_code.clone());
     audit::record(
         conn,

@@ -14,6 +14,7 @@ pub mod alerts;
 pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod construction;
 pub mod departments;
 pub mod disclosure;

@@ -204,7 +204,7 @@ async fn write(
         },
         final_quantity: Some(quantity),
     };
-    record_event(conn, actor, current.id, event).await?;
+    record_event(conn, actor, &updated, event).await?;
     audit::record_all(
         conn,
         actor,

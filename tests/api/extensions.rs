@@ -57,6 +57,7 @@ async fn an_extension_sees_every_field_the_shortcuts_would_resolve_in_place() {
             per_client: 100,
             window: chrono::Duration::minutes(1),
         },
+        feed: tracker::service::changes::Feed::start(app.db.clone()),
     };
     let counted = CountFields::default();
     let plain = build_schema(Some(data()), Limits::default());

@@ -29,6 +29,7 @@ mod replay;
 mod retention;
 mod schema;
 mod security;
+mod subscriptions;
 mod task_lists;
 mod timeline;
 mod two_servers;

@@ -298,7 +298,7 @@ pub(crate) async fn create_in(
         details: TransitionDetails::default(),
         final_quantity: None,
     };
-    record_event(conn, actor, model.id, event).await?;
+    record_event(conn, actor, &model, event).await?;
     audit::record(conn, actor, project_change(AuditAction::ProjectCreate, None, &model)).await?;
     Ok(model)
 }

@@ -4,6 +4,7 @@
 use super::{TransitionDetails, township_of};
 use crate::domain::access::Actor;
 use crate::domain::audit::AuditAction;
+use crate::domain::changes::ChangeKind;
 use crate::domain::fault::Fault;
 use crate::domain::lifecycle::{ProjectAction, ProjectStatus};
 use crate::domain::quantity::Quantity;
@@ -23,14 +24,21 @@ pub(in crate::service) struct EventRecord {
     pub(in crate::service) final_quantity: Option<Quantity>,
 }
 
+/// Writes a project's event (a step, a report) and puts it on the change feed
+/// (`service::changes`), whose subscribers follow it once committed.
 pub(in crate::service) async fn record_event(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    project_id: i64,
+    project: &project::Model,
     event: EventRecord,
 ) -> ServiceResult<()> {
+    let change = match event.action {
+        ProjectAction::ReportProgress => ChangeKind::Progress,
+        _ => ChangeKind::Status,
+    };
+    crate::service::changes::project_changed(conn, project, change, event.action.as_str(), event.on).await?;
     project_event::Entity::insert(project_event::ActiveModel {
-        project_id: Set(project_id),
+        project_id: Set(project.id),
         action: Set(event.action.as_str().to_string()),
         from_status: Set(event.from.map(|s| s.as_str().to_string())),
         to_status: Set(event.to.as_str().to_string()),

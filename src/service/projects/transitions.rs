@@ -275,7 +275,7 @@ pub(crate) async fn transition_in(
         department_id: event.details.department_id,
         quantity: final_quantity,
     });
-    record_event(conn, actor, updated.id, event).await?;
+    record_event(conn, actor, &updated, event).await?;
     crate::service::timeline::record(conn, &updated, &history, &after).await?;
     if action == ProjectAction::Accept {
         // 验收销号: the gaps this project closes are met from its acceptance day.

@@ -1,0 +1,468 @@
+//! 变更推送 — the change feed behind the subscriptions. Each change a subscriber can follow
+//! (a project's step, a progress report, a ledger entry) is written as a `change_event` row
+//! in the change's own transaction, so it exists exactly when the change does. After the
+//! commit, each server's [`Feed`] reads the new rows and hands them to its subscribers:
+//! woken on PostgreSQL by `NOTIFY` (sent in the transaction, so delivered at commit to
+//! every server on the database), on SQLite by this process's writers' commits; and once
+//! a second in any case. A subscriber's own view of the feed is [`follow`]: what it asked
+//! for, within what it may see, after a cursor if it gives one.
+use super::{ServiceError, ServiceResult};
+use crate::domain::access::{Actor, Operation, authorize_at};
+use crate::domain::changes::{self, ChangeKind};
+use crate::domain::region::{RegionCode, RegionLevel};
+use chrono::NaiveDate;
+use entity::{change_event, ledger_entry, project};
+use futures_util::Stream;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// The PostgreSQL channel a committed change is announced on.
+pub const CHANNEL: &str = "tracker_changes";
+
+/// Changes a subscriber may fall behind by before it re-reads what it missed.
+const BUFFER: usize = 1024;
+
+/// Changes read at a time (a replay, a catch-up, a wake of the feed).
+const BATCH: u64 = 500;
+
+/// How long a number skipped by the feed is looked for: a transaction still open when a
+/// later one committed fills it when it commits; one rolled back never does.
+const GAP_PATIENCE: Duration = Duration::from_secs(120);
+
+/// This server process, in the rows it writes (its metrics count its own changes).
+fn origin() -> &'static str {
+    static ORIGIN: OnceLock<String> = OnceLock::new();
+    ORIGIN.get_or_init(|| format!("{:016x}", rand::random::<u64>()))
+}
+
+/// Rows written by this process, committed or not: the feed on SQLite skips a read when a
+/// commit wrote none.
+static RECORDED: AtomicU64 = AtomicU64::new(0);
+
+async fn record(conn: &impl ConnectionTrait, row: change_event::ActiveModel) -> Result<(), DbErr> {
+    change_event::Entity::insert(row).exec_without_returning(conn).await?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // Delivered at commit, once however many changes the transaction made.
+        conn.execute_unprepared(&format!("SELECT pg_notify('{CHANNEL}', '')"))
+            .await?;
+    }
+    RECORDED.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+fn row(
+    kind: ChangeKind,
+    detail: &str,
+    county: &str,
+    township: Option<&str>,
+    on: NaiveDate,
+) -> change_event::ActiveModel {
+    change_event::ActiveModel {
+        change: Set(kind.as_str().to_string()),
+        detail: Set(detail.chars().take(32).collect()),
+        county_code: Set(county.to_string()),
+        township_code: Set(township.map(str::to_string)),
+        occurred_on: Set(on),
+        recorded_at: Set(chrono::Utc::now()),
+        origin: Set(origin().to_string()),
+        ..Default::default()
+    }
+}
+
+/// A project's step (STATUS, `detail` the action) or progress report (PROGRESS), in the
+/// change's transaction.
+pub async fn project_changed(
+    conn: &impl ConnectionTrait,
+    project: &project::Model,
+    kind: ChangeKind,
+    detail: &str,
+    on: NaiveDate,
+) -> Result<(), DbErr> {
+    let mut change = row(kind, detail, &project.county_code, Some(&project.township_code), on);
+    change.project_id = Set(Some(project.id));
+    record(conn, change).await
+}
+
+/// A ledger entry (MONEY, `detail` its kind), in the entry's transaction.
+pub async fn entry_recorded(conn: &impl ConnectionTrait, entry: &ledger_entry::Model) -> Result<(), DbErr> {
+    let mut change = row(
+        ChangeKind::Money,
+        &entry.kind,
+        &entry.county_code,
+        entry.township_code.as_deref(),
+        entry.entry_date,
+    );
+    change.project_id = Set(entry.project_id);
+    change.ledger_entry_id = Set(Some(entry.id));
+    record(conn, change).await
+}
+
+/// A server's reader of the change feed, handing each committed change to its subscribers.
+pub struct Feed {
+    sender: broadcast::Sender<Arc<change_event::Model>>,
+}
+
+impl Feed {
+    /// Starts following the changes committed to `db` from now on.
+    pub fn start(db: DatabaseConnection) -> Arc<Feed> {
+        let (sender, _) = broadcast::channel(BUFFER);
+        let feed = Arc::new(Feed { sender });
+        tokio::spawn(run(db, feed.sender.clone()));
+        feed
+    }
+}
+
+/// What wakes the feed besides its clock.
+enum Wake {
+    Sqlite(tokio::sync::watch::Receiver<u32>),
+    Postgres(Box<sea_orm::sqlx::postgres::PgListener>),
+    Clock,
+}
+
+impl Wake {
+    async fn of(db: &DatabaseConnection) -> Wake {
+        if let Some(commits) = crate::db::writer::commits(db) {
+            return Wake::Sqlite(commits);
+        }
+        if db.get_database_backend() == DbBackend::Postgres {
+            let pool = db.get_postgres_connection_pool();
+            match sea_orm::sqlx::postgres::PgListener::connect_with(pool).await {
+                Ok(mut listener) => match listener.listen(CHANNEL).await {
+                    Ok(()) => return Wake::Postgres(Box::new(listener)),
+                    Err(e) => tracing::warn!("the change feed cannot LISTEN: {e}; it reads once a second"),
+                },
+                Err(e) => tracing::warn!("the change feed cannot LISTEN: {e}; it reads once a second"),
+            }
+        }
+        Wake::Clock
+    }
+
+    /// Waits for a commit or a second; whether a read is worth making.
+    async fn wait(&mut self, recorded: &mut u64) -> bool {
+        let second = tokio::time::sleep(Duration::from_secs(1));
+        match self {
+            Wake::Sqlite(commits) => {
+                tokio::select! {
+                    changed = commits.changed() => {
+                        if changed.is_err() {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            return true;
+                        }
+                        // Most commits wrote no change: read only after one that did.
+                        let now = RECORDED.load(Ordering::Relaxed);
+                        std::mem::replace(recorded, now) != now
+                    }
+                    () = second => true,
+                }
+            }
+            Wake::Postgres(listener) => {
+                tokio::select! {
+                    notified = listener.recv() => {
+                        if let Err(e) = notified {
+                            tracing::warn!("the change feed's LISTEN connection failed: {e}");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                        true
+                    }
+                    () = second => true,
+                }
+            }
+            Wake::Clock => {
+                second.await;
+                true
+            }
+        }
+    }
+}
+
+/// Numbers the feed passed over, looked for until they come or [`GAP_PATIENCE`] runs out.
+#[derive(Default)]
+struct Gaps {
+    ranges: Vec<(i64, i64, Instant)>,
+    delivered: HashSet<i64>,
+}
+
+impl Gaps {
+    fn condition(&self, last: i64) -> sea_orm::Condition {
+        let mut any = sea_orm::Condition::any().add(change_event::Column::Id.gt(last));
+        for (from, to, _) in &self.ranges {
+            any = any.add(change_event::Column::Id.between(*from, *to));
+        }
+        any
+    }
+
+    fn expire(&mut self) {
+        self.ranges.retain(|(_, _, since)| since.elapsed() < GAP_PATIENCE);
+        let ranges = &self.ranges;
+        self.delivered
+            .retain(|id| ranges.iter().any(|(from, to, _)| (*from..=*to).contains(id)));
+    }
+}
+
+async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event::Model>>) {
+    let mut last = loop {
+        match latest(&db).await {
+            Ok(last) => break last,
+            Err(e) => {
+                tracing::warn!("the change feed cannot read where the feed stands: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    let mut wake = Wake::of(&db).await;
+    let mut gaps = Gaps::default();
+    let mut recorded = RECORDED.load(Ordering::Relaxed);
+    loop {
+        if !wake.wait(&mut recorded).await && gaps.ranges.is_empty() {
+            continue;
+        }
+        loop {
+            let rows = match change_event::Entity::find()
+                .filter(gaps.condition(last))
+                .order_by_asc(change_event::Column::Id)
+                .limit(BATCH)
+                .all(&db)
+                .await
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!("the change feed cannot read the changes: {e}");
+                    break;
+                }
+            };
+            let full = rows.len() as u64 == BATCH;
+            for row in rows {
+                if row.id <= last {
+                    if !gaps.delivered.insert(row.id) {
+                        continue;
+                    }
+                } else {
+                    if row.id > last + 1 {
+                        gaps.ranges.push((last + 1, row.id - 1, Instant::now()));
+                    }
+                    last = row.id;
+                }
+                if row.origin == origin() {
+                    match ChangeKind::parse(&row.change) {
+                        Some(ChangeKind::Money) => crate::telemetry::ledger_entries_written(&row.detail, 1),
+                        Some(ChangeKind::Status) => crate::telemetry::lifecycle_action(&row.detail),
+                        _ => {}
+                    }
+                }
+                // No subscriber is no error.
+                let _ = sender.send(Arc::new(row));
+            }
+            gaps.expire();
+            if !full {
+                break;
+            }
+        }
+    }
+}
+
+async fn latest(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    Ok(change_event::Entity::find()
+        .select_only()
+        .column_as(change_event::Column::Id.max(), "id")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+        .unwrap_or(0))
+}
+
+/// What a subscriber follows.
+#[derive(Clone, Debug)]
+pub enum Follow {
+    /// Projects' changes in a region (of one project, of some kinds).
+    Projects {
+        region: RegionCode,
+        project_id: Option<i64>,
+        kinds: Vec<ChangeKind>,
+    },
+    /// Ledger entries in a region.
+    Ledger { region: RegionCode },
+}
+
+impl Follow {
+    fn region(&self) -> &RegionCode {
+        match self {
+            Follow::Projects { region, .. } | Follow::Ledger { region } => region,
+        }
+    }
+
+    /// Whether `event` is one this follows (before what the follower may see is checked).
+    fn wants(&self, event: &change_event::Model) -> bool {
+        if !changes::falls_in(self.region(), &event.county_code, event.township_code.as_deref()) {
+            return false;
+        }
+        match self {
+            Follow::Projects { project_id, kinds, .. } => {
+                event.project_id.is_some()
+                    && (project_id.is_none() || *project_id == event.project_id)
+                    && (kinds.is_empty() || ChangeKind::parse(&event.change).is_some_and(|k| kinds.contains(&k)))
+            }
+            Follow::Ledger { .. } => event.ledger_entry_id.is_some(),
+        }
+    }
+}
+
+/// A change delivered to a follower, with the project or entry as it is now.
+pub struct Followed {
+    pub event: Arc<change_event::Model>,
+    pub project: Option<project::Model>,
+    pub entry: Option<ledger_entry::Model>,
+}
+
+struct Follower {
+    db: DatabaseConnection,
+    actor: Actor,
+    what: Follow,
+    live: broadcast::Receiver<Arc<change_event::Model>>,
+    /// Read from the table: the replay after a cursor, or what a lag skipped.
+    queued: VecDeque<Arc<change_event::Model>>,
+    /// The numbers of the changes read from the table, so that the feed's copies of them
+    /// are passed over (the last few thousand).
+    read: VecDeque<i64>,
+    /// The highest change number seen.
+    last: i64,
+}
+
+impl Follower {
+    /// Queues the changes after `self.last` from the table.
+    async fn read_after(&mut self) -> ServiceResult<()> {
+        let mut query = change_event::Entity::find()
+            .filter(change_event::Column::Id.gt(self.last))
+            .order_by_asc(change_event::Column::Id)
+            .limit(BATCH);
+        let region = self.what.region();
+        if let Some(county) = region.county().filter(|_| region.level() != RegionLevel::Province) {
+            query = query.filter(change_event::Column::CountyCode.eq(county.as_str()));
+        }
+        for row in query.all(&self.db).await? {
+            self.last = self.last.max(row.id);
+            self.read.push_back(row.id);
+            self.queued.push_back(Arc::new(row));
+        }
+        while self.read.len() > 4 * BATCH as usize {
+            self.read.pop_front();
+        }
+        Ok(())
+    }
+
+    async fn next(&mut self) -> Option<Followed> {
+        loop {
+            let event = match self.queued.pop_front() {
+                Some(event) => event,
+                None => match self.live.recv().await {
+                    // The feed's copy of one read from the table.
+                    Ok(event) if self.read.contains(&event.id) => continue,
+                    Ok(event) => {
+                        self.last = self.last.max(event.id);
+                        event
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // Fallen behind the feed: read what was missed from the table.
+                        if self.read_after().await.is_err() {
+                            return None;
+                        }
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            if !self.what.wants(&event) {
+                continue;
+            }
+            match self.visible(&event).await {
+                Ok(Some(followed)) => return Some(followed),
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!("a subscription could not read a change: {e}");
+                    continue;
+                }
+            }
+        }
+    }
+
+    /// The change with its project or entry, if the follower may see them now.
+    async fn visible(&self, event: &Arc<change_event::Model>) -> ServiceResult<Option<Followed>> {
+        let entry = match event.ledger_entry_id {
+            Some(id) => match super::funds::find_entry(&self.db, &self.actor, id).await? {
+                Some(entry) => Some(entry),
+                None => return Ok(None),
+            },
+            None => None,
+        };
+        let project = match (&self.what, event.project_id) {
+            (Follow::Projects { .. }, Some(id)) => match super::projects::find(&self.db, &self.actor, id).await? {
+                Some(project) => Some(project),
+                None => return Ok(None),
+            },
+            _ => None,
+        };
+        Ok(Some(Followed {
+            event: event.clone(),
+            project,
+            entry,
+        }))
+    }
+}
+
+/// The changes `actor` follows: first those after `after` (a cursor from an earlier
+/// change), then each as it is committed — only what the actor may see, checked as each
+/// change arrives.
+pub async fn follow(
+    db: &DatabaseConnection,
+    feed: &Feed,
+    actor: &Actor,
+    what: Follow,
+    after: Option<i64>,
+) -> ServiceResult<impl Stream<Item = Followed> + Send + use<>> {
+    let region = what.region().clone();
+    match &what {
+        Follow::Ledger { .. } => authorize_at(actor, Operation::ViewFunds, &region)?,
+        Follow::Projects { .. } => {
+            if !actor.scope.sees(&region) {
+                return Err(crate::domain::fault::Fault::forbidden(format!(
+                    "region {region} is outside your area; follow a region within it"
+                ))
+                .into());
+            }
+        }
+    }
+    // Listening first: a change committed while the replay is read is then not lost.
+    let live = feed.sender.subscribe();
+    let mut follower = Follower {
+        db: db.clone(),
+        actor: actor.clone(),
+        what,
+        live,
+        queued: VecDeque::new(),
+        read: VecDeque::new(),
+        last: 0,
+    };
+    match after {
+        Some(after) if after < 0 => {
+            return Err(ServiceError::Rejected(vec![crate::domain::fault::Fault::invalid(
+                "after",
+                "a cursor is a change's number, from 0 up",
+            )]));
+        }
+        Some(after) => {
+            follower.last = after;
+            follower.read_after().await?;
+        }
+        None => follower.last = latest(db).await?,
+    }
+    Ok(futures_util::stream::unfold(follower, |mut follower| async move {
+        follower.next().await.map(|followed| (followed, follower))
+    }))
+}
