@@ -104,6 +104,9 @@ pub enum Command {
         /// Print the SQL each scenario issues (to see what to index).
         #[arg(long)]
         show_sql: bool,
+        /// Record metrics as a server with `TRACKER_METRICS_TOKEN` does (to see what they cost).
+        #[arg(long)]
+        metrics: bool,
     },
     /// Write a spreadsheet: the project ledger, the journal, fund utilization or construction progress.
     Export(ExportArgs),

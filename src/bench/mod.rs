@@ -32,6 +32,8 @@ pub struct BenchArgs {
     pub only: Vec<String>,
     /// Print each scenario's captured SQL.
     pub show_sql: bool,
+    /// Serve with metrics recorded.
+    pub metrics: bool,
 }
 
 const PASSWORD: &str = "bench-password";
@@ -364,7 +366,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         max_aliases: 100,
         request_timeout_ms: 30_000,
         slow_ms: 1_000,
-        metrics_token: None,
+        metrics_token: args.metrics.then(|| SECRET.to_string()),
         metrics_listen: None,
         statement_timeout_ms: 10_000,
         shutdown_grace_seconds: 1,

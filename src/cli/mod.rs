@@ -70,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seconds,
             only,
             show_sql,
+            metrics,
         }) => {
             crate::bench::run(crate::bench::BenchArgs {
                 database_url: cli.database_url,
@@ -79,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seconds,
                 only,
                 show_sql,
+                metrics,
             })
             .await
         }

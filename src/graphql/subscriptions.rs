@@ -72,6 +72,7 @@ impl ProjectChange {
         self.0.event.id.to_string()
     }
 
+    /// A step, a progress report or money.
     async fn kind(&self) -> ProjectChangeKind {
         ChangeKind::parse(&self.0.event.change).map_or(ProjectChangeKind::Status, Into::into)
     }
@@ -119,13 +120,13 @@ impl LedgerEntryRecorded {
         Date(self.0.event.occurred_on)
     }
 
+    /// The entry as recorded.
     async fn entry(&self) -> Option<LedgerEntry> {
         self.0.entry.clone().map(LedgerEntry)
     }
 }
 
-/// Changes as they are committed. Sign in through the connection's init payload
-/// (`{"authorization": "Bearer <token>"}`); each change is delivered only if you may see it.
+/// The subscription root.
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
@@ -150,15 +151,18 @@ fn fresh(loaders: &Option<Arc<Loaders>>) {
     }
 }
 
-#[Subscription]
+/// Changes as they are committed, over WebSocket at `/graphql` (graphql-transport-ws). Sign
+/// in through the connection's init payload (`{"authorization": "Bearer <token>"}`); each
+/// change is delivered only if you may see it when it arrives.
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// 项目动态 — the projects of a region as they change: steps, progress reports, money.
     /// With `after` (a change's cursor), first the changes made since that one.
     async fn project_changed(
         &self,
         ctx: &Context<'_>,
-        filter: ProjectChangeFilter,
-        after: Option<String>,
+        #[graphql(desc = "Which projects' changes to follow.")] filter: ProjectChangeFilter,
+        #[graphql(desc = "A change's `cursor`: first the changes made since that one.")] after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = ProjectChange> + use<>> {
         let actor = ctx.actor()?;
         let project_id = filter
@@ -188,8 +192,8 @@ impl SubscriptionRoot {
     async fn ledger_entry_recorded(
         &self,
         ctx: &Context<'_>,
-        region_code: String,
-        after: Option<String>,
+        #[graphql(desc = "The region (12-digit code) whose entries to follow.")] region_code: String,
+        #[graphql(desc = "A change's `cursor`: first the entries recorded since that one.")] after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = LedgerEntryRecorded> + use<>> {
         let actor = ctx.actor()?;
         let what = Follow::Ledger {

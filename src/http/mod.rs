@@ -1,4 +1,4 @@
-//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/readyz`, `/version`, `/metrics`, `/exports/…`, the public portal under `/public/…`. It turns bearer
+//! The HTTP surface: `POST`/`GET /graphql`, GraphiQL at `/` (assets under `/graphiql/`), `/healthz`, `/readyz`, `/version`, `/metrics`, `/examples/dashboard`, `/exports/…`, the public portal under `/public/…`. It turns bearer
 //! tokens into actors and requests into GraphQL executions, and holds no business rules.
 mod access_log;
 mod exports;
@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/version", get(ops::version))
         .route("/metrics", get(ops::metrics))
+        .route("/examples/dashboard", get(dashboard))
         .route("/exports/{file}", get(exports::export))
         .route("/imports/templates/{file}", get(imports::template))
         .route("/exports/books/{file}", get(imports::books))
@@ -83,6 +84,17 @@ pub fn router(state: AppState) -> Router {
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(state.clone(), access_log::log))
         .with_state(state)
+}
+
+/// The live dashboard example: signs in, reads a region's figures, follows its changes over
+/// WebSocket and reads the figures again — the page a frontend team copies (no build step).
+async fn dashboard() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("dashboard.html"),
+    )
+        .into_response()
 }
 
 /// The client's address: the peer's, or behind a trusted proxy the first of

@@ -253,3 +253,57 @@ async fn a_reconnect_with_a_cursor_receives_the_changes_it_missed() {
         other => panic!("expected the connection closed as forbidden, got {other:?}"),
     }
 }
+
+/// The dashboard example's page is served, and the query and subscription it sends work
+/// against this schema: the example a frontend team copies cannot drift from the API.
+#[tokio::test]
+async fn the_dashboard_example_is_served_and_its_operations_work() {
+    let app = spawn_demo_app().await;
+    let response = app.get("/examples/dashboard").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    let document = |name: &str| {
+        let start = page.find(&format!("const {name} = `")).expect(name) + name.len() + 10;
+        page[start..start + page[start..].find('`').unwrap()].to_string()
+    };
+    let coordinator = app.demo_login("coordinator").await;
+    let figures = app
+        .gql(
+            Some(&coordinator),
+            &document("FIGURES"),
+            json!({"year": 2026, "region": "990101000000"}),
+        )
+        .await;
+    assert!(figures.ok()["fundUtilization"].is_array(), "{:?}", figures.data());
+    assert!(figures.ok()["constructionProgress"].is_array());
+
+    let project = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &["990101001001"],
+        0,
+    )
+    .await;
+    let mut feed = Subscription::open(
+        &app,
+        &coordinator,
+        &document("CHANGES"),
+        json!({"region": "990101000000", "after": null}),
+    )
+    .await;
+    report(&app, &app.demo_login("transport").await, &project).await;
+    let change = feed.change().await;
+    assert_eq!(
+        change["projectChanged"]["project"]["code"],
+        project.code.as_str(),
+        "{change}"
+    );
+    assert_eq!(change["projectChanged"]["entry"], Value::Null);
+}
