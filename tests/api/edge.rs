@@ -136,35 +136,17 @@ async fn the_selection_limit_is_a_setting_and_counts_fragments_where_they_are_sp
 #[tokio::test]
 async fn sigterm_reports_not_ready_then_exits_within_the_grace_period_with_a_request_still_running() {
     use std::io::Write;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    // A fresh database: SQLite, or PostgreSQL when TEST_DATABASE_URL names a server.
-    let (url, file) = crate::helpers::fresh_database().await;
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_tracker"))
-        .env("DATABASE_URL", &url)
-        .env("TRACKER_LISTEN", format!("127.0.0.1:{port}"))
-        .env("TRACKER_JWT_SECRET", crate::helpers::SECRET)
-        .env("TRACKER_SHUTDOWN_GRACE_SECONDS", "2")
-        .env("TRACKER_SHUTDOWN_DRAIN_SECONDS", "1")
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start the server");
+    let mut server = crate::helpers::start_binary(
+        &[
+            ("TRACKER_SHUTDOWN_GRACE_SECONDS", "2"),
+            ("TRACKER_SHUTDOWN_DRAIN_SECONDS", "1"),
+            ("RUST_LOG", "warn"),
+        ],
+        std::process::Stdio::inherit(),
+    )
+    .await;
+    let (port, url) = (server.port, server.url.clone());
     let client = reqwest::Client::new();
-    let up = async {
-        loop {
-            if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), up)
-        .await
-        .expect("the server started");
     let probe = |path: &'static str| {
         let client = client.clone();
         async move {
@@ -190,7 +172,7 @@ async fn sigterm_reports_not_ready_then_exits_within_the_grace_period_with_a_req
         .write_all(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"query\":")
         .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let pid = server.id().to_string();
+    let pid = server.child.id().to_string();
     let signalled = Instant::now();
     assert!(
         std::process::Command::new("kill")
@@ -204,11 +186,10 @@ async fn sigterm_reports_not_ready_then_exits_within_the_grace_period_with_a_req
     assert_eq!(probe("/readyz").await, (503, json!({"status": "shutting down"})));
     assert_eq!(probe("/healthz").await.0, 200);
     let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
+        if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
         if signalled.elapsed() > Duration::from_secs(10) {
-            server.kill().unwrap();
             panic!("the server was still running 10 s after SIGTERM");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -221,11 +202,6 @@ async fn sigterm_reports_not_ready_then_exits_within_the_grace_period_with_a_req
         "{took:?}"
     );
     drop(stuck);
-    if let Some(file) = file {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    }
 }
 
 /// graphql-js 16's `getIntrospectionQuery` with every option on, as GraphiQL 4, GraphQL Code

@@ -86,6 +86,64 @@ pub async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
     }
 }
 
+/// The real binary serving a fresh database (SQLite, or PostgreSQL when
+/// `TEST_DATABASE_URL` names a server) with `env` set, once it answers `/healthz`.
+pub struct Process {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub url: String,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(file) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+pub async fn start_binary(env: &[(&str, &str)], stderr: std::process::Stdio) -> Process {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let (url, sqlite_file) = fresh_database().await;
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tracker"))
+        .env("DATABASE_URL", &url)
+        .env("TRACKER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("TRACKER_JWT_SECRET", SECRET)
+        .envs(env.iter().copied())
+        .stderr(stderr)
+        .spawn()
+        .expect("start the server");
+    let process = Process {
+        child,
+        port,
+        url,
+        sqlite_file,
+    };
+    let client = reqwest::Client::new();
+    let up = async {
+        loop {
+            if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), up)
+        .await
+        .expect("the server started");
+    process
+}
+
 pub async fn spawn_app_with(args: ServeArgs) -> TestApp {
     let (url, sqlite_file) = fresh_database().await;
     serve_on(url, sqlite_file, args).await

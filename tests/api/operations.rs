@@ -1,6 +1,6 @@
 //! What operators see: the metrics at `/metrics` and the log lines, for answered and for
 //! refused requests.
-use crate::helpers::{SECRET, serve_args, spawn_app_with};
+use crate::helpers::{serve_args, spawn_app_with};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -153,36 +153,18 @@ async fn metrics_are_off_without_a_setting_and_open_on_their_own_address() {
 #[tokio::test]
 async fn every_request_has_a_json_log_line_with_its_id() {
     use std::io::{BufRead, Write};
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let (url, file) = crate::helpers::fresh_database().await;
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_tracker"))
-        .env("DATABASE_URL", &url)
-        .env("TRACKER_LISTEN", format!("127.0.0.1:{port}"))
-        .env("TRACKER_JWT_SECRET", SECRET)
-        .env("TRACKER_LOG_FORMAT", "json")
-        .env("TRACKER_SLOW_MS", "400")
-        .env("RUST_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the server");
+    let mut server = crate::helpers::start_binary(
+        &[
+            ("TRACKER_LOG_FORMAT", "json"),
+            ("TRACKER_SLOW_MS", "400"),
+            ("RUST_LOG", "info"),
+        ],
+        std::process::Stdio::piped(),
+    )
+    .await;
+    let port = server.port;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let up = async {
-        loop {
-            if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), up)
-        .await
-        .expect("the server started");
     let batch = client
         .post(format!("{base}/graphql"))
         .header("content-type", "application/json")
@@ -212,17 +194,11 @@ async fn every_request_has_a_json_log_line_with_its_id() {
         .trim()
         .to_string();
 
-    server.kill().unwrap();
-    let lines: Vec<String> = std::io::BufReader::new(server.stderr.take().unwrap())
+    server.child.kill().unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(server.child.stderr.take().unwrap())
         .lines()
         .map_while(Result::ok)
         .collect();
-    server.wait().unwrap();
-    if let Some(file) = file {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    }
     let parsed: Vec<Value> = lines
         .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))

@@ -21,13 +21,7 @@ struct Subscription {
 impl Subscription {
     /// Opens a connection to `app`, signs in with `token` and subscribes.
     async fn open(app: &TestApp, token: &str, query: &str, variables: Value) -> Subscription {
-        let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
-        assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+        let mut socket = connect(app).await;
         send(
             &mut socket,
             json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
@@ -59,6 +53,18 @@ impl Subscription {
         assert!(message["payload"]["errors"].is_null(), "{message}");
         message["payload"]["data"].clone()
     }
+}
+
+/// A WebSocket to `app`'s `/graphql` speaking graphql-transport-ws, not yet signed in.
+async fn connect(app: &TestApp) -> Socket {
+    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    socket
 }
 
 async fn send(socket: &mut Socket, message: Value) {
@@ -234,12 +240,7 @@ async fn a_reconnect_with_a_cursor_receives_the_changes_it_missed() {
     assert!(again.next(Duration::from_millis(1_500)).await.is_none());
 
     // A connection without a token is refused at its init.
-    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let mut socket = connect(&app).await;
     send(&mut socket, json!({"type": "connection_init", "payload": {}})).await;
     let closed = tokio::time::timeout(Duration::from_secs(5), socket.next())
         .await
