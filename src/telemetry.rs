@@ -114,6 +114,11 @@ fn describe() {
     describe_gauge!("tracker_build_info", "Always 1; the build's version as a label");
 }
 
+/// Whether metrics are being recorded.
+pub fn metrics_installed() -> bool {
+    RECORDER.get().is_some_and(Option::is_some)
+}
+
 /// Distinct operation names given their own label before the rest are counted as `other`:
 /// clients name their operations, and a client inventing names must not grow the metrics
 /// without bound.
@@ -134,7 +139,7 @@ fn operation_label(name: &str) -> String {
 /// A request answered: `route` as the router matched it, `operation` the GraphQL
 /// operation's name (empty for other routes), `outcome` OK, USER_ERROR or an error code.
 pub fn request_answered(route: &str, operation: &str, outcome: &str, took: Duration) {
-    if RECORDER.get().is_none() {
+    if !metrics_installed() {
         return;
     }
     let route = route.to_string();

@@ -30,17 +30,20 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Alive, and the database answers (a process to restart when it does not).
+/// A probe's answer when the database does not answer.
+fn unreachable(probe: &str, error: sea_orm::DbErr) -> Response {
+    tracing::error!(error = %error, "{probe}: database unreachable");
+    answer(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({"status": "unavailable", "database": "unreachable"}),
+    )
+}
+
+/// Alive, and the database answers.
 pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     match state.db.ping().await {
         Ok(()) => answer(StatusCode::OK, json!({"status": "ok", "database": "reachable"})),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "database": "unreachable"}),
-            )
-        }
+        Err(e) => unreachable("health check", e),
     }
 }
 
@@ -57,13 +60,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             json!({"status": "migrations pending", "pending": pending}),
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check: database unreachable");
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"status": "unavailable", "database": "unreachable"}),
-            )
-        }
+        Err(e) => unreachable("readiness check", e),
     }
 }
 

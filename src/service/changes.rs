@@ -241,6 +241,10 @@ async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event:
     let mut gaps = Gaps::default();
     loop {
         wake.wait().await;
+        // Nobody to hand changes to and nothing to count: read when somebody follows.
+        if sender.receiver_count() == 0 && !crate::telemetry::metrics_installed() {
+            continue;
+        }
         loop {
             let rows = match change_event::Entity::find()
                 .filter(gaps.condition(last))
@@ -351,6 +355,8 @@ struct Follower {
     read: VecDeque<i64>,
     /// The highest change number seen.
     last: i64,
+    /// The change it began after.
+    began: i64,
 }
 
 impl Follower {
@@ -380,8 +386,9 @@ impl Follower {
             let event = match self.queued.pop_front() {
                 Some(event) => event,
                 None => match self.live.recv().await {
-                    // The feed's copy of one read from the table.
-                    Ok(event) if self.read.contains(&event.id) => continue,
+                    // From before this follower began (a feed catching up after a time
+                    // with nobody following), or the feed's copy of one read from the table.
+                    Ok(event) if event.id <= self.began || self.read.contains(&event.id) => continue,
                     Ok(event) => {
                         self.last = self.last.max(event.id);
                         event
@@ -466,6 +473,7 @@ pub async fn follow(
         queued: VecDeque::new(),
         read: VecDeque::new(),
         last: 0,
+        began: 0,
     };
     match after {
         Some(after) if after < 0 => {
@@ -475,10 +483,13 @@ pub async fn follow(
             )]));
         }
         Some(after) => {
-            follower.last = after;
+            (follower.last, follower.began) = (after, after);
             follower.read_after().await?;
         }
-        None => follower.last = latest(db).await?,
+        None => {
+            let now = latest(db).await?;
+            (follower.last, follower.began) = (now, now);
+        }
     }
     Ok(futures_util::stream::unfold(follower, |mut follower| async move {
         follower.next().await.map(|followed| (followed, follower))
