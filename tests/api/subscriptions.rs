@@ -301,6 +301,8 @@ async fn the_dashboard_example_is_served_and_its_operations_work() {
     .await;
     report(&app, &app.demo_login("transport").await, &project).await;
     let change = feed.change().await;
+    // The report, not the steps that made the project before the subscription began.
+    assert_eq!(change["projectChanged"]["kind"], "PROGRESS", "{change}");
     assert_eq!(
         change["projectChanged"]["project"]["code"],
         project.code.as_str(),
