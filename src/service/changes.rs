@@ -33,8 +33,11 @@ const BATCH: u64 = 500;
 
 /// How long the feed waits, once woken, for more commits to read with the same query:
 /// under a steady stream of writes one read a commit cost a progress report an eighth
-/// more work; gathered, it costs a change this much delay at most.
+/// more work. With subscribers a change is late by this much at most …
 const GATHER: Duration = Duration::from_millis(20);
+
+/// … and with none, only the metrics to count, by this much.
+const GATHER_FOR_METRICS: Duration = Duration::from_secs(1);
 
 /// How long a number skipped by the feed is looked for: a transaction still open when a
 /// later one committed fills it when it commits; one rolled back never does.
@@ -167,7 +170,7 @@ impl Wake {
     }
 
     /// Waits for a commit (and the commits close behind it) or a second.
-    async fn wait(&mut self) {
+    async fn wait(&mut self, gather: Duration) {
         let second = tokio::time::sleep(Duration::from_secs(1));
         match self {
             Wake::Sqlite(commits) => {
@@ -177,7 +180,7 @@ impl Wake {
                             tokio::time::sleep(Duration::from_secs(1)).await;
                             return;
                         }
-                        tokio::time::sleep(GATHER).await;
+                        tokio::time::sleep(gather).await;
                         // The commits made meanwhile are read with this one.
                         commits.borrow_and_update();
                     }
@@ -191,7 +194,7 @@ impl Wake {
                             tracing::warn!("the change feed's LISTEN connection failed: {e}");
                             tokio::time::sleep(Duration::from_secs(1)).await;
                         }
-                        tokio::time::sleep(GATHER).await;
+                        tokio::time::sleep(gather).await;
                         // The commits announced meanwhile are read with this one.
                         while listener.next_buffered().is_some() {}
                     }
@@ -240,7 +243,12 @@ async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event:
     let mut wake = Wake::of(&db).await;
     let mut gaps = Gaps::default();
     loop {
-        wake.wait().await;
+        let gather = if sender.receiver_count() > 0 {
+            GATHER
+        } else {
+            GATHER_FOR_METRICS
+        };
+        wake.wait(gather).await;
         // Nobody to hand changes to and nothing to count: read when somebody follows.
         if sender.receiver_count() == 0 && !crate::telemetry::metrics_installed() {
             continue;
