@@ -1,6 +1,6 @@
 // The live dashboard example in a real browser: opens /examples/dashboard of a server with
 // the demo county in headless Chromium, signs in as the coordinator, waits for the figures,
-// then records a progress report through the API (as the transport bureau) and waits for
+// then records a progress report through the API (as a department) and waits for
 // it to appear in the page's list of changes and the figures to be read again. Fails on a
 // console error or a missing element; saves a screenshot.
 //
@@ -40,20 +40,25 @@ async function graphql(query, variables, token) {
   const status = await page.textContent("#status");
   if (!status.startsWith("following")) fail(`status: ${status}`);
 
-  // A change through the API, as the transport bureau.
-  const login = await graphql(
-    'mutation { login(input: {username: "transport", password: "demo1234"}) { token } }',
-    {},
-  );
-  const token = login.login.token;
+  // A change through the API, as the first department with a project under construction.
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-  const found = await graphql(
-    "{ projects(first: 1, filter: {statuses: [UNDER_CONSTRUCTION]}) { nodes { id code version } } }",
-    {},
-    token,
-  );
-  const project = found.projects.nodes[0];
-  if (!project) fail("the transport bureau has no project under construction");
+  let token = null;
+  let project = null;
+  for (const username of ["transport", "water", "health", "power", "education", "telecom"]) {
+    const login = await graphql(
+      "mutation($u: String!) { login(input: {username: $u, password: \"demo1234\"}) { token } }",
+      { u: username },
+    );
+    token = login.login.token;
+    const found = await graphql(
+      "{ projects(first: 1, filter: {statuses: [UNDER_CONSTRUCTION]}) { nodes { id code version } } }",
+      {},
+      token,
+    );
+    project = found.projects.nodes[0];
+    if (project) break;
+  }
+  if (!project) fail("no department has a project under construction");
   const reported = await graphql(
     "mutation($i: ProgressReportCreateInput!) { progressReportCreate(input: $i) { userErrors { message } } }",
     {
