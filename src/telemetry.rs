@@ -21,23 +21,56 @@ pub enum LogFormat {
 }
 
 /// Starts the log on standard error, filtered by `RUST_LOG` (default: info, the database
-/// drivers' warnings only).
+/// drivers' warnings only); beside it, the pool's waits for the metrics ([`PoolWaits`]).
 pub fn init_logs(format: LogFormat) {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let lines = match format {
+        LogFormat::Text => lines.with_ansi(std::io::stderr().is_terminal()).boxed(),
         // The request's span (its id) on every line it causes, the event's fields at the top.
-        LogFormat::Json => builder
+        LogFormat::Json => lines
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .init(),
+            .boxed(),
+    };
+    let waits = tracing_subscriber::filter::Targets::new().with_target(POOL_ACQUIRE, tracing::Level::TRACE);
+    tracing_subscriber::registry()
+        .with(lines.with_filter(filter))
+        .with(PoolWaits.with_filter(waits))
+        .init();
+}
+
+/// Where sqlx reports each connection it hands out, with `acquired_after_secs`.
+const POOL_ACQUIRE: &str = "sqlx::pool::acquire";
+
+/// Counts how long requests waited for a pool connection (sqlx reports each acquire as a
+/// trace event; `db::connect` turns the report on).
+struct PoolWaits;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PoolWaits {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Waited(Option<f64>);
+        impl tracing::field::Visit for Waited {
+            fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+                if field.name() == "acquired_after_secs" {
+                    self.0 = Some(value);
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut waited = Waited(None);
+        event.record(&mut waited);
+        if let Some(seconds) = waited.0
+            && metrics_installed()
+        {
+            histogram!("tracker_db_pool_wait_seconds").record(seconds);
+        }
     }
 }
 
@@ -89,6 +122,11 @@ fn describe() {
     describe_gauge!(
         "tracker_db_pool_connections",
         "The database pool's connections: in use, idle, and the most it opens"
+    );
+    describe_histogram!(
+        "tracker_db_pool_wait_seconds",
+        metrics::Unit::Seconds,
+        "How long a request waited for a connection from the database pool"
     );
     describe_histogram!(
         "tracker_sqlite_writer_wait_seconds",

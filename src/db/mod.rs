@@ -55,7 +55,12 @@ pub async fn connect_with(
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         })
-        .map_sqlx_sqlite_pool_opts(|pool| pool.after_connect(|conn, _| Box::pin(keep_plans(conn))));
+        // Each acquire's wait as a trace event, which the metrics count (`telemetry`).
+        .map_sqlx_postgres_pool_opts(|pool| pool.acquire_time_level(log::LevelFilter::Trace))
+        .map_sqlx_sqlite_pool_opts(|pool| {
+            pool.acquire_time_level(log::LevelFilter::Trace)
+                .after_connect(|conn, _| Box::pin(keep_plans(conn)))
+        });
     Database::connect(options)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(url)))

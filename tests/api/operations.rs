@@ -149,7 +149,8 @@ async fn metrics_are_off_without_a_setting_and_open_on_their_own_address() {
 }
 
 /// The real binary with `TRACKER_LOG_FORMAT=json`: one JSON line for each request — a
-/// refused batch and a slow one too — with its id, status, route, client and codes.
+/// refused batch and a slow one too — with its id, status, route, client and codes; and
+/// the pool's waits in its metrics.
 #[tokio::test]
 async fn every_request_has_a_json_log_line_with_its_id() {
     use std::io::{BufRead, Write};
@@ -157,6 +158,7 @@ async fn every_request_has_a_json_log_line_with_its_id() {
         &[
             ("TRACKER_LOG_FORMAT", "json"),
             ("TRACKER_SLOW_MS", "400"),
+            ("TRACKER_METRICS_TOKEN", METRICS_TOKEN),
             ("RUST_LOG", "info"),
         ],
         std::process::Stdio::piped(),
@@ -193,6 +195,21 @@ async fn every_request_has_a_json_log_line_with_its_id() {
         .expect("the slow answer's id")
         .trim()
         .to_string();
+
+    // The pool's waits are counted from sqlx's reports, through the process's log layers.
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        value(&metrics, "tracker_db_pool_wait_seconds_count", &[]) >= 1.0,
+        "{metrics}"
+    );
 
     server.child.kill().unwrap();
     let lines: Vec<String> = std::io::BufReader::new(server.child.stderr.take().unwrap())
