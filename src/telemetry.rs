@@ -163,6 +163,11 @@ pub fn metrics_installed() -> bool {
 const MAX_OPERATIONS: usize = 200;
 
 fn operation_label(name: &str) -> String {
+    // GraphQL names have no length limit; labels do.
+    let name = match name.char_indices().nth(64) {
+        Some((end, _)) => &name[..end],
+        None => name,
+    };
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let Ok(mut seen) = SEEN.get_or_init(Default::default).lock() else {
         return "other".into();
@@ -197,19 +202,25 @@ pub fn request_answered(route: &str, operation: &str, outcome: &str, took: Durat
     .record(took.as_secs_f64());
 }
 
-/// Counts a request in flight while it lives.
-pub struct InFlight(());
+/// Counts a request in flight while it lives (if it was counted when it began: the
+/// recorder may be installed meanwhile).
+pub struct InFlight(bool);
 
 impl InFlight {
     pub fn start() -> Self {
-        gauge!("tracker_http_requests_in_flight").increment(1.0);
-        InFlight(())
+        let counted = metrics_installed();
+        if counted {
+            gauge!("tracker_http_requests_in_flight").increment(1.0);
+        }
+        InFlight(counted)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        gauge!("tracker_http_requests_in_flight").decrement(1.0);
+        if self.0 {
+            gauge!("tracker_http_requests_in_flight").decrement(1.0);
+        }
     }
 }
 

@@ -117,13 +117,34 @@ pub fn redact(url: &str) -> String {
 }
 
 /// The migrations this build knows that the database has not had: none when it is current.
+/// Read only (a readiness probe asks it every few seconds), and migrations applied by a newer
+/// build during a rolling deploy are no concern of this one.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
     use migration::MigratorTrait as _;
-    Ok(migration::Migrator::get_pending_migrations(db)
-        .await?
+    use sea_orm::{ConnectionTrait, Statement};
+    let known: Vec<String> = migration::Migrator::migrations()
         .iter()
         .map(|m| m.name().to_string())
-        .collect())
+        .collect();
+    let applied = match db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+            .collect::<std::collections::HashSet<_>>(),
+        // No table of migrations: none has run. Whether the database answers at all is
+        // asked again, so that an unreachable one is not taken for an empty one.
+        Err(_) => {
+            db.ping().await?;
+            Default::default()
+        }
+    };
+    Ok(known.into_iter().filter(|name| !applied.contains(name)).collect())
 }
 
 #[cfg(test)]

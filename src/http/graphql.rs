@@ -354,7 +354,7 @@ enum Method {
 }
 
 /// The operation the request selects, if the document has it.
-fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<(String, OperationType)> {
+pub(super) fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<(String, OperationType)> {
     let mut operations = document.operations.iter();
     let selected = match name {
         Some(name) => operations.find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
@@ -440,7 +440,7 @@ fn syntax_message(error: &async_graphql::parser::Error) -> String {
 }
 
 /// Why a measured document is refused, if it is.
-fn over_limits(demand: &Result<Demand, Unmeasurable>, limits: crate::graphql::Limits) -> Option<String> {
+pub(super) fn over_limits(demand: &Result<Demand, Unmeasurable>, limits: crate::graphql::Limits) -> Option<String> {
     let demand = match demand {
         Ok(demand) => demand,
         Err(Unmeasurable::Cycle { fragment }) => {

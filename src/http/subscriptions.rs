@@ -40,8 +40,11 @@ pub async fn get(
         // A message is held to the size of a request body.
         .max_message_size(state.max_body_bytes)
         .on_upgrade(move |socket| {
-            let schema = state.schema.clone();
-            GraphQLWebSocket::new(socket, schema, protocol)
+            let executor = SubscriptionsOnly {
+                schema: state.schema.clone(),
+                limits: state.limits,
+            };
+            GraphQLWebSocket::new(socket, executor, protocol)
                 .on_connection_init(move |payload| sign_in(state, payload, request_id, client))
                 .serve()
         })
@@ -94,4 +97,75 @@ async fn sign_in(
     });
     data.insert(Arc::new(Loaders::new(&state.db)));
     Ok(data)
+}
+
+/// The schema as the socket serves it: subscriptions only (queries and mutations go over
+/// HTTP, with its log line, time limit and status codes), each document measured against
+/// the same demand limits as over HTTP before anything expands it.
+#[derive(Clone)]
+struct SubscriptionsOnly {
+    schema: crate::graphql::AppSchema,
+    limits: crate::graphql::Limits,
+}
+
+impl SubscriptionsOnly {
+    /// Why `request` is refused, or the request with its document parsed.
+    fn check(&self, mut request: async_graphql::Request) -> Result<async_graphql::Request, (&'static str, String)> {
+        use crate::graphql::demand;
+        use crate::graphql::errors::code;
+        let names = demand::count_names(&request.query);
+        if names > self.limits.selections.saturating_mul(2) {
+            return Err((
+                code::QUERY_TOO_COMPLEX,
+                format!("the subscription holds {names} names; ask for fewer fields"),
+            ));
+        }
+        // A document that does not parse is left to the schema, which says where.
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+            return Ok(request);
+        };
+        if let Some(message) = super::graphql::over_limits(&demand::measure(&document), self.limits) {
+            return Err((code::QUERY_TOO_COMPLEX, message));
+        }
+        match super::graphql::selected_operation(&document, request.operation_name.as_deref()) {
+            Some((_, async_graphql::parser::types::OperationType::Subscription)) | None => {}
+            Some(_) => {
+                return Err((
+                    code::BAD_USER_INPUT,
+                    "this socket takes subscriptions; send queries and mutations over HTTP (POST /graphql)".into(),
+                ));
+            }
+        }
+        request.set_parsed_query(document);
+        Ok(request)
+    }
+}
+
+fn refusal(code: &str, message: String) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error.extensions.get_or_insert_with(Default::default).set("code", code);
+    async_graphql::Response::from_errors(vec![error])
+}
+
+impl async_graphql::Executor for SubscriptionsOnly {
+    async fn execute(&self, _request: async_graphql::Request) -> async_graphql::Response {
+        refusal(
+            crate::graphql::errors::code::BAD_USER_INPUT,
+            "this socket takes subscriptions; send queries and mutations over HTTP (POST /graphql)".into(),
+        )
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        use futures_util::StreamExt;
+        match self.check(request) {
+            Ok(request) => self
+                .schema
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err((code, message)) => futures_util::stream::once(async move { refusal(code, message) }).boxed(),
+        }
+    }
 }

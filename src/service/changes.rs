@@ -17,7 +17,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -157,8 +157,12 @@ impl Wake {
             return Wake::Sqlite(commits);
         }
         if db.get_database_backend() == DbBackend::Postgres {
-            let pool = db.get_postgres_connection_pool();
-            match sea_orm::sqlx::postgres::PgListener::connect_with(pool).await {
+            // A connection of its own, not one of the pool's for as long as it listens.
+            let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+            let own = sea_orm::sqlx::postgres::PgPoolOptions::new()
+                .max_connections(1)
+                .connect_lazy_with(options);
+            match sea_orm::sqlx::postgres::PgListener::connect_with(&own).await {
                 Ok(mut listener) => match listener.listen(CHANNEL).await {
                     Ok(()) => return Wake::Postgres(Box::new(listener)),
                     Err(e) => tracing::warn!("the change feed cannot LISTEN: {e}; it reads once a second"),
@@ -209,11 +213,15 @@ impl Wake {
 /// Numbers the feed passed over, looked for until they come or [`GAP_PATIENCE`] runs out.
 #[derive(Default)]
 struct Gaps {
+    /// Inclusive ranges of numbers not yet seen, and since when they are looked for.
     ranges: Vec<(i64, i64, Instant)>,
-    delivered: HashSet<i64>,
 }
 
 impl Gaps {
+    /// Ranges looked for at once; past this the oldest are given up (each is a term of the
+    /// feed's query).
+    const MAX: usize = 64;
+
     fn condition(&self, last: i64) -> sea_orm::Condition {
         let mut any = sea_orm::Condition::any().add(change_event::Column::Id.gt(last));
         for (from, to, _) in &self.ranges {
@@ -222,11 +230,30 @@ impl Gaps {
         any
     }
 
+    fn open(&mut self, from: i64, to: i64) {
+        self.ranges.push((from, to, Instant::now()));
+        if self.ranges.len() > Self::MAX {
+            self.ranges.remove(0);
+        }
+    }
+
+    /// `id` has come: it is no longer looked for. Whether it was (a late commit).
+    fn fill(&mut self, id: i64) -> bool {
+        let Some(at) = self.ranges.iter().position(|(from, to, _)| (*from..=*to).contains(&id)) else {
+            return false;
+        };
+        let (from, to, since) = self.ranges.remove(at);
+        if from < id {
+            self.ranges.push((from, id - 1, since));
+        }
+        if id < to {
+            self.ranges.push((id + 1, to, since));
+        }
+        true
+    }
+
     fn expire(&mut self) {
         self.ranges.retain(|(_, _, since)| since.elapsed() < GAP_PATIENCE);
-        let ranges = &self.ranges;
-        self.delivered
-            .retain(|id| ranges.iter().any(|(from, to, _)| (*from..=*to).contains(id)));
     }
 }
 
@@ -270,12 +297,13 @@ async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event:
             let full = rows.len() as u64 == BATCH;
             for row in rows {
                 if row.id <= last {
-                    if !gaps.delivered.insert(row.id) {
+                    // A number looked for (the query reads no other below `last`).
+                    if !gaps.fill(row.id) {
                         continue;
                     }
                 } else {
                     if row.id > last + 1 {
-                        gaps.ranges.push((last + 1, row.id - 1, Instant::now()));
+                        gaps.open(last + 1, row.id - 1);
                     }
                     last = row.id;
                 }
@@ -361,6 +389,8 @@ struct Follower {
     /// The numbers of the changes read from the table, so that the feed's copies of them
     /// are passed over (the last few thousand).
     read: VecDeque<i64>,
+    /// Whether the last read from the table stopped at its batch size (there is more).
+    more: bool,
     /// The highest change number seen.
     last: i64,
     /// The change it began after.
@@ -378,7 +408,9 @@ impl Follower {
         if let Some(county) = region.county().filter(|_| region.level() != RegionLevel::Province) {
             query = query.filter(change_event::Column::CountyCode.eq(county.as_str()));
         }
-        for row in query.all(&self.db).await? {
+        let rows = query.all(&self.db).await?;
+        self.more = rows.len() as u64 == BATCH;
+        for row in rows {
             self.last = self.last.max(row.id);
             self.read.push_back(row.id);
             self.queued.push_back(Arc::new(row));
@@ -391,6 +423,9 @@ impl Follower {
 
     async fn next(&mut self) -> Option<Followed> {
         loop {
+            if self.queued.is_empty() && self.more && self.read_after().await.is_err() {
+                return None;
+            }
             let event = match self.queued.pop_front() {
                 Some(event) => event,
                 None => match self.live.recv().await {
@@ -480,6 +515,7 @@ pub async fn follow(
         live,
         queued: VecDeque::new(),
         read: VecDeque::new(),
+        more: false,
         last: 0,
         began: 0,
     };
@@ -491,6 +527,8 @@ pub async fn follow(
             )]));
         }
         Some(after) => {
+            // A cursor from beyond the feed (a restored database): from where it stands.
+            let after = after.min(latest(db).await?);
             (follower.last, follower.began) = (after, after);
             follower.read_after().await?;
         }

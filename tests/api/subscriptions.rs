@@ -89,6 +89,19 @@ async fn receive(socket: &mut Socket) -> Option<Value> {
     None
 }
 
+/// The cursor of the latest change: subscribing after it misses nothing committed while
+/// the subscription is being set up.
+async fn now(app: &TestApp) -> String {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entity::change_event::Entity::find()
+        .order_by_desc(entity::change_event::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .map_or(0, |e| e.id)
+        .to_string()
+}
+
 /// A progress report through `app`; the project's new version.
 async fn report(app: &TestApp, token: &str, project: &entity::project::Model) {
     let reply = app
@@ -133,14 +146,14 @@ async fn a_change_through_one_server_reaches_the_subscribers_of_another_within_t
         &first,
         &clerk,
         PROJECTS,
-        json!({"f": {"regionCode": "990101000000", "kinds": ["PROGRESS"]}}),
+        json!({"f": {"regionCode": "990101000000", "kinds": ["PROGRESS"]}, "after": now(&first).await}),
     )
     .await;
     let mut finance_feed = Subscription::open(
         &first,
         &first.demo_login("finance").await,
-        "subscription { ledgerEntryRecorded(regionCode: \"990101000000\") { cursor entry { amount kind } } }",
-        json!({}),
+        "subscription($after: String) { ledgerEntryRecorded(regionCode: \"990101000000\", after: $after) { cursor entry { amount kind } } }",
+        json!({"after": now(&first).await}),
     )
     .await;
     report(&second, &transport, &there).await;
@@ -195,6 +208,17 @@ async fn a_change_through_one_server_reaches_the_subscribers_of_another_within_t
         error["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
         "{error}"
     );
+
+    // Queries and mutations go over HTTP, with its limits and its log.
+    let mut query = Subscription::open(&first, &clerk, "{ me { username } }", json!({})).await;
+    let error = query.next(Duration::from_secs(5)).await.expect("an answer");
+    let errors = if error["type"] == "error" {
+        &error["payload"]
+    } else {
+        &error["payload"]["errors"]
+    };
+    assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT", "{error}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("over HTTP"), "{error}");
 }
 
 #[tokio::test]
@@ -217,7 +241,13 @@ async fn a_reconnect_with_a_cursor_receives_the_changes_it_missed() {
     let transport = app.demo_login("transport").await;
     let filter = json!({"regionCode": "990101001000", "kinds": ["PROGRESS"]});
 
-    let mut feed = Subscription::open(&app, &coordinator, PROJECTS, json!({"f": filter})).await;
+    let mut feed = Subscription::open(
+        &app,
+        &coordinator,
+        PROJECTS,
+        json!({"f": filter, "after": now(&app).await}),
+    )
+    .await;
     report(&app, &transport, &projects[0]).await;
     let seen = feed.change().await;
     let cursor = seen["projectChanged"]["cursor"].as_str().unwrap().to_string();
@@ -296,7 +326,7 @@ async fn the_dashboard_example_is_served_and_its_operations_work() {
         &app,
         &coordinator,
         &document("CHANGES"),
-        json!({"region": "990101000000", "after": null}),
+        json!({"region": "990101000000", "after": now(&app).await}),
     )
     .await;
     report(&app, &app.demo_login("transport").await, &project).await;
