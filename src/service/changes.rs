@@ -144,6 +144,30 @@ impl Feed {
     }
 }
 
+/// A connection of the feed's own for its reads: they come on their own clock, and taking
+/// the requests' pool they would wait among requests and be counted as theirs.
+fn own_connection(db: &DatabaseConnection) -> DatabaseConnection {
+    use sea_orm::{SqlxPostgresConnector, SqlxSqliteConnector};
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+            SqlxPostgresConnector::from_sqlx_postgres_pool(
+                sea_orm::sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_lazy_with(options),
+            )
+        }
+        _ => {
+            let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(
+                sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_lazy_with(options),
+            )
+        }
+    }
+}
+
 /// What wakes the feed besides its clock.
 enum Wake {
     Sqlite(tokio::sync::watch::Receiver<u32>),
@@ -257,7 +281,8 @@ impl Gaps {
     }
 }
 
-async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event::Model>>) {
+async fn run(app_db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event::Model>>) {
+    let db = own_connection(&app_db);
     let mut last = loop {
         match latest(&db).await {
             Ok(last) => break last,
@@ -267,7 +292,7 @@ async fn run(db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event:
             }
         }
     };
-    let mut wake = Wake::of(&db).await;
+    let mut wake = Wake::of(&app_db).await;
     let mut gaps = Gaps::default();
     loop {
         let gather = if sender.receiver_count() > 0 {
