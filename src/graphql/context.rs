@@ -24,6 +24,10 @@ pub struct RequestContext {
     pub client_address: String,
 }
 
+/// The token a subscription's connection signed in with: checked again before each change
+/// is delivered, so that an expired token or a disabled account stops its subscriptions.
+pub struct SubscriptionToken(pub String);
+
 /// Shared, per-schema data.
 pub struct AppData {
     pub db: DatabaseConnection,

@@ -3,7 +3,7 @@
 //! server of the database, and after a reconnect asks for what it missed by the last
 //! change's `cursor`. Each change is checked against what the subscriber may see when it
 //! arrives, as a query would be.
-use super::context::ContextExt;
+use super::context::{ContextExt, SubscriptionToken};
 use super::errors::{OrApiError, bad_input};
 use super::funds::LedgerEntry;
 use super::loaders::Loaders;
@@ -144,6 +144,32 @@ fn cursor(after: Option<String>) -> async_graphql::Result<Option<i64>> {
         .transpose()
 }
 
+/// `stream` for as long as the connection's sign-in holds: before each change is delivered
+/// its token is checked again, and the stream ends (the client is told `complete`) once the
+/// token has expired, the account is disabled or deleted, or its role or area changed.
+fn while_signed_in<T: Send + 'static, S: Stream<Item = T> + Send + 'static>(
+    ctx: &Context<'_>,
+    stream: S,
+) -> async_graphql::Result<impl Stream<Item = T> + Send + 'static + use<T, S>> {
+    let app = ctx.app()?;
+    let actor = ctx.actor()?.clone();
+    let token = ctx.data_opt::<SubscriptionToken>().map(|t| t.0.clone());
+    let (db, tokens) = (app.db.clone(), app.tokens.clone());
+    Ok(stream
+        .then(move |item| {
+            let (db, tokens, token, actor) = (db.clone(), tokens.clone(), token.clone(), actor.clone());
+            async move {
+                let token = token?;
+                match crate::service::auth::actor_for_token(&db, &tokens, &token).await {
+                    Ok(Ok(now)) if now == actor => Some(item),
+                    _ => None,
+                }
+            }
+        })
+        .take_while(|item| std::future::ready(item.is_some()))
+        .filter_map(std::future::ready))
+}
+
 /// Each change is read as it is when delivered, not as the connection's loaders first saw it.
 fn fresh(loaders: &Option<Arc<Loaders>>) {
     if let Some(loaders) = loaders {
@@ -181,10 +207,13 @@ impl SubscriptionRoot {
             .await
             .api()?;
         let loaders = ctx.data_opt::<Arc<Loaders>>().cloned();
-        Ok(stream.map(move |change| {
-            fresh(&loaders);
-            ProjectChange(change)
-        }))
+        while_signed_in(
+            ctx,
+            stream.map(move |change| {
+                fresh(&loaders);
+                ProjectChange(change)
+            }),
+        )
     }
 
     /// 资金动态 — the ledger entries of a region as they are recorded (for those who may
@@ -204,9 +233,12 @@ impl SubscriptionRoot {
             .await
             .api()?;
         let loaders = ctx.data_opt::<Arc<Loaders>>().cloned();
-        Ok(stream.map(move |change| {
-            fresh(&loaders);
-            LedgerEntryRecorded(change)
-        }))
+        while_signed_in(
+            ctx,
+            stream.map(move |change| {
+                fresh(&loaders);
+                LedgerEntryRecorded(change)
+            }),
+        )
     }
 }

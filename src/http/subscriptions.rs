@@ -96,6 +96,7 @@ async fn sign_in(
         client_address,
     });
     data.insert(Arc::new(Loaders::new(&state.db)));
+    data.insert(crate::graphql::context::SubscriptionToken(token.to_string()));
     Ok(data)
 }
 

@@ -340,3 +340,40 @@ async fn the_dashboard_example_is_served_and_its_operations_work() {
     );
     assert_eq!(change["projectChanged"]["entry"], Value::Null);
 }
+
+/// A subscription stops once its account is disabled: the sign-in is checked again before
+/// each change is delivered, and the client is told the subscription is complete.
+#[tokio::test]
+async fn a_disabled_accounts_subscriptions_end() {
+    let app = spawn_demo_app().await;
+    let project = project_at(
+        &app,
+        ProjectStatus::UnderConstruction,
+        Sector::Road,
+        &["990101001001"],
+        0,
+    )
+    .await;
+    let clerk = app.demo_login("township").await;
+    let transport = app.demo_login("transport").await;
+    let mut feed = Subscription::open(
+        &app,
+        &clerk,
+        PROJECTS,
+        json!({"f": {"regionCode": "990101001000", "kinds": ["PROGRESS"]}, "after": now(&app).await}),
+    )
+    .await;
+    let me = app.gql(Some(&clerk), "{ me { id } }", json!({})).await;
+    let admin = app.demo_login("admin").await;
+    let reply = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!) { userUpdate(input: {id: $id, disabled: true}) { userErrors { message } } }",
+            json!({"id": me.ok()["me"]["id"]}),
+        )
+        .await;
+    assert_eq!(reply.ok()["userUpdate"]["userErrors"], json!([]));
+    report(&app, &transport, &project).await;
+    let message = feed.next(Duration::from_secs(10)).await.expect("an answer");
+    assert_eq!(message["type"], "complete", "{message}");
+}
