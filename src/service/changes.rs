@@ -60,6 +60,16 @@ struct Change<'a> {
     on: NaiveDate,
 }
 
+const RECORD_ON_POSTGRES: &str = concat!(
+    "WITH added AS (INSERT INTO change_event (change, detail, project_id, ledger_entry_id, county_code, ",
+    "township_code, occurred_on, recorded_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ",
+    "RETURNING id) SELECT pg_notify('tracker_changes', '') FROM added"
+);
+const RECORD_ON_SQLITE: &str = concat!(
+    "INSERT INTO change_event (change, detail, project_id, ledger_entry_id, county_code, ",
+    "township_code, occurred_on, recorded_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+);
+
 /// One statement a change, its text fixed: every step, report and entry writes one, and
 /// built by sea-query each time it cost a progress report a twentieth more work. On
 /// PostgreSQL the same statement announces it, delivered at commit (once however many
@@ -67,15 +77,8 @@ struct Change<'a> {
 async fn record(conn: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => concat!(
-            "WITH added AS (INSERT INTO change_event (change, detail, project_id, ledger_entry_id, county_code, ",
-            "township_code, occurred_on, recorded_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ",
-            "RETURNING id) SELECT pg_notify('tracker_changes', '') FROM added"
-        ),
-        _ => concat!(
-            "INSERT INTO change_event (change, detail, project_id, ledger_entry_id, county_code, ",
-            "township_code, occurred_on, recorded_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ),
+        DbBackend::Postgres => RECORD_ON_POSTGRES,
+        _ => RECORD_ON_SQLITE,
     };
     let detail: String = change.detail.chars().take(32).collect();
     let values: [sea_orm::Value; 9] = [
@@ -139,7 +142,7 @@ impl Feed {
     pub fn start(db: DatabaseConnection) -> Arc<Feed> {
         let (sender, _) = broadcast::channel(BUFFER);
         let feed = Arc::new(Feed { sender });
-        tokio::spawn(run(db, feed.sender.clone()));
+        tokio::spawn(run(db, Arc::downgrade(&feed)));
         feed
     }
 }
@@ -281,7 +284,8 @@ impl Gaps {
     }
 }
 
-async fn run(app_db: DatabaseConnection, sender: broadcast::Sender<Arc<change_event::Model>>) {
+/// The feed's task, for as long as its server holds the [`Feed`].
+async fn run(app_db: DatabaseConnection, feed: std::sync::Weak<Feed>) {
     let db = own_connection(&app_db);
     let mut last = loop {
         match latest(&db).await {
@@ -295,6 +299,8 @@ async fn run(app_db: DatabaseConnection, sender: broadcast::Sender<Arc<change_ev
     let mut wake = Wake::of(&app_db).await;
     let mut gaps = Gaps::default();
     loop {
+        let Some(feed) = feed.upgrade() else { return };
+        let sender = &feed.sender;
         let gather = if sender.receiver_count() > 0 {
             GATHER
         } else {
@@ -565,4 +571,12 @@ pub async fn follow(
     Ok(futures_util::stream::unfold(follower, |mut follower| async move {
         follower.next().await.map(|followed| (followed, follower))
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_change_is_announced_on_the_channel_the_feed_listens_to() {
+        assert!(super::RECORD_ON_POSTGRES.contains(&format!("pg_notify('{}'", super::CHANNEL)));
+    }
 }
